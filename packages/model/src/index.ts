@@ -1,0 +1,24 @@
+/**
+ * @debugpanel/model: the span and trace types every debugpanel package shares, with small helpers.
+ *
+ * @example
+ * import { isValidTraceId, type SpanRecord } from '@debugpanel/model';
+ * if (!isValidTraceId(id)) throw new Error('bad trace id');
+ */
+export type {
+  SpanKind,
+  StatusCode,
+  AttributePrimitive,
+  AttributeValue,
+  Attributes,
+  SpanStatus,
+  SpanEvent,
+  SpanLink,
+  SpanRecord,
+} from './span.js';
+export { spanEnd, isErrorSpan } from './span.js';
+export { isValidTraceId, isValidSpanId } from './ids.js';
+export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } from './query.js';
+export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
+export type { TracesResponse, TraceResponse, ServicesResponse, ApiError, StreamEventName } from './api.js';
+export { TRACE_QUERY_PARAMS, parseTraceQuery, traceQueryToParams } from './api.js';
