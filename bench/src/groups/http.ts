@@ -1,0 +1,184 @@
+/**
+ * Request overhead: each contender serves the same Express 5 app in its own process; autocannon
+ * loads it from another process. Contenders are measured one after another within a round, the
+ * order rotating each round, and every ratio is taken against plain Express within the same round.
+ */
+import { Child, startChild } from '../child.js';
+import type { Context, Group } from '../context.js';
+import type { LoadResult } from '../load.js';
+import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
+import { ratioSummary, rotate, summarize } from '../stats.js';
+import { exported } from '../context.js';
+
+interface Contender {
+  id: string;
+  script: string;
+  env?: Record<string, string>;
+  /** Needs the debugpanel package */
+  panel?: boolean;
+}
+
+const TOKEN = 'bench-token-not-secret';
+
+const CONTENDERS: Contender[] = [
+  { id: 'plain', script: 'servers/plain.js', env: { NODE_ENV: 'development' } },
+  { id: 'debugpanel-dev', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development' }, panel: true },
+  { id: 'debugpanel-prod', script: 'servers/debugpanel.js', env: { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }, panel: true },
+  { id: 'otel-sdk', script: 'servers/otel-sdk.js', env: { NODE_ENV: 'development' } },
+  { id: 'status-monitor', script: 'servers/status-monitor.js', env: { NODE_ENV: 'development' } },
+];
+
+const ROUTES = ['/hello', '/work'] as const;
+const THROUGHPUT_AIM: Record<(typeof ROUTES)[number], Aim> = {
+  '/hello': { on: 'ratio', op: '>=', value: 0.85, text: '≥ 0.85x plain' },
+  '/work': { on: 'ratio', op: '>=', value: 0.93, text: '≥ 0.93x plain' },
+};
+const P99_AIM: Aim = { on: 'ratio', op: '<=', value: 1.2, text: '≤ 1.2x plain' };
+const VS_OTEL_AIM: Aim = { on: 'ratio', op: '>=', value: 2, text: '≥ 2x otel-sdk' };
+
+const MB = 1024 * 1024;
+
+function describeInfo(c: Contender, info: Record<string, unknown> | undefined): string {
+  if (!info) return '';
+  const parts: string[] = [];
+  if (typeof info.rss === 'number') parts.push(`RSS ${(info.rss / MB).toFixed(0)} MB`);
+  if (c.id === 'otel-sdk') parts.push(`${String(info.spansExported)} spans exported`);
+  if (c.panel) {
+    const stats = info.stats as Record<string, unknown> | undefined;
+    const stored = findNumber(stats, ['store', 'spans']) ?? findNumber(stats, ['spans']) ?? findNumber(stats, ['storedSpans']);
+    if (stored !== undefined) parts.push(`${stored} spans held`);
+    else if (stats && 'status' in stats) parts.push(`stats API answered ${String(stats.status)}`);
+    if (c.id === 'debugpanel-prod') {
+      const sampling = info.sampling as Record<string, unknown> | undefined;
+      if (!sampling || 'status' in sampling) parts.push('production sampling not wired yet (no /api/sampling): records like dev');
+    }
+  }
+  return parts.join(' · ');
+}
+
+function findNumber(o: unknown, path: string[]): number | undefined {
+  let cur: unknown = o;
+  for (const k of path) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return typeof cur === 'number' ? cur : undefined;
+}
+
+async function run(ctx: Context): Promise<Row[]> {
+  const rounds = ctx.quick ? 2 : 6;
+  const seconds = ctx.quick ? 1.5 : 4;
+  const warmup = ctx.quick ? 1 : 3;
+  const connections = 50;
+  const group = 'http';
+  const rows: Row[] = [];
+
+  const panelReady = (await exported('debugpanel', 'debugPanel')) !== null;
+  const servers = new Map<string, { child: Child; port: number }>();
+  const failed = new Map<string, string>();
+  const { child: load } = await startChild('load', 'load.js');
+  try {
+    await Promise.all(
+      CONTENDERS.map(async (c) => {
+        if (c.panel && !panelReady) return;
+        try {
+          const { child, ready } = await startChild(c.id, c.script, { env: c.env ?? {} });
+          servers.set(c.id, { child, port: Number(ready.port) });
+        } catch (err) {
+          failed.set(c.id, err instanceof Error ? err.message.split('\n')[0]! : String(err));
+        }
+      }),
+    );
+    const live = CONTENDERS.filter((c) => servers.has(c.id));
+    ctx.log(`http: ${live.map((c) => c.id).join(', ')}; ${rounds} rounds x ${seconds} s, ${connections} connections`);
+
+    const shoot = (id: string, route: string, s: number): Promise<LoadResult> =>
+      load.request<LoadResult>({ type: 'load', url: `http://127.0.0.1:${servers.get(id)!.port}${route}`, connections, seconds: s });
+
+    for (const route of ROUTES) {
+      const results = new Map<string, LoadResult[]>(live.map((c) => [c.id, []]));
+      for (const c of live) await shoot(c.id, route, warmup);
+      for (let r = 0; r < rounds; r++) {
+        for (const c of rotate(live, r)) results.get(c.id)!.push(await shoot(c.id, route, seconds));
+      }
+      const infos = new Map<string, Record<string, unknown>>();
+      for (const c of live) infos.set(c.id, await servers.get(c.id)!.child.request<Record<string, unknown>>({ type: 'info' }));
+      ctx.log(`http ${route}: ${live.map((c) => `${c.id} ${Math.round(summarize(results.get(c.id)!.map((x) => x.rps)).median)}`).join(', ')} req/s`);
+
+      const plain = results.get('plain');
+      const otel = results.get('otel-sdk');
+      for (const c of CONTENDERS) {
+        const name = `${route} ${c.id}`;
+        const isPanel = c.panel === true;
+        const res = results.get(c.id);
+        if (!res) {
+          const why = failed.get(c.id) ?? (c.panel ? 'debugpanel does not export debugPanel() yet' : 'not started');
+          const status = failed.has(c.id) ? 'failed' : 'not available yet';
+          rows.push(missingRow(group, `${name} throughput`, 'req/s', isPanel ? THROUGHPUT_AIM[route] : undefined, why, status));
+          if (c.id !== 'plain') rows.push(missingRow(group, `${name} p99`, 'ms', isPanel ? P99_AIM : undefined, why, status));
+          if (isPanel) rows.push(missingRow(group, `${name} vs otel-sdk`, 'x', VS_OTEL_AIM, why, status));
+          continue;
+        }
+        const rps = res.map((x) => x.rps);
+        const p99 = res.map((x) => x.p99);
+        const errors = res.reduce((n, x) => n + x.errors + x.non2xx, 0);
+        const info = infos.get(c.id);
+        let note = `p50 ${summarize(res.map((x) => x.p50)).median} ms · p99 ${summarize(p99).median} ms · ${describeInfo(c, info)}`;
+        if (errors > 0) note += ` · ${errors} errors or non-2xx answers`;
+        if (c.id === 'otel-sdk' && info && info.spansExported === 0) {
+          rows.push(missingRow(group, `${name} throughput`, 'req/s', undefined, 'no spans were produced: the instrumentations did not patch express/http', 'failed'));
+          continue;
+        }
+        const vsPlain = plain && c.id !== 'plain' ? { summary: ratioSummary(rps, plain.map((x) => x.rps)), to: 'plain' } : undefined;
+        rows.push(
+          measuredRow({
+            group,
+            name: `${name} throughput`,
+            unit: 'req/s',
+            value: summarize(rps),
+            ...(vsPlain ? { ratio: vsPlain } : {}),
+            ...(isPanel && vsPlain ? { aim: THROUGHPUT_AIM[route] } : {}),
+            note,
+          }),
+        );
+        if (c.id !== 'plain' && plain) {
+          rows.push(
+            measuredRow({
+              group,
+              name: `${name} p99`,
+              unit: 'ms',
+              value: summarize(p99),
+              ratio: { summary: ratioSummary(p99, plain.map((x) => x.p99)), to: 'plain' },
+              ...(isPanel ? { aim: P99_AIM } : {}),
+            }),
+          );
+        }
+        if (isPanel) {
+          if (otel) {
+            rows.push(
+              measuredRow({
+                group,
+                name: `${name} vs otel-sdk`,
+                unit: 'req/s',
+                value: summarize(rps),
+                ratio: { summary: ratioSummary(rps, otel.map((x) => x.rps)), to: 'otel-sdk' },
+                aim: VS_OTEL_AIM,
+              }),
+            );
+          } else {
+            rows.push(missingRow(group, `${name} vs otel-sdk`, 'x', VS_OTEL_AIM, failed.get('otel-sdk') ?? 'otel-sdk contender did not run', 'failed'));
+          }
+        }
+      }
+    }
+  } finally {
+    await Promise.all([load.stop(), ...[...servers.values()].map((s) => s.child.stop())]);
+  }
+  return rows;
+}
+
+export const httpGroup: Group = {
+  name: 'http',
+  about: 'request overhead on Express 5 (/hello, /work) against plain Express, the OTel SDK and express-status-monitor',
+  run,
+};

@@ -1,0 +1,29 @@
+/**
+ * Contender: `app.use(debugPanel())` as its README shows. The parent starts it twice: with dev
+ * defaults (NODE_ENV=development: every request recorded and kept) and as in production
+ * (NODE_ENV=production with DEBUGPANEL_TOKEN set, so the panel is on, with production sampling).
+ * `info` reads the panel's own stats and sampling API, so the table can show what it really kept.
+ */
+import express from 'express';
+import * as panel from 'debugpanel';
+import { addRoutes, serveApp } from './app.js';
+
+// Typed loosely on purpose: the benchmark must build while `debugpanel` is still being written.
+const debugPanel = (panel as Record<string, unknown>).debugPanel as ((opts?: object) => express.RequestHandler) | undefined;
+if (typeof debugPanel !== 'function') throw new Error('debugpanel does not export debugPanel() yet');
+
+const app = express();
+app.use(debugPanel());
+addRoutes(app);
+
+async function getJson(port: number, path: string): Promise<unknown> {
+  const headers: Record<string, string> = {};
+  if (process.env.DEBUGPANEL_TOKEN) headers.authorization = `Bearer ${process.env.DEBUGPANEL_TOKEN}`;
+  const res = await fetch(`http://127.0.0.1:${port}/_debug/api/${path}`, { headers });
+  if (!res.ok) return { status: res.status };
+  return res.json();
+}
+
+serveApp(app, async (port) => {
+  return { stats: await getJson(port, 'stats'), sampling: await getJson(port, 'sampling') };
+});
