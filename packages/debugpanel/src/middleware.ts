@@ -1,0 +1,173 @@
+/**
+ * The per-request part: the only panel code on the app's hot path. For a request outside the
+ * panel's path it starts a server span, ends it when the response closes, and runs the rest of the
+ * app inside the span's context. No per-request closures, URL parsing or regexes: one prefix check,
+ * one symbol property, one shared `close` listener.
+ *
+ * Errors are captured without an extra line from the user by wrapping, once, the router Layer's
+ * error dispatch (`handleError` in Express 5, `handle_error` in Express 4): every error passed to
+ * `next(err)`, thrown, or rejected passes through it on its way to the next error handler. An error
+ * that reaches Express's final handler with no layer after it is read at the end from the set that
+ * router >= 2.3 keeps on the request; on older routers such a request still ends as a 5xx error.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PanelTracing, ServerSpan } from '@debugpanel/tracing';
+
+/** The request's ServerSpan; `Symbol.for` so that two copies of debugpanel see each other. */
+export const SERVER_SPAN = Symbol.for('debugpanel.serverSpan');
+const RECORDED = Symbol.for('debugpanel.recordedErrors');
+const PATCHED = Symbol.for('debugpanel.layerPatched');
+/** router >= 2.3 remembers every error that went through `next(err)` on the request under this key. */
+const ROUTER_ERRORS = Symbol.for('router.tracing.publishedErrors');
+
+type Next = (err?: unknown) => void;
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+
+interface TracedRequest extends IncomingMessage {
+  [SERVER_SPAN]?: ServerSpan | null;
+  [RECORDED]?: unknown;
+  [ROUTER_ERRORS]?: Set<unknown>;
+  route?: { path?: unknown };
+  baseUrl?: string;
+  app?: { _router?: unknown; router?: unknown };
+}
+
+export interface MiddlewareCounters {
+  internalErrors: number;
+}
+
+export interface TracingMiddlewareOptions {
+  path: string;
+  tracing: PanelTracing;
+  counters: MiddlewareCounters;
+  /** Answers a request under `path` (never traced) */
+  handlePanel(req: IncomingMessage, res: ServerResponse, next: Next): void;
+  /** True once the panel was closed: the middleware then only calls `next()` */
+  isClosed(): boolean;
+}
+
+export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware {
+  const { path, tracing, counters, handlePanel, isClosed } = o;
+  const plen = path.length;
+  let patched = false;
+
+  function onClose(this: ServerResponse): void {
+    const req = this.req as TracedRequest | undefined;
+    const span = req?.[SERVER_SPAN];
+    if (!req || !span) return;
+    req[SERVER_SPAN] = null;
+    try {
+      const template = routeTemplate(req);
+      if (template !== undefined) span.setRoute(template);
+      const seen = req[ROUTER_ERRORS];
+      if (seen !== undefined) for (const err of seen) recordOnce(req, span, err);
+      span.end(this.statusCode);
+    } catch (err) {
+      internalError(counters, err);
+    }
+  }
+
+  return function debugPanelMiddleware(req: IncomingMessage, res: ServerResponse, next: Next): void {
+    const url = req.url!;
+    if (url.startsWith(path)) {
+      const c = url.charCodeAt(plen);
+      // exactly `path`, `path/...` or `path?...`; NaN past the end
+      if (c !== c || c === 47 || c === 63) {
+        if (isClosed()) return next();
+        return handlePanel(req, res, next);
+      }
+    }
+    const r = req as TracedRequest;
+    if (r[SERVER_SPAN] !== undefined || isClosed()) return next(); // already traced by an outer panel
+    if (!patched) {
+      patched = true;
+      patchRouterLayer(r, counters);
+    }
+    let span: ServerSpan;
+    try {
+      span = tracing.startServerSpan(req);
+    } catch (err) {
+      internalError(counters, err);
+      return next();
+    }
+    r[SERVER_SPAN] = span;
+    res.on('close', onClose);
+    span.run(next);
+  };
+}
+
+/** `METHOD` is added by tracing; this is `baseUrl + route.path` once Express matched a string route. */
+export function routeTemplate(req: { route?: { path?: unknown }; baseUrl?: string }): string | undefined {
+  const path = req.route?.path;
+  if (typeof path !== 'string') return undefined;
+  const base = req.baseUrl ?? '';
+  if (base === '') return path;
+  return path === '/' ? base : base + path;
+}
+
+function recordOnce(req: TracedRequest, span: ServerSpan, err: unknown): void {
+  if (err === undefined || err === null || err === 'route' || err === 'router') return;
+  const prev = req[RECORDED];
+  if (prev === err) return;
+  if (prev instanceof RecordedErrors) {
+    if (prev.list.includes(err)) return;
+    prev.list.push(err);
+  } else {
+    req[RECORDED] = prev === undefined ? err : new RecordedErrors([prev, err]);
+  }
+  span.recordError(err);
+}
+
+class RecordedErrors {
+  constructor(readonly list: unknown[]) {}
+}
+
+/** Called by the wrapped Layer error dispatch for every layer an error passes. */
+function noteError(err: unknown, req: TracedRequest): void {
+  const span = req?.[SERVER_SPAN];
+  if (span) recordOnce(req, span, err);
+}
+
+/**
+ * Wraps the error dispatch of the router's Layer prototype, once per process and router copy.
+ * Reached through the app's own router, so it is the copy the app really uses.
+ */
+export function patchRouterLayer(req: TracedRequest, counters: MiddlewareCounters): boolean {
+  try {
+    const app = req.app;
+    if (!app) return false;
+    // Express 4 keeps its router in `_router` (its `router` getter throws); Express 5 in `router`.
+    const router = ('_router' in app && app._router ? app._router : app.router) as { stack?: unknown[] } | undefined;
+    const layer = router?.stack?.[0];
+    if (!layer) return false;
+    const proto = Object.getPrototypeOf(layer) as Record<string | symbol, unknown>;
+    if (proto[PATCHED]) return true;
+    const name = typeof proto.handleError === 'function' ? 'handleError' : typeof proto.handle_error === 'function' ? 'handle_error' : undefined;
+    if (!name) return false;
+    const original = proto[name] as (this: unknown, err: unknown, req: unknown, res: unknown, next: unknown) => unknown;
+    const wrapped = function (this: unknown, err: unknown, req: unknown, res: unknown, next: unknown): unknown {
+      try {
+        noteError(err, req as TracedRequest);
+      } catch (e) {
+        internalError(counters, e);
+      }
+      return original.call(this, err, req, res, next);
+    };
+    Object.defineProperty(wrapped, 'name', { value: original.name });
+    proto[name] = wrapped;
+    Object.defineProperty(proto, PATCHED, { value: true });
+    return true;
+  } catch (err) {
+    internalError(counters, err);
+    return false;
+  }
+}
+
+let loggedInternal = false;
+function internalError(counters: MiddlewareCounters, err: unknown): void {
+  counters.internalErrors++;
+  if (!loggedInternal) {
+    loggedInternal = true;
+    console.error('debugpanel: internal error on a request, ignored (counted in /api/stats; logged once):', err);
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { closest, defaultService, editDistance, resolveOptions } from './options.js';
+
+const TOKEN = 'a'.repeat(24);
+
+describe('resolveOptions', () => {
+  it('fills in defaults', () => {
+    const o = resolveOptions({}, { OTEL_SERVICE_NAME: 'shop' });
+    expect(o).toEqual({ path: '/_debug', service: 'shop', token: undefined, store: {}, redact: [], enabled: true });
+  });
+
+  it('accepts undefined and every option', () => {
+    expect(resolveOptions(undefined, { OTEL_SERVICE_NAME: 's' }).path).toBe('/_debug');
+    const o = resolveOptions(
+      { path: '/admin/debug', service: 'orders', token: TOKEN, store: { maxSpans: 10, maxBytes: 1000, maxSpansPerTrace: 5 }, redact: ['ssn'], enabled: true },
+      {},
+    );
+    expect(o).toMatchObject({ path: '/admin/debug', service: 'orders', token: TOKEN, store: { maxSpans: 10 }, redact: ['ssn'] });
+  });
+
+  it('suggests the closest option for a typo', () => {
+    expect(() => resolveOptions({ tokn: TOKEN })).toThrow(/unknown option "tokn"; did you mean "token"\?/);
+    expect(() => resolveOptions({ Path: '/x' })).toThrow(/did you mean "path"\?/);
+    expect(() => resolveOptions({ store: { maxSpan: 1 } })).toThrow(/unknown option "store.maxSpan"; did you mean "store.maxSpans"\?/);
+  });
+
+  it('lists the known options when nothing is close', () => {
+    expect(() => resolveOptions({ zzzzzzzzzz: 1 })).toThrow(/known options: path, service, token, store, redact, enabled/);
+  });
+
+  it.each([
+    [{ path: 5 }, /path must be a string, got number 5/],
+    [{ path: 'debug' }, /path must start with "\/"/],
+    [{ path: '/' }, /must not be "\/"/],
+    [{ path: '/debug/' }, /must not end with "\/".*"\/debug"/],
+    [{ path: '/de bug' }, /may only hold/],
+    [{ enabled: 'yes' }, /enabled must be true or false, got the string "yes"/],
+    [{ store: { maxSpans: 0 } }, /store.maxSpans must be a positive integer, got number 0/],
+    [{ store: { maxBytes: 1.5 } }, /store.maxBytes must be a positive integer/],
+    [{ store: [] }, /store must be an object/],
+    [{ redact: 'authorization' }, /redact must be an array of non-empty strings/],
+    [{ redact: [''] }, /redact must be an array/],
+    [{ service: '  ' }, /service must not be empty/],
+    [{ token: 'short' }, /token must be at least 16 characters/],
+  ])('refuses %j', (opts, msg) => {
+    expect(() => resolveOptions(opts, {})).toThrow(msg);
+  });
+
+  it('refuses a non-object', () => {
+    expect(() => resolveOptions('x')).toThrow(/options must be an object, got the string "x"/);
+    expect(() => resolveOptions([])).toThrow(/got an array/);
+  });
+
+  it('takes the token from DEBUGPANEL_TOKEN, ignoring an empty one', () => {
+    expect(resolveOptions({}, { DEBUGPANEL_TOKEN: TOKEN }).token).toBe(TOKEN);
+    expect(resolveOptions({}, { DEBUGPANEL_TOKEN: '' }).token).toBeUndefined();
+    expect(() => resolveOptions({}, { DEBUGPANEL_TOKEN: 'short' })).toThrow(/DEBUGPANEL_TOKEN must be at least/);
+  });
+
+  it('is off in production without a token, on with one, and obeys enabled', () => {
+    expect(resolveOptions({}, { NODE_ENV: 'production' }).enabled).toBe(false);
+    expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).enabled).toBe(true);
+    expect(resolveOptions({ enabled: true }, { NODE_ENV: 'production' }).enabled).toBe(true);
+    expect(resolveOptions({ enabled: false }, {}).enabled).toBe(false);
+    expect(resolveOptions({}, { NODE_ENV: 'development' }).enabled).toBe(true);
+  });
+});
+
+describe('defaultService', () => {
+  it('prefers OTEL_SERVICE_NAME', () => {
+    expect(defaultService({ OTEL_SERVICE_NAME: 'x' }, '/')).toBe('x');
+  });
+  it('finds the nearest package.json name upwards', () => {
+    const root = mkdtempSync(join(tmpdir(), 'dp-svc-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'outer' }));
+    mkdirSync(join(root, 'a', 'b'), { recursive: true });
+    writeFileSync(join(root, 'a', 'package.json'), '{ not json');
+    expect(defaultService({}, join(root, 'a', 'b'))).toBe('outer');
+    writeFileSync(join(root, 'a', 'package.json'), JSON.stringify({ name: 'inner' }));
+    expect(defaultService({}, join(root, 'a', 'b'))).toBe('inner');
+  });
+});
+
+describe('closest / editDistance', () => {
+  it('measures edits', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('same', 'same')).toBe(0);
+  });
+  it('only suggests near names', () => {
+    expect(closest('maxspan', ['maxSpans', 'maxBytes'])).toBe('maxSpans');
+    expect(closest('qq', ['maxSpans'])).toBeUndefined();
+  });
+});

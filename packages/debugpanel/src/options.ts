@@ -1,0 +1,217 @@
+/**
+ * Options of `debugPanel()`, validated once when the panel is created so that a typo or a wrong type
+ * fails at start-up with a message that says what to do, never on a request.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Budgets of the in-memory span store; see `@debugpanel/span-store`. */
+export interface StoreOptions {
+  /** Most spans kept (default 100,000); the oldest whole traces are evicted first */
+  maxSpans?: number;
+  /** Estimated bytes kept (default 64 MiB) */
+  maxBytes?: number;
+  /** Spans accepted per trace (default 10,000); the rest are counted as refused */
+  maxSpansPerTrace?: number;
+  /** Pinned traces kept outside eviction (default 100) */
+  maxPinned?: number;
+}
+
+export interface DebugPanelOptions {
+  /** Where the panel answers (default `/_debug`). No trailing slash. */
+  path?: string;
+  /** `service.name` of this process (default `OTEL_SERVICE_NAME`, else the nearest package.json name, else `app`) */
+  service?: string;
+  /**
+   * Access token (default `DEBUGPANEL_TOKEN`). With a token, every client needs it (Bearer header or
+   * the login page's cookie); without one, only loopback clients are answered.
+   */
+  token?: string;
+  /** Budgets of the span store */
+  store?: StoreOptions;
+  /** Extra attribute / header / query keys whose values are replaced by `[REDACTED]` when captured */
+  redact?: string[];
+  /**
+   * Turn the panel (and its tracing) on or off. Default: on, except with `NODE_ENV=production`
+   * and no token. When off the middleware only calls `next()`: no tracing, and `{path}` is left to
+   * the app, which answers it as if the panel did not exist.
+   */
+  enabled?: boolean;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  path: string;
+  service: string;
+  token: string | undefined;
+  store: StoreOptions;
+  redact: string[];
+  enabled: boolean;
+}
+
+export const MIN_TOKEN_LENGTH = 16;
+
+type Check = (value: unknown, name: string) => string | undefined;
+
+const isString: Check = (v, n) => (typeof v === 'string' ? undefined : `${n} must be a string, got ${describe(v)}`);
+const isBoolean: Check = (v, n) => (typeof v === 'boolean' ? undefined : `${n} must be true or false, got ${describe(v)}`);
+const isPositiveInt: Check = (v, n) =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? undefined : `${n} must be a positive integer, got ${describe(v)}`;
+
+/** One line per option: a later feature adds its option here. */
+const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
+  path: isString,
+  service: isString,
+  token: isString,
+  store: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { maxSpans: 100000 }, got ${describe(v)}`),
+  redact: (v, n) =>
+    Array.isArray(v) && v.every((k) => typeof k === 'string' && k !== '')
+      ? undefined
+      : `${n} must be an array of non-empty strings (keys to redact), got ${describe(v)}`,
+  enabled: isBoolean,
+};
+
+const STORE: Record<keyof StoreOptions, Check> = {
+  maxSpans: isPositiveInt,
+  maxBytes: isPositiveInt,
+  maxSpansPerTrace: isPositiveInt,
+  maxPinned: isPositiveInt,
+};
+
+/** Thrown for bad options; the message names the option and what to do. */
+export class DebugPanelOptionsError extends TypeError {
+  override name = 'DebugPanelOptionsError';
+}
+
+/**
+ * Validates `debugPanel()` options and fills in defaults from the environment.
+ * Throws a `DebugPanelOptionsError` that names the option ("did you mean ...?").
+ */
+export function resolveOptions(
+  options: unknown = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): ResolvedOptions {
+  if (options === undefined || options === null) options = {};
+  if (!isPlainObject(options)) {
+    throw new DebugPanelOptionsError(`debugPanel(options): options must be an object, got ${describe(options)}`);
+  }
+  checkKeys(options, TOP_LEVEL, 'debugPanel(options)', '');
+  const o = options as DebugPanelOptions;
+  if (o.store !== undefined) checkKeys(o.store as Record<string, unknown>, STORE, 'debugPanel(options)', 'store.');
+
+  const path = o.path ?? '/_debug';
+  const pathProblem = checkPath(path);
+  if (pathProblem) throw new DebugPanelOptionsError(`debugPanel(options): path ${pathProblem}`);
+
+  if (o.service !== undefined && o.service.trim() === '') {
+    throw new DebugPanelOptionsError('debugPanel(options): service must not be empty (omit it for the default)');
+  }
+  const envToken = env.DEBUGPANEL_TOKEN !== undefined && env.DEBUGPANEL_TOKEN !== '' ? env.DEBUGPANEL_TOKEN : undefined;
+  const token = o.token ?? envToken;
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+    const from = o.token !== undefined ? 'token' : 'DEBUGPANEL_TOKEN';
+    throw new DebugPanelOptionsError(
+      `debugPanel(options): ${from} must be at least ${MIN_TOKEN_LENGTH} characters; generate one with \`openssl rand -hex 24\``,
+    );
+  }
+  const production = env.NODE_ENV === 'production';
+  return {
+    path,
+    service: o.service ?? defaultService(env, cwd),
+    token,
+    store: { ...o.store },
+    redact: [...(o.redact ?? [])],
+    enabled: o.enabled ?? !(production && token === undefined),
+  };
+}
+
+function checkKeys(obj: Record<string, unknown>, schema: Record<string, Check>, where: string, prefix: string): void {
+  const known = Object.keys(schema);
+  for (const key of Object.keys(obj)) {
+    const check = schema[key];
+    if (!check) {
+      const guess = closest(key, known);
+      const hint = guess ? `did you mean "${prefix}${guess}"?` : `known options: ${known.map((k) => prefix + k).join(', ')}`;
+      throw new DebugPanelOptionsError(`${where}: unknown option "${prefix}${key}"; ${hint}`);
+    }
+    const value = obj[key];
+    if (value === undefined) continue;
+    const problem = check(value, prefix + key);
+    if (problem) throw new DebugPanelOptionsError(`${where}: ${problem}`);
+  }
+}
+
+function checkPath(path: string): string | undefined {
+  if (!path.startsWith('/')) return `must start with "/", got "${path}"`;
+  if (path === '/') return 'must not be "/" (the panel would shadow the whole app); use e.g. "/_debug"';
+  if (path.endsWith('/')) return `must not end with "/", got "${path}" (use "${path.replace(/\/+$/, '')}")`;
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+    return `may only hold letters, digits and . _ ~ - between slashes, got "${path}"`;
+  }
+  return undefined;
+}
+
+/** Default `service.name`: `OTEL_SERVICE_NAME`, else the nearest package.json name from cwd, else `app`. */
+export function defaultService(env: NodeJS.ProcessEnv, cwd: string): string {
+  const fromEnv = env.OTEL_SERVICE_NAME?.trim();
+  if (fromEnv) return fromEnv;
+  let dir = cwd;
+  for (let i = 0; i < 50; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+        if (typeof name === 'string' && name !== '') return name;
+      } catch {
+        // an unreadable package.json is not the panel's business; keep looking upwards
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return 'app';
+}
+
+/** The known name closest to `key` by edit distance, if it is close enough to be a typo. */
+export function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const lower = key.toLowerCase();
+  for (const k of known) {
+    const d = editDistance(lower, k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** Levenshtein distance; option names are short, so the O(n*m) table is fine. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string "${v.length > 40 ? v.slice(0, 40) + '...' : v}"`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}

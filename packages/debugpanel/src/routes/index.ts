@@ -1,0 +1,23 @@
+/**
+ * Every feature of the panel, in matching order (the UI's catch-all file routes last).
+ * A new feature: one file in this folder and one line here.
+ */
+import { login } from './login.js';
+import type { PanelFeature } from './registry.js';
+import { services } from './services.js';
+import { stats } from './stats.js';
+import { stream } from './stream.js';
+import { traces } from './traces.js';
+import { ui } from './ui.js';
+
+export const FEATURES: readonly PanelFeature[] = [
+  traces,
+  services,
+  stats,
+  stream,
+  login,
+  ui,
+];
+
+export { RouteTable } from './registry.js';
+export type { PanelContext, PanelCounters, PanelFeature, PanelRoute, RouteRequest } from './registry.js';

@@ -1,0 +1,114 @@
+/**
+ * The panel's route table. A feature is one file exporting a `PanelFeature` (a function of the
+ * panel's context returning its routes) and one line in `./index.ts`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SpanStore } from '@debugpanel/span-store';
+import type { PanelTracing } from '@debugpanel/tracing';
+import type { ResolvedOptions } from '../options.js';
+import type { AccessControl } from '../security.js';
+import type { SseHub } from '../sse.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a route sees of the panel. */
+export interface PanelContext {
+  options: ResolvedOptions;
+  store: SpanStore;
+  tracing: PanelTracing;
+  sse: SseHub;
+  access: AccessControl;
+  /** ms since epoch when the panel was created */
+  startedAt: number;
+  /** version of the debugpanel package */
+  version: string;
+  /** counters of the panel itself, shown in stats */
+  counters: PanelCounters;
+}
+
+export interface PanelCounters {
+  /** Panel requests answered */
+  requests: number;
+  /** Panel route handlers that threw (answered 500) */
+  routeErrors: number;
+  /** Errors inside panel code on the app's requests, swallowed so the app is never broken */
+  internalErrors: number;
+}
+
+export interface RouteRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** `:name` segments of the route pattern, decoded */
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export interface PanelRoute {
+  method: Method;
+  /** Path under the panel's `path`, e.g. `/api/traces/:traceId`; a trailing `/*` matches the rest as `params['*']` */
+  path: string;
+  /** Served without authentication (the login page only) */
+  public?: boolean;
+  handle(r: RouteRequest): void | Promise<void>;
+}
+
+export type PanelFeature = (ctx: PanelContext) => PanelRoute[];
+
+interface Compiled {
+  route: PanelRoute;
+  segments: string[];
+  rest: boolean;
+}
+
+export interface RouteMatch {
+  route: PanelRoute;
+  params: Record<string, string>;
+}
+
+/** Matches paths against the routes of all features; built once per panel. */
+export class RouteTable {
+  readonly #routes: Compiled[] = [];
+
+  constructor(routes: PanelRoute[]) {
+    for (const route of routes) {
+      let segments = route.path.split('/').filter(Boolean);
+      const rest = segments[segments.length - 1] === '*';
+      if (rest) segments = segments.slice(0, -1);
+      this.#routes.push({ route, segments, rest });
+    }
+  }
+
+  /**
+   * The route for `method` and `subPath` (relative to the panel path), or the methods allowed on that
+   * path when only the method is wrong (for a 405), or undefined when nothing matches.
+   */
+  match(method: string, subPath: string): RouteMatch | { allowed: string[] } | undefined {
+    const parts = subPath.split('/').filter(Boolean);
+    const allowed: string[] = [];
+    for (const c of this.#routes) {
+      const params = matchSegments(c, parts);
+      if (!params) continue;
+      if (c.route.method === method || (method === 'HEAD' && c.route.method === 'GET')) return { route: c.route, params };
+      allowed.push(c.route.method);
+    }
+    return allowed.length > 0 ? { allowed } : undefined;
+  }
+}
+
+function matchSegments(c: Compiled, parts: string[]): Record<string, string> | undefined {
+  if (c.rest ? parts.length < c.segments.length : parts.length !== c.segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < c.segments.length; i++) {
+    const seg = c.segments[i]!;
+    let part: string;
+    try {
+      part = decodeURIComponent(parts[i]!);
+    } catch {
+      return undefined;
+    }
+    if (seg.startsWith(':')) params[seg.slice(1)] = part;
+    else if (seg !== part) return undefined;
+  }
+  if (c.rest) params['*'] = parts.slice(c.segments.length).join('/');
+  return params;
+}

@@ -1,0 +1,24 @@
+/** `GET {path}/api/stats`: the panel's counters, so every drop is visible (DESIGN principle 5). */
+import { sendJson } from '../http.js';
+import type { PanelFeature } from './registry.js';
+
+export const stats: PanelFeature = (ctx) => [
+  {
+    method: 'GET',
+    path: '/api/stats',
+    handle({ res }) {
+      sendJson(res, 200, {
+        service: ctx.options.service,
+        version: ctx.version,
+        node: process.version,
+        pid: process.pid,
+        startedAt: ctx.startedAt,
+        uptimeMs: Date.now() - ctx.startedAt,
+        store: ctx.store.stats(),
+        tracing: ctx.tracing.stats(),
+        stream: ctx.sse.stats(),
+        panel: { ...ctx.counters },
+      });
+    },
+  },
+];

@@ -1,0 +1,43 @@
+/** `GET {path}/api/traces` and `GET {path}/api/traces/:traceId`. */
+import {
+  isValidTraceId,
+  parseTraceQuery,
+  type TraceResponse,
+  type TracesResponse,
+} from '@debugpanel/model';
+import { sendError, sendJson } from '../http.js';
+import type { PanelFeature } from './registry.js';
+
+export const traces: PanelFeature = ({ store }) => [
+  {
+    method: 'GET',
+    path: '/api/traces',
+    handle({ res, query }) {
+      const parsed = parseTraceQuery(query);
+      if ('error' in parsed) return sendError(res, 400, parsed.error);
+      let result: TracesResponse;
+      try {
+        result = store.query(parsed.query);
+      } catch (err) {
+        // The store refuses what it cannot answer (e.g. a cursor from another process): the
+        // client's input, not a server fault.
+        return sendError(res, 400, err instanceof Error ? err.message : String(err));
+      }
+      sendJson(res, 200, result);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/traces/:traceId',
+    handle({ res, params }) {
+      const id = params.traceId!;
+      if (!isValidTraceId(id)) return sendError(res, 400, `malformed trace id "${id.slice(0, 64)}": expected 32 lower-case hex characters`);
+      const spans = store.getTrace(id);
+      if (!spans) return sendError(res, 404, `trace ${id} not found (never seen, or evicted)`);
+      const body: TraceResponse = { traceId: id, spans };
+      const summary = store.getSummary(id);
+      if (summary) body.summary = summary;
+      sendJson(res, 200, body);
+    },
+  },
+];
