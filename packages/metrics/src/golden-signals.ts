@@ -1,0 +1,388 @@
+import { isErrorSpan, type SpanRecord } from '@debugpanel/model';
+import { foldSamples, PROCESS_FIELDS, ProcessRing, ProcessSampler, type ProcessSample } from './process.js';
+import { Series, type RingSizes, type SeriesKind, type SeriesLabels } from './series.js';
+import { toPrometheus } from './prometheus.js';
+
+export interface GoldenSignalsOptions {
+  /** Label sets per metric (server routes, client dependencies, services) before folding into `other`. Default 200. */
+  maxSeries?: number;
+  /** Fine resolution in seconds (default 1) and how long it is kept (default 600 = 10 minutes). */
+  fineResolution?: number;
+  fineWindow?: number;
+  /** Coarse resolution in seconds (default 10) and how long it is kept (default 21,600 = 6 hours). */
+  coarseResolution?: number;
+  coarseWindow?: number;
+  /** Sample the process's saturation signals (default true). */
+  process?: boolean;
+  /** Clock in ms since epoch; tests inject one. */
+  now?: () => number;
+}
+
+export interface MetricsQuery {
+  kind?: SeriesKind;
+  service?: string;
+  /** server: one route; without it, the whole service (every route together) */
+  route?: string;
+  /** client: one dependency; without it, every dependency of the service */
+  dependency?: string;
+  /** seconds back from now (default 300); up to the fine window uses the fine ring */
+  window?: number;
+}
+
+export interface SeriesPoints {
+  labels: SeriesLabels;
+  /** requests per second */
+  rate: number[];
+  count: number[];
+  errors: number[];
+  /** errors / count, 0 when no requests */
+  errorRate: number[];
+  p50: number[];
+  p95: number[];
+  p99: number[];
+  max: number[];
+  /** trace id of the slowest request of each slot: the exemplar a chart click opens */
+  exemplars: Array<string | null>;
+}
+
+export interface MetricsResponse {
+  /** seconds per point */
+  resolution: number;
+  /** ms since epoch of the start of each point */
+  times: number[];
+  series: SeriesPoints[];
+  process: Record<keyof ProcessSample, number[]> | undefined;
+}
+
+export interface RouteRow {
+  labels: SeriesLabels;
+  count: number;
+  errors: number;
+  errorRate: number;
+  /** requests per second over the window */
+  rate: number;
+  /** lifetime percentiles, ms */
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** p99 per fine slot over the last minute, for a sparkline */
+  spark: number[];
+}
+
+export interface GoldenSignalsStats {
+  series: { server: number; client: number; services: number };
+  maxSeries: number;
+  /** spans whose label set was new while its metric was at `maxSeries`, counted under `other` */
+  foldedSpans: number;
+  recordedSpans: number;
+  bytes: number;
+}
+
+const OTHER = 'other';
+const SERVICE_ROUTE = '*';
+
+function positiveInt(name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new TypeError(`metrics: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** The dependency a client span calls: a database, a peer service, or a host. */
+export function dependencyOf(span: SpanRecord): { dependency: string; type: string } {
+  const a = span.attributes;
+  const db = str(a['db.system.name']) ?? str(a['db.system']);
+  if (db) {
+    const where = str(a['db.namespace']) ?? str(a['server.address']);
+    return { dependency: where ? `${db} ${where}` : db, type: 'db' };
+  }
+  const peer = str(a['peer.service']);
+  if (peer) return { dependency: peer, type: 'http' };
+  const host = str(a['server.address']);
+  if (host) {
+    const port = a['server.port'];
+    return { dependency: port !== undefined ? `${host}:${port}` : host, type: a['http.request.method'] ? 'http' : OTHER };
+  }
+  return { dependency: 'unknown', type: OTHER };
+}
+
+/**
+ * Golden signals (latency, traffic, errors, saturation) per route and per outgoing dependency,
+ * from every server and client span, in fixed-size rings: memory does not grow with time, and a
+ * cardinality guard folds label sets beyond `maxSeries` into `other`.
+ *
+ * @example
+ * const signals = new GoldenSignals();
+ * signals.start();                       // 1 s ticks (unref'd) and process sampling
+ * onSpan = (span) => signals.record(span);
+ * signals.query({ service: 'orders', route: '/orders/:id', window: 300 });
+ * res.type('text/plain').send(signals.prometheus());
+ */
+export class GoldenSignals {
+  readonly maxSeries: number;
+  private readonly sizes: RingSizes;
+  private readonly now: () => number;
+  private readonly server = new Map<string, Series>();
+  private readonly client = new Map<string, Series>();
+  private readonly services = new Map<string, Series>();
+  /** series written in the open fine period */
+  private active: Series[] = [];
+  private finePeriod: number;
+  private coarsePeriod: number;
+  private foldedSpans = 0;
+  private recordedSpans = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly sampler: ProcessSampler | undefined;
+  private readonly processFine: ProcessRing | undefined;
+  private readonly processCoarse: ProcessRing | undefined;
+  private processPending: ProcessSample[] = [];
+  private lastProcess: ProcessSample | undefined;
+
+  constructor(options: GoldenSignalsOptions = {}) {
+    const known = new Set(['maxSeries', 'fineResolution', 'fineWindow', 'coarseResolution', 'coarseWindow', 'process', 'now']);
+    for (const k of Object.keys(options)) {
+      if (!known.has(k)) throw new TypeError(`metrics: unknown option "${k}"; known: ${[...known].join(', ')}`);
+    }
+    this.maxSeries = positiveInt('maxSeries', options.maxSeries, 200);
+    const fineResolution = positiveInt('fineResolution', options.fineResolution, 1);
+    const coarseResolution = positiveInt('coarseResolution', options.coarseResolution, 10);
+    const fineWindow = positiveInt('fineWindow', options.fineWindow, 600);
+    const coarseWindow = positiveInt('coarseWindow', options.coarseWindow, 21_600);
+    if (coarseResolution % fineResolution !== 0) {
+      throw new TypeError('metrics: coarseResolution must be a multiple of fineResolution');
+    }
+    this.sizes = {
+      fineResolution,
+      fineSlots: Math.ceil(fineWindow / fineResolution),
+      coarseResolution,
+      coarseSlots: Math.ceil(coarseWindow / coarseResolution),
+    };
+    this.now = options.now ?? Date.now;
+    const t = this.now();
+    this.finePeriod = Math.floor(t / 1000 / fineResolution);
+    this.coarsePeriod = Math.floor(t / 1000 / coarseResolution);
+    if (options.process !== false) {
+      this.sampler = new ProcessSampler();
+      this.processFine = new ProcessRing(this.sizes.fineSlots, fineResolution);
+      this.processCoarse = new ProcessRing(this.sizes.coarseSlots, coarseResolution);
+    }
+  }
+
+  /** Starts the period timer (unref'd) and the process sampler. */
+  start(): void {
+    if (this.timer) return;
+    this.sampler?.start();
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch {
+        // a metrics bug must never take the host app down; the next tick tries again
+      }
+    }, this.sizes.fineResolution * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sampler?.stop();
+  }
+
+  /** Counts one span: server spans per route, client spans per dependency; other kinds are ignored. */
+  record(span: SpanRecord): void {
+    let series: Series;
+    if (span.kind === 'server') {
+      const method = str(span.attributes['http.request.method']) ?? '_OTHER';
+      // Route templates only: a raw path (with ids in it) would explode cardinality.
+      const route = str(span.attributes['http.route']) ?? 'unmatched';
+      series = this.seriesFor(this.server, `${span.service}\0${method}\0${route}`, () => ({
+        kind: 'server', service: span.service, method, route,
+      }));
+      const svc = this.seriesFor(this.services, span.service, () => ({
+        kind: 'server', service: span.service, route: SERVICE_ROUTE,
+      }));
+      this.observe(svc, span);
+    } else if (span.kind === 'client') {
+      const { dependency, type } = dependencyOf(span);
+      series = this.seriesFor(this.client, `${span.service}\0${dependency}`, () => ({
+        kind: 'client', service: span.service, dependency, type,
+      }));
+    } else {
+      return;
+    }
+    this.recordedSpans++;
+    this.observe(series, span);
+  }
+
+  private observe(series: Series, span: SpanRecord): void {
+    const error = span.kind === 'server' ? isErrorSpan(span) : span.status.code === 'error';
+    if (series.observe(span.duration, error, span.traceId)) this.active.push(series);
+  }
+
+  private seriesFor(map: Map<string, Series>, key: string, labels: () => SeriesLabels): Series {
+    const found = map.get(key);
+    if (found) return found;
+    if (map.size < this.maxSeries) {
+      const s = new Series(labels(), this.sizes);
+      map.set(key, s);
+      return s;
+    }
+    this.foldedSpans++;
+    let other = map.get(OTHER);
+    if (!other) {
+      const l = labels();
+      const folded: SeriesLabels =
+        l.kind === 'server'
+          ? { kind: 'server', service: l.route === SERVICE_ROUTE ? OTHER : l.service, method: OTHER, route: l.route === SERVICE_ROUTE ? SERVICE_ROUTE : OTHER }
+          : { kind: 'client', service: l.service, dependency: OTHER, type: OTHER };
+      other = new Series(folded, this.sizes);
+      map.set(OTHER, other); // one more than maxSeries: the fold target itself
+    }
+    return other;
+  }
+
+  /** Closes the periods that ended by `now`. Called by the timer; tests call it with a fake clock. */
+  tick(now: number = this.now()): void {
+    const fine = Math.floor(now / 1000 / this.sizes.fineResolution);
+    if (fine === this.finePeriod) return;
+    const closed = this.finePeriod;
+    for (const s of this.active) s.flushFine(closed);
+    this.active = [];
+    if (this.sampler && this.processFine) {
+      const sample = this.sampler.sample();
+      this.processFine.write(closed, sample);
+      this.lastProcess = sample;
+      this.processPending.push(sample);
+    }
+    this.finePeriod = fine;
+    const coarse = Math.floor(now / 1000 / this.sizes.coarseResolution);
+    if (coarse !== this.coarsePeriod) {
+      for (const map of [this.server, this.client, this.services]) {
+        for (const s of map.values()) if (s.hasOpenCoarse) s.flushCoarse(this.coarsePeriod);
+      }
+      const folded = foldSamples(this.processPending);
+      if (folded && this.processCoarse) this.processCoarse.write(this.coarsePeriod, folded);
+      this.processPending = [];
+      this.coarsePeriod = coarse;
+    }
+  }
+
+  /** Time series for charts. Without `route`, server queries return the service-wide series. */
+  query(q: MetricsQuery = {}): MetricsResponse {
+    const window = q.window ?? 300;
+    const fineSpan = this.sizes.fineSlots * this.sizes.fineResolution;
+    const useFine = window <= fineSpan;
+    const res = useFine ? this.sizes.fineResolution : this.sizes.coarseResolution;
+    const last = (useFine ? this.finePeriod : this.coarsePeriod) - 1; // the open period is incomplete
+    const points = Math.max(1, Math.min(Math.ceil(window / res), useFine ? this.sizes.fineSlots : this.sizes.coarseSlots));
+    const first = last - points + 1;
+    const times: number[] = [];
+    for (let p = first; p <= last; p++) times.push(p * res * 1000);
+
+    const picked = this.select(q);
+    const series = picked.map((s) => {
+      const ring = useFine ? s.fine : s.coarse;
+      const out: SeriesPoints = {
+        labels: s.labels, rate: [], count: [], errors: [], errorRate: [], p50: [], p95: [], p99: [], max: [], exemplars: [],
+      };
+      for (let p = first; p <= last; p++) {
+        const slot = ring.read(p);
+        const count = slot?.count ?? 0;
+        out.count.push(count);
+        out.rate.push(count / res);
+        out.errors.push(slot?.errors ?? 0);
+        out.errorRate.push(count ? (slot?.errors ?? 0) / count : 0);
+        out.p50.push(slot?.p50 ?? 0);
+        out.p95.push(slot?.p95 ?? 0);
+        out.p99.push(slot?.p99 ?? 0);
+        out.max.push(slot?.max ?? 0);
+        out.exemplars.push(slot?.exemplar ?? null);
+      }
+      return out;
+    });
+
+    let process: MetricsResponse['process'];
+    const pring = useFine ? this.processFine : this.processCoarse;
+    if (pring) {
+      process = {} as Record<keyof ProcessSample, number[]>;
+      for (const f of PROCESS_FIELDS) process[f] = [];
+      for (let p = first; p <= last; p++) {
+        const s = pring.read(p);
+        for (const f of PROCESS_FIELDS) process[f].push(s ? s[f] : 0);
+      }
+    }
+    return { resolution: res, times, series, process };
+  }
+
+  private select(q: MetricsQuery): Series[] {
+    if (q.kind === 'client') {
+      return [...this.client.values()].filter(
+        (s) => (!q.service || s.labels.service === q.service) && (!q.dependency || s.labels.dependency === q.dependency),
+      );
+    }
+    if (!q.route) {
+      return [...this.services.values()].filter((s) => !q.service || s.labels.service === q.service);
+    }
+    return [...this.server.values()].filter(
+      (s) => s.labels.route === q.route && (!q.service || s.labels.service === q.service),
+    );
+  }
+
+  /** One row per route (server) or dependency (client), with counts over `window` seconds. */
+  table(kind: SeriesKind, window = 300): RouteRow[] {
+    const map = kind === 'server' ? this.server : this.client;
+    const res = this.sizes.fineResolution;
+    const fine = window <= this.sizes.fineSlots * res;
+    const rows: RouteRow[] = [];
+    for (const s of map.values()) {
+      const ring = fine ? s.fine : s.coarse;
+      const r = fine ? res : this.sizes.coarseResolution;
+      const last = (fine ? this.finePeriod : this.coarsePeriod) - 1;
+      const n = Math.max(1, Math.ceil(window / r));
+      let count = 0;
+      let errors = 0;
+      for (let p = last - n + 1; p <= last; p++) {
+        const slot = ring.read(p);
+        if (slot) {
+          count += slot.count;
+          errors += slot.errors;
+        }
+      }
+      const spark: number[] = [];
+      const sparkLast = this.finePeriod - 1;
+      for (let p = sparkLast - Math.min(59, this.sizes.fineSlots - 1); p <= sparkLast; p++) spark.push(s.fine.read(p)?.p99 ?? 0);
+      rows.push({
+        labels: s.labels, count, errors, errorRate: count ? errors / count : 0, rate: count / (n * r), ...s.percentiles(), spark,
+      });
+    }
+    return rows;
+  }
+
+  /** The Prometheus text exposition format (version 0.0.4) of the lifetime counters and histograms. */
+  prometheus(): string {
+    return toPrometheus({
+      server: [...this.server.values()],
+      client: [...this.client.values()],
+      process: this.lastProcess,
+      foldedSpans: this.foldedSpans,
+    });
+  }
+
+  stats(): GoldenSignalsStats {
+    let bytes = 0;
+    for (const map of [this.server, this.client, this.services]) for (const s of map.values()) bytes += s.bytes;
+    return {
+      series: { server: this.server.size, client: this.client.size, services: this.services.size },
+      maxSeries: this.maxSeries,
+      foldedSpans: this.foldedSpans,
+      recordedSpans: this.recordedSpans,
+      bytes,
+    };
+  }
+}
