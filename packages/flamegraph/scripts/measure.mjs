@@ -1,0 +1,39 @@
+// Times the flame functions on synthetic traces (build first: npx turbo run build --filter=@debugpanel/flamegraph).
+// Usage: node packages/flamegraph/scripts/measure.mjs. Prints the minimum and median of 15 runs each;
+// on a shared machine read the minimum.
+import { buildTraceFlame, criticalPath, mergeFlames } from '../dist/index.js';
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const hex = (n) => n.toString(16).padStart(16, '0');
+const span = (i, p, start, duration, name) => ({
+  traceId: TRACE, spanId: hex(i), parentSpanId: p === undefined ? undefined : hex(p), name, kind: 'internal',
+  service: `svc${i % 3}`, startTime: start, duration, status: { code: 'unset' }, attributes: {}, events: [],
+});
+/** A random tree: each span picks an earlier span as parent and lives inside the first half of it. */
+function randomTrace(n, seed) {
+  let x = seed;
+  const r = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x / 0x7fffffff);
+  const out = [span(1, undefined, 0, 1000, 'root')];
+  for (let i = 2; i <= n; i++) {
+    const p = 1 + Math.floor(r() * (i - 1));
+    const ps = out[p - 1];
+    out.push(span(i, p, ps.startTime + r() * ps.duration * 0.5, r() * ps.duration * 0.5, `op${i % 20}`));
+  }
+  return out;
+}
+function time(label, f, runs = 15) {
+  f();
+  const ts = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    f();
+    ts.push(performance.now() - t);
+  }
+  ts.sort((a, b) => a - b);
+  console.log(`${label.padEnd(34)} min ${ts[0].toFixed(2)} ms, median ${ts[runs >> 1].toFixed(2)} ms`);
+}
+const big = randomTrace(10_000, 7);
+const traces = Array.from({ length: 1000 }, (_, k) => randomTrace(20, k + 1));
+time('buildTraceFlame, 10,000 spans', () => buildTraceFlame(big));
+time('criticalPath, 10,000 spans', () => criticalPath(big));
+time('mergeFlames, 1,000 traces x 20 spans', () => mergeFlames(traces));
