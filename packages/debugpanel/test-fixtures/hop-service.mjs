@@ -1,0 +1,34 @@
+// One service of the distributed test: GET /hop answers, after calling NEXT_URL (if set) with
+// fetch (CALL=fetch) or node:http (CALL=http). Imports the BUILT package, as a user would.
+// Reports its port to the parent over IPC and exits when the parent goes away.
+import http from 'node:http';
+import express from 'express';
+import { debugPanel } from 'debugpanel';
+
+const service = process.env.SERVICE ?? 'svc';
+const next = process.env.NEXT_URL;
+const call = process.env.CALL ?? 'fetch';
+
+function httpGet(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(JSON.parse(body)));
+      })
+      .on('error', reject);
+  });
+}
+
+const app = express();
+app.use(debugPanel({ service }));
+app.get('/hop', async (_req, res) => {
+  if (!next) return res.json({ path: [service] });
+  const downstream = call === 'http' ? await httpGet(`${next}/hop`) : await (await fetch(`${next}/hop`)).json();
+  res.json({ path: [service, ...downstream.path] });
+});
+
+const server = app.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
+process.on('disconnect', () => process.exit(0));
