@@ -1,0 +1,128 @@
+import type { AttributeValue, Attributes, SpanRecord } from '@debugpanel/model';
+import { isErrorSpan } from '@debugpanel/model';
+import { formatHash } from '../lib/route.js';
+import { formatClock, formatDuration, serviceHue } from '../lib/format.js';
+
+/** Everything one span carries: attributes, events, exceptions with stacks, links, resource. */
+export function SpanDetail(props: { span: SpanRecord; traceStart: number; parentName: string | undefined; onClose: () => void }) {
+  const { span } = props;
+  const exceptions = span.events.filter((e) => e.name === 'exception');
+  const events = span.events.filter((e) => e.name !== 'exception');
+  const err = isErrorSpan(span);
+  return (
+    <aside class="detail" aria-labelledby="detail-h" data-testid="span-detail">
+      <header class="detail-head">
+        <h2 id="detail-h">{span.name}</h2>
+        <button type="button" class="btn ghost small" onClick={props.onClose} aria-label="Close span details" data-testid="detail-close">
+          ✕
+        </button>
+      </header>
+      <dl class="kv facts-grid">
+        <dt>Service</dt>
+        <dd>
+          <span class={`svc c${serviceHue(span.service)}`}>{span.service}</span>
+        </dd>
+        <dt>Kind</dt>
+        <dd>{span.kind}</dd>
+        <dt>Status</dt>
+        <dd class={err ? 'err' : ''}>
+          {span.status.code}
+          {span.status.message ? `: ${span.status.message}` : ''}
+        </dd>
+        <dt>Duration</dt>
+        <dd class="mono">{formatDuration(span.duration)}</dd>
+        <dt>Start</dt>
+        <dd class="mono">
+          +{formatDuration(span.startTime - props.traceStart)} <span class="muted">({formatClock(span.startTime)})</span>
+        </dd>
+        <dt>Span id</dt>
+        <dd class="mono">{span.spanId}</dd>
+        {span.parentSpanId && (
+          <>
+            <dt>Parent</dt>
+            <dd class="mono">
+              <a href={formatHash({ view: 'trace', id: span.traceId, params: { span: span.parentSpanId } })}>{props.parentName ?? span.parentSpanId}</a>
+            </dd>
+          </>
+        )}
+      </dl>
+      {exceptions.length > 0 && (
+        <section aria-label="Exceptions">
+          <h3>Exceptions</h3>
+          {exceptions.map((e, i) => (
+            <div class="exception" key={i} data-testid="exception">
+              <p>
+                <b class="err">{String(e.attributes['exception.type'] ?? 'Error')}</b>: {String(e.attributes['exception.message'] ?? '')}
+                <span class="muted"> at +{formatDuration(e.time - props.traceStart)}</span>
+              </p>
+              {e.attributes['exception.stacktrace'] !== undefined && <pre class="stack">{String(e.attributes['exception.stacktrace'])}</pre>}
+            </div>
+          ))}
+        </section>
+      )}
+      <AttrTable title="Attributes" attrs={span.attributes} testId="span-attributes" />
+      {events.length > 0 && (
+        <section aria-label="Events">
+          <h3>Events ({events.length})</h3>
+          <ol class="events">
+            {events.map((e, i) => (
+              <li key={i}>
+                <span class="mono muted">+{formatDuration(e.time - span.startTime)}</span> <b>{e.name}</b>
+                {Object.keys(e.attributes).length > 0 && <KvList attrs={e.attributes} />}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+      {span.links && span.links.length > 0 && (
+        <section aria-label="Links">
+          <h3>Links ({span.links.length})</h3>
+          <ul class="links">
+            {span.links.map((l, i) => (
+              <li key={i}>
+                <a class="mono" href={formatHash({ view: 'trace', id: l.traceId, params: { span: l.spanId } })}>
+                  {l.traceId.slice(0, 12)}…/{l.spanId}
+                </a>
+                {l.attributes && Object.keys(l.attributes).length > 0 && <KvList attrs={l.attributes} />}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {span.resource && Object.keys(span.resource).length > 0 && <AttrTable title="Resource" attrs={span.resource} testId="span-resource" />}
+    </aside>
+  );
+}
+
+function AttrTable(props: { title: string; attrs: Attributes; testId: string }) {
+  const keys = Object.keys(props.attrs).sort();
+  return (
+    <section aria-label={props.title}>
+      <h3>
+        {props.title} ({keys.length})
+      </h3>
+      {keys.length === 0 ? <p class="muted">none</p> : <KvList attrs={props.attrs} testId={props.testId} />}
+    </section>
+  );
+}
+
+function KvList(props: { attrs: Attributes; testId?: string }) {
+  return (
+    <table class="kv-table" data-testid={props.testId}>
+      <tbody>
+        {Object.keys(props.attrs)
+          .sort()
+          .map((k) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td class="mono">{show(props.attrs[k]!)}</td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
+function show(v: AttributeValue): string {
+  return Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : typeof v === 'string' ? v : String(v);
+}

@@ -1,0 +1,285 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { isErrorSpan, type TraceResponse } from '@debugpanel/model';
+import { getJson, isAbort, tracePath } from '../api.js';
+import { useKeys } from '../hooks.js';
+import { formatHash, withParam } from '../lib/route.js';
+import { buildSpanTree, type SpanTree } from '../lib/tree.js';
+import { allParents, generateRows, revealSpan, rowIndexOf } from '../lib/rows.js';
+import { searchSpans, stepMatch } from '../lib/search.js';
+import { formatClock, formatCount, formatDuration, serviceHue } from '../lib/format.js';
+import type { ViewProps } from '../view-props.js';
+import { Waterfall } from './Waterfall.js';
+import { SpanDetail } from './SpanDetail.js';
+import { TraceFlame } from './TraceFlame.js';
+
+interface Loaded {
+  trace: TraceResponse;
+  tree: SpanTree;
+}
+
+export function TraceView({ route, navigate }: ViewProps) {
+  const traceId = route.id!;
+  const selectedId = route.params.get('span') ?? undefined;
+  const tab = route.params.get('tab') === 'flame' ? 'flame' : 'waterfall';
+  const [loaded, setLoaded] = useState<Loaded>();
+  const [error, setError] = useState<string>();
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [openFolds, setOpenFolds] = useState<ReadonlySet<string>>(new Set());
+  const [search, setSearch] = useState(route.params.get('q') ?? '');
+  const [matchIdx, setMatchIdx] = useState(-1);
+  const [cursor, setCursor] = useState(-1);
+  const [copied, setCopied] = useState(false);
+
+  const setParams = (params: URLSearchParams, replace = true) => navigate(formatHash({ view: 'trace', id: traceId, params }), { replace });
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    setLoaded(undefined);
+    setError(undefined);
+    performance.mark('trace-fetch-start');
+    getJson<TraceResponse>(tracePath(traceId), ctl.signal).then(
+      (trace) => {
+        performance.mark('trace-loaded');
+        const tree = buildSpanTree(trace.spans);
+        // Open on the selected span of a shared link: expand its path and fold.
+        const open = selectedId ? revealSpan(tree, selectedId, new Set(), new Set()) : { collapsed: new Set<string>(), openFolds: new Set<string>() };
+        setCollapsed(open.collapsed);
+        setOpenFolds(open.openFolds);
+        setLoaded({ trace, tree });
+      },
+      (err: unknown) => {
+        if (!isAbort(err)) setError((err as Error).message);
+      },
+    );
+    return () => ctl.abort();
+  }, [traceId]);
+
+  const tree = loaded?.tree;
+  const rows = useMemo(() => (tree ? generateRows(tree, collapsed, openFolds) : []), [tree, collapsed, openFolds]);
+  const matches = useMemo(() => (tree ? searchSpans(tree.order, search) : []), [tree, search]);
+  const matchSet = useMemo(() => new Set(matches), [matches]);
+  const currentMatch = matchIdx >= 0 ? matches[matchIdx] : undefined;
+
+  // A selected span (from a link, the search or the flame graph) must be visible in the waterfall.
+  useEffect(() => {
+    if (!tree || !selectedId) return;
+    const r = revealSpan(tree, selectedId, collapsed, openFolds);
+    if (r.collapsed !== collapsed) setCollapsed(r.collapsed);
+    if (r.openFolds !== openFolds) setOpenFolds(r.openFolds);
+  }, [tree, selectedId]);
+  useEffect(() => {
+    if (selectedId) setCursor(rowIndexOf(rows, selectedId));
+  }, [rows, selectedId]);
+
+  const select = (spanId: string | undefined) => setParams(withParam(route.params, 'span', spanId));
+  const goMatch = (step: 1 | -1) => {
+    const i = stepMatch(matchIdx, matches.length, step);
+    setMatchIdx(i);
+    if (i >= 0) select(matches[i]);
+  };
+  const toggle = (spanId: string) => {
+    const next = new Set(collapsed);
+    if (!next.delete(spanId)) next.add(spanId);
+    setCollapsed(next);
+  };
+  const openFold = (key: string) => setOpenFolds(new Set(openFolds).add(key));
+
+  useKeys((e) => {
+    if (e.key === 'Escape') {
+      if (selectedId) select(undefined);
+      else navigate(formatHash({ view: 'traces' }));
+    } else if (e.key === 'j' || e.key === 'k' || e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      const next = Math.max(0, Math.min(rows.length - 1, cursor + (e.key === 'j' || e.key === 'ArrowDown' ? 1 : -1)));
+      setCursor(next);
+      const row = rows[next];
+      if (row?.kind === 'span') select(row.node.span.spanId);
+    } else if (e.key === 'Enter' || e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      const row = rows[cursor];
+      if (!row) return;
+      if (row.kind === 'fold') openFold(row.key);
+      else if (row.node.children.length > 0) {
+        const isCollapsed = collapsed.has(row.node.span.spanId);
+        if (e.key === 'Enter' || (e.key === 'ArrowRight') === isCollapsed) toggle(row.node.span.spanId);
+      }
+    } else if (e.key === 'n') goMatch(e.shiftKey ? -1 : 1);
+    else return;
+    e.preventDefault();
+  });
+
+  if (error) {
+    return (
+      <section class="trace-view" data-testid="view-trace">
+        <p class="error" role="alert">
+          Trace {traceId}: {error}
+        </p>
+        <a href="#/traces">Back to traces</a>
+      </section>
+    );
+  }
+  if (!loaded || !tree) return <p class="muted pad" aria-busy="true">Loading trace {traceId}…</p>;
+
+  const { trace } = loaded;
+  const spans = trace.spans;
+  const root = tree.roots[0]?.span;
+  const errors = spans.reduce((n, s) => n + (isErrorSpan(s) ? 1 : 0), 0);
+  const services = trace.summary?.services ?? [...new Set(spans.map((s) => s.service))];
+  const selected = selectedId ? tree.byId.get(selectedId)?.span : undefined;
+  const copyId = () => {
+    void navigator.clipboard?.writeText(traceId).then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1200);
+    });
+  };
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([JSON.stringify(trace, null, 2)], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `trace-${traceId}.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  return (
+    <section class="trace-view" data-testid="view-trace" aria-labelledby="trace-h">
+      <header class="trace-head">
+        <a class="back" href="#/traces" aria-label="Back to traces">
+          ←
+        </a>
+        <h1 id="trace-h">
+          {root && <span class={`svc c${serviceHue(root.service)}`}>{root.service}</span>} {root?.name ?? traceId}
+        </h1>
+        <dl class="facts">
+          <div>
+            <dt>Start</dt>
+            <dd class="mono">{formatClock(tree.start)}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd class="mono">{formatDuration(tree.end - tree.start)}</dd>
+          </div>
+          <div>
+            <dt>Spans</dt>
+            <dd class="mono" data-testid="span-count">
+              {formatCount(spans.length)}
+            </dd>
+          </div>
+          <div>
+            <dt>Errors</dt>
+            <dd class={`mono ${errors ? 'err' : ''}`}>{errors}</dd>
+          </div>
+          <div>
+            <dt>Services</dt>
+            <dd>
+              {services.map((s) => (
+                <span key={s} class={`svc c${serviceHue(s)}`}>
+                  {s}
+                </span>
+              ))}
+            </dd>
+          </div>
+          {trace.summary?.reason && (
+            <div>
+              <dt>Kept</dt>
+              <dd>
+                <span class={`reason r-${trace.summary.reason}`}>{trace.summary.reason}</span>
+              </dd>
+            </div>
+          )}
+        </dl>
+        <span class="spacer" />
+        <code class="trace-id" title="Trace id">
+          {traceId}
+        </code>
+        <button type="button" class="btn small" onClick={copyId} data-testid="copy-id">
+          {copied ? 'Copied' : 'Copy id'}
+        </button>
+        <button type="button" class="btn small" onClick={download} data-testid="download-json">
+          Download JSON
+        </button>
+      </header>
+      <div class="trace-toolbar">
+        <div class="tabs" role="tablist" aria-label="Trace views">
+          <button type="button" role="tab" aria-selected={tab === 'waterfall'} class="tab" onClick={() => setParams(withParam(route.params, 'tab', undefined))} data-testid="tab-waterfall">
+            Waterfall
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'flame'} class="tab" onClick={() => setParams(withParam(route.params, 'tab', 'flame'))} data-testid="tab-flame">
+            Flame
+          </button>
+        </div>
+        <form
+          class="trace-search"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            goMatch(1);
+          }}
+        >
+          <input
+            type="search"
+            aria-label="Search spans by name or attribute"
+            placeholder="Search spans: name, key=value   ( / )"
+            value={search}
+            data-search
+            data-testid="trace-search"
+            onInput={(e) => {
+              setSearch(e.currentTarget.value);
+              setMatchIdx(-1);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && e.shiftKey) {
+                e.preventDefault();
+                goMatch(-1);
+              }
+            }}
+          />
+          <span class="muted match-count" data-testid="match-count" aria-live="polite">
+            {search ? `${matchIdx >= 0 ? matchIdx + 1 : 0} / ${matches.length}` : ''}
+          </span>
+          <button type="button" class="btn small" onClick={() => goMatch(-1)} disabled={!matches.length} aria-label="Previous match" data-testid="match-prev">
+            ↑
+          </button>
+          <button type="submit" class="btn small" disabled={!matches.length} aria-label="Next match" data-testid="match-next">
+            ↓
+          </button>
+        </form>
+        <span class="spacer" />
+        <button type="button" class="btn small ghost" onClick={() => setCollapsed(new Set())} data-testid="expand-all">
+          Expand all
+        </button>
+        <button type="button" class="btn small ghost" onClick={() => setCollapsed(allParents(tree))} data-testid="collapse-all">
+          Collapse all
+        </button>
+        <span class="muted" data-testid="row-total">
+          {formatCount(rows.length)} rows
+        </span>
+      </div>
+      <div class={`trace-body ${selected ? 'with-detail' : ''}`}>
+        <div class="trace-main">
+          {tab === 'waterfall' ? (
+            <Waterfall
+              tree={tree}
+              rows={rows}
+              selectedId={selectedId}
+              cursor={cursor}
+              collapsed={collapsed}
+              matches={matchSet}
+              currentMatch={currentMatch}
+              onSelect={(id, i) => {
+                setCursor(i);
+                select(id);
+              }}
+              onToggle={toggle}
+              onOpenFold={(key, i) => {
+                setCursor(i);
+                openFold(key);
+              }}
+            />
+          ) : (
+            <TraceFlame traceId={traceId} spans={spans} selectedSpanId={selectedId} onSelectSpan={select} search={search} />
+          )}
+        </div>
+        {selected && <SpanDetail span={selected} traceStart={tree.start} parentName={tree.byId.get(selected.parentSpanId ?? '')?.span.name} onClose={() => select(undefined)} />}
+      </div>
+    </section>
+  );
+}

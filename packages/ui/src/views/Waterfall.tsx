@@ -1,0 +1,205 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { isErrorSpan } from '@debugpanel/model';
+import type { Row } from '../lib/rows.js';
+import type { SpanTree } from '../lib/tree.js';
+import { barGeometry, scrollToRow, timeTicks, visibleRange } from '../lib/viewport.js';
+import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
+
+/** Fixed row height in px: row geometry is then index arithmetic (see lib/viewport.ts). */
+export const ROW_HEIGHT = 24;
+const INDENT = 14;
+/** Deeper spans stop indenting so a 10,000-deep chain stays readable; the depth shows on hover. */
+const MAX_INDENT_DEPTH = 24;
+
+export interface WaterfallProps {
+  tree: SpanTree;
+  rows: Row[];
+  selectedId: string | undefined;
+  /** Row index of the keyboard cursor */
+  cursor: number;
+  collapsed: ReadonlySet<string>;
+  matches: ReadonlySet<string>;
+  currentMatch: string | undefined;
+  onSelect: (spanId: string, rowIndex: number) => void;
+  onToggle: (spanId: string) => void;
+  onOpenFold: (key: string, rowIndex: number) => void;
+}
+
+/**
+ * The virtualized waterfall: a spacer as tall as all rows, and absolutely positioned elements for
+ * the rows in view only, so a 10,000-span trace keeps a few dozen rows in the DOM.
+ */
+export function Waterfall(p: WaterfallProps) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(600);
+  const frame = useRef(0);
+  useLayoutEffect(() => {
+    const el = scroller.current!;
+    setHeight(el.clientHeight);
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  useEffect(() => {
+    performance.mark('waterfall-rendered');
+    try {
+      performance.measure('waterfall-render', 'trace-loaded', 'waterfall-rendered');
+    } catch {
+      /* no trace-loaded mark (re-render): nothing to measure */
+    }
+  }, [p.tree]);
+  // Keep the keyboard cursor in view.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || p.cursor < 0) return;
+    const top = scrollToRow(p.cursor, el.scrollTop, el.clientHeight - ROW_HEIGHT, ROW_HEIGHT);
+    if (top !== undefined) el.scrollTop = top;
+  }, [p.cursor]);
+
+  const onScroll = () => {
+    // One state update per frame, however fast the wheel fires.
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      setScrollTop(scroller.current?.scrollTop ?? 0);
+    });
+  };
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+
+  const { tree, rows } = p;
+  const total = tree.end - tree.start;
+  const range = visibleRange(scrollTop, height, ROW_HEIGHT, rows.length);
+  const ticks = timeTicks(total, 5);
+  const visible: preact.JSX.Element[] = [];
+  for (let i = range.start; i < range.end; i++) visible.push(renderRow(p, rows[i]!, i, total));
+  return (
+    <div class="waterfall" data-testid="waterfall" role="tree" aria-label="Spans of this trace" aria-rowcount={rows.length}>
+      <div class="wf-header" aria-hidden="true">
+        <div class="wf-name">Span</div>
+        <div class="wf-time">
+          {ticks.map((t, i) => (
+            <span key={i} class="tick" style={{ left: `${(i / (ticks.length - 1)) * 100}%` }}>
+              {formatDuration(t)}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div class="wf-scroll" ref={scroller} onScroll={onScroll} tabIndex={-1} data-testid="waterfall-scroll">
+        <div class="wf-spacer" style={{ height: `${rows.length * ROW_HEIGHT}px` }}>
+          {ticks.slice(1, -1).map((_, i) => (
+            <span key={i} class="gridline" style={{ left: `calc(var(--name-w) + (100% - var(--name-w)) * ${(i + 1) / (ticks.length - 1)})` }} />
+          ))}
+          {visible}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
+  const indent = Math.min(row.depth, MAX_INDENT_DEPTH) * INDENT;
+  const top = { transform: `translateY(${index * ROW_HEIGHT}px)` };
+  const cursorCls = index === p.cursor ? ' cursor' : '';
+  if (row.kind === 'fold') {
+    const first = row.nodes[0]!.span;
+    const g = barGeometry(row.start, row.end - row.start, p.tree.start, total);
+    const hit = row.nodes.some((n) => p.matches.has(n.span.spanId));
+    return (
+      <div
+        key={row.key}
+        class={`wf-row fold${cursorCls}${hit ? ' match' : ''}`}
+        style={top}
+        role="treeitem"
+        aria-expanded="false"
+        aria-level={row.depth + 1}
+        data-testid="wf-fold"
+        onClick={() => p.onOpenFold(row.key, index)}
+        title={`${row.nodes.length} consecutive "${first.name}" spans, ${formatDuration(row.total)} in total: click to open`}
+      >
+        <div class="wf-name" style={{ paddingLeft: `${indent + 4}px` }}>
+          <span class="toggle" aria-hidden="true">
+            ▸
+          </span>
+          <span class={`svc-dot c${serviceHue(first.service)}`} aria-hidden="true" />
+          <span class="count">×{formatCount(row.nodes.length)}</span>
+          <span class="label">{first.name}</span>
+          {row.errors > 0 && <span class="err-badge">{row.errors} err</span>}
+        </div>
+        <div class="wf-time">
+          <span class={`bar fold-bar c${serviceHue(first.service)}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
+          {row.nodes.length <= 64 &&
+            row.nodes.map((n) => {
+              const s = barGeometry(n.span.startTime, n.span.duration, p.tree.start, total, 0.05);
+              return <span key={n.span.spanId} class={`tickmark c${serviceHue(first.service)}`} style={{ left: `${s.left}%`, width: `${s.width}%` }} />;
+            })}
+          <span class="dur" style={labelPos(g)}>
+            {formatDuration(row.end - row.start)}
+          </span>
+        </div>
+      </div>
+    );
+  }
+  const { span } = row.node;
+  const g = barGeometry(span.startTime, span.duration, p.tree.start, total);
+  const hasKids = row.node.children.length > 0;
+  const isCollapsed = p.collapsed.has(span.spanId);
+  const err = isErrorSpan(span);
+  const cls =
+    'wf-row' +
+    cursorCls +
+    (span.spanId === p.selectedId ? ' selected' : '') +
+    (p.matches.has(span.spanId) ? ' match' : '') +
+    (span.spanId === p.currentMatch ? ' current' : '') +
+    (err ? ' error' : '');
+  return (
+    <div
+      key={span.spanId}
+      class={cls}
+      style={top}
+      role="treeitem"
+      aria-level={row.depth + 1}
+      aria-expanded={hasKids ? !isCollapsed : undefined}
+      aria-selected={span.spanId === p.selectedId}
+      data-testid="wf-row"
+      data-span-id={span.spanId}
+      onClick={() => p.onSelect(span.spanId, index)}
+    >
+      <div class="wf-name" style={{ paddingLeft: `${indent + 4}px` }} title={`${span.service}: ${span.name} (depth ${row.depth})`}>
+        {hasKids ? (
+          <button
+            type="button"
+            class="toggle"
+            aria-label={`${isCollapsed ? 'Expand' : 'Collapse'} ${formatCount(row.node.descendants)} spans below`}
+            data-testid="wf-toggle"
+            tabIndex={-1}
+            onClick={(e) => {
+              e.stopPropagation();
+              p.onToggle(span.spanId);
+            }}
+          >
+            {isCollapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span class="toggle" aria-hidden="true" />
+        )}
+        <span class={`svc-dot c${serviceHue(span.service)}`} aria-hidden="true" />
+        <span class="label">{span.name}</span>
+        {hasKids && isCollapsed && <span class="count muted">+{formatCount(row.node.descendants)}</span>}
+        {err && <span class="err-badge">error</span>}
+      </div>
+      <div class="wf-time">
+        <span class={`bar c${serviceHue(span.service)}${err ? ' err' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
+        <span class="dur" style={labelPos(g)}>
+          {formatDuration(span.duration)}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+/** Duration label right of the bar, or left of it when the bar ends near the right edge. */
+function labelPos(g: { left: number; width: number }) {
+  const end = g.left + g.width;
+  return end > 80 ? { right: `${100 - g.left}%`, paddingRight: '4px' } : { left: `${end}%`, paddingLeft: '4px' };
+}
