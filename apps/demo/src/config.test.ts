@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parsePort, portFor, readServiceConfig } from './config.js';
+
+describe('portFor', () => {
+  it('defaults to 3000, 3001, 3002', () => {
+    expect([portFor('gateway', {}), portFor('orders', {}), portFor('inventory', {})]).toEqual([3000, 3001, 3002]);
+  });
+  it('offsets from DEMO_PORT_BASE', () => {
+    expect(portFor('inventory', { DEMO_PORT_BASE: '4100' })).toBe(4102);
+  });
+  it('lets a per-service variable win, including 0 for a free port', () => {
+    expect(portFor('orders', { DEMO_PORT_BASE: '4100', ORDERS_PORT: '0' })).toBe(0);
+  });
+  it('refuses a base that leaves no room for three ports', () => {
+    expect(() => portFor('gateway', { DEMO_PORT_BASE: '65534' })).toThrow(/room for three ports/);
+  });
+});
+
+describe('parsePort', () => {
+  it.each(['-1', '65536', 'abc', '30.5', ''])('refuses %j with the variable name', (v) => {
+    expect(() => parsePort(v, 'ORDERS_PORT')).toThrow(/ORDERS_PORT must be a port number/);
+  });
+});
+
+describe('readServiceConfig', () => {
+  it('points at the neighbours on the same host unless URLs are given', () => {
+    const c = readServiceConfig('gateway', { DEMO_PORT_BASE: '5000', INVENTORY_URL: 'http://inv:9/' });
+    expect(c).toMatchObject({ port: 5000, host: '127.0.0.1', ordersUrl: 'http://127.0.0.1:5001', inventoryUrl: 'http://inv:9', dataDir: undefined });
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Where each demo service listens and how it finds the others, from the environment, so that
+ * `npm run demo` and the acceptance test (ephemeral ports) start the same code.
+ */
+export const SERVICES = ['gateway', 'orders', 'inventory'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Offsets from DEMO_PORT_BASE: gateway 3000, orders 3001, inventory 3002 by default. */
+const PORT_OFFSET: Record<ServiceName, number> = { gateway: 0, orders: 1, inventory: 2 };
+export const DEFAULT_PORT_BASE = 3000;
+
+export interface ServiceConfig {
+  name: ServiceName;
+  /** 0 asks the OS for a free port; the service reports the real one when it is ready. */
+  port: number;
+  host: string;
+  /** Folder for the SQLite file; undefined keeps the database in memory. */
+  dataDir: string | undefined;
+  ordersUrl: string;
+  inventoryUrl: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses a TCP port (0 allowed: "any free port"); throws a message naming the variable. */
+export function parsePort(value: string, source: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new Error(`${source} must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return n;
+}
+
+/**
+ * The port of one service: `<NAME>_PORT` (e.g. ORDERS_PORT) wins, else DEMO_PORT_BASE + offset.
+ * @example portFor('orders', { DEMO_PORT_BASE: '4000' }) // 4001
+ */
+export function portFor(name: ServiceName, env: Env = process.env): number {
+  const own = env[`${name.toUpperCase()}_PORT`];
+  if (own !== undefined && own !== '') return parsePort(own, `${name.toUpperCase()}_PORT`);
+  const base = env.DEMO_PORT_BASE;
+  const b = base !== undefined && base !== '' ? parsePort(base, 'DEMO_PORT_BASE') : DEFAULT_PORT_BASE;
+  if (b + 2 > 65535) throw new Error(`DEMO_PORT_BASE must leave room for three ports, got ${b}`);
+  return b + PORT_OFFSET[name];
+}
+
+/** Everything a service process needs, read once at start. */
+export function readServiceConfig(name: ServiceName, env: Env = process.env): ServiceConfig {
+  const host = env.DEMO_HOST || '127.0.0.1';
+  return {
+    name,
+    port: portFor(name, env),
+    host,
+    dataDir: env.DEMO_DATA_DIR || undefined,
+    ordersUrl: trimSlash(env.ORDERS_URL || `http://${host}:${portFor('orders', env)}`),
+    inventoryUrl: trimSlash(env.INVENTORY_URL || `http://${host}:${portFor('inventory', env)}`),
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : url;
+}

@@ -1,0 +1,147 @@
+/**
+ * Acceptance test of the demo: the three services in their own processes on free ports, each with
+ * its own panel. One gateway request must become one trace across the three panels, linked parent
+ * to child through the W3C traceparent headers, with user spans and SQLite spans where they belong.
+ */
+import type { SpanRecord, TraceResponse, TracesResponse } from '@debugpanel/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceName } from './config.js';
+import { startShop, type RunningService } from './launcher.js';
+
+let shop: Record<ServiceName, RunningService>;
+
+beforeAll(async () => {
+  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
+});
+
+afterAll(async () => {
+  if (shop) await Promise.all(Object.values(shop).map((s) => s.stop()));
+});
+
+async function call(path: string, init: { method?: string; body?: unknown } = {}) {
+  const res = await fetch(`${shop.gateway.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const traceId = res.headers.get('x-trace-id') ?? '';
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, traceId };
+}
+
+/**
+ * The spans one panel holds for a trace, once `ready` says they are all there: a panel keeps a
+ * trace when its local root ends (plus a grace period), so it may take a moment to show up.
+ */
+async function traceIn(service: ServiceName, traceId: string, ready: (spans: SpanRecord[]) => boolean = (s) => s.some((x) => x.kind === 'server')) {
+  const deadline = Date.now() + 10_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const res = await fetch(`${shop[service].url}/_debug/api/traces/${traceId}`);
+    last = `${res.status}`;
+    if (res.status === 200) {
+      const body = (await res.json()) as TraceResponse;
+      if (ready(body.spans)) return body.spans;
+      last += ` with ${body.spans.length} spans`;
+    } else {
+      await res.body?.cancel();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`trace ${traceId} not complete in the ${service} panel (last answer: ${last})\n${shop[service].output.join('\n')}`);
+}
+
+const one = (spans: SpanRecord[], what: string, match: (s: SpanRecord) => boolean): SpanRecord => {
+  const found = spans.filter(match);
+  expect(found, `${what} among ${spans.map((s) => `${s.kind} ${s.name}`).join(', ')}`).toHaveLength(1);
+  return found[0]!;
+};
+const isSql = (s: SpanRecord, text: RegExp) =>
+  s.kind === 'client' && s.attributes['db.system'] === 'sqlite' && text.test(String(s.attributes['db.query.text']));
+
+describe('demo shop', () => {
+  it('turns one gateway request into one trace across three panels, linked parent to child', async () => {
+    const res = await call('/api/orders', { method: 'POST', body: { customer: 'ada', items: [{ productId: 1, quantity: 2 }] } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ customer: 'ada', price: { totalCents: 5378 } });
+    expect(res.traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const gateway = await traceIn('gateway', res.traceId);
+    const orders = await traceIn('orders', res.traceId, (s) => s.some((x) => isSql(x, /INSERT INTO orders/)));
+    const inventory = await traceIn('inventory', res.traceId, (s) => s.some((x) => isSql(x, /UPDATE stock/)));
+
+    for (const [service, spans] of [['gateway', gateway], ['orders', orders], ['inventory', inventory]] as const) {
+      for (const s of spans) expect(s).toMatchObject({ traceId: res.traceId, service });
+    }
+    const gServer = one(gateway, 'gateway server span', (s) => s.kind === 'server');
+    expect(gServer.parentSpanId).toBeUndefined();
+    expect(gServer.attributes).toMatchObject({ 'http.route': '/api/orders', 'http.response.status_code': 201 });
+    const gClient = one(gateway, 'fetch to orders', (s) => s.kind === 'client' && String(s.attributes['url.full']).endsWith('/orders'));
+    const oServer = one(orders, 'orders server span', (s) => s.kind === 'server');
+    expect(oServer.parentSpanId).toBe(gClient.spanId);
+    const oClient = one(orders, 'http call to inventory', (s) => s.kind === 'client' && String(s.attributes['url.full']).endsWith('/reservations'));
+    const iServer = one(inventory, 'inventory server span', (s) => s.kind === 'server');
+    expect(iServer.parentSpanId).toBe(oClient.spanId);
+
+    // User spans made with @opentelemetry/api sit under their service's server span.
+    const ids = (spans: SpanRecord[]) => new Set(spans.map((s) => s.spanId));
+    expect(ids(gateway).has(one(gateway, 'auth.verify', (s) => s.name === 'auth.verify').parentSpanId!)).toBe(true);
+    const price = one(orders, 'price.calculate', (s) => s.name === 'price.calculate');
+    expect(ids(orders).has(price.parentSpanId!)).toBe(true);
+    expect(price.attributes).toMatchObject({ 'price.total_cents': 5378 });
+    one(inventory, 'stock.reserve', (s) => s.name === 'stock.reserve');
+
+    // better-sqlite3 statements are client spans of their own service, inside the same trace.
+    const insert = orders.find((s) => isSql(s, /INSERT INTO orders/))!;
+    expect(ids(orders).has(insert.parentSpanId!)).toBe(true);
+    expect(inventory.filter((s) => isSql(s, /UPDATE stock/)).length).toBeGreaterThanOrEqual(1);
+
+    // Each panel's list of traces names this one.
+    for (const service of ['gateway', 'orders', 'inventory'] as const) {
+      const list = (await (await fetch(`${shop[service].url}/_debug/api/traces?limit=100`)).json()) as TracesResponse;
+      expect(list.traces.map((t) => t.traceId)).toContain(res.traceId);
+    }
+  });
+
+  it('shows the N+1 of the product list: one stock query per product in inventory', async () => {
+    const res = await call('/api/products');
+    expect(res.status).toBe(200);
+    expect((res.body.products as unknown[]).length).toBe(20);
+    const inventory = await traceIn('inventory', res.traceId, (s) => s.some((x) => isSql(x, /FROM products/)));
+    expect(inventory.filter((s) => isSql(s, /FROM stock WHERE product_id = \?/))).toHaveLength(20);
+  });
+
+  it('records the unpriced product bug as an exception in orders and a 502 at the gateway', async () => {
+    const res = await call('/api/products/13');
+    expect(res.status).toBe(502);
+    expect(String(res.body.error)).toMatch(/^orders failed: Cannot read properties of null/);
+    const orders = await traceIn('orders', res.traceId);
+    const price = one(orders, 'price.calculate', (s) => s.name === 'price.calculate');
+    expect(price.status.code).toBe('error');
+    expect(price.events.find((e) => e.name === 'exception')?.attributes).toMatchObject({ 'exception.type': 'TypeError' });
+    expect(one(orders, 'server', (s) => s.kind === 'server').status.code).toBe('error');
+    const gateway = await traceIn('gateway', res.traceId);
+    expect(one(gateway, 'server', (s) => s.kind === 'server').status.code).toBe('error');
+  });
+
+  it('fails requests through a fault toggle and recovers when it is turned off', async () => {
+    const toggle = (method: string, body?: unknown) =>
+      fetch(`${shop.inventory.url}/_demo/faults`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await toggle('POST', { errorRate: 1, errorStatus: 503 })).status).toBe(200);
+    const failed = await call('/api/products/2');
+    expect(failed.status).toBe(502);
+    expect(String(failed.body.error)).toMatch(/injected fault/);
+    await toggle('DELETE');
+    expect((await call('/api/products/2')).status).toBe(200);
+  });
+
+  it('answers bad input with a 4xx and a message', async () => {
+    expect(await call('/api/orders/abc')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/order id/) } });
+    expect(await call('/api/orders', { method: 'POST', body: { customer: 'ada', items: [] } })).toMatchObject({ status: 400 });
+    expect((await call('/api/orders', { method: 'POST', body: { customer: 'ada', items: [{ productId: 2, quantity: 1000 }] } })).status).toBe(409);
+    expect((await call('/api/nope')).status).toBe(404);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * What the three demo services share: the Express app with the panel mounted first, health and
+ * fault routes, JSON errors, and a listen/shutdown cycle that reports to the launcher over IPC.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import { trace } from '@opentelemetry/api';
+import { debugPanel } from 'debugpanel';
+import type { ServiceConfig } from './config.js';
+import { Faults, faultsFromEnv } from './faults.js';
+
+/** An error with the HTTP status the client should get. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Messages a service sends to the launcher (run.ts, the acceptance test) over the IPC channel. */
+export type ServiceMessage =
+  | { type: 'ready'; service: string; port: number; url: string }
+  | { type: 'listen-error'; service: string; port: number; code: string; message: string };
+
+/**
+ * Builds the app of one service: `debugPanel()` first (so every later route is traced and
+ * outgoing calls carry trace context), then /health, /_demo/faults, JSON bodies and fault
+ * injection. The service adds its routes, then calls `serve()`.
+ * @example
+ * const { app } = createServiceApp(readServiceConfig('orders'));
+ * app.get('/orders/:id', handler);
+ * serve(app, config);
+ */
+export function createServiceApp(config: ServiceConfig): { app: Express; faults: Faults } {
+  const app = express();
+  app.disable('x-powered-by');
+  // The gateway becomes the hub of the others once the panel can receive OTLP (issue 7); that is a
+  // change of these options only.
+  app.use(debugPanel({ service: config.name }));
+  // Lets a caller (the load generator, curl, the acceptance test) find its request in the panel.
+  app.use((_req, res, next) => {
+    const span = trace.getActiveSpan();
+    if (span) res.setHeader('x-trace-id', span.spanContext().traceId);
+    next();
+  });
+  const started = Date.now();
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: config.name, uptimeMs: Date.now() - started });
+  });
+  const faults = new Faults(faultsFromEnv(config.name));
+  app.use(faults.router());
+  app.use(express.json({ limit: '64kb' }));
+  app.use(faults.middleware());
+  return { app, faults };
+}
+
+/** 404 for unknown routes and one JSON shape for every error; mount after the routes. */
+export function finishApp(app: Express): void {
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = errorStatus(err);
+    if (res.headersSent) return;
+    res.status(status).json({ error: err instanceof Error ? err.message : String(err) });
+  });
+}
+
+function errorStatus(err: unknown): number {
+  const s = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' && s >= 400 && s <= 599 ? s : 500;
+}
+
+/**
+ * Listens, then tells the launcher (if any) the real port. A busy port ends the process with a
+ * message that says how to pick another one. SIGINT, SIGTERM and the launcher going away close the
+ * server and then `onClose` (the database).
+ */
+export function serve(app: Express, config: ServiceConfig, onClose: () => void = () => {}): Server {
+  const server = app.listen(config.port, config.host);
+  server.on('listening', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    send({ type: 'ready', service: config.name, port, url });
+    if (!process.send) console.log(`${config.name} listening on ${url} (panel: ${url}/_debug)`);
+  });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    const message =
+      err.code === 'EADDRINUSE'
+        ? `port ${config.port} is busy (${config.name}); stop what uses it, or set DEMO_PORT_BASE or ${config.name.toUpperCase()}_PORT`
+        : `${config.name} cannot listen on ${config.host}:${config.port}: ${err.message}`;
+    send({ type: 'listen-error', service: config.name, port: config.port, code: err.code ?? 'UNKNOWN', message });
+    console.error(message);
+    process.exitCode = 2;
+    close();
+  });
+
+  let closing = false;
+  function close(): void {
+    if (closing) return;
+    closing = true;
+    // Keep-alive sockets would hold close() open; give in-flight requests a moment, then cut them.
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
+    setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
+    server.close(() => {
+      try {
+        onClose();
+      } finally {
+        if (process.connected) process.disconnect();
+      }
+    });
+  }
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  // The launcher died without stopping us: do not linger on its ports.
+  process.once('disconnect', close);
+  return server;
+}
+
+function send(message: ServiceMessage): void {
+  if (process.send && process.connected) process.send(message);
+}

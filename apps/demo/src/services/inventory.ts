@@ -1,0 +1,62 @@
+/**
+ * inventory (port 3002): products and stock in SQLite. Called by orders over node:http.
+ * Runs a background restock job every 10 s as its own trace.
+ */
+import { trace } from '@opentelemetry/api';
+import { readServiceConfig } from '../config.js';
+import { openDatabase } from '../db/open.js';
+import { createInventoryDb } from '../db/inventory.js';
+import { HttpError, createServiceApp, finishApp, serve } from '../service-kit.js';
+import { parseId, parseLines } from '../validate.js';
+
+const config = readServiceConfig('inventory');
+// The panel goes in first so that the database is opened under its instrumentation.
+const { app } = createServiceApp(config);
+const sqlite = openDatabase('inventory', config.dataDir);
+const db = createInventoryDb(sqlite);
+const tracer = trace.getTracer('demo-inventory');
+
+app.get('/products', (_req, res) => {
+  res.json({ products: db.listProducts() });
+});
+
+app.get('/products/:id', (req, res) => {
+  const product = db.getProduct(parseId(req.params.id, 'product id'));
+  if (!product) throw new HttpError(404, `unknown product ${req.params.id}`);
+  res.json(product);
+});
+
+app.post('/reservations', (req, res) => {
+  const lines = parseLines((req.body as { items?: unknown } | undefined)?.items);
+  const result = tracer.startActiveSpan('stock.reserve', (span) => {
+    span.setAttribute('stock.lines', lines.length);
+    try {
+      return db.reserve(lines);
+    } finally {
+      span.end();
+    }
+  });
+  if (!result.ok) throw new HttpError(result.status, result.error);
+  res.status(201).json(result);
+});
+
+finishApp(app);
+
+// A job outside any request: it shows up as its own trace with its SQL underneath.
+const restockTimer = setInterval(() => {
+  tracer.startActiveSpan('inventory.restock', (span) => {
+    try {
+      span.setAttribute('stock.shelves_refilled', db.restock());
+    } catch (err) {
+      span.recordException(err as Error);
+    } finally {
+      span.end();
+    }
+  });
+}, 10_000);
+restockTimer.unref();
+
+serve(app, config, () => {
+  clearInterval(restockTimer);
+  sqlite.close();
+});
