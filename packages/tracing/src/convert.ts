@@ -1,0 +1,106 @@
+import type { HrTime } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Attributes, SpanEvent, SpanKind, SpanLink, SpanRecord, StatusCode } from '@debugpanel/model';
+import { SERVICE_NAME } from './semconv.js';
+
+/** Index = `@opentelemetry/api` SpanKind (INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4). */
+const KINDS: ReadonlyArray<SpanKind> = ['internal', 'server', 'client', 'producer', 'consumer'];
+/** Index = SpanStatusCode (UNSET 0, OK 1, ERROR 2). */
+const STATUS: ReadonlyArray<StatusCode> = ['unset', 'ok', 'error'];
+
+/** An OTel HrTime ([seconds, nanoseconds]) as float milliseconds. */
+export function hrTimeToMs(time: HrTime): number {
+  return time[0] * 1e3 + time[1] / 1e6;
+}
+
+interface ResourceInfo {
+  service: string | undefined;
+  attributes: Attributes | undefined;
+}
+
+/**
+ * Resources are shared by every span of a provider, so their conversion is cached. A WeakMap
+ * keyed by the resource object cannot grow past the number of live providers.
+ */
+const resourceCache = new WeakMap<object, ResourceInfo>();
+
+function resourceInfo(resource: ReadableSpan['resource'] | undefined): ResourceInfo {
+  if (resource == null) return { service: undefined, attributes: undefined };
+  const cached = resourceCache.get(resource);
+  if (cached !== undefined) return cached;
+  // A resource with detectors still running would log on access and lose attributes: do not
+  // cache it, its next span will see the settled attributes.
+  const pending = (resource as { asyncAttributesPending?: boolean }).asyncAttributesPending === true;
+  const raw = pending ? {} : resource.attributes;
+  let service: string | undefined;
+  let attributes: Attributes | undefined;
+  for (const key in raw) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (key === SERVICE_NAME) {
+      // `unknown_service:...` is the SDK's placeholder, not a name someone chose.
+      if (typeof value === 'string' && value.length > 0 && !value.startsWith('unknown_service')) service = value;
+      continue;
+    }
+    (attributes ??= {})[key] = value as Attributes[string];
+  }
+  const info = { service, attributes };
+  if (!pending) resourceCache.set(resource, info);
+  return info;
+}
+
+/**
+ * Converts an ended OTel span into the panel's SpanRecord: times in float ms, kind and status as
+ * strings, the parent id from `parentSpanContext` (SDK 2.x; `parentSpanId` on 1.x), the service
+ * from the resource's `service.name` (else `fallbackService`) and the other resource attributes
+ * in `resource`. Attributes are shared, not copied: the SDK never changes them after `end()`.
+ *
+ * @example
+ * const processor = { onEnd(span: ReadableSpan) { store.add(toSpanRecord(span, 'orders')); } };
+ */
+export function toSpanRecord(span: ReadableSpan, fallbackService: string): SpanRecord {
+  const ctx = span.spanContext();
+  const resource = resourceInfo(span.resource);
+  const startTime = hrTimeToMs(span.startTime);
+  const record: SpanRecord = {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    name: span.name,
+    kind: KINDS[span.kind] ?? 'internal',
+    service: resource.service ?? fallbackService,
+    startTime,
+    duration: span.ended ? hrTimeToMs(span.duration) : Math.max(0, hrTimeToMs(span.endTime) - startTime),
+    status: convertStatus(span.status),
+    attributes: span.attributes as Attributes,
+    events: convertEvents(span.events),
+  };
+  const parentSpanId =
+    span.parentSpanContext?.spanId ?? (span as unknown as { parentSpanId?: string }).parentSpanId;
+  if (parentSpanId) record.parentSpanId = parentSpanId;
+  if (span.links.length > 0) record.links = convertLinks(span.links);
+  if (resource.attributes !== undefined) record.resource = resource.attributes;
+  return record;
+}
+
+function convertStatus(status: ReadableSpan['status']): SpanRecord['status'] {
+  const code = STATUS[status.code] ?? 'unset';
+  return status.message ? { code, message: status.message } : { code };
+}
+
+function convertEvents(events: ReadableSpan['events']): SpanEvent[] {
+  if (events.length === 0) return [];
+  const out: SpanEvent[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    out[i] = { name: e.name, time: hrTimeToMs(e.time), attributes: (e.attributes ?? {}) as Attributes };
+  }
+  return out;
+}
+
+function convertLinks(links: ReadableSpan['links']): SpanLink[] {
+  return links.map((l) => {
+    const link: SpanLink = { traceId: l.context.traceId, spanId: l.context.spanId };
+    if (l.attributes && Object.keys(l.attributes).length > 0) link.attributes = l.attributes as Attributes;
+    return link;
+  });
+}

@@ -1,0 +1,119 @@
+import { createContextKey, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from '@debugpanel/model';
+import { toSpanRecord } from './convert.js';
+import { Redactor } from './redact.js';
+
+/**
+ * One consumer of spans: a `setupTracing()` handle or a standalone processor. Counters are
+ * plain fields because they are bumped on every span.
+ */
+export class Sink {
+  spansEnded = 0;
+  droppedSpans = 0;
+  closed = false;
+  readonly redactor: Redactor;
+  private warned = false;
+
+  constructor(
+    readonly service: string,
+    private readonly onSpan: (span: SpanRecord) => void,
+    readonly redactKeys: ReadonlyArray<string>,
+    readonly ignoreOutgoing: ((url: URL) => boolean) | undefined,
+  ) {
+    this.redactor = new Redactor(redactKeys);
+  }
+
+  /** Converts and hands over one span; never throws into the SDK (and so into the app). */
+  deliver(span: ReadableSpan): void {
+    this.spansEnded++;
+    try {
+      const record = toSpanRecord(span, this.service);
+      record.attributes = this.redactor.attributes(record.attributes);
+      this.onSpan(record);
+    } catch (err) {
+      this.droppedSpans++;
+      if (!this.warned) {
+        this.warned = true;
+        console.warn(`[debugpanel] onSpan threw, the span was dropped (further drops are only counted in stats()): ${String(err)}`);
+      }
+    }
+  }
+}
+
+/**
+ * Context key under which a server span's context names the sink that owns the request, so
+ * every span made inside it reaches that sink alone (several apps in one process each see their
+ * own requests). `createContextKey` uses `Symbol.for`, so copies of this module agree on it.
+ */
+export const OWNER_KEY = createContextKey('debugpanel.tracing.owner');
+const OWNER = Symbol.for('debugpanel.tracing.owner');
+
+type OwnedSpan = Span & { [OWNER]?: Sink | undefined };
+
+/**
+ * The panel's span processor: synchronous like SimpleSpanProcessor, no queue and no timer. A span
+ * started under a server span goes to the sink that owns that request; a span with no owner
+ * (background work with a user-made root span) goes to every sink.
+ */
+export class PanelSpanProcessor implements SpanProcessor {
+  constructor(readonly sinks: Set<Sink>) {}
+
+  onStart(span: Span, parentContext: Context): void {
+    // Always assigned (even undefined) so every span object keeps one shape.
+    (span as OwnedSpan)[OWNER] = parentContext.getValue(OWNER_KEY) as Sink | undefined;
+  }
+
+  onEnd(span: ReadableSpan): void {
+    const owner = (span as OwnedSpan)[OWNER];
+    if (owner !== undefined) {
+      if (!owner.closed) owner.deliver(span);
+      return;
+    }
+    for (const sink of this.sinks) sink.deliver(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A processor for one sink, for an app's own provider: `debugPanelSpanProcessor({ onSpan })`. */
+export class SingleSinkProcessor implements SpanProcessor {
+  constructor(private readonly sink: Sink) {}
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    if (!this.sink.closed) this.sink.deliver(span);
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    this.sink.closed = true;
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Forwards to the process-wide processor that `setupTracing()` handles listen to. Its
+ * `shutdown()` (called when the app's provider shuts down) does not close the panel's sinks.
+ */
+export class SharedProcessorProxy implements SpanProcessor {
+  constructor(private readonly target: PanelSpanProcessor) {}
+  onStart(span: Span, parentContext: Context): void {
+    this.target.onStart(span, parentContext);
+  }
+  onEnd(span: ReadableSpan): void {
+    this.target.onEnd(span);
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,143 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  context,
+  defaultTextMapGetter,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { W3CBaggagePropagator } from '@opentelemetry/core';
+import { recordException } from './exception.js';
+import type { Redactor } from './redact.js';
+import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE, KNOWN_HTTP_METHODS } from './semconv.js';
+import { contextFromHeaders } from './traceparent.js';
+
+/** The server span of one incoming request, as the framework middleware drives it. */
+export interface ServerSpan {
+  /** The OTel span, for attributes the middleware adds itself. */
+  readonly span: Span;
+  /** Runs `fn` with this span active, so the handler's spans and outgoing calls become children. */
+  run<T>(fn: () => T): T;
+  /** Sets `http.route` and renames the span `METHOD <template>` (e.g. `GET /orders/:id`). */
+  setRoute(template: string): void;
+  /** `exception` event (type, message, stacktrace) and status error; once per error object. */
+  recordError(err: unknown): void;
+  /** Sets `http.response.status_code` (>= 500 is an error) and ends the span; later calls do nothing. */
+  end(statusCode: number): void;
+}
+
+/** Counters of incoming trace context, for `stats()`. */
+export interface IncomingCounters {
+  adoptedTraceparents: number;
+  invalidTraceparents: number;
+}
+
+const baggagePropagator = new W3CBaggagePropagator();
+/** Errors remembered per request for `recordError` idempotence; more are recorded without the check. */
+const MAX_REMEMBERED_ERRORS = 8;
+
+class ServerSpanImpl implements ServerSpan {
+  private ended = false;
+  private errors: unknown[] | undefined = undefined;
+
+  constructor(
+    readonly span: Span,
+    private readonly ctx: Context,
+    private readonly method: string,
+  ) {}
+
+  run<T>(fn: () => T): T {
+    return context.with(this.ctx, fn);
+  }
+
+  setRoute(template: string): void {
+    if (this.ended || typeof template !== 'string' || template === '') return;
+    this.span.setAttribute(HTTP_ROUTE, template);
+    this.span.updateName(`${this.method} ${template}`);
+  }
+
+  recordError(err: unknown): void {
+    if (this.ended) return;
+    if (this.errors === undefined) this.errors = [err];
+    else if (this.errors.includes(err)) return;
+    else if (this.errors.length < MAX_REMEMBERED_ERRORS) this.errors.push(err);
+    recordException(this.span, err);
+  }
+
+  end(statusCode: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    const span = this.span;
+    if (typeof statusCode === 'number' && Number.isFinite(statusCode)) {
+      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode);
+      if (statusCode >= 500) {
+        // Server spans are errors for 5xx only: a 4xx is the client's mistake.
+        if (this.errors === undefined) span.setAttribute(ERROR_TYPE, String(statusCode));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+    }
+    span.end();
+  }
+}
+
+/**
+ * Starts the server span for `req`. Kept lean because it runs on every request: headers are read
+ * directly, the propagator machinery is skipped when there is no traceparent, the URL is split at
+ * `?` instead of parsed, and all attributes go in with `startSpan`.
+ */
+export function startServerSpan(
+  tracer: Tracer,
+  base: Context,
+  redactor: Redactor,
+  counters: IncomingCounters,
+  req: IncomingMessage,
+): ServerSpan {
+  const headers = req.headers;
+  let parent = base;
+  const traceparent = headers.traceparent;
+  if (traceparent !== undefined) {
+    parent = contextFromHeaders(base, traceparent, headers.tracestate);
+    if (parent === base) counters.invalidTraceparents++;
+    else counters.adoptedTraceparents++;
+  }
+  if (headers.baggage !== undefined) parent = baggagePropagator.extract(parent, headers, defaultTextMapGetter);
+
+  const rawMethod = req.method ?? 'GET';
+  const known = KNOWN_HTTP_METHODS.has(rawMethod);
+  const method = known ? rawMethod : '_OTHER';
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | undefined;
+  const attributes: Attributes = {
+    'http.request.method': method,
+    'url.path': path,
+    'url.scheme': socket?.encrypted ? 'https' : 'http',
+    'network.protocol.version': req.httpVersion,
+  };
+  if (!known) attributes['http.request.method_original'] = rawMethod;
+  if (q >= 0) attributes['url.query'] = redactor.query(url.slice(q + 1));
+  const host = headers.host;
+  if (host !== undefined) {
+    const colon = host.lastIndexOf(':');
+    if (colon > 0 && colon > host.lastIndexOf(']')) {
+      attributes['server.address'] = host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, colon - 1) : host.slice(0, colon);
+      const port = Number(host.slice(colon + 1));
+      if (port > 0) attributes['server.port'] = port;
+    } else {
+      attributes['server.address'] = host;
+    }
+  }
+  const remote = socket?.remoteAddress;
+  if (remote !== undefined) attributes['client.address'] = remote;
+  const ua = headers['user-agent'];
+  if (ua !== undefined) attributes['user_agent.original'] = ua;
+
+  // `HTTP` is the semantic conventions' name for an unknown method.
+  const span = tracer.startSpan(`${known ? method : 'HTTP'} ${path}`, { kind: SpanKind.SERVER, attributes }, parent);
+  return new ServerSpanImpl(span, trace.setSpan(parent, span), known ? method : 'HTTP');
+}

@@ -1,0 +1,194 @@
+import type { IncomingMessage } from 'node:http';
+import { ROOT_CONTEXT, trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from '@debugpanel/model';
+import { subscribeFetch } from './fetch-client.js';
+import { patchHttp, unpatchHttp } from './http-client.js';
+import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
+import { startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
+import { autoInstrumentBetterSqlite3, unpatchBetterSqlite3 } from './sqlite.js';
+import { ensureProvider, getState, refreshSinkUnion, SCOPE_NAME, SCOPE_VERSION, type TracingState } from './state.js';
+
+export interface PanelTracingOptions {
+  /** `service.name` of this process's spans (unless the app's own provider sets one). */
+  service: string;
+  /** Receives every ended span, converted. A throw is caught, counted in `droppedSpans` and logged once. */
+  onSpan: (span: SpanRecord) => void;
+  /** Extra keys to redact, on top of `/pass|secret|token|api.?key/i`: query parameters and span attribute keys (case-insensitive, exact). */
+  redactKeys?: ReadonlyArray<string>;
+  /** Outgoing requests for which this returns true get no client span and no traceparent (e.g. the hub URL). */
+  ignoreOutgoing?: (url: URL) => boolean;
+  /**
+   * Client spans for outgoing http/https/fetch and better-sqlite3. Default: on when the global
+   * provider is ours, off when the app registered its own (which usually brings its own
+   * instrumentations; two would double every client span).
+   */
+  instrument?: boolean;
+  /** Head sampler of the provider, used only by the first `setupTracing()` of the process. Default: parent-based, always on. */
+  sampler?: Sampler;
+}
+
+export interface PanelTracingStats {
+  /** Spans that reached this handle. */
+  spansEnded: number;
+  /** Spans lost because conversion or `onSpan` threw. */
+  droppedSpans: number;
+  /** Incoming requests whose valid traceparent was adopted as parent. */
+  adoptedTraceparents: number;
+  /** Incoming requests whose traceparent was invalid (they started a new trace). */
+  invalidTraceparents: number;
+  /** Errors caught inside the client instrumentations (process-wide). */
+  instrumentationErrors: number;
+}
+
+export interface PanelTracing {
+  readonly service: string;
+  /** True when this process's global provider is ours; false when the app registered its own. */
+  readonly active: boolean;
+  /** Starts the server span of an incoming request; reads and validates traceparent/tracestate. */
+  startServerSpan(req: IncomingMessage): ServerSpan;
+  /** Tracer for spans of the panel's own making. */
+  readonly tracer: Tracer;
+  stats(): PanelTracingStats;
+  /** Stops delivering spans to this handle. The last handle out removes the instrumentations. */
+  shutdown(): Promise<void>;
+}
+
+class Handle implements PanelTracing {
+  readonly tracer: Tracer;
+  private readonly base: Context;
+  private readonly counters: IncomingCounters = { adoptedTraceparents: 0, invalidTraceparents: 0 };
+  private closed = false;
+
+  constructor(
+    private readonly state: TracingState,
+    private readonly sink: Sink,
+    readonly active: boolean,
+    private readonly instrumented: boolean,
+  ) {
+    this.tracer = state.tracer;
+    // Prepared once: every request's context starts from this one, which names the owner sink.
+    this.base = ROOT_CONTEXT.setValue(OWNER_KEY, sink);
+  }
+
+  get service(): string {
+    return this.sink.service;
+  }
+
+  startServerSpan(req: IncomingMessage): ServerSpan {
+    return startServerSpan(this.tracer, this.base, this.sink.redactor, this.counters, req);
+  }
+
+  stats(): PanelTracingStats {
+    return {
+      spansEnded: this.sink.spansEnded,
+      droppedSpans: this.sink.droppedSpans,
+      adoptedTraceparents: this.counters.adoptedTraceparents,
+      invalidTraceparents: this.counters.invalidTraceparents,
+      instrumentationErrors: this.state.outgoingErrors,
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink.closed = true;
+    this.state.sinks.delete(this.sink);
+    refreshSinkUnion(this.state);
+    if (this.instrumented && --this.state.instrumentationUsers === 0) disableInstrumentation(this.state);
+  }
+}
+
+function enableInstrumentation(state: TracingState): void {
+  patchHttp(state);
+  state.fetchSubscription ??= subscribeFetch(state);
+  autoInstrumentBetterSqlite3();
+}
+
+function disableInstrumentation(state: TracingState): void {
+  unpatchHttp();
+  state.fetchSubscription?.unsubscribe();
+  state.fetchSubscription = undefined;
+  unpatchBetterSqlite3(state);
+}
+
+function validate(options: PanelTracingOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError('setupTracing(options): options must be an object like { service, onSpan }');
+  if (typeof options.service !== 'string' || options.service.trim() === '') {
+    throw new TypeError('setupTracing: `service` must be a non-empty string (the service.name of this process)');
+  }
+  if (typeof options.onSpan !== 'function') throw new TypeError('setupTracing: `onSpan` must be a function that receives each ended span');
+  if (options.redactKeys !== undefined && (!Array.isArray(options.redactKeys) || options.redactKeys.some((k) => typeof k !== 'string'))) {
+    throw new TypeError('setupTracing: `redactKeys` must be an array of strings');
+  }
+  if (options.ignoreOutgoing !== undefined && typeof options.ignoreOutgoing !== 'function') {
+    throw new TypeError('setupTracing: `ignoreOutgoing` must be a function (url: URL) => boolean');
+  }
+  const known = new Set(['service', 'onSpan', 'redactKeys', 'ignoreOutgoing', 'instrument', 'sampler']);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new TypeError(`setupTracing: unknown option \`${key}\` (known: ${[...known].join(', ')})`);
+  }
+}
+
+/**
+ * Wires OpenTelemetry for the panel and returns a handle. The first call registers the global
+ * TracerProvider (with the panel's processor), an AsyncLocalStorage context manager and the W3C
+ * trace-context + baggage propagators; later calls (several apps in one process, tests) reuse it
+ * and add their own sink. If the app registered its own provider first, `active` is false, one
+ * line explains how to add `debugPanelSpanProcessor()` to it, and spans that reach that
+ * processor are still delivered.
+ *
+ * @example
+ * const tracing = setupTracing({ service: 'orders', onSpan: (span) => store.add(span) });
+ * server.on('request', (req, res) => {
+ *   const s = tracing.startServerSpan(req);
+ *   res.on('finish', () => s.end(res.statusCode));
+ *   s.run(() => handler(req, res));
+ * });
+ */
+export function setupTracing(options: PanelTracingOptions): PanelTracing {
+  validate(options);
+  const state = getState();
+  const active = ensureProvider(state, options.sampler);
+  if (active) {
+    state.tracer = state.provider!.getTracer(SCOPE_NAME, SCOPE_VERSION);
+  } else {
+    state.tracer = trace.getTracer(SCOPE_NAME, SCOPE_VERSION);
+    if (!state.warnedInactive && state.externalProcessors === 0) {
+      state.warnedInactive = true;
+      console.warn(
+        "[debugpanel] this app registered its own OpenTelemetry TracerProvider, so the panel sees only spans that reach its processor: add `debugPanelSpanProcessor()` from '@debugpanel/tracing' to that provider's `spanProcessors`, e.g. new NodeTracerProvider({ spanProcessors: [debugPanelSpanProcessor(), ...] }).",
+      );
+    }
+  }
+  const sink = new Sink(options.service, options.onSpan, options.redactKeys ?? [], options.ignoreOutgoing);
+  state.sinks.add(sink);
+  refreshSinkUnion(state);
+  const instrumented = options.instrument ?? active;
+  if (instrumented && state.instrumentationUsers++ === 0) enableInstrumentation(state);
+  return new Handle(state, sink, active, instrumented);
+}
+
+/**
+ * A SpanProcessor for an app that has its own TracerProvider. Without options it forwards to
+ * the panel (every `setupTracing()` handle of the process); with `onSpan` it is a standalone
+ * processor that converts each ended span to a SpanRecord for that callback.
+ *
+ * @example
+ * const provider = new NodeTracerProvider({ spanProcessors: [debugPanelSpanProcessor(), new BatchSpanProcessor(exporter)] });
+ */
+export function debugPanelSpanProcessor(options?: {
+  onSpan(span: SpanRecord): void;
+  service?: string;
+  redactKeys?: ReadonlyArray<string>;
+}): SpanProcessor {
+  if (options === undefined) {
+    const state = getState();
+    state.externalProcessors++;
+    return new SharedProcessorProxy(state.processor);
+  }
+  if (typeof options.onSpan !== 'function') throw new TypeError('debugPanelSpanProcessor: `onSpan` must be a function');
+  return new SingleSinkProcessor(
+    new Sink(options.service ?? 'unknown_service', options.onSpan, options.redactKeys ?? [], undefined),
+  );
+}

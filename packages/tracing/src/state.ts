@@ -1,0 +1,102 @@
+import { context, propagation, trace, type Sampler, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { defaultResource } from '@opentelemetry/resources';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { PanelSpanProcessor, type Sink } from './processor.js';
+import { Redactor } from './redact.js';
+
+export const SCOPE_NAME = '@debugpanel/tracing';
+export const SCOPE_VERSION = '0.1.0';
+
+/**
+ * Process-wide tracing state. It lives on globalThis under a registered symbol so that two copies
+ * of this package (two apps bundling their own, a test runner reloading modules) share one
+ * provider and one set of patches instead of fighting over the OTel globals.
+ */
+export interface TracingState {
+  readonly sinks: Set<Sink>;
+  readonly processor: PanelSpanProcessor;
+  provider: BasicTracerProvider | undefined;
+  /** Tracer the client instrumentations use; set while any sink wants instrumentation. */
+  tracer: Tracer;
+  /** Union of every sink's redaction keys, for url.full on client spans. */
+  redactor: Redactor;
+  /** Sinks' `ignoreOutgoing` callbacks. */
+  ignoreOutgoing: Array<(url: URL) => boolean>;
+  /** `debugPanelSpanProcessor()` instances handed to an app's own provider. */
+  externalProcessors: number;
+  warnedInactive: boolean;
+  /** Number of live handles that asked for instrumentation; the patches go when it drops to 0. */
+  instrumentationUsers: number;
+  outgoingErrors: number;
+  /** Prototypes the better-sqlite3 instrumentation patched, with their original methods. */
+  sqlitePatches: Array<{ target: Record<string, unknown>; originals: Record<string, (...args: unknown[]) => unknown> }>;
+  /** Undici channel subscription while instrumentation is on. */
+  fetchSubscription: { unsubscribe(): void } | undefined;
+}
+
+const STATE_KEY = Symbol.for('debugpanel.tracing.state.v1');
+
+export function getState(): TracingState {
+  const g = globalThis as { [STATE_KEY]?: TracingState };
+  let state = g[STATE_KEY];
+  if (state === undefined) {
+    const sinks = new Set<Sink>();
+    state = {
+      sinks,
+      processor: new PanelSpanProcessor(sinks),
+      provider: undefined,
+      tracer: trace.getTracer(SCOPE_NAME, SCOPE_VERSION),
+      redactor: new Redactor(),
+      ignoreOutgoing: [],
+      externalProcessors: 0,
+      warnedInactive: false,
+      instrumentationUsers: 0,
+      outgoingErrors: 0,
+      sqlitePatches: [],
+      fetchSubscription: undefined,
+    };
+    g[STATE_KEY] = state;
+  }
+  return state;
+}
+
+/**
+ * Registers the panel's provider as the global one unless another is already registered.
+ * Returns true when the global provider is ours. The context manager and propagators are set
+ * only where nothing is registered yet, so an app's own choices stay in force.
+ */
+export function ensureProvider(state: TracingState, sampler: Sampler | undefined): boolean {
+  if (state.provider === undefined) {
+    state.provider = new BasicTracerProvider({
+      // No service.name here: each handle names its own spans (several apps may share a process).
+      resource: defaultResource(),
+      spanProcessors: [state.processor],
+      ...(sampler ? { sampler } : {}),
+    });
+    // Each returns false and changes nothing when the app registered its own already; even then
+    // ours are needed when the app set a provider but no context manager or propagator.
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
+  }
+  const registered = trace.setGlobalTracerProvider(state.provider);
+  if (registered) return true;
+  const current = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = typeof current.getDelegate === 'function' ? current.getDelegate() : current;
+  return delegate === state.provider;
+}
+
+/** Recomputes what the client instrumentations read from the sinks. */
+export function refreshSinkUnion(state: TracingState): void {
+  const keys: string[] = [];
+  const ignore: Array<(url: URL) => boolean> = [];
+  for (const sink of state.sinks) {
+    keys.push(...sink.redactKeys);
+    if (sink.ignoreOutgoing) ignore.push(sink.ignoreOutgoing);
+  }
+  state.redactor = new Redactor(keys);
+  state.ignoreOutgoing = ignore;
+}
