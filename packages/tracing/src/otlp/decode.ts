@@ -138,16 +138,18 @@ class Walker {
   anyValue(v: unknown, depth: number): AttributeValue | undefined {
     if (!v || typeof v !== 'object') return undefined;
     const a = v as Obj;
-    if (typeof a.stringValue === 'string') return this.str(a.stringValue);
-    if (typeof a.boolValue === 'boolean') return a.boolValue;
-    if (a.intValue !== undefined && a.intValue !== null) return this.int(a.intValue);
-    if (typeof a.doubleValue === 'number') return a.doubleValue;
-    if (a.bytesValue !== undefined) {
+    // Own properties only: decoded protobuf messages keep oneof defaults on their prototype.
+    const has = (k: string) => Object.prototype.hasOwnProperty.call(a, k) && a[k] !== null && a[k] !== undefined;
+    if (has('stringValue')) return typeof a.stringValue === 'string' ? this.str(a.stringValue) : undefined;
+    if (has('boolValue')) return typeof a.boolValue === 'boolean' ? a.boolValue : undefined;
+    if (has('intValue')) return this.int(a.intValue);
+    if (has('doubleValue')) return typeof a.doubleValue === 'number' ? a.doubleValue : undefined;
+    if (has('bytesValue')) {
       const b = a.bytesValue;
       if (b instanceof Uint8Array) return Buffer.from(b).toString('base64').slice(0, this.maxString);
       return typeof b === 'string' ? this.str(b) : undefined;
     }
-    if (a.arrayValue && typeof a.arrayValue === 'object') {
+    if (has('arrayValue') && typeof a.arrayValue === 'object') {
       const values = (a.arrayValue as Obj).values;
       if (values === undefined) return [];
       if (!Array.isArray(values)) return undefined;
@@ -160,7 +162,7 @@ class Walker {
       }
       return out;
     }
-    if (a.kvlistValue && typeof a.kvlistValue === 'object') {
+    if (has('kvlistValue') && typeof a.kvlistValue === 'object') {
       if (depth >= this.maxDepth) return '[nested too deep]';
       const attrs = this.attributes((a.kvlistValue as Obj).values, depth + 1);
       return attrs === undefined ? undefined : this.str(JSON.stringify(attrs));

@@ -1,0 +1,16 @@
+/**
+ * OTLP/HTTP trace codec: ingest (protobuf and JSON) into SpanRecords, and responses.
+ *
+ * @example
+ * import { decodeOtlpProtobuf } from '@debugpanel/tracing/otlp';
+ * const { spans, rejectedSpans, errorMessage } = decodeOtlpProtobuf(body);
+ */
+export {
+  decodeOtlpProtobuf,
+  decodeOtlpJson,
+  encodeOtlpResponse,
+  decodeOtlpResponse,
+  encodeOtlpProtobuf,
+  OtlpDecodeError,
+} from './decode.js';
+export type { OtlpDecodeLimits, OtlpDecodeResult } from './decode.js';
