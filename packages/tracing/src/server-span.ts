@@ -76,8 +76,11 @@ class ServerSpanImpl implements ServerSpan {
       span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode);
       if (statusCode >= 500) {
         // Server spans are errors for 5xx only: a 4xx is the client's mistake.
-        if (this.errors === undefined) span.setAttribute(ERROR_TYPE, String(statusCode));
-        span.setStatus({ code: SpanStatusCode.ERROR });
+        // A recorded error already set error.type and a status with its message.
+        if (this.errors === undefined) {
+          span.setAttribute(ERROR_TYPE, String(statusCode));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
       }
     }
     span.end();

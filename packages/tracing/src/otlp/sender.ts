@@ -1,0 +1,191 @@
+import { context, SpanKind, SpanStatusCode, TraceFlags, type HrTime, type Link, type SpanContext } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { Attributes, SpanKind as RecordKind, SpanRecord } from '@debugpanel/model';
+
+/**
+ * Sends SpanRecords over OTLP/HTTP with the official OpenTelemetry exporters (which bring retry
+ * with backoff, timeouts and a concurrency limit). In front of them: a bounded queue, flushed in
+ * batches on an unref'd timer, that drops and counts rather than grow when the far side is slow.
+ */
+export interface OtlpSenderOptions {
+  /** Full URL of the traces endpoint, e.g. `http://collector:4318/v1/traces` */
+  url: string;
+  /** Extra request headers (auth) */
+  headers?: Record<string, string>;
+  /** `protobuf` (default) or `json` */
+  protocol?: 'protobuf' | 'json';
+  /** Spans waiting to be sent before new ones are dropped (default 10,000) */
+  maxQueue?: number;
+  /** Spans per request (default 512) */
+  batchSize?: number;
+  /** Flush interval in ms (default 1,000) */
+  intervalMs?: number;
+  /** Request timeout in ms (default 10,000) */
+  timeoutMs?: number;
+}
+
+export interface OtlpSenderStats {
+  url: string;
+  queued: number;
+  sent: number;
+  /** dropped because the queue was full */
+  dropped: number;
+  /** in batches the exporter gave up on (after its retries) */
+  failed: number;
+  lastError?: string;
+}
+
+export interface OtlpSender {
+  push(span: SpanRecord): void;
+  flush(): Promise<void>;
+  stats(): OtlpSenderStats;
+  shutdown(): Promise<void>;
+}
+
+const KIND: Record<RecordKind, SpanKind> = {
+  internal: SpanKind.INTERNAL,
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+};
+const STATUS = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error: SpanStatusCode.ERROR } as const;
+const SCOPE = { name: 'debugpanel' };
+const MAX_RESOURCES = 256;
+
+function hrTime(ms: number): HrTime {
+  const s = Math.floor(ms / 1000);
+  return [s, Math.round((ms - s * 1000) * 1e6)];
+}
+
+/**
+ * A SpanRecord as the SDK's ReadableSpan, the shape the official exporters serialize.
+ * Resources are shared per service and resource attributes (the serializer groups by identity).
+ */
+export function toReadableSpan(span: SpanRecord, resources: Map<string, Resource>) {
+  const resKey = span.resource ? `${span.service}\0${JSON.stringify(span.resource)}` : span.service;
+  let resource = resources.get(resKey);
+  if (!resource) {
+    resource = resourceFromAttributes({ ...(span.resource as Attributes | undefined), 'service.name': span.service });
+    if (resources.size >= MAX_RESOURCES) resources.clear(); // a cache: rebuilding costs little
+    resources.set(resKey, resource);
+  }
+  const ctx: SpanContext = { traceId: span.traceId, spanId: span.spanId, traceFlags: TraceFlags.SAMPLED };
+  const links: Link[] = (span.links ?? []).map((l) => ({
+    context: { traceId: l.traceId, spanId: l.spanId, traceFlags: TraceFlags.SAMPLED },
+    attributes: l.attributes ?? {},
+  }));
+  return {
+    name: span.name,
+    kind: KIND[span.kind],
+    spanContext: () => ctx,
+    parentSpanContext: span.parentSpanId
+      ? { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: false }
+      : undefined,
+    startTime: hrTime(span.startTime),
+    endTime: hrTime(span.startTime + span.duration),
+    duration: hrTime(span.duration),
+    status: span.status.message ? { code: STATUS[span.status.code], message: span.status.message } : { code: STATUS[span.status.code] },
+    attributes: span.attributes as Record<string, never>,
+    links,
+    events: span.events.map((e) => ({ name: e.name, time: hrTime(e.time), attributes: e.attributes as Record<string, never> })),
+    ended: true,
+    resource,
+    instrumentationScope: SCOPE,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+}
+
+/**
+ * Creates a sender. `push` never blocks or throws; `shutdown` flushes what is queued.
+ *
+ * @example
+ * const sender = createOtlpSender({ url: 'http://localhost:4318/v1/traces' });
+ * onSpan = (span) => sender.push(span);
+ */
+export function createOtlpSender(options: OtlpSenderOptions): OtlpSender {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new TypeError(`OTLP url "${options.url}" is not a valid URL (expected e.g. http://collector:4318/v1/traces)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`OTLP url "${options.url}" must be http: or https:`);
+  }
+  const maxQueue = options.maxQueue ?? 10_000;
+  const batchSize = options.batchSize ?? 512;
+  const config = { url: url.href, headers: options.headers ?? {}, timeoutMillis: options.timeoutMs ?? 10_000, concurrencyLimit: 4 };
+  const exporter = options.protocol === 'json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
+  const resources = new Map<string, Resource>();
+  let queue: SpanRecord[] = [];
+  const s: OtlpSenderStats = { url: url.href, queued: 0, sent: 0, dropped: 0, failed: 0 };
+  const inFlight = new Set<Promise<void>>();
+
+  function exportBatch(batch: SpanRecord[]): Promise<void> {
+    const p = new Promise<void>((resolve) => {
+      // The exporter's own HTTP requests must not become client spans of the app.
+      context.with(suppressTracing(context.active()), () => {
+        try {
+          exporter.export(
+            batch.map((r) => toReadableSpan(r, resources)) as never,
+            (result) => {
+              if (result.code === ExportResultCode.SUCCESS) s.sent += batch.length;
+              else {
+                s.failed += batch.length;
+                s.lastError = result.error?.message ?? 'export failed';
+              }
+              resolve();
+            },
+          );
+        } catch (err) {
+          s.failed += batch.length;
+          s.lastError = (err as Error).message;
+          resolve();
+        }
+      });
+    });
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p));
+    return p;
+  }
+
+  function drain(): Promise<void> {
+    const sends: Promise<void>[] = [];
+    while (queue.length > 0) {
+      const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
+      queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
+      sends.push(exportBatch(batch));
+    }
+    return Promise.all(sends).then(() => undefined);
+  }
+
+  const timer = setInterval(() => void drain(), options.intervalMs ?? 1000);
+  timer.unref();
+
+  return {
+    push(span) {
+      if (queue.length >= maxQueue) {
+        s.dropped++;
+        return;
+      }
+      queue.push(span);
+      if (queue.length >= batchSize && inFlight.size < 4) void drain();
+    },
+    async flush() {
+      await drain();
+      await Promise.all([...inFlight]);
+    },
+    stats: () => ({ ...s, queued: queue.length }),
+    async shutdown() {
+      clearInterval(timer);
+      await this.flush();
+      await exporter.shutdown();
+    },
+  };
+}
