@@ -15,7 +15,8 @@ const tracing = {
     const span: Partial<ServerSpan> = {
       run: (fn) => { rec.ranNext = true; return fn(); },
       setRoute: (t) => { rec.route = t; },
-      recordError: (e) => { rec.errors.push(e); },
+      // like the real ServerSpan: once per error object
+      recordError: (e) => { if (!rec.errors.includes(e)) rec.errors.push(e); },
       end: (s) => { rec.status = s; },
     };
     return span as ServerSpan;

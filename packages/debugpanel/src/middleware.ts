@@ -15,7 +15,6 @@ import type { PanelTracing, ServerSpan } from '@debugpanel/tracing';
 
 /** The request's ServerSpan; `Symbol.for` so that two copies of debugpanel see each other. */
 export const SERVER_SPAN = Symbol.for('debugpanel.serverSpan');
-const RECORDED = Symbol.for('debugpanel.recordedErrors');
 const PATCHED = Symbol.for('debugpanel.layerPatched');
 /** router >= 2.3 remembers every error that went through `next(err)` on the request under this key. */
 const ROUTER_ERRORS = Symbol.for('router.tracing.publishedErrors');
@@ -25,7 +24,6 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => voi
 
 interface TracedRequest extends IncomingMessage {
   [SERVER_SPAN]?: ServerSpan | null;
-  [RECORDED]?: unknown;
   [ROUTER_ERRORS]?: Set<unknown>;
   route?: { path?: unknown };
   baseUrl?: string;
@@ -60,7 +58,7 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
       const template = routeTemplate(req);
       if (template !== undefined) span.setRoute(template);
       const seen = req[ROUTER_ERRORS];
-      if (seen !== undefined) for (const err of seen) recordOnce(req, span, err);
+      if (seen !== undefined) for (const err of seen) recordOnce(span, err);
       span.end(this.statusCode);
     } catch (err) {
       internalError(counters, err);
@@ -105,27 +103,16 @@ export function routeTemplate(req: { route?: { path?: unknown }; baseUrl?: strin
   return path === '/' ? base : base + path;
 }
 
-function recordOnce(req: TracedRequest, span: ServerSpan, err: unknown): void {
+/** Routing signals (`next('route')`) are not errors; ServerSpan.recordError ignores repeats. */
+function recordOnce(span: ServerSpan, err: unknown): void {
   if (err === undefined || err === null || err === 'route' || err === 'router') return;
-  const prev = req[RECORDED];
-  if (prev === err) return;
-  if (prev instanceof RecordedErrors) {
-    if (prev.list.includes(err)) return;
-    prev.list.push(err);
-  } else {
-    req[RECORDED] = prev === undefined ? err : new RecordedErrors([prev, err]);
-  }
   span.recordError(err);
-}
-
-class RecordedErrors {
-  constructor(readonly list: unknown[]) {}
 }
 
 /** Called by the wrapped Layer error dispatch for every layer an error passes. */
 function noteError(err: unknown, req: TracedRequest): void {
   const span = req?.[SERVER_SPAN];
-  if (span) recordOnce(req, span, err);
+  if (span) recordOnce(span, err);
 }
 
 /**

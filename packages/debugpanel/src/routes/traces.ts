@@ -30,8 +30,8 @@ export const traces: PanelFeature = ({ store }) => [
     method: 'GET',
     path: '/api/traces/:traceId',
     handle({ res, params }) {
-      const id = params.traceId!;
-      if (!isValidTraceId(id)) return sendError(res, 400, `malformed trace id "${id.slice(0, 64)}": expected 32 lower-case hex characters`);
+      const id: string = params.traceId!;
+      if (!isValidTraceId(id)) return sendError(res, 400, `malformed trace id "${String(id).slice(0, 64)}": expected 32 lower-case hex characters`);
       const spans = store.getTrace(id);
       if (!spans) return sendError(res, 404, `trace ${id} not found (never seen, or evicted)`);
       const body: TraceResponse = { traceId: id, spans };
