@@ -9,9 +9,11 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Context, Group } from './context.js';
 import { httpGroup } from './groups/http.js';
+import { memoryGroup } from './groups/memory.js';
+import { storeGroup } from './groups/store.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup];
 
 function usage(): string {
   return [
