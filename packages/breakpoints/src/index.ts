@@ -1,1 +1,19 @@
-export {};
+export { createBreakpointAgent, type BreakpointAgent, type BreakpointAgentOptions, type BreakpointAgentStats } from './agent.js';
+export { createProfiler, type Profiler, type ProfilerOptions, type ProfileInfo, type ProfileRecord, type CpuProfile } from './profiler.js';
+export { DebugPanelInspectorError, type DebugErrorCode } from './errors.js';
+export { checkCondition, checkExpressionSyntax } from './expressions.js';
+export { DEFAULT_REDACT } from './redact.js';
+export type {
+  Breakpoint,
+  BreakpointInput,
+  BreakpointKind,
+  BreakpointState,
+  CaptureLimits,
+  CapturedFrame,
+  CapturedScope,
+  CapturedValue,
+  GeneratedLocation,
+  LogEntry,
+  Snapshot,
+  WatchResult,
+} from './types.js';
