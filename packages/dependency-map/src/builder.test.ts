@@ -1,0 +1,128 @@
+import type { SpanRecord } from '@debugpanel/model';
+import { describe, expect, it } from 'vitest';
+import { buildDependencyMap } from './build.js';
+import { DependencyMapBuilder } from './builder.js';
+
+let seq = 0;
+const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
+function span(traceId: string, kind: SpanRecord['kind'], service: string, parent?: SpanRecord, extra: Partial<SpanRecord> = {}): SpanRecord {
+  return {
+    traceId, spanId: hex(++seq, 16), parentSpanId: parent?.spanId, name: kind, kind, service,
+    startTime: 0, duration: 10, status: { code: 'unset' }, attributes: {}, events: [], ...extra,
+  };
+}
+/** web (root server) -> client -> api server */
+function call(t: number): { root: SpanRecord; out: SpanRecord; srv: SpanRecord } {
+  const id = hex(t, 32);
+  const root = span(id, 'server', 'web');
+  const out = span(id, 'client', 'web', root, { attributes: { 'server.address': 'api.local' } });
+  const srv = span(id, 'server', 'api', out);
+  return { root, out, srv };
+}
+function clock(start = 0) {
+  const c = { t: start, now: () => c.t };
+  return c;
+}
+const ids = (b: DependencyMapBuilder) => b.snapshot().edges.map((e) => `${e.id}=${e.requests}`);
+
+describe('DependencyMapBuilder', () => {
+  it('waits for the other side of a call, then pairs it', () => {
+    const c = clock();
+    const b = new DependencyMapBuilder({ waitMs: 1000, now: c.now });
+    const { root, out, srv } = call(1);
+    b.add(out);
+    c.t = 900;
+    expect(ids(b)).toEqual([]);
+    b.add(srv); // from another process, 900 ms later
+    b.add(root);
+    c.t = 1800;
+    expect(b.stats()).toMatchObject({ pendingTraces: 1, pendingSpans: 3, processedSpans: 0 });
+    c.t = 1900;
+    expect(ids(b)).toEqual(['svc:web->svc:api=1', 'user->svc:web=1']);
+    expect(b.stats()).toMatchObject({ pendingTraces: 0, pendingSpans: 0, processedSpans: 3 });
+  });
+
+  it('counts a client span as a call to a virtual node when its server span comes after the wait', () => {
+    const c = clock();
+    const b = new DependencyMapBuilder({ waitMs: 1000, now: c.now });
+    const { root, out, srv } = call(2);
+    b.add([out, root]);
+    c.t = 1000;
+    expect(ids(b)).toEqual(['svc:web->ext:api.local=1', 'user->svc:web=1']);
+    b.add(srv); // too late: a new group, with no caller
+    c.t = 2000;
+    expect(ids(b)).toEqual(['svc:web->ext:api.local=1', 'user->svc:api=1', 'user->svc:web=1']);
+  });
+
+  it('expires each trace on its own time, oldest first', () => {
+    const c = clock();
+    const b = new DependencyMapBuilder({ waitMs: 100, now: c.now });
+    const a = call(3);
+    const d = call(4);
+    b.add(a.root);
+    c.t = 50;
+    b.add(d.root);
+    c.t = 100;
+    expect(b.snapshot().edges[0]!.requests).toBe(1);
+    expect(b.stats().pendingTraces).toBe(1);
+    c.t = 150;
+    expect(b.snapshot().edges[0]!.requests).toBe(2);
+  });
+
+  it('bounds waiting spans: when full, the oldest trace is counted early', () => {
+    const c = clock();
+    const b = new DependencyMapBuilder({ waitMs: 10_000, maxPendingSpans: 4, now: c.now });
+    const x = call(5);
+    const y = call(6);
+    b.add([x.out, x.srv, x.root]);
+    b.add([y.out, y.srv]); // the 5th span pushes trace 5 out
+    expect(b.stats()).toMatchObject({ pendingTraces: 1, pendingSpans: 2, processedSpans: 3, flushedEarly: 3 });
+    expect(ids(b)).toEqual(['svc:web->svc:api=1', 'user->svc:web=1']);
+  });
+
+  it('refuses malformed spans without throwing and counts them as dropped', () => {
+    const b = new DependencyMapBuilder();
+    expect(() => b.add([null as unknown as SpanRecord, { traceId: 1 } as unknown as SpanRecord])).not.toThrow();
+    expect(b.stats().dropped).toBe(2);
+  });
+
+  it('bounds nodes and edges and counts the calls it could not place', () => {
+    const b = new DependencyMapBuilder({ waitMs: 0, maxEdges: 1 });
+    const id = hex(7, 32);
+    const root = span(id, 'server', 'web');
+    b.add([root, span(id, 'client', 'web', root, { attributes: { 'server.address': 'a' } })]);
+    const m = b.snapshot();
+    expect(m.edges).toHaveLength(1);
+    expect(b.stats().dropped).toBe(1);
+  });
+
+  it('gives the same counts as buildDependencyMap over the same spans', () => {
+    const spans: SpanRecord[] = [];
+    for (let t = 10; t < 60; t++) {
+      const { root, out, srv } = call(t);
+      if (t % 4 === 0) srv.status = { code: 'error' };
+      spans.push(out, srv, root);
+    }
+    const b = new DependencyMapBuilder({ waitMs: 5 });
+    b.add(spans);
+    b.flush();
+    const live = b.snapshot();
+    const once = buildDependencyMap(spans);
+    const counts = (m: typeof live) => m.edges.map((e) => [e.id, e.requests, e.errors, e.failures, e.impact]);
+    expect(counts(live)).toEqual(counts(once));
+    expect(live.nodes.map((n) => [n.id, n.requests, n.errors])).toEqual(once.nodes.map((n) => [n.id, n.requests, n.errors]));
+  });
+
+  it('forgets everything on reset', () => {
+    const b = new DependencyMapBuilder({ waitMs: 0 });
+    b.add(call(70).root);
+    b.reset();
+    expect(b.snapshot()).toEqual({ nodes: [], edges: [] });
+  });
+
+  it('validates options at creation', () => {
+    expect(() => new DependencyMapBuilder({ waitMs: -1 })).toThrow(/waitMs/);
+    expect(() => new DependencyMapBuilder({ maxPendingSpans: 0 })).toThrow(/maxPendingSpans/);
+    expect(() => new DependencyMapBuilder({ wait: 5 } as never)).toThrow(/unknown DependencyMapBuilder option "wait"/);
+  });
+});

@@ -1,0 +1,49 @@
+import { USER_NODE_ID } from './peers.js';
+import type { DependencyMap, MapEdge } from './types.js';
+
+export interface FailureReach {
+  /** Nodes that failed with it as observed: reached through `hard` edges only, nearest first */
+  fails: string[];
+  /** Nodes that may fail with it: reached only through edges with no observed failure (`unknown`) */
+  mayFail: string[];
+}
+
+/**
+ * "If `nodeId` fails, what else fails": walks callers upstream. A caller whose calls to a failed
+ * node took it down (`hard` edge) fails; one that recovered (`soft`) stops the walk; one whose
+ * calls never failed while observed (`unknown`) may fail. `user` fails with any service it calls
+ * directly, since its requests are what the service answers. The node itself is not listed.
+ *
+ * @example
+ * const map = buildDependencyMap(spans);
+ * whatFailsWith(map, 'db:sqlite:shop'); // { fails: ['svc:inventory', 'svc:orders', ...], mayFail: [] }
+ */
+export function whatFailsWith(map: DependencyMap, nodeId: string): FailureReach {
+  const callers = new Map<string, MapEdge[]>();
+  for (const e of map.edges) {
+    if (e.source === e.target) continue;
+    const list = callers.get(e.target);
+    if (list === undefined) callers.set(e.target, [e]);
+    else list.push(e);
+  }
+  // Two passes of breadth-first search: first the sure failures, then what unknown edges add.
+  const fails = reach(nodeId, callers, (e) => e.impact === 'hard' || e.source === USER_NODE_ID);
+  const maybe = reach(nodeId, callers, (e) => e.impact !== 'soft' || e.source === USER_NODE_ID);
+  const sure = new Set(fails);
+  return { fails, mayFail: maybe.filter((n) => !sure.has(n)) };
+}
+
+function reach(start: string, callers: Map<string, MapEdge[]>, follow: (e: MapEdge) => boolean): string[] {
+  const seen = new Set<string>([start]);
+  const out: string[] = [];
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    for (const e of callers.get(queue[i]!) ?? []) {
+      if (seen.has(e.source) || !follow(e)) continue;
+      seen.add(e.source);
+      out.push(e.source);
+      queue.push(e.source);
+    }
+  }
+  return out;
+}
