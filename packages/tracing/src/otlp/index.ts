@@ -14,3 +14,5 @@ export {
   OtlpDecodeError,
 } from './decode.js';
 export type { OtlpDecodeLimits, OtlpDecodeResult } from './decode.js';
+export { createOtlpSender, toReadableSpan } from './sender.js';
+export type { OtlpSender, OtlpSenderOptions, OtlpSenderStats } from './sender.js';

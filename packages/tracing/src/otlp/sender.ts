@@ -76,7 +76,7 @@ export function toReadableSpan(span: SpanRecord, resources: Map<string, Resource
   const ctx: SpanContext = { traceId: span.traceId, spanId: span.spanId, traceFlags: TraceFlags.SAMPLED };
   const links: Link[] = (span.links ?? []).map((l) => ({
     context: { traceId: l.traceId, spanId: l.spanId, traceFlags: TraceFlags.SAMPLED },
-    attributes: l.attributes ?? {},
+    attributes: (l.attributes ?? {}) as Record<string, never>,
   }));
   return {
     name: span.name,
