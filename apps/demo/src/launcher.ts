@@ -4,11 +4,11 @@
  * same way.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ServiceName } from './config.js';
+import { SERVICES, type ServiceName } from './config.js';
 import type { ServiceMessage } from './service-kit.js';
 
 /** Both src/ (under vitest) and dist/ sit one level below the app folder. */
@@ -125,32 +125,50 @@ export interface ShopOptions {
 }
 
 /**
- * Starts inventory, then orders, then the gateway, each told where the previous one listens.
- * If one fails, the ones already started are stopped and the error is rethrown.
+ * Starts the three services side by side (each one's start-up is mostly module loading, so in
+ * parallel it takes a third of the time), each told where the others listen. A port of 0 is
+ * replaced by a free one first. If one fails, the others are stopped and the error is rethrown.
  * @example const shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
  */
 export async function startShop(options: ShopOptions): Promise<Record<ServiceName, RunningService>> {
   const host = options.host ?? '127.0.0.1';
-  const common: Record<string, string> = { DEMO_HOST: host, ...options.env };
-  if (options.dataDir) common.DEMO_DATA_DIR = options.dataDir;
-  const started: RunningService[] = [];
-  const start = async (name: ServiceName, env: Record<string, string>) => {
-    const service = await startService(name, {
-      env: { ...common, ...env, [`${name.toUpperCase()}_PORT`]: String(options.ports[name]) },
-      onLine: options.onLine && ((line, stream) => options.onLine!(name, line, stream)),
-    });
-    started.push(service);
-    return service;
+  const ports = { ...options.ports };
+  for (const name of SERVICES) if (ports[name] === 0) ports[name] = await freePort(host);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const common: Record<string, string> = {
+    DEMO_HOST: host,
+    ORDERS_URL: `http://${urlHost}:${ports.orders}`,
+    INVENTORY_URL: `http://${urlHost}:${ports.inventory}`,
+    ...options.env,
   };
-  try {
-    const inventory = await start('inventory', {});
-    const orders = await start('orders', { INVENTORY_URL: inventory.url });
-    const gateway = await start('gateway', { ORDERS_URL: orders.url });
-    return { gateway, orders, inventory };
-  } catch (err) {
-    await Promise.all(started.map((s) => s.stop()));
-    throw err;
+  if (options.dataDir) common.DEMO_DATA_DIR = options.dataDir;
+  const results = await Promise.allSettled(
+    SERVICES.map((name) =>
+      startService(name, {
+        env: { ...common, [`${name.toUpperCase()}_PORT`]: String(ports[name]) },
+        onLine: options.onLine && ((line, stream) => options.onLine!(name, line, stream)),
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw failed.reason;
   }
+  const [gateway, orders, inventory] = results.map((r) => (r as PromiseFulfilledResult<RunningService>).value);
+  return { gateway: gateway!, orders: orders!, inventory: inventory! };
+}
+
+/** A port nothing listens on right now (the OS picks it). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Resolves true when nothing listens on host:port (checked by binding it briefly). */

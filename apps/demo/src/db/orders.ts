@@ -107,7 +107,9 @@ export function createOrdersDb(db: Database.Database) {
     recentOrders(limit: number): Order[] {
       return latest.all(limit).map((row) => toOrder(row, itemsOf.all(row.id)));
     },
-    placeOrder: place,
+    placeOrder(customer: string, reservationId: number, totalCents: number, items: OrderItem[]): Order {
+      return place(customer, reservationId, totalCents, items);
+    },
     /** Deliberately slow report (see the file comment). */
     topCustomers(): Array<{ customer: string; lifetimeCents: number }> {
       return report.all(REPORT_WINDOW).map((r) => ({ customer: r.customer, lifetimeCents: r.lifetime_cents }));
