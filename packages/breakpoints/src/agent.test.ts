@@ -3,9 +3,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compileFixture, fixtures, lineOf } from '../test-fixtures/compile.js';
-import { createBreakpointAgent, type BreakpointAgent } from './index.js';
+import { createBreakpointAgent, DebugPanelInspectorError, type BreakpointAgent } from './index.js';
 import type { CapturedValue } from './types.js';
 
 // Fixtures must be loaded by Node itself, not by vitest's module runner, so V8 sees real scripts
@@ -97,5 +101,142 @@ describe('createBreakpointAgent snapshots', () => {
     expect(agent.get(bp.id)?.state).toBe('hit');
     const locals = agent.snapshots()[0]!.frames[0]!.scopes![0]!.variables;
     expect(find(locals, 'greeting')?.value).toBe('hello x');
+  });
+});
+
+describe('createBreakpointAgent safety', () => {
+  let esm: any;
+  beforeAll(async () => {
+    esm = await nativeImport(pathToFileURL(esmJs).href);
+  });
+  const line = lineOf('esm-app.ts', 'const result = sum - discount');
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return e instanceof DebugPanelInspectorError ? e.code + ': ' + e.message : String(e);
+    }
+    return 'no error';
+  };
+
+  it('refuses a side-effecting condition before arming anything', () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    expect(code(() => agent.set({ file: esmTs, line, condition: 'order.items.push(1)' }))).toMatch(
+      /^BAD_INPUT: condition "order.items.push\(1\)" refused: calling `order.items.push\(\)` may have side effects/,
+    );
+    expect(code(() => agent.set({ file: esmTs, line, condition: 'discount = 0' }))).toMatch(/assigns a value/);
+    expect(code(() => agent.set({ file: esmTs, line, condition: 'sum >' }))).toMatch(/syntax error/);
+    expect(agent.list()).toEqual([]);
+    expect(agent.stats().debuggerEnabled).toBe(false);
+    const order = { id: 'o', items: [1], apiKey: '' };
+    expect(esm.total(order, 0)).toBe(1);
+    expect(order.items).toEqual([1]);
+  });
+
+  it('turns side-effecting and endless watches into errors without changing or stalling the app', () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    agent.set({ file: esmTs, line, watch: ['order.items.push(99)', 'esm_state_mutation()', '(() => { while (true) {} })()', 'sum'] });
+    const order = { id: 'o', items: [1, 2], apiKey: '' };
+    expect(esm.total(order, 0)).toBe(3);
+    expect(order.items).toEqual([1, 2]);
+    const [s] = agent.snapshots();
+    expect(s!.watches[0]).toEqual({ expression: 'order.items.push(99)', error: 'refused: the expression may have side effects' });
+    expect(s!.watches[1]!.error).toMatch(/ReferenceError/);
+    expect(s!.watches[2]).toEqual({ expression: '(() => { while (true) {} })()', error: 'timed out after 50 ms' });
+    expect(s!.watches[3]!.value?.value).toBe(3);
+  });
+
+  it('returns from a hit with an endless watch within 100 ms', () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    agent.set({ file: esmTs, line, watch: ['(() => { while (true) {} })()'] });
+    const t0 = performance.now();
+    esm.total({ id: 'o', items: [1], apiKey: '' }, 0);
+    const elapsed = performance.now() - t0;
+    expect(agent.snapshots()[0]!.watches[0]!.error).toBe('timed out after 50 ms');
+    expect(elapsed).toBeLessThan(100);
+  });
+
+  it('refuses unknown files, lines out of range, bad fields and an 11th breakpoint', () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    expect(code(() => agent.set({ file: 'nope.ts', line: 1 }))).toBe('BAD_INPUT: file not found: nope.ts');
+    expect(code(() => agent.set({ file: esmTs, line: 999 }))).toMatch(/^BAD_INPUT: line must be an integer from 1 to \d+/);
+    expect(code(() => agent.set({ file: esmTs, line: 3, conditon: 'x' } as never))).toMatch(/unknown field "conditon"; did you mean condition\?/);
+    expect(code(() => agent.set({ file: esmTs, line: 3, kind: 'logpoint' }))).toMatch(/needs a message/);
+    const many = path.join(fixtures, 'many-lines.mjs');
+    agent.set({ file: many, line: 3 });
+    expect(code(() => agent.set({ file: many, line: 3, condition: 'a > 1' }))).toMatch(/^BAD_INPUT: line 3 of .*many-lines.mjs already has breakpoint bp_\w+; remove it first/);
+    for (let i = 4; i < 13; i++) agent.set({ file: many, line: i });
+    expect(code(() => agent.set({ file: esmTs, line }))).toBe('LIMIT: at most 10 breakpoints may be armed at once; remove one first');
+    for (const bp of agent.list()) agent.remove(bp.id);
+    expect(agent.stats()).toMatchObject({ debuggerEnabled: false, armed: 0 });
+  });
+
+  it('expires a breakpoint and disables the debugger', async () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    const bp = agent.set({ file: esmTs, line, expiresInMs: 30 });
+    expect(agent.stats().debuggerEnabled).toBe(true);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(agent.get(bp.id)?.state).toBe('expired');
+    expect(agent.stats().debuggerEnabled).toBe(false);
+  });
+
+  it('records the active trace and span and adds a debugpanel.snapshot event to the span', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    trace.setGlobalTracerProvider(provider);
+    try {
+      agent = createBreakpointAgent({ dataDir: false });
+      agent.set({ file: esmTs, line });
+      const ids = trace.getTracer('t').startActiveSpan('GET /orders', (span) => {
+        esm.total({ id: 'o', items: [5], apiKey: '' }, 1);
+        span.end();
+        return span.spanContext();
+      });
+      const [s] = agent.snapshots();
+      expect(s!.traceId).toBe(ids.traceId);
+      expect(s!.spanId).toBe(ids.spanId);
+      const [finished] = exporter.getFinishedSpans();
+      expect(finished!.events.map((e) => [e.name, e.attributes?.['debugpanel.snapshot.id']])).toEqual([['debugpanel.snapshot', s!.id]]);
+    } finally {
+      trace.disable();
+      context.disable();
+    }
+  });
+
+  it('stays off under --inspect and says so', () => {
+    const dist = pathToFileURL(path.resolve(fixtures, '../dist/index.js')).href;
+    const script = `import { createBreakpointAgent } from '${dist}';
+      const a = createBreakpointAgent({ dataDir: false });
+      let err; try { a.set({ file: ${JSON.stringify(esmTs)}, line: 3 }); } catch (e) { err = e.code; }
+      console.log(JSON.stringify({ available: a.available, reason: a.stats().reason, err }));
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--inspect=127.0.0.1:0', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.available).toBe(false);
+    expect(out.reason).toMatch(/runs under --inspect \(ws:\/\/127\.0\.0\.1:\d+\/.+\): live breakpoints stay off/);
+    expect(out.err).toBe('UNAVAILABLE');
+  });
+});
+
+describe('createBreakpointAgent persistence', () => {
+  it('restores breakpoints and snapshots from dataDir after a restart, and re-arms live ones', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dp-bp-data-'));
+    const cjs = nativeRequire(cjsJs);
+    const line = lineOf('cjs-app.cts', 'const label =');
+    agent = createBreakpointAgent({ dataDir });
+    const first = agent.set({ file: cjsTs, line, maxHits: 2, watch: ['n'] });
+    cjs.countItems({ owner: 'a', lines: [{ sku: 'x', qty: 4 }] });
+    await agent.close();
+
+    agent = createBreakpointAgent({ dataDir });
+    const [restored] = agent.list();
+    expect(restored).toMatchObject({ id: first.id, state: 'active', hits: 1, watch: ['n'], file: cjsTs, line });
+    expect(agent.snapshots().map((s) => s.watches[0]!.value?.value)).toEqual([4]);
+    cjs.countItems({ owner: 'b', lines: [{ sku: 'x', qty: 7 }] });
+    expect(agent.get(first.id)).toMatchObject({ state: 'hit', hits: 2 });
+    expect(agent.snapshots().map((s) => s.watches[0]!.value?.value)).toEqual([7, 4]);
+    await agent.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -653,6 +653,12 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
       if (closed) throw new DebugPanelInspectorError('UNAVAILABLE', 'the breakpoint agent is closed');
       if (reason) throw new DebugPanelInspectorError('UNAVAILABLE', reason);
       const { bp, parts } = validate(input);
+      // V8 keys breakpoints by location, so a second one on the same line could never be armed.
+      for (const e of entries.values()) {
+        if ((e.bp.state === 'pending' || e.bp.state === 'active') && e.bp.file === bp.file && e.bp.line === bp.line) {
+          throw new DebugPanelInspectorError('BAD_INPUT', `line ${bp.line} of ${bp.file} already has breakpoint ${e.bp.id}; remove it first`);
+        }
+      }
       if (armedCount() >= maxBreakpoints) {
         throw new DebugPanelInspectorError('LIMIT', `at most ${maxBreakpoints} breakpoints may be armed at once; remove one first`);
       }
