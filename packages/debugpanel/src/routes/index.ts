@@ -2,6 +2,8 @@
  * Every feature of the panel, in matching order (the UI's catch-all file routes last).
  * A new feature: one file in this folder and one line here.
  */
+import { dependencies } from './dependencies.js';
+import { flame } from './flame.js';
 import { login } from './login.js';
 import type { PanelFeature } from './registry.js';
 import { services } from './services.js';
@@ -12,6 +14,8 @@ import { ui } from './ui.js';
 
 export const FEATURES: readonly PanelFeature[] = [
   traces,
+  flame,
+  dependencies,
   services,
   stats,
   stream,
