@@ -31,6 +31,11 @@ describe('buildSpanTree', () => {
     expect(t.order[9999]!.depth).toBe(9999);
     expect(t.roots[0]!.descendants).toBe(9999);
   });
+  it('keeps the given order of siblings that start in the same millisecond', () => {
+    const kids = ['9', '3', '7', '5'].map((id) => span(id, '1', 1, 1));
+    const t = buildSpanTree([span('1', undefined, 0, 10), ...kids]);
+    expect(t.roots[0]!.children.map((n) => n.span.spanId)).toEqual(kids.map((k) => k.spanId));
+  });
   it('keeps the first of duplicate span ids', () => {
     const t = buildSpanTree([span('1', undefined, 0, 10), span('1', undefined, 5, 10, { name: 'dup' })]);
     expect(t.order).toHaveLength(1);

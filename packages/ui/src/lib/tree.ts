@@ -43,7 +43,9 @@ export interface SpanTree {
  * roots; parent cycles in bad data are broken by promoting the first unreached span to a root.
  */
 export function buildSpanTree(spans: ReadonlyArray<SpanRecord>): SpanTree {
-  const sorted = [...spans].sort((a, b) => a.startTime - b.startTime || a.spanId.localeCompare(b.spanId));
+  // Stable sort: siblings started in the same millisecond keep the server's order (their end
+  // order), which keeps runs of repeated spans together for folding.
+  const sorted = [...spans].sort((a, b) => a.startTime - b.startTime);
   const byId = new Map<string, SpanNode>();
   for (const span of sorted) {
     if (byId.has(span.spanId)) continue; // duplicate ids: keep the first, the rest cannot be addressed

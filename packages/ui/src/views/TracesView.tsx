@@ -163,7 +163,8 @@ export function TracesView({ route, navigate }: ViewProps) {
     scroller.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [cursor]);
 
-  const maxDur = list.rows.reduce((m, t) => Math.max(m, t.duration), 0);
+  // Log scale: one slow outlier must not flatten every other bar to nothing.
+  const maxLog = Math.log1p(list.rows.reduce((m, t) => Math.max(m, t.duration), 0));
   const now = Date.now();
   const older = olderPageQuery(list, query);
   return (
@@ -238,7 +239,9 @@ export function TracesView({ route, navigate }: ViewProps) {
                 <td class="mono">{t.route ?? ''}</td>
                 <td class={`num mono ${t.httpStatus && t.httpStatus >= 500 ? 'err' : ''}`}>{t.httpStatus ?? ''}</td>
                 <td class="dur-col">
-                  <span class="dur-bar" style={{ width: `${maxDur > 0 ? Math.max(2, (t.duration / maxDur) * 100) : 0}%` }} />
+                  <span class="dur-track" aria-hidden="true">
+                    <span class="dur-bar" style={{ width: `${maxLog > 0 ? Math.max(2, (Math.log1p(t.duration) / maxLog) * 100) : 0}%` }} />
+                  </span>
                   <span class="mono">{formatDuration(t.duration)}</span>
                 </td>
                 <td class="num mono">{formatCount(t.spanCount)}</td>

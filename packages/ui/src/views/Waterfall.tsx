@@ -10,6 +10,8 @@ export const ROW_HEIGHT = 24;
 const INDENT = 14;
 /** Deeper spans stop indenting so a 10,000-deep chain stays readable; the depth shows on hover. */
 const MAX_INDENT_DEPTH = 24;
+/** A closed fold draws each member as a tick up to this many; beyond, one striped bar (fewer DOM nodes). */
+const MAX_TICKMARKS = 24;
 
 export interface WaterfallProps {
   tree: SpanTree;
@@ -88,7 +90,7 @@ export function Waterfall(p: WaterfallProps) {
       <div class="wf-scroll" ref={scroller} onScroll={onScroll} tabIndex={-1} data-testid="waterfall-scroll">
         <div class="wf-spacer" style={{ height: `${rows.length * ROW_HEIGHT}px` }}>
           {ticks.slice(1, -1).map((_, i) => (
-            <span key={i} class="gridline" style={{ left: `calc(var(--name-w) + (100% - var(--name-w)) * ${(i + 1) / (ticks.length - 1)})` }} />
+            <span key={i} class="gridline" style={{ left: `calc(var(--name-w) + 8px + (100% - var(--name-w) - 68px) * ${(i + 1) / (ticks.length - 1)})` }} />
           ))}
           {visible}
         </div>
@@ -127,13 +129,13 @@ function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
           {row.errors > 0 && <span class="err-badge">{row.errors} err</span>}
         </div>
         <div class="wf-time">
-          <span class={`bar fold-bar c${serviceHue(first.service)}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
-          {row.nodes.length <= 64 &&
+          <span class={`bar fold-bar c${serviceHue(first.service)}${row.nodes.length > MAX_TICKMARKS ? ' striped' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
+          {row.nodes.length <= MAX_TICKMARKS &&
             row.nodes.map((n) => {
               const s = barGeometry(n.span.startTime, n.span.duration, p.tree.start, total, 0.05);
               return <span key={n.span.spanId} class={`tickmark c${serviceHue(first.service)}`} style={{ left: `${s.left}%`, width: `${s.width}%` }} />;
             })}
-          <span class="dur" style={labelPos(g)}>
+          <span {...labelProps(g)}>
             {formatDuration(row.end - row.start)}
           </span>
         </div>
@@ -151,7 +153,7 @@ function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
     (span.spanId === p.selectedId ? ' selected' : '') +
     (p.matches.has(span.spanId) ? ' match' : '') +
     (span.spanId === p.currentMatch ? ' current' : '') +
-    (err ? ' error' : '');
+    (err ? ' is-error' : '');
   return (
     <div
       key={span.spanId}
@@ -190,7 +192,7 @@ function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
       </div>
       <div class="wf-time">
         <span class={`bar c${serviceHue(span.service)}${err ? ' err' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
-        <span class="dur" style={labelPos(g)}>
+        <span {...labelProps(g)}>
           {formatDuration(span.duration)}
         </span>
       </div>
@@ -198,8 +200,10 @@ function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
   );
 }
 
-/** Duration label right of the bar, or left of it when the bar ends near the right edge. */
-function labelPos(g: { left: number; width: number }) {
+/** Duration label right of the bar; left of it when the bar ends near the right edge; inside it when it spans nearly all. */
+function labelProps(g: { left: number; width: number }) {
   const end = g.left + g.width;
-  return end > 80 ? { right: `${100 - g.left}%`, paddingRight: '4px' } : { left: `${end}%`, paddingLeft: '4px' };
+  if (end <= 80) return { class: 'dur', style: { left: `${end}%`, paddingLeft: '4px' } };
+  if (g.left > 12) return { class: 'dur', style: { right: `${100 - g.left}%`, paddingRight: '4px' } };
+  return { class: 'dur inside', style: { right: `${100 - end}%`, paddingRight: '4px' } };
 }

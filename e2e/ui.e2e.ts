@@ -1,0 +1,260 @@
+/**
+ * Browser tests of the panel UI: Debian's Chromium (playwright-core) against a real Express app
+ * with debugPanel() and real traffic. Screenshots of each view land in e2e/screenshots/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import type { TracesResponse } from '@debugpanel/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIG_TRACE_SPANS, createE2eApp } from './src/app.js';
+import { launchChromium } from './src/browser.js';
+import { generateTraffic } from './src/traffic.js';
+
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+let server: Server;
+let base: string;
+let closeApp: () => Promise<void>;
+let closeBrowser: () => Promise<void>;
+let page: Page;
+const pageErrors: string[] = [];
+const figures: Record<string, unknown> = {};
+
+const api = async <T>(path: string): Promise<T> => (await fetch(`${base}/_debug/${path}`)).json() as Promise<T>;
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+async function waitForTraces(pred: (r: TracesResponse) => boolean, query = 'limit=200'): Promise<TracesResponse> {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const r = await api<TracesResponse>(`api/traces?${query}`);
+    if (pred(r)) return r;
+    if (Date.now() > end) throw new Error(`traces never matched (${query})`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const made = createE2eApp();
+  closeApp = made.close;
+  server = made.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await generateTraffic(base, { orders: 12, slow: 30, fails: 3, big: true });
+  await waitForTraces((r) => r.traces.some((t) => t.spanCount === BIG_TRACE_SPANS) && r.traces.filter((t) => t.errorCount > 0).length >= 3);
+  const b = await launchChromium({ viewport: { width: 1400, height: 860 } });
+  closeBrowser = b.close;
+  page = b.context.pages()[0] ?? (await b.context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  writeFileSync(join(SHOTS, 'figures.json'), JSON.stringify(figures, null, 2));
+  await closeBrowser?.();
+  await closeApp?.();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+});
+
+describe('panel UI in Chromium', () => {
+  it('opens /_debug on the trace list with store counters', async () => {
+    await page.goto(`${base}/_debug`);
+    await page.waitForSelector('[data-testid="trace-row"]');
+    expect(await page.locator('[data-testid="trace-row"]').count()).toBeGreaterThan(40);
+    await expect.poll(() => page.locator('[data-testid="store-counters"]').textContent()).toMatch(/stored \d+ traces.*evicted 0 traces/);
+    await shot('traces');
+  });
+
+  it('filters by status and route, with the filter in the URL', async () => {
+    await page.selectOption('[data-testid="filter-status"]', 'error');
+    await page.click('[data-testid="filter-apply"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?status=error');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
+    await page.fill('[data-testid="filter-route"]', '/api/slow');
+    await page.selectOption('[data-testid="filter-status"]', '');
+    await page.press('[data-testid="filter-route"]', 'Enter');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fapi%2Fslow');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(30);
+    await shot('traces-filtered');
+    // Slowest 1%: traces above the p99 of this filter (30 slow traces: p99 is the slowest one).
+    await page.click('[data-testid="slowest"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/route=%2Fapi%2Fslow&minDuration=\d/);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(1);
+  });
+
+  it('shows streamed traces behind a "N new" badge while paused', async () => {
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Forders%2F%3Aid`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(12);
+    await page.click('[data-testid="live-toggle"]');
+    await generateTraffic(base, { orders: 3, slow: 2, fails: 0, big: false });
+    await page.waitForSelector('[data-testid="new-badge"]');
+    expect(await page.locator('[data-testid="trace-row"]').count()).toBe(12); // no jumping
+    await expect.poll(() => page.locator('[data-testid="new-badge"]').textContent()).toBe('3 new');
+    await page.click('[data-testid="new-badge"]');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(15);
+  });
+
+  it('opens a trace, folds repeated siblings, expands and collapses', async () => {
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Forders%2F%3Aid`);
+    await page.locator('[data-testid="trace-row"]').first().click();
+    await page.waitForSelector('[data-testid="waterfall"]');
+    const rows = page.locator('[data-testid="wf-row"]');
+    const fold = page.locator('[data-testid="wf-fold"]');
+    await expect.poll(() => fold.textContent()).toContain('×6SELECT order_items');
+    expect(await rows.count()).toBe(4); // GET, load order, price order, fetch exchange rate
+    await fold.click();
+    await expect.poll(() => rows.count()).toBe(10);
+    const loadOrder = page.locator('[data-testid="wf-row"]', { hasText: 'load order' });
+    await loadOrder.locator('[data-testid="wf-toggle"]').click();
+    await expect.poll(() => rows.count()).toBe(4);
+    await page.click('[data-testid="collapse-all"]');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.click('[data-testid="expand-all"]');
+    await expect.poll(() => rows.count()).toBe(10);
+  });
+
+  it('searches inside the trace with next/previous and opens span details', async () => {
+    await page.click('[data-testid="collapse-all"]');
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('trace-search');
+    await page.keyboard.type('db.line=3');
+    await expect.poll(() => page.locator('[data-testid="match-count"]').textContent()).toBe('0 / 1');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-testid="match-count"]').textContent()).toBe('1 / 1');
+    // The match was inside a collapsed subtree: it is revealed and selected.
+    const detail = page.locator('[data-testid="span-detail"]');
+    await expect.poll(() => detail.locator('h2').textContent()).toBe('SELECT order_items');
+    await expect.poll(() => detail.locator('[data-testid="span-attributes"]').textContent()).toContain('sqlite');
+    await page.fill('[data-testid="trace-search"]', 'select');
+    await expect.poll(() => page.locator('[data-testid="wf-row"].match').count()).toBe(6);
+    await page.click('[data-testid="match-next"]');
+    await page.click('[data-testid="match-next"]');
+    await expect.poll(() => page.locator('[data-testid="match-count"]').textContent()).toBe('2 / 6');
+    await page.click('[data-testid="match-prev"]');
+    await expect.poll(() => page.locator('[data-testid="match-count"]').textContent()).toBe('1 / 6');
+    expect(await page.locator('[data-testid="wf-row"].current').count()).toBe(1);
+    await shot('trace');
+  });
+
+  it('follows a shareable link to the same span', async () => {
+    const url = page.url();
+    expect(url).toMatch(/#\/trace\/[0-9a-f]{32}\?span=[0-9a-f]{16}/);
+    const spanId = /span=([0-9a-f]{16})/.exec(url)![1]!;
+    const other = await page.context().newPage();
+    await other.goto(url);
+    await other.waitForSelector('[data-testid="span-detail"]');
+    expect(await other.locator('[data-testid="wf-row"].selected').getAttribute('data-span-id')).toBe(spanId);
+    expect(await other.locator('[data-testid="span-detail"] h2').textContent()).toBe('SELECT order_items');
+    await other.close();
+  });
+
+  it('shows an exception with its stack on an error trace', async () => {
+    await page.goto(`${base}/_debug/#/traces?status=error`);
+    await page.locator('[data-testid="trace-row"]').first().click();
+    await page.locator('[data-testid="wf-row"]').first().click();
+    const exception = page.locator('[data-testid="exception"]');
+    await expect.poll(() => exception.textContent()).toContain('payment declined');
+    expect(await exception.locator('pre').textContent()).toMatch(/at .*app\.(ts|js)/);
+    await shot('trace-error');
+  });
+
+  it('moves with j/k, opens with Enter, closes with Esc', async () => {
+    await page.goto(`${base}/_debug/#/traces?status=error`);
+    await page.waitForSelector('[data-testid="trace-row"]');
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await expect.poll(() => page.locator('[data-testid="trace-row"].cursor').getAttribute('data-row')).toBe('0');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="waterfall"]');
+    await page.keyboard.press('j');
+    await page.waitForSelector('[data-testid="span-detail"]');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="span-detail"]').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces');
+  });
+
+  it('opens a 10,000-span trace with few rows in the DOM and scrolls without long tasks', async () => {
+    const big = (await waitForTraces((r) => r.traces.length > 0, 'name=GET%20%2Fapi%2Fbig')).traces[0]!;
+    await page.goto(`${base}/_debug/#/traces`);
+    await page.waitForSelector('[data-testid="trace-row"]');
+    await page.evaluate(() => {
+      (window as unknown as { longTasks: number[] }).longTasks = [];
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+      performance.clearMarks();
+      performance.clearMeasures();
+    });
+    await page.evaluate((id) => (location.hash = `#/trace/${id}`), big.traceId);
+    await page.waitForSelector('[data-testid="wf-row"]');
+    await expect.poll(() => page.locator('[data-testid="span-count"]').textContent()).toBe('10,000');
+    const render = await page.evaluate(() => {
+      const m = performance.getEntriesByName('waterfall-render')[0];
+      const start = performance.getEntriesByName('trace-fetch-start')[0]!.startTime;
+      const done = performance.getEntriesByName('waterfall-rendered')[0]!.startTime;
+      return { renderMs: m?.duration, fetchToRenderMs: done - start };
+    });
+    const domRows = await page.locator('.wf-row').count();
+    expect(domRows).toBeLessThan(200);
+    await page.click('[data-testid="expand-all"]');
+    await page.locator('[data-testid="wf-fold"]').first().click();
+    const totalRows = Number((await page.locator('[data-testid="row-total"]').textContent())!.replace(/\D/g, ''));
+    expect(totalRows).toBeGreaterThan(400);
+    await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
+    await page.hover('[data-testid="waterfall-scroll"]');
+    for (let i = 0; i < 40; i++) {
+      await page.mouse.wheel(0, 600);
+      await page.waitForTimeout(16);
+    }
+    await page.waitForTimeout(200);
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    const domRowsAfterScroll = await page.locator('.wf-row').count();
+    expect(domRowsAfterScroll).toBeLessThan(200);
+    Object.assign(figures, { bigTrace: { ...render, domRows, domRowsAfterScroll, totalRows, scrollLongTasksMs: longTasks } });
+    console.log('10,000-span trace:', JSON.stringify(figures.bigTrace));
+    await shot('trace-big');
+  });
+
+  it('toggles the theme and remembers it', async () => {
+    const before = await page.evaluate(() => document.documentElement.dataset.theme);
+    await page.click('[data-testid="theme-toggle"]');
+    const after = await page.evaluate(() => document.documentElement.dataset.theme);
+    expect(after).not.toBe(before);
+    await page.reload();
+    await page.waitForSelector('[data-testid="waterfall"]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(after);
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Forders%2F%3Aid`);
+    await page.locator('[data-testid="trace-row"]').first().click();
+    await page.locator('[data-testid="wf-fold"]').click();
+    await page.locator('[data-testid="wf-row"]', { hasText: 'price order' }).click();
+    await shot(`trace-${after}`);
+    await page.goto(`${base}/_debug/#/traces`);
+    await page.waitForSelector('[data-testid="trace-row"]');
+    await shot(`traces-${after}`);
+    await page.click('[data-testid="theme-toggle"]');
+  });
+
+  it('shows stats and the views other features fill in', async () => {
+    await page.click('[data-testid="nav-stats"]');
+    await expect.poll(() => page.locator('[data-testid="stats-store"]').textContent()).toMatch(/spans.*\d/);
+    await shot('stats');
+    for (const view of ['map', 'flame', 'metrics', 'breakpoints']) {
+      await page.click(`[data-testid="nav-${view}"]`);
+      await page.waitForSelector(`[data-testid="view-${view}"]`);
+      await shot(view);
+    }
+  });
+
+  it('raised no page errors and no CSP violations', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
