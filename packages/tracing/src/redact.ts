@@ -3,6 +3,7 @@ import type { Attributes } from '@debugpanel/model';
 /** Keys that look like secrets (DESIGN.md, security model). */
 export const SECRET_KEY_PATTERN = /pass|secret|token|api.?key/i;
 export const REDACTED = 'REDACTED';
+const MAX_CACHED_KEYS = 1024;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -50,11 +51,28 @@ export class Redactor {
     return parts.join('&');
   }
 
+  /**
+   * Verdicts per attribute key. Keys repeat across spans (semantic-convention names), so a map
+   * lookup replaces a regular-expression test on every key of every span; bounded because apps
+   * may use unbounded key sets.
+   */
+  private readonly verdicts = new Map<string, boolean>();
+
+  private isSecretAttribute(key: string): boolean {
+    let secret = this.verdicts.get(key);
+    if (secret === undefined) {
+      secret = this.key.test(key);
+      if (this.verdicts.size >= MAX_CACHED_KEYS) this.verdicts.clear();
+      this.verdicts.set(key, secret);
+    }
+    return secret;
+  }
+
   /** `attributes` itself when no key is secret (no copy), else a copy with those values redacted. */
   attributes(attributes: Attributes): Attributes {
     let copy: Attributes | undefined;
     for (const key in attributes) {
-      if (this.key.test(key)) {
+      if (this.isSecretAttribute(key)) {
         copy ??= { ...attributes };
         copy[key] = REDACTED;
       }

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { ROOT_CONTEXT, trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
+import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanRecord } from '@debugpanel/model';
 import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
+import { PanelContext } from './panel-context.js';
 import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
 import { startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
 import { autoInstrumentBetterSqlite3, unpatchBetterSqlite3 } from './sqlite.js';
@@ -68,7 +69,7 @@ class Handle implements PanelTracing {
   ) {
     this.tracer = state.tracer;
     // Prepared once: every request's context starts from this one, which names the owner sink.
-    this.base = ROOT_CONTEXT.setValue(OWNER_KEY, sink);
+    this.base = new PanelContext(undefined, OWNER_KEY, sink);
   }
 
   get service(): string {
