@@ -67,6 +67,8 @@ describe('GET /api/dependencies', () => {
       ['svc:orders->db:sqlite:shop', 5, 1],
       ['user->svc:gateway', 6, 1],
     ]);
+    // The failed query took orders and the gateway down: hard edges all the way up.
+    expect(body.failsWith['db:sqlite:shop']).toEqual({ fails: ['svc:orders', 'svc:gateway', 'user'], mayFail: [] });
   });
   it('keeps only traces that started since the given time', async () => {
     const { body } = await get(`/api/dependencies?since=${T0 + 4000}`);

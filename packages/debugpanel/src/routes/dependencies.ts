@@ -1,6 +1,6 @@
 /** `GET {path}/api/dependencies?since=...`: the service dependency map of stored traces. */
 import type { SpanRecord, TraceQuery } from '@debugpanel/model';
-import { buildDependencyMap, type DependencyMap } from '@debugpanel/dependency-map';
+import { buildDependencyMap, whatFailsWith, type DependencyMap, type FailureReach } from '@debugpanel/dependency-map';
 import { sendError, sendJson } from '../http.js';
 import { readParams } from './analysis-params.js';
 import type { PanelFeature } from './registry.js';
@@ -11,6 +11,8 @@ export interface DependenciesResponse extends DependencyMap {
   traces: number;
   /** True when more traces matched than `limit`: the oldest were left out */
   truncated: boolean;
+  /** Per node id: what fails with it (`whatFailsWith`), so a client can show it on selection */
+  failsWith: Record<string, FailureReach>;
   since?: number;
   until?: number;
 }
@@ -50,7 +52,10 @@ export const dependencies: PanelFeature = ({ store }) => [
         }
         q.cursor = page.nextCursor;
       }
-      const body: DependenciesResponse = { ...buildDependencyMap(spans), traces, truncated };
+      const map = buildDependencyMap(spans);
+      const failsWith: Record<string, FailureReach> = {};
+      for (const n of map.nodes) failsWith[n.id] = whatFailsWith(map, n.id);
+      const body: DependenciesResponse = { ...map, traces, truncated, failsWith };
       if (p.since !== undefined) body.since = p.since;
       if (p.until !== undefined) body.until = p.until;
       sendJson(res, 200, body);
