@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace, type Span } from '@opentelemetry/api';
 import type { SpanRecord } from '@debugpanel/model';
@@ -123,6 +124,23 @@ describe('client spans for http, https and fetch', () => {
     expect(client.events[0]?.name).toBe('exception');
     const p2 = await inTrace(() => fetch(`${closed.url}/x`).catch((e: unknown) => e));
     expect((await clientSpan(p2.traceId)).status.code).toBe('error');
+  });
+
+  it('https.get gets a client span with the https scheme and default or explicit port', async () => {
+    const closed = await startRecorder();
+    await closed.close();
+    const parent = await inTrace(
+      () =>
+        new Promise<void>((resolve) => {
+          https.get(`https://127.0.0.1:${closed.port}/secure?apikey=1`).on('error', () => resolve());
+        }),
+    );
+    const client = await clientSpan(parent.traceId);
+    expect(client.attributes).toMatchObject({
+      'url.full': `https://127.0.0.1:${closed.port}/secure?apikey=REDACTED`,
+      'server.port': closed.port,
+    });
+    expect(client.status.code).toBe('error');
   });
 
   it('makes no client span and sends no traceparent outside a trace', async () => {

@@ -104,6 +104,12 @@ describe('setupTracing: server spans', () => {
     expect(tracing.stats().adoptedTraceparents).toBe(1);
   });
 
+  it('passes incoming baggage on to outgoing calls', async () => {
+    await (await fetch(`${server.url}/call`, { headers: { baggage: 'tenant=acme' } })).text();
+    await waitFor(() => recorder.requests.find((r) => r.headers.baggage !== undefined));
+    expect(recorder.requests.find((r) => r.headers.baggage !== undefined)?.headers.baggage).toBe('tenant=acme');
+  });
+
   it.each([
     ['upper-case hex', `00-${TRACE.toUpperCase()}-${PARENT}-01`],
     ['version ff', `ff-${TRACE}-${PARENT}-01`],
