@@ -56,19 +56,22 @@ async function flood(budget: number, fills: number): Promise<Record<string, unkn
   const { SpanStore } = await loadStore();
   const store = new SpanStore({ maxSpans: 50_000_000, maxBytes: budget });
   const rss: number[] = [];
+  /** RSS after every batch once the budget is full: many samples per GC saw-tooth */
+  const dense: number[] = [];
   const heapStart = settle();
   let seed = 1;
   let next = 1;
   while (next <= fills) {
     generateSpans(seed++, 500, SHAPE, (s) => store.add(toRecord(s)));
     const st = store.stats();
+    if (next > 1) dense.push(process.memoryUsage().rss);
     if (st.bytes + st.evictedBytes >= next * budget) {
       rss.push(process.memoryUsage().rss);
       next++;
     }
   }
   const heapEnd = settle();
-  return { rss, heapStart, heapEnd, stats: store.stats() };
+  return { rss, dense, heapStart, heapEnd, stats: store.stats() };
 }
 
 serveIpc(async (msg) => {
