@@ -11,9 +11,10 @@ import type { Context, Group } from './context.js';
 import { httpGroup } from './groups/http.js';
 import { memoryGroup } from './groups/memory.js';
 import { storeGroup } from './groups/store.js';
+import { analysisGroup } from './groups/analysis.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup];
 
 function usage(): string {
   return [
