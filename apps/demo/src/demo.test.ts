@@ -141,7 +141,17 @@ describe('demo shop', () => {
   it('answers bad input with a 4xx and a message', async () => {
     expect(await call('/api/orders/abc')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/order id/) } });
     expect(await call('/api/orders', { method: 'POST', body: { customer: 'ada', items: [] } })).toMatchObject({ status: 400 });
-    expect((await call('/api/orders', { method: 'POST', body: { customer: 'ada', items: [{ productId: 2, quantity: 1000 }] } })).status).toBe(409);
     expect((await call('/api/nope')).status).toBe(404);
+  });
+
+  it('relays a client error (409 out of stock) without marking the server spans as failed', async () => {
+    const res = await call('/api/orders', { method: 'POST', body: { customer: 'ada', items: [{ productId: 2, quantity: 1000 }] } });
+    expect(res.status).toBe(409);
+    expect(String(res.body.error)).toMatch(/in stock, 1000 wanted/);
+    for (const service of ['gateway', 'orders', 'inventory'] as const) {
+      const server = one(await traceIn(service, res.traceId), `${service} server span`, (s) => s.kind === 'server');
+      expect(server.attributes['http.response.status_code']).toBe(409);
+      expect(server.status.code).not.toBe('error');
+    }
   });
 });

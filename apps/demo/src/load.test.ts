@@ -79,10 +79,11 @@ describe('startLoad', () => {
     expect(s.sent).toBeLessThanOrEqual(Math.ceil((40 * elapsed) / 1000) + 1);
     expect(s.ok + s.failed).toBe(s.sent);
     expect(s.failed).toBe(Math.floor(n / 4));
-    expect(formatLoadStats(s)).toMatch(/^load: \d+ sent/);
+    expect(formatLoadStats(s)).toMatch(/^load: \d+ sent, \d+ ok, \d+ failed, 0 unanswered \(\d+% not ok\)$/);
+    expect(formatLoadStats(s, true)).toMatch(/; failed: .+ \d+/);
   });
 
-  it('keeps at most maxInFlight requests open, skips the rest, and stop() aborts them', async () => {
+  it('keeps at most maxInFlight requests open, skips the rest, and stop() aborts them after the grace', async () => {
     const target = await listen(() => {
       /* never answers */
     });
@@ -90,10 +91,11 @@ describe('startLoad', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(load.stats().inFlight).toBe(3);
     expect(load.stats().skipped).toBeGreaterThan(0);
-    await load.stop();
+    await load.stop(50);
     const s = load.stats();
     expect(s.inFlight).toBe(0);
     expect(s.sent).toBe(3);
+    expect(s.aborted).toBe(3);
     server!.closeAllConnections();
   });
 

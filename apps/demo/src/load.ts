@@ -88,6 +88,8 @@ export interface LoadStats {
   failed: number;
   /** no answer: refused, reset, timed out */
   networkErrors: number;
+  /** cut off by `stop()` */
+  aborted: number;
   /** ticks skipped because `maxInFlight` requests were still running */
   skipped: number;
   inFlight: number;
@@ -96,8 +98,8 @@ export interface LoadStats {
 
 export interface LoadGenerator {
   stats(): LoadStats;
-  /** Stops sending, aborts what is in flight and resolves when it has settled. */
-  stop(): Promise<void>;
+  /** Stops sending, gives requests in flight `graceMs` (default 1000) to finish, aborts the rest. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const RECENT_ORDERS = 50;
@@ -113,7 +115,7 @@ export function startLoad(options: LoadOptions): LoadGenerator {
   const { target, rate, maxInFlight = 32, timeoutMs = 10_000, random = Math.random } = options;
   if (!(rate >= 0.1 && rate <= 200)) throw new Error(`load rate must be from 0.1 to 200 requests per second, got ${rate}`);
   const base = target.endsWith('/') ? target.slice(0, -1) : target;
-  const stats: LoadStats = { sent: 0, ok: 0, failed: 0, networkErrors: 0, skipped: 0, inFlight: 0, byKind: {} };
+  const stats: LoadStats = { sent: 0, ok: 0, failed: 0, networkErrors: 0, aborted: 0, skipped: 0, inFlight: 0, byKind: {} };
   const recentOrders: number[] = [];
   const abort = new AbortController();
   const pending = new Set<Promise<void>>();
@@ -141,7 +143,10 @@ export function startLoad(options: LoadOptions): LoadGenerator {
         kind.failed++;
       }
     } catch {
-      if (abort.signal.aborted) return;
+      if (abort.signal.aborted) {
+        stats.aborted++;
+        return;
+      }
       stats.networkErrors++;
       kind.failed++;
     }
@@ -158,17 +163,33 @@ export function startLoad(options: LoadOptions): LoadGenerator {
 
   return {
     stats: () => ({ ...stats, inFlight: pending.size, byKind: structuredClone(stats.byKind) }),
-    async stop() {
+    async stop(graceMs = 1000) {
       clearInterval(timer);
+      if (pending.size > 0) {
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...pending]), new Promise((r) => (grace = setTimeout(r, graceMs)))]);
+        clearTimeout(grace);
+      }
       abort.abort();
       await Promise.allSettled([...pending]);
     },
   };
 }
 
-/** One line for the console, e.g. `load: 300 sent, 270 ok, 30 failed (10%), 0 unanswered`. */
-export function formatLoadStats(s: LoadStats): string {
+/**
+ * One line for the console, e.g. `load: 300 sent, 270 ok, 30 failed, 0 unanswered (10% not ok)`;
+ * with `byKind`, followed by what failed, e.g. `; failed: unpriced product (500) 9, ...`.
+ */
+export function formatLoadStats(s: LoadStats, byKind = false): string {
   const pct = s.sent > 0 ? Math.round((100 * (s.failed + s.networkErrors)) / s.sent) : 0;
   const skipped = s.skipped > 0 ? `, ${s.skipped} skipped (too many in flight)` : '';
-  return `load: ${s.sent} sent, ${s.ok} ok, ${s.failed} failed, ${s.networkErrors} unanswered (${pct}% not ok)${skipped}`;
+  let line = `load: ${s.sent} sent, ${s.ok} ok, ${s.failed} failed, ${s.networkErrors} unanswered (${pct}% not ok)${skipped}`;
+  if (byKind) {
+    const failed = Object.entries(s.byKind)
+      .filter(([, k]) => k.failed > 0)
+      .sort((a, b) => b[1].failed - a[1].failed)
+      .map(([kind, k]) => `${kind} ${k.failed}`);
+    if (failed.length > 0) line += `; failed: ${failed.join(', ')}`;
+  }
+  return line;
 }

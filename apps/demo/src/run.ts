@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     console.log('\ndemo: stopping ...');
     if (load) {
       await load.stop();
-      console.log(`demo: ${formatLoadStats(load.stats())}`);
+      console.log(`demo: ${formatLoadStats(load.stats(), true)}`);
     }
     await Promise.all(Object.values(shop).map((s) => s.stop()));
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });

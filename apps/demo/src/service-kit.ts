@@ -2,7 +2,7 @@
  * What the three demo services share: the Express app with the panel mounted first, health and
  * fault routes, JSON errors, and a listen/shutdown cycle that reports to the launcher over IPC.
  */
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Server } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import { debugPanel } from 'debugpanel';
@@ -18,6 +18,26 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/**
+ * Wraps a route handler so that a client error (an `HttpError` below 500: bad input, unknown id,
+ * out of stock) is answered right here. Only server errors reach Express's error path, where the
+ * panel records them as exceptions: a 404 is the caller's mistake, not a failure of the service.
+ * @example app.get('/orders/:id', route((req, res) => { res.json(find(parseId(req.params.id))); }));
+ */
+export function route(handler: (req: Request, res: Response) => unknown): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      if (err instanceof HttpError && err.status < 500) {
+        res.status(err.status).json({ error: err.message });
+        return;
+      }
+      next(err);
+    }
+  };
 }
 
 /** Messages a service sends to the launcher (run.ts, the acceptance test) over the IPC channel. */

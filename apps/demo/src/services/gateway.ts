@@ -6,7 +6,7 @@ import { trace } from '@opentelemetry/api';
 import type { Request } from 'express';
 import { readServiceConfig } from '../config.js';
 import { fetchJson, unwrap } from '../http-client.js';
-import { createServiceApp, finishApp, serve } from '../service-kit.js';
+import { createServiceApp, finishApp, route, serve } from '../service-kit.js';
 import { parseId } from '../validate.js';
 
 const config = readServiceConfig('gateway');
@@ -29,31 +29,31 @@ app.use('/api', (req, _res, next) => {
   next();
 });
 
-app.get('/api/products', async (_req, res) => {
+app.get('/api/products', route(async (_req, res) => {
   res.json(unwrap('orders', await fetchJson(orders('/products'))));
-});
+}));
 
-app.get('/api/products/:id', async (req, res) => {
+app.get('/api/products/:id', route(async (req, res) => {
   res.json(unwrap('orders', await fetchJson(orders(`/products/${parseId(req.params.id, 'product id')}`))));
-});
+}));
 
-app.post('/api/orders', async (req, res) => {
+app.post('/api/orders', route(async (req, res) => {
   res.status(201).json(unwrap('orders', await fetchJson(orders('/orders'), { method: 'POST', body: req.body ?? {} })));
-});
+}));
 
-app.get('/api/orders', async (req, res) => {
+app.get('/api/orders', route(async (req, res) => {
   const limit = typeof req.query.limit === 'string' ? req.query.limit : '20';
   res.json(unwrap('orders', await fetchJson(orders(`/orders?limit=${encodeURIComponent(limit)}`))));
-});
+}));
 
-app.get('/api/orders/:id', async (req, res) => {
+app.get('/api/orders/:id', route(async (req, res) => {
   res.json(unwrap('orders', await fetchJson(orders(`/orders/${parseId(req.params.id, 'order id')}`))));
-});
+}));
 
 /** The slow endpoint: a heavy SQL report in orders. */
-app.get('/api/reports/top-customers', async (_req, res) => {
+app.get('/api/reports/top-customers', route(async (_req, res) => {
   res.json(unwrap('orders', await fetchJson(orders('/reports/top-customers'), { timeoutMs: 15_000 })));
-});
+}));
 
 finishApp(app);
 serve(app, config);

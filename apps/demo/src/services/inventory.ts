@@ -6,7 +6,7 @@ import { trace } from '@opentelemetry/api';
 import { readServiceConfig } from '../config.js';
 import { openDatabase } from '../db/open.js';
 import { createInventoryDb } from '../db/inventory.js';
-import { HttpError, createServiceApp, finishApp, serve } from '../service-kit.js';
+import { HttpError, createServiceApp, finishApp, route, serve } from '../service-kit.js';
 import { parseId, parseLines } from '../validate.js';
 
 const config = readServiceConfig('inventory');
@@ -16,17 +16,17 @@ const sqlite = openDatabase('inventory', config.dataDir);
 const db = createInventoryDb(sqlite);
 const tracer = trace.getTracer('demo-inventory');
 
-app.get('/products', (_req, res) => {
+app.get('/products', route((_req, res) => {
   res.json({ products: db.listProducts() });
-});
+}));
 
-app.get('/products/:id', (req, res) => {
+app.get('/products/:id', route((req, res) => {
   const product = db.getProduct(parseId(req.params.id, 'product id'));
   if (!product) throw new HttpError(404, `unknown product ${req.params.id}`);
   res.json(product);
-});
+}));
 
-app.post('/reservations', (req, res) => {
+app.post('/reservations', route((req, res) => {
   const lines = parseLines((req.body as { items?: unknown } | undefined)?.items);
   const result = tracer.startActiveSpan('stock.reserve', (span) => {
     span.setAttribute('stock.lines', lines.length);
@@ -38,7 +38,7 @@ app.post('/reservations', (req, res) => {
   });
   if (!result.ok) throw new HttpError(result.status, result.error);
   res.status(201).json(result);
-});
+}));
 
 finishApp(app);
 

@@ -8,7 +8,7 @@ import { createOrdersDb, type OrderItem } from '../db/orders.js';
 import type { Product, ReserveResult } from '../db/inventory.js';
 import { httpJson, unwrap } from '../http-client.js';
 import { quote } from '../pricing.js';
-import { HttpError, createServiceApp, finishApp, serve } from '../service-kit.js';
+import { HttpError, createServiceApp, finishApp, route, serve } from '../service-kit.js';
 import { parseId, parseLines } from '../validate.js';
 
 const config = readServiceConfig('orders');
@@ -17,7 +17,7 @@ const sqlite = openDatabase('orders', config.dataDir);
 const db = createOrdersDb(sqlite);
 const inventory = (path: string) => `${config.inventoryUrl}${path}`;
 
-app.get('/products', async (_req, res) => {
+app.get('/products', route(async (_req, res) => {
   const { products } = unwrap<{ products: Product[] }>('inventory', await httpJson('GET', inventory('/products')));
   // Unpriced products are listed without a price; only the detail page trips over them.
   const priced = products.map((p) => ({
@@ -25,15 +25,15 @@ app.get('/products', async (_req, res) => {
     priceWithTaxCents: p.price ? quote('guest', [{ productId: p.id, quantity: 1, price: p.price }]).totalCents : null,
   }));
   res.json({ products: priced });
-});
+}));
 
-app.get('/products/:id', async (req, res) => {
+app.get('/products/:id', route(async (req, res) => {
   const id = parseId(req.params.id, 'product id');
   const product = unwrap<Product>('inventory', await httpJson('GET', inventory(`/products/${id}`)));
   res.json({ ...product, priceWithTaxCents: quote('guest', [{ productId: id, quantity: 1, price: product.price }]).totalCents });
-});
+}));
 
-app.post('/orders', async (req, res) => {
+app.post('/orders', route(async (req, res) => {
   const body = (req.body ?? {}) as { customer?: unknown; items?: unknown };
   const customer = typeof body.customer === 'string' && /^[\w.-]{1,40}$/.test(body.customer) ? body.customer : undefined;
   if (!customer) throw new HttpError(400, 'customer must be a name of 1 to 40 letters, digits, ".", "_" or "-"');
@@ -51,24 +51,24 @@ app.post('/orders', async (req, res) => {
   }));
   const order = db.placeOrder(customer, reservation.reservationId, price.totalCents, items);
   res.status(201).json({ ...order, price });
-});
+}));
 
-app.get('/orders', (req, res) => {
+app.get('/orders', route((req, res) => {
   const raw = typeof req.query.limit === 'string' ? req.query.limit : '20';
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new HttpError(400, `limit must be an integer from 1 to 100, got "${raw}"`);
   res.json({ orders: db.recentOrders(limit) });
-});
+}));
 
-app.get('/orders/:id', (req, res) => {
+app.get('/orders/:id', route((req, res) => {
   const order = db.getOrder(parseId(req.params.id, 'order id'));
   if (!order) throw new HttpError(404, `unknown order ${req.params.id}`);
   res.json(order);
-});
+}));
 
-app.get('/reports/top-customers', (_req, res) => {
+app.get('/reports/top-customers', route((_req, res) => {
   res.json({ customers: db.topCustomers() });
-});
+}));
 
 finishApp(app);
 serve(app, config, () => sqlite.close());
