@@ -62,7 +62,11 @@ export function useKeys(handler: (e: KeyboardEvent) => void): void {
   useEffect(() => {
     const on = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (typingIn(e) && e.key !== 'Escape') return;
+      if (typingIn(e)) {
+        // Esc in a field leaves the field (a second Esc then closes panels), nothing more.
+        if (e.key === 'Escape') (e.target as HTMLElement).blur();
+        return;
+      }
       ref.current(e);
     };
     addEventListener('keydown', on);

@@ -7,6 +7,9 @@ import type { SpanRecord } from '@debugpanel/model';
 /** Runs of at least this many consecutive siblings with the same name and service fold into one row. */
 export const FOLD_MIN = 4;
 
+const UNSEEN = -1;
+const NO_GROUPS: ChildGroup[] = [];
+
 export interface SpanNode {
   span: SpanRecord;
   depth: number;
@@ -49,7 +52,7 @@ export function buildSpanTree(spans: ReadonlyArray<SpanRecord>): SpanTree {
   const byId = new Map<string, SpanNode>();
   for (const span of sorted) {
     if (byId.has(span.spanId)) continue; // duplicate ids: keep the first, the rest cannot be addressed
-    byId.set(span.spanId, { span, depth: 0, parent: undefined, children: [], groups: [], foldKey: undefined, descendants: 0 });
+    byId.set(span.spanId, { span, depth: UNSEEN, parent: undefined, children: [], groups: NO_GROUPS, foldKey: undefined, descendants: 0 });
   }
   const roots: SpanNode[] = [];
   let start = Infinity;
@@ -65,22 +68,21 @@ export function buildSpanTree(spans: ReadonlyArray<SpanRecord>): SpanTree {
     } else roots.push(node);
   }
   const order: SpanNode[] = [];
-  const seen = new Set<SpanNode>();
+  // depth === UNSEEN marks a node the walk has not reached (cheaper than a Set on 10,000 spans).
   const walk = (root: SpanNode) => {
     const stack: SpanNode[] = [root];
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (seen.has(node)) continue;
-      seen.add(node);
-      node.depth = node.parent && seen.has(node.parent) && node !== root ? node.parent.depth + 1 : 0;
+      if (node.depth !== UNSEEN) continue;
+      node.depth = node === root || !node.parent ? 0 : node.parent.depth + 1;
       order.push(node);
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
     }
   };
   for (const root of roots) walk(root);
-  if (seen.size < byId.size) {
+  if (order.length < byId.size) {
     for (const node of byId.values()) {
-      if (seen.has(node)) continue;
+      if (node.depth !== UNSEEN) continue;
       // Part of a parent cycle: cut it here.
       if (node.parent) node.parent.children.splice(node.parent.children.indexOf(node), 1);
       node.parent = undefined;
@@ -92,7 +94,7 @@ export function buildSpanTree(spans: ReadonlyArray<SpanRecord>): SpanTree {
     const node = order[i]!;
     if (node.parent) node.parent.descendants += node.descendants + 1;
   }
-  for (const node of order) node.groups = groupChildren(node.children, node.span.spanId);
+  for (const node of order) if (node.children.length > 0) node.groups = groupChildren(node.children, node.span.spanId);
   if (!Number.isFinite(start)) start = end = 0;
   return { roots, rootGroups: groupChildren(roots, 'root'), byId, order, start, end };
 }

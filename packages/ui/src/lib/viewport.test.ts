@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barGeometry, scrollToRow, timeTicks, visibleRange } from './viewport.js';
+import { barGeometry, nextRange, scrollToRow, timeTicks, visibleRange } from './viewport.js';
 
 describe('visibleRange', () => {
   it('covers the rows in view plus overscan on both sides', () => {
@@ -47,5 +47,22 @@ describe('timeTicks', () => {
   it('spaces ticks evenly from 0 to the duration', () => {
     expect(timeTicks(100, 5)).toEqual([0, 25, 50, 75, 100]);
     expect(timeTicks(0)).toEqual([0]);
+  });
+});
+
+describe('nextRange', () => {
+  it('keeps the rendered range (same object) while it still covers the view', () => {
+    const r = nextRange({ start: 0, end: 0 }, 0, 480, 24, 10_000, 20);
+    expect(r).toEqual({ start: 0, end: 40 });
+    expect(nextRange(r, 200, 480, 24, 10_000, 20)).toBe(r);
+  });
+  it('renders a fresh range once the view leaves it', () => {
+    const r = { start: 0, end: 40 };
+    expect(nextRange(r, 24 * 30, 480, 24, 10_000, 20)).toEqual({ start: 10, end: 70 });
+  });
+  it('shrinks when rows go away (collapse) and stays empty for an empty list', () => {
+    expect(nextRange({ start: 0, end: 40 }, 0, 480, 24, 5, 20)).toEqual({ start: 0, end: 5 });
+    const empty = { start: 0, end: 0 };
+    expect(nextRange(empty, 0, 480, 24, 0, 20)).toBe(empty);
   });
 });

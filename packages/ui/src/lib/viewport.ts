@@ -19,6 +19,17 @@ export function visibleRange(scrollTop: number, viewportHeight: number, rowHeigh
   return { start: Math.min(start, end), end };
 }
 
+/**
+ * The range to render after a scroll: `current` while it still covers the rows in view (so most
+ * scroll frames re-render nothing), else a fresh range with `overscan` rows each side.
+ */
+export function nextRange(current: Range, scrollTop: number, viewportHeight: number, rowHeight: number, rowCount: number, overscan = 20): Range {
+  const inView = visibleRange(scrollTop, viewportHeight, rowHeight, rowCount, 0);
+  if (current.end <= rowCount && inView.start >= current.start && inView.end <= current.end && current.end > current.start) return current;
+  if (inView.start === inView.end && current.start === 0 && current.end === 0) return current;
+  return visibleRange(scrollTop, viewportHeight, rowHeight, rowCount, overscan);
+}
+
 /** The scrollTop that brings row `index` into view, or undefined when it already is. */
 export function scrollToRow(index: number, scrollTop: number, viewportHeight: number, rowHeight: number): number | undefined {
   const top = index * rowHeight;

@@ -160,7 +160,8 @@ export function TracesView({ route, navigate }: ViewProps) {
   });
   useEffect(() => {
     if (cursor < 0) return;
-    scroller.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
+    // Focus follows the cursor so it is visible and Tab continues from there (roving tabindex).
+    scroller.current?.querySelector<HTMLElement>(`[data-row="${cursor}"] a`)?.focus();
   }, [cursor]);
 
   // Log scale: one slow outlier must not flatten every other bar to nothing.
@@ -232,7 +233,7 @@ export function TracesView({ route, navigate }: ViewProps) {
                   {formatClock(t.startTime)} <span class="ago">{formatAgo(t.startTime, now)}</span>
                 </td>
                 <td class="trace-name">
-                  <a href={formatHash({ view: 'trace', id: t.traceId })} onClick={(e) => e.stopPropagation()} tabIndex={i === cursor ? 0 : -1}>
+                  <a href={formatHash({ view: 'trace', id: t.traceId })} onClick={(e) => e.stopPropagation()} tabIndex={i === Math.max(0, cursor) ? 0 : -1}>
                     <span class={`svc c${serviceHue(t.rootService)}`}>{t.rootService}</span> {t.rootName}
                   </a>
                 </td>

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { isErrorSpan } from '@debugpanel/model';
 import type { Row } from '../lib/rows.js';
 import type { SpanTree } from '../lib/tree.js';
-import { barGeometry, scrollToRow, timeTicks, visibleRange } from '../lib/viewport.js';
+import { barGeometry, nextRange, scrollToRow, timeTicks, type Range } from '../lib/viewport.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 
 /** Fixed row height in px: row geometry is then index arithmetic (see lib/viewport.ts). */
@@ -33,7 +33,7 @@ export interface WaterfallProps {
  */
 export function Waterfall(p: WaterfallProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  const [range, setRange] = useState<Range>({ start: 0, end: 0 });
   const [height, setHeight] = useState(600);
   const frame = useRef(0);
   useLayoutEffect(() => {
@@ -64,17 +64,22 @@ export function Waterfall(p: WaterfallProps) {
     if (frame.current) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
-      setScrollTop(scroller.current?.scrollTop ?? 0);
+      const el = scroller.current;
+      // Same range object while it still covers the view: Preact skips the render entirely.
+      if (el) setRange((r) => nextRange(r, el.scrollTop, el.clientHeight, ROW_HEIGHT, p.rows.length));
     });
   };
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   const { tree, rows } = p;
   const total = tree.end - tree.start;
-  const range = visibleRange(scrollTop, height, ROW_HEIGHT, rows.length);
+  // Rows, height or a programmatic scroll changed: re-derive the range (a no-op when still valid).
+  const scrollTop = scroller.current?.scrollTop ?? 0;
+  const want = nextRange(range, scrollTop, height, ROW_HEIGHT, rows.length);
+  if (want !== range) setRange(want);
   const ticks = timeTicks(total, 5);
   const visible: preact.JSX.Element[] = [];
-  for (let i = range.start; i < range.end; i++) visible.push(renderRow(p, rows[i]!, i, total));
+  for (let i = want.start; i < want.end; i++) visible.push(renderRow(p, rows[i]!, i, total));
   return (
     <div class="waterfall" data-testid="waterfall" role="tree" aria-label="Spans of this trace" aria-rowcount={rows.length}>
       <div class="wf-header" aria-hidden="true">
