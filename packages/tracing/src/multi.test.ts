@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import type { SpanRecord } from '@debugpanel/model';
 import { setupTracing } from './setup.js';
 
@@ -60,6 +61,22 @@ describe('several setupTracing handles in one process', () => {
     trace.getTracer('app').startSpan('after').end();
     expect(c).toEqual([]);
     expect(a.at(-1)?.name).toBe('after');
+  });
+
+  it('calls onSpan outside the trace of the ended span, with tracing suppressed', () => {
+    const seen: Array<{ active: unknown; suppressed: boolean }> = [];
+    const probe = setupTracing({
+      service: 'probe',
+      onSpan: () => seen.push({ active: trace.getSpan(context.active()), suppressed: isTracingSuppressed(context.active()) }),
+    });
+    const s = probe.startServerSpan(fakeReq('/p'));
+    s.run(() => trace.getTracer('app').startSpan('inner').end());
+    s.end(200);
+    expect(seen).toEqual([
+      { active: undefined, suppressed: true },
+      { active: undefined, suppressed: true },
+    ]);
+    return probe.shutdown();
   });
 
   it('validates options with messages that say what to do', () => {

@@ -1,8 +1,16 @@
-import { createContextKey, type Context } from '@opentelemetry/api';
+import { context, createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanRecord } from '@debugpanel/model';
 import { toSpanRecord } from './convert.js';
 import { Redactor } from './redact.js';
+
+/**
+ * `onSpan` runs outside the trace whose span just ended, with tracing suppressed: timers and
+ * requests it starts (batching, export to a hub) must neither inherit and retain the request's
+ * context nor make client spans of their own, which would feed back into the panel.
+ */
+const DELIVERY_CONTEXT = suppressTracing(ROOT_CONTEXT);
 
 /**
  * One consumer of spans: a `setupTracing()` handle or a standalone processor. Counters are
@@ -30,7 +38,7 @@ export class Sink {
     try {
       const record = toSpanRecord(span, this.service);
       record.attributes = this.redactor.attributes(record.attributes);
-      this.onSpan(record);
+      context.with(DELIVERY_CONTEXT, this.onSpan, undefined, record);
     } catch (err) {
       this.droppedSpans++;
       if (!this.warned) {
