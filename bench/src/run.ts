@@ -12,9 +12,10 @@ import { httpGroup } from './groups/http.js';
 import { memoryGroup } from './groups/memory.js';
 import { storeGroup } from './groups/store.js';
 import { analysisGroup } from './groups/analysis.js';
+import { uiGroup } from './groups/ui.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, uiGroup];
 
 function usage(): string {
   return [
