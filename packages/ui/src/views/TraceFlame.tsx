@@ -1,5 +1,11 @@
+import { useMemo, useState } from 'preact/hooks';
 import type { SpanRecord } from '@debugpanel/model';
-import { NotEnabled } from './NotEnabled.js';
+import { useJson } from '../hooks.js';
+import { criticalPathPath, traceFlamePath, type CriticalPathResponse, type TraceFlameResponse } from '../lib/analysis-api.js';
+import type { FlameLike } from '../lib/flame-layout.js';
+import { formatDuration } from '../lib/format.js';
+import { spanMatches } from '../lib/search.js';
+import { FlameCanvas } from './FlameCanvas.js';
 
 /** What the trace view hands the flame graph tab. */
 export interface TraceFlameProps {
@@ -13,7 +19,66 @@ export interface TraceFlameProps {
   search: string;
 }
 
-/** Placeholder until the flame graph of one trace lands (issue 4); that work replaces this file. */
-export function TraceFlame(_props: TraceFlameProps) {
-  return <NotEnabled title="Flame graph" testId="trace-flame" detail="The flame graph of this trace is not enabled yet." />;
+/**
+ * The flame graph of one trace, with its critical path: spans off the path are dimmed (toggle),
+ * the path's biggest contributors are listed, and the trace search highlights matching spans
+ * (the same matching as the waterfall's).
+ */
+export function TraceFlame(p: TraceFlameProps) {
+  const flame = useJson<TraceFlameResponse>(traceFlamePath(p.traceId));
+  const path = useJson<CriticalPathResponse>(criticalPathPath(p.traceId));
+  const [showPath, setShowPath] = useState(true);
+
+  const matches = useMemo(() => {
+    const ids = new Set<string>();
+    if (p.search.trim()) for (const s of p.spans) if (spanMatches(s, p.search)) ids.add(s.spanId);
+    return ids;
+  }, [p.spans, p.search]);
+  const isMatch = useMemo(() => (n: FlameLike) => n.spanId !== undefined && matches.has(n.spanId), [matches]);
+  const onPath = useMemo(() => (path.data ? new Map(Object.entries(path.data.bySpan)) : undefined), [path.data]);
+  const top = useMemo(() => {
+    if (!path.data) return [];
+    const names = new Map(p.spans.map((s) => [s.spanId, s]));
+    return Object.entries(path.data.bySpan)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([id, ms]) => ({ id, ms, name: names.get(id)?.name ?? id }));
+  }, [path.data, p.spans]);
+
+  const error = flame.error ?? path.error;
+  if (error) return <div class="error" data-testid="trace-flame">{error}</div>;
+  if (!flame.data) return <div class="empty" data-testid="trace-flame">Loading flame graph…</div>;
+  return (
+    <div data-testid="trace-flame" style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, padding: '0 12px' }}>
+      <div style={{ display: 'flex', gap: '12px', alignItems: 'center', flexWrap: 'wrap', padding: '6px 0' }}>
+        <label>
+          <input type="checkbox" checked={showPath} onChange={(e) => setShowPath((e.currentTarget as HTMLInputElement).checked)} data-testid="critical-path-toggle" />{' '}
+          Highlight the critical path
+        </label>
+        {top.length > 0 && (
+          <span class="muted" data-testid="critical-path-top">
+            Most time on the path:{' '}
+            {top.map((t, i) => (
+              <span key={t.id}>
+                {i > 0 && ', '}
+                <a href="#" onClick={(e) => { e.preventDefault(); p.onSelectSpan(t.id); }}>{t.name}</a> {formatDuration(t.ms)}
+              </span>
+            ))}
+          </span>
+        )}
+        {matches.size > 0 && <span class="muted">{matches.size} matching spans</span>}
+      </div>
+      <FlameCanvas
+        root={flame.data.root}
+        testId="trace-flame-graph"
+        label={`Flame graph of trace ${p.traceId}`}
+        isMatch={isMatch}
+        searching={p.search.trim() !== ''}
+        onPath={onPath}
+        showPath={showPath}
+        selectedSpanId={p.selectedSpanId}
+        onSelect={(n) => n.spanId && p.onSelectSpan(n.spanId)}
+      />
+    </div>
+  );
 }

@@ -1,0 +1,155 @@
+/**
+ * Flame graph geometry, kept apart from the canvas so it can be tested: which rectangle each node
+ * gets for a zoom, which one is under the pointer, what a node's tooltip says.
+ * Widths are fractions of the canvas (0..1); depth 0 is the top row.
+ */
+
+/** The node shape every flame tree of the API shares (trace flames, merged flames, CPU profiles). */
+export interface FlameLike {
+  name: string;
+  service: string;
+  total: number;
+  self: number;
+  spanId?: string;
+  error?: boolean;
+  synthetic?: boolean;
+  children: FlameLike[];
+  /** Merged flames */
+  count?: number;
+  traces?: number;
+  mean?: number;
+  p95?: number;
+  /** CPU profiles */
+  source?: string;
+}
+
+export interface FlameRect {
+  node: FlameLike;
+  depth: number;
+  x: number;
+  w: number;
+  /** Index of the parent rectangle, -1 for the top */
+  parent: number;
+  /** Index among the parent node's children (for the zoom path) */
+  childIndex: number;
+  /** Above the zoomed node: drawn full width, click zooms out to it */
+  ancestor: boolean;
+}
+
+export interface FlameLayout {
+  rects: FlameRect[];
+  /** Rectangle indices per depth, in order of x */
+  rows: number[][];
+  /** The zoomed node (the root when not zoomed) */
+  focus: FlameLike;
+  /** The zoom path actually applied (a stale path is cut where it stops matching) */
+  path: number[];
+}
+
+/**
+ * Lays out `root` zoomed on the node at `path` (child indices from the root): the zoomed node
+ * spans the full width, its ancestors sit above it at full width, its descendants are packed
+ * left to right in their order, each as wide as its share of time. Children that add up to more
+ * than their parent (parallel spans) are scaled down together so they never overflow it.
+ * Nodes narrower than `minWidth` (a fraction; about half a pixel) are left out with their subtree.
+ */
+export function layoutFlame(root: FlameLike, path: ReadonlyArray<number>, minWidth = 0): FlameLayout {
+  const rects: FlameRect[] = [];
+  const rows: number[][] = [];
+  const put = (r: FlameRect): number => {
+    const i = rects.length;
+    rects.push(r);
+    (rows[r.depth] ??= []).push(i);
+    return i;
+  };
+  let focus = root;
+  let parent = -1;
+  let childIndex = 0;
+  const applied: number[] = [];
+  for (const step of path) {
+    const next = focus.children[step];
+    if (next === undefined) break;
+    parent = put({ node: focus, depth: applied.length, x: 0, w: 1, parent, childIndex, ancestor: true });
+    applied.push(step);
+    childIndex = step;
+    focus = next;
+  }
+  const stack: number[] = [put({ node: focus, depth: applied.length, x: 0, w: 1, parent, childIndex, ancestor: false })];
+  while (stack.length > 0) {
+    const pi = stack.pop()!;
+    const p = rects[pi]!;
+    const kids = p.node.children;
+    if (kids.length === 0 || p.node.total <= 0) continue;
+    let sum = 0;
+    for (const k of kids) sum += Math.max(0, k.total);
+    const scale = (p.w / p.node.total) * (sum > p.node.total ? p.node.total / sum : 1);
+    let x = p.x;
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i]!;
+      const w = Math.max(0, k.total) * scale;
+      if (w >= minWidth && w > 0) {
+        stack.push(put({ node: k, depth: p.depth + 1, x, w, parent: pi, childIndex: i, ancestor: false }));
+      }
+      x += w;
+    }
+  }
+  for (const row of rows) row?.sort((a, b) => rects[a]!.x - rects[b]!.x);
+  return { rects, rows: Array.from(rows, (r) => r ?? []), focus, path: applied };
+}
+
+/** The rectangle at fraction `fx` of the width in row `depth`, or -1. */
+export function hitTest(layout: FlameLayout, fx: number, depth: number): number {
+  const row = layout.rows[depth];
+  if (row === undefined) return -1;
+  let lo = 0;
+  let hi = row.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = layout.rects[row[mid]!]!;
+    if (fx < r.x) hi = mid - 1;
+    else if (fx >= r.x + r.w) lo = mid + 1;
+    else return row[mid]!;
+  }
+  return -1;
+}
+
+/** The zoom path that focuses rectangle `index`: clicking a node zooms to it, an ancestor zooms out. */
+export function pathOf(layout: FlameLayout, index: number): number[] {
+  const r = layout.rects[index];
+  if (r === undefined) return [];
+  if (r.ancestor || r.parent === -1 || layout.rects[r.parent]!.ancestor) {
+    // Within the fixed part: the applied path cut at this depth.
+    return layout.path.slice(0, r.depth);
+  }
+  const out: number[] = [];
+  let i = index;
+  while (i >= 0 && !layout.rects[i]!.ancestor && layout.rects[i]!.depth > layout.path.length) {
+    out.push(layout.rects[i]!.childIndex);
+    i = layout.rects[i]!.parent;
+  }
+  return [...layout.path, ...out.reverse()];
+}
+
+/** Case-insensitive match on name and service, for merged flames and CPU profiles. */
+export function flameNodeMatches(node: FlameLike, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return false;
+  return node.name.toLowerCase().includes(q) || node.service.toLowerCase().includes(q) || (node.source?.toLowerCase().includes(q) ?? false);
+}
+
+/** Lines of the hover tooltip. `rootTotal` gives the share; `onPath` is ms on the critical path. */
+export function flameTooltip(node: FlameLike, rootTotal: number, format: (ms: number) => string, onPath?: number): string[] {
+  const share = rootTotal > 0 ? ` (${((node.total / rootTotal) * 100).toFixed(1)} %)` : '';
+  const lines = [node.name, node.service ? `service: ${node.service}` : ''];
+  if (node.count !== undefined) {
+    lines.push(`count: ${node.count}${node.traces !== undefined ? ` in ${node.traces} traces` : ''}`);
+    lines.push(`total: ${format(node.total)}${share}, self: ${format(node.self)}`);
+    if (node.mean !== undefined) lines.push(`mean: ${format(node.mean)}, p95: ${format(node.p95 ?? 0)}`);
+  } else {
+    lines.push(`total: ${format(node.total)}${share}`, `self: ${format(node.self)}`);
+  }
+  if (onPath !== undefined && onPath > 0) lines.push(`on the critical path: ${format(onPath)}`);
+  if (node.error) lines.push('error');
+  if (node.source) lines.push(node.source);
+  return lines.filter((l) => l !== '');
+}
