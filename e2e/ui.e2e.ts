@@ -93,6 +93,8 @@ describe('panel UI in Chromium', () => {
     await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Forders%2F%3Aid`);
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(12);
     await page.click('[data-testid="live-toggle"]');
+    // The page's EventSource must be connected before the traffic, or its traces are missed.
+    await expect.poll(async () => (await api<{ stream: { clients: number } }>('api/stats')).stream.clients).toBeGreaterThan(0);
     await generateTraffic(base, { orders: 3, slow: 2, fails: 0, big: false });
     await page.waitForSelector('[data-testid="new-badge"]');
     expect(await page.locator('[data-testid="trace-row"]').count()).toBe(12); // no jumping
@@ -171,7 +173,8 @@ describe('panel UI in Chromium', () => {
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await page.keyboard.press('k');
-    await expect.poll(() => page.locator('[data-testid="trace-row"].cursor').getAttribute('data-row')).toBe('0');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').first().getAttribute('class')).toContain('cursor');
+    expect(await page.locator('[data-testid="trace-row"].cursor').count()).toBe(1);
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="waterfall"]');
     await page.keyboard.press('j');

@@ -125,10 +125,18 @@ export function TraceView({ route, navigate }: ViewProps) {
   const services = trace.summary?.services ?? [...new Set(spans.map((s) => s.service))];
   const selected = selectedId ? tree.byId.get(selectedId)?.span : undefined;
   const copyId = () => {
-    void navigator.clipboard?.writeText(traceId).then(() => {
+    const done = () => {
       setCopied(true);
       setTimeout(() => setCopied(false), 1200);
-    });
+    };
+    // The clipboard API needs a secure context (localhost is one; a LAN address is not): there,
+    // select the id so Ctrl+C copies it.
+    const selectId = () => {
+      const el = document.querySelector('.trace-id');
+      if (el) getSelection()?.selectAllChildren(el);
+    };
+    if (navigator.clipboard) navigator.clipboard.writeText(traceId).then(done, selectId);
+    else selectId();
   };
   const download = () => {
     const url = URL.createObjectURL(new Blob([JSON.stringify(trace, null, 2)], { type: 'application/json' }));

@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { parseTraceQuery, traceQueryToParams, type TraceQuery, type TraceSummary, type TracesResponse, type ServicesResponse } from '@debugpanel/model';
 import { getJson, isAbort, tracesPath } from '../api.js';
@@ -161,12 +162,14 @@ export function TracesView({ route, navigate }: ViewProps) {
   useEffect(() => {
     if (cursor < 0) return;
     // Focus follows the cursor so it is visible and Tab continues from there (roving tabindex).
-    scroller.current?.querySelector<HTMLElement>(`[data-row="${cursor}"] a`)?.focus();
+    const id = list.rows[cursor]?.traceId;
+    if (id) scroller.current?.querySelector<HTMLElement>(`[data-trace="${id}"] a`)?.focus();
   }, [cursor]);
 
   // Log scale: one slow outlier must not flatten every other bar to nothing.
   const maxLog = Math.log1p(list.rows.reduce((m, t) => Math.max(m, t.duration), 0));
-  const now = Date.now();
+  // Coarse clock: rows re-render for their "ago" at most every 5 s, not on every stream flush.
+  const now = Math.floor(Date.now() / 5000) * 5000;
   const older = olderPageQuery(list, query);
   return (
     <section class="traces-view" aria-labelledby="traces-h" data-testid="view-traces">
@@ -222,39 +225,7 @@ export function TracesView({ route, navigate }: ViewProps) {
           </thead>
           <tbody>
             {list.rows.map((t, i) => (
-              <tr
-                key={t.traceId}
-                data-row={i}
-                data-testid="trace-row"
-                class={`${i === cursor ? 'cursor' : ''} ${t.errorCount > 0 ? 'has-error' : ''}`}
-                onClick={() => open(t)}
-              >
-                <td class="mono muted" title={new Date(t.startTime).toISOString()}>
-                  {formatClock(t.startTime)} <span class="ago">{formatAgo(t.startTime, now)}</span>
-                </td>
-                <td class="trace-name">
-                  <a href={formatHash({ view: 'trace', id: t.traceId })} onClick={(e) => e.stopPropagation()} tabIndex={i === Math.max(0, cursor) ? 0 : -1}>
-                    <span class={`svc c${serviceHue(t.rootService)}`}>{t.rootService}</span> {t.rootName}
-                  </a>
-                </td>
-                <td class="mono">{t.route ?? ''}</td>
-                <td class={`num mono ${t.httpStatus && t.httpStatus >= 500 ? 'err' : ''}`}>{t.httpStatus ?? ''}</td>
-                <td class="dur-col">
-                  <span class="dur-track" aria-hidden="true">
-                    <span class="dur-bar" style={{ width: `${maxLog > 0 ? Math.max(2, (Math.log1p(t.duration) / maxLog) * 100) : 0}%` }} />
-                  </span>
-                  <span class="mono">{formatDuration(t.duration)}</span>
-                </td>
-                <td class="num mono">{formatCount(t.spanCount)}</td>
-                <td class={`num mono ${t.errorCount > 0 ? 'err' : 'muted'}`}>{t.errorCount}</td>
-                <td class="svcs">
-                  {t.services.slice(0, 4).map((s) => (
-                    <span key={s} class={`svc c${serviceHue(s)}`}>{s}</span>
-                  ))}
-                  {t.services.length > 4 && <span class="muted">+{t.services.length - 4}</span>}
-                </td>
-                <td>{t.reason ? <span class={`reason r-${t.reason}`}>{t.reason}</span> : ''}</td>
-              </tr>
+              <TraceRow key={t.traceId} t={t} cursor={i === cursor} tabbable={i === Math.max(0, cursor)} maxLog={maxLog} now={now} onOpen={open} />
             ))}
           </tbody>
         </table>
@@ -377,4 +348,60 @@ function Filters(props: { query: TraceQuery; onApply: (q: TraceQuery) => void; o
       </div>
     </form>
   );
+}
+
+interface TraceRowProps {
+  t: TraceSummary;
+  cursor: boolean;
+  tabbable: boolean;
+  maxLog: number;
+  now: number;
+  onOpen: (t: TraceSummary) => void;
+}
+
+/** One row; skips re-rendering when nothing it shows changed, so stream flushes stay cheap. */
+class TraceRow extends Component<TraceRowProps> {
+  override shouldComponentUpdate(next: TraceRowProps): boolean {
+    const p = this.props;
+    return p.t !== next.t || p.cursor !== next.cursor || p.tabbable !== next.tabbable || p.maxLog !== next.maxLog || p.now !== next.now;
+  }
+
+  override render() {
+    const p = this.props;
+    const t = p.t;
+    return (
+      <tr
+        data-trace={t.traceId}
+        data-testid="trace-row"
+        class={`${p.cursor ? 'cursor' : ''} ${t.errorCount > 0 ? 'has-error' : ''}`}
+        onClick={() => p.onOpen(t)}
+      >
+        <td class="mono muted" title={new Date(t.startTime).toISOString()}>
+          {formatClock(t.startTime)} <span class="ago">{formatAgo(t.startTime, p.now)}</span>
+        </td>
+        <td class="trace-name">
+          <a href={formatHash({ view: 'trace', id: t.traceId })} onClick={(e) => e.stopPropagation()} tabIndex={p.tabbable ? 0 : -1}>
+            <span class={`svc c${serviceHue(t.rootService)}`}>{t.rootService}</span> {t.rootName}
+          </a>
+        </td>
+        <td class="mono">{t.route ?? ''}</td>
+        <td class={`num mono ${t.httpStatus && t.httpStatus >= 500 ? 'err' : ''}`}>{t.httpStatus ?? ''}</td>
+        <td class="dur-col">
+          <span class="dur-track" aria-hidden="true">
+            <span class="dur-bar" style={{ width: `${p.maxLog > 0 ? Math.max(2, (Math.log1p(t.duration) / p.maxLog) * 100) : 0}%` }} />
+          </span>
+          <span class="mono">{formatDuration(t.duration)}</span>
+        </td>
+        <td class="num mono">{formatCount(t.spanCount)}</td>
+        <td class={`num mono ${t.errorCount > 0 ? 'err' : 'muted'}`}>{t.errorCount}</td>
+        <td class="svcs">
+          {t.services.slice(0, 4).map((s) => (
+            <span key={s} class={`svc c${serviceHue(s)}`}>{s}</span>
+          ))}
+          {t.services.length > 4 && <span class="muted">+{t.services.length - 4}</span>}
+        </td>
+        <td>{t.reason ? <span class={`reason r-${t.reason}`}>{t.reason}</span> : ''}</td>
+      </tr>
+    );
+  }
 }
