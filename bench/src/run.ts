@@ -13,9 +13,10 @@ import { memoryGroup } from './groups/memory.js';
 import { storeGroup } from './groups/store.js';
 import { analysisGroup } from './groups/analysis.js';
 import { uiGroup } from './groups/ui.js';
+import { breakpointsGroup } from './groups/breakpoints.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, uiGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, uiGroup];
 
 function usage(): string {
   return [

@@ -1,0 +1,73 @@
+/** Breakpoint rows: Debugger.enable, cost per hit, cost on unrelated code, a rate-limited hot logpoint. */
+import { runWorker } from '../child.js';
+import type { Context, Group } from '../context.js';
+import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
+import { ratioSummary, summarize } from '../stats.js';
+
+const UNRELATED_AIM: Aim = { on: 'ratio', op: '<=', value: 1.05, text: '≤ 1.05x disarmed' };
+const HOT_LOGPOINT_AIM: Aim = { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.80x without' };
+const NAMES = {
+  enable: 'breakpoints: Debugger.enable (loop blocked)',
+  logpoint: 'breakpoints: logpoint cost per hit',
+  snapshot: 'breakpoints: snapshot cost per hit',
+  unrelated: 'breakpoints: unrelated code while one is armed',
+  hot: 'breakpoints: loop with a logpoint hit 1,000/s (50/s limit)',
+};
+
+interface Result {
+  missing?: string;
+  enableMs: number[];
+  offNs: number[];
+  armedNs: number[];
+  logpointUs: number[];
+  snapshotMs: number[];
+  plainRate: number[];
+  loggedRate: number[];
+  scripts: number;
+  coolDowns: number;
+}
+
+async function run(ctx: Context): Promise<Row[]> {
+  const group = 'breakpoints';
+  const res = await runWorker<Result>('breakpoints', 'workers/breakpoints.js', { rounds: ctx.quick ? 2 : 6 });
+  if (res.missing) {
+    return [
+      missingRow(group, NAMES.enable, 'ms', undefined, res.missing),
+      missingRow(group, NAMES.logpoint, 'µs', undefined, res.missing),
+      missingRow(group, NAMES.snapshot, 'ms', undefined, res.missing),
+      missingRow(group, NAMES.unrelated, 'ns/call', UNRELATED_AIM, res.missing),
+      missingRow(group, NAMES.hot, 'work/s', HOT_LOGPOINT_AIM, res.missing),
+    ];
+  }
+  return [
+    res.enableMs.length
+      ? measuredRow({ group, name: NAMES.enable, unit: 'ms', value: summarize(res.enableMs), note: `the agent's own measure; ${res.scripts} scripts loaded (express + debugpanel)` })
+      : missingRow(group, NAMES.enable, 'ms', undefined, 'the agent reported no enableMs', 'failed'),
+    measuredRow({ group, name: NAMES.logpoint, unit: 'µs', value: summarize(res.logpointUs), note: '200 hits per round, rate limit lifted; includes V8 pause and resume' }),
+    measuredRow({ group, name: NAMES.snapshot, unit: 'ms', value: summarize(res.snapshotMs), note: 'one capture of stack and locals (default limits)' }),
+    measuredRow({
+      group,
+      name: NAMES.unrelated,
+      unit: 'ns/call',
+      value: summarize(res.armedNs),
+      ratio: { summary: ratioSummary(res.armedNs, res.offNs), to: 'disarmed' },
+      aim: UNRELATED_AIM,
+      note: 'a small loop function elsewhere while a logpoint is armed, against no breakpoint, paired by round',
+    }),
+    measuredRow({
+      group,
+      name: NAMES.hot,
+      unit: 'work/s',
+      value: summarize(res.loggedRate),
+      ratio: { summary: ratioSummary(res.loggedRate, res.plainRate), to: 'without' },
+      aim: HOT_LOGPOINT_AIM,
+      note: `work units per second over 1 s per round, the logpoint line run once per 1 ms slice; ${res.coolDowns} cool-downs`,
+    }),
+  ];
+}
+
+export const breakpointsGroup: Group = {
+  name: 'breakpoints',
+  about: 'live breakpoints: Debugger.enable, cost per hit, cost on unrelated code, a hot logpoint',
+  run,
+};

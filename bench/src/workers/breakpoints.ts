@@ -1,0 +1,108 @@
+/**
+ * Breakpoint worker: what a live breakpoint costs the process. Loads express and debugpanel first,
+ * so `Debugger.enable` has an app's worth of scripts to list.
+ */
+import { readFileSync } from 'node:fs';
+import { setImmediate as tick } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { tryImport } from '../context.js';
+import { serveIpc } from '../ipc.js';
+import { hot, unrelated } from './bp-target.js';
+
+interface Agent {
+  set(input: Record<string, unknown>): { id: string; state: string; error?: string };
+  remove(id: string): boolean;
+  stats(): { enableMs: number | null; scripts: number; hits: number; debuggerEnabled: boolean; coolDowns: number };
+  close(): Promise<void>;
+}
+
+const targetFile = fileURLToPath(new URL('./bp-target.js', import.meta.url));
+const hotLine = readFileSync(targetFile, 'utf8').split('\n').findIndex((l) => l.includes('BP-HOT')) + 1;
+
+let sink = 0;
+const ns = (t0: bigint, n: number): number => Number(process.hrtime.bigint() - t0) / n;
+
+function unrelatedNs(n: number): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) sink ^= unrelated(i);
+  return ns(t0, n);
+}
+
+/**
+ * Work done per second by a loop that also runs the breakpoint's line about 1,000 times a second
+ * (once per ~1 ms slice of work), yielding between slices so timers (cool-down re-arms) run.
+ */
+async function loopRate(ms: number): Promise<number> {
+  const end = performance.now() + ms;
+  let work = 0;
+  let i = 0;
+  while (performance.now() < end) {
+    sink ^= hot(i++);
+    const sliceEnd = performance.now() + 1;
+    while (performance.now() < sliceEnd) {
+      for (let k = 0; k < 100; k++) sink ^= unrelated(work++);
+    }
+    await tick();
+  }
+  return work / (ms / 1000);
+}
+
+async function run(rounds: number): Promise<Record<string, unknown>> {
+  await import('express');
+  await tryImport('debugpanel');
+  const mod = await tryImport('@debugpanel/breakpoints');
+  const create = mod?.createBreakpointAgent as ((o: object) => Agent) | undefined;
+  if (typeof create !== 'function') return { missing: '@debugpanel/breakpoints does not export createBreakpointAgent yet' };
+  if (hotLine < 1) throw new Error('no BP-HOT marker in bp-target.js');
+
+  const agent = create({ dataDir: false, logRateLimit: 1_000_000, maxLogs: 100, maxSnapshots: 10 });
+  const N = 2_000_000;
+  unrelatedNs(N); // warm
+  const enableMs: number[] = [];
+  const offNs: number[] = [];
+  const armedNs: number[] = [];
+  const logpointUs: number[] = [];
+  const snapshotMs: number[] = [];
+  let scripts = 0;
+  for (let r = 0; r < rounds; r++) {
+    offNs.push(unrelatedNs(N));
+    // Arm a logpoint that never fires during the unrelated loop (hot() is not called there).
+    const bp = agent.set({ file: targetFile, line: hotLine, kind: 'logpoint', message: 'i={i} doubled={doubled}' });
+    if (bp.state === 'error') throw new Error(`logpoint refused: ${bp.error ?? ''}`);
+    const st = agent.stats();
+    if (st.enableMs !== null) enableMs.push(st.enableMs);
+    scripts = st.scripts;
+    armedNs.push(unrelatedNs(N));
+    // Now hit it: cost per hit, hot()'s own cost is negligible next to a pause.
+    const hits = 200;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < hits; i++) sink ^= hot(i);
+    logpointUs.push(ns(t0, hits) / 1000);
+    agent.remove(bp.id);
+    // One snapshot (locals, stack) per round.
+    const snap = agent.set({ file: targetFile, line: hotLine, kind: 'snapshot' });
+    const t1 = process.hrtime.bigint();
+    sink ^= hot(r);
+    snapshotMs.push(ns(t1, 1) / 1e6);
+    agent.remove(snap.id);
+    await tick();
+  }
+  if (agent.stats().hits === 0) throw new Error('no breakpoint hit: the agent never paused');
+  await agent.close();
+
+  // A logpoint on a line run 1,000 times a second, default rate limit (50/s): the loop must keep its pace.
+  const limited = create({ dataDir: false, maxLogs: 100 });
+  const plainRate: number[] = [];
+  const loggedRate: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    plainRate.push(await loopRate(1000));
+    const bp = limited.set({ file: targetFile, line: hotLine, kind: 'logpoint', message: 'i={i}', expiresInMs: 60_000 });
+    loggedRate.push(await loopRate(1000));
+    limited.remove(bp.id);
+  }
+  const coolDowns = limited.stats().coolDowns;
+  await limited.close();
+  return { enableMs, offNs, armedNs, logpointUs, snapshotMs, plainRate, loggedRate, scripts, coolDowns, sink };
+}
+
+serveIpc(async (msg) => run(Number(msg.rounds)));
