@@ -182,7 +182,7 @@ describe('panel UI in Chromium', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('[data-testid="span-detail"]').count()).toBe(0);
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?status=error'); // back to the same filter
   });
 
   it('opens a 10,000-span trace with few rows in the DOM and scrolls without long tasks', async () => {

@@ -9,6 +9,7 @@ import { searchSpans, stepMatch } from '../lib/search.js';
 import { formatClock, formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import type { ViewProps } from '../view-props.js';
 import { Waterfall } from './Waterfall.js';
+import { listHash } from '../nav-memory.js';
 import { SpanDetail } from './SpanDetail.js';
 import { TraceFlame } from './TraceFlame.js';
 
@@ -87,7 +88,7 @@ export function TraceView({ route, navigate }: ViewProps) {
   useKeys((e) => {
     if (e.key === 'Escape') {
       if (selectedId) select(undefined);
-      else navigate(formatHash({ view: 'traces' }));
+      else navigate(listHash());
     } else if (e.key === 'j' || e.key === 'k' || e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       const next = Math.max(0, Math.min(rows.length - 1, cursor + (e.key === 'j' || e.key === 'ArrowDown' ? 1 : -1)));
       setCursor(next);
@@ -112,7 +113,7 @@ export function TraceView({ route, navigate }: ViewProps) {
         <p class="error" role="alert">
           Trace {traceId}: {error}
         </p>
-        <a href="#/traces">Back to traces</a>
+        <a href={listHash()}>Back to traces</a>
       </section>
     );
   }
@@ -150,7 +151,7 @@ export function TraceView({ route, navigate }: ViewProps) {
   return (
     <section class="trace-view" data-testid="view-trace" aria-labelledby="trace-h">
       <header class="trace-head">
-        <a class="back" href="#/traces" aria-label="Back to traces">
+        <a class="back" href={listHash()} aria-label="Back to traces">
           ←
         </a>
         <h1 id="trace-h">

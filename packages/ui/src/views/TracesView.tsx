@@ -20,6 +20,7 @@ import {
 } from '../lib/trace-list.js';
 import type { ViewProps } from '../view-props.js';
 import { StoreCounters } from './StoreCounters.js';
+import { rememberList } from '../nav-memory.js';
 
 const PAGE = 100;
 const FLUSH_MS = 1000;
@@ -28,6 +29,7 @@ export function TracesView({ route, navigate }: ViewProps) {
   const parsed = useMemo(() => parseTraceQuery(route.params), [route.params.toString()]);
   const query: TraceQuery = 'query' in parsed ? parsed.query : {};
   const queryKey = traceQueryToParams(query).toString();
+  rememberList(formatHash({ view: 'traces', params: route.params }));
   const go = (q: TraceQuery) => navigate(formatHash({ view: 'traces', params: traceQueryToParams({ ...q, cursor: undefined }) }));
 
   const [list, setList] = useState<TraceList>(emptyList);
@@ -189,6 +191,14 @@ export function TracesView({ route, navigate }: ViewProps) {
           )}
           {droppedLive > 0 && <span class="muted" title="Streamed summaries dropped from the bounded live buffer">{formatCount(droppedLive)} skipped</span>}
         </div>
+        {(query.since !== undefined || query.until !== undefined) && (
+          <span class="chip" data-testid="time-window">
+            {query.since !== undefined ? formatClock(query.since) : '…'} – {query.until !== undefined ? formatClock(query.until) : 'now'}
+            <button type="button" class="btn ghost small" aria-label="Remove the time window" onClick={() => go({ ...query, since: undefined, until: undefined })}>
+              ✕
+            </button>
+          </span>
+        )}
         <span class="muted" data-testid="row-count">
           {formatCount(list.rows.length)} traces shown{list.rows.length >= MAX_ROWS ? ` (cap ${formatCount(MAX_ROWS)})` : ''}
         </span>
