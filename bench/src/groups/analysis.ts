@@ -15,9 +15,35 @@ const ROWS: Array<{ label: string; unit: string; aim?: Aim }> = [
   { label: 'metrics: record one span', unit: 'ns' },
 ];
 
+interface SamplerResult {
+  missing?: string;
+  nsPerSpan: number[];
+  heap: number[];
+  pending: number;
+  evictedEarly: number;
+  kept: number;
+  dropped: number;
+}
+
+async function samplerRows(ctx: Context, group: string): Promise<Row[]> {
+  const cost = 'sampler: TailSampler cost per span (production policies)';
+  const held = 'sampler: heap held with 5,000 traces in flight';
+  const res = await runWorker<SamplerResult>('sampler', 'workers/sampler.js', { reps: ctx.quick ? 3 : 10 }, { execArgv: ['--expose-gc'] });
+  if (res.missing) return [missingRow(group, cost, 'ns', undefined, res.missing), missingRow(group, held, 'MB', undefined, res.missing)];
+  return [
+    measuredRow({ group, name: cost, unit: 'ns', value: summarize(res.nsPerSpan), note: `100,000 spans in traces of 10, children before roots, decided on tick: ${res.kept} traces kept, ${res.dropped} dropped` }),
+    measuredRow({ group, name: held, unit: 'MB', value: summarize(res.heap), note: `45,000 child spans whose roots have not ended, buffered spans included; ${res.pending} traces pending at the end (the bound), ${res.evictedEarly} decided early; heap delta after gc` }),
+  ];
+}
+
 async function run(ctx: Context): Promise<Row[]> {
   const group = 'analysis';
   const res = await runWorker<AnalysisResult>('analysis', 'workers/analysis.js', { reps: ctx.quick ? 5 : 20 });
+  const sampler = await samplerRows(ctx, group);
+  return [...rowsOf(res, group), ...sampler];
+}
+
+function rowsOf(res: AnalysisResult, group: string): Row[] {
   return ROWS.map(({ label, unit, aim }) => {
     const r = res[label];
     if (!r) return missingRow(group, label, unit, aim, 'the analysis worker returned nothing for it', 'failed');
@@ -28,6 +54,6 @@ async function run(ctx: Context): Promise<Row[]> {
 
 export const analysisGroup: Group = {
   name: 'analysis',
-  about: 'flame graph, critical path, merged flames, dependency map, metrics cost per span',
+  about: 'flame graph, critical path, merged flames, dependency map, metrics and sampler cost per span',
   run,
 };
