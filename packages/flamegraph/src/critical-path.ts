@@ -1,5 +1,5 @@
 import type { SpanRecord } from '@debugpanel/model';
-import { spanTree } from './trace-flame.js';
+import { spanTree } from './span-tree.js';
 import type { CriticalPathSegment } from './types.js';
 
 /**
@@ -20,6 +20,7 @@ export function isFollowsFrom(child: SpanRecord, parent: SpanRecord): boolean {
 }
 
 interface PathNode {
+  index: number;
   span: SpanRecord;
   /** Interval clipped to the parent's clipped interval */
   start: number;
@@ -32,22 +33,21 @@ interface PathNode {
 }
 
 /** The root the path starts from: a true root (no parent id) before an orphan, then the longest. */
-function pickRoot(roots: ReadonlyArray<SpanRecord>): SpanRecord | undefined {
+function pickRoot(spans: ReadonlyArray<SpanRecord>, roots: ReadonlyArray<number>): number {
   let best: SpanRecord | undefined;
-  for (const r of roots) {
-    if (best === undefined) {
-      best = r;
-      continue;
-    }
+  let bestIndex = -1;
+  for (const ri of roots) {
+    const r = spans[ri]!;
     const rTrue = r.parentSpanId === undefined;
-    const bTrue = best.parentSpanId === undefined;
-    if (rTrue !== bTrue) {
-      if (rTrue) best = r;
-      continue;
+    const better =
+      best === undefined ||
+      (rTrue !== (best.parentSpanId === undefined) ? rTrue : r.duration > best.duration);
+    if (better) {
+      best = r;
+      bestIndex = ri;
     }
-    if (r.duration > best.duration) best = r;
   }
-  return best;
+  return bestIndex;
 }
 
 /**
@@ -68,10 +68,13 @@ function pickRoot(roots: ReadonlyArray<SpanRecord>): SpanRecord | undefined {
  */
 export function criticalPath(spans: ReadonlyArray<SpanRecord>): CriticalPathSegment[] {
   const tree = spanTree(spans);
-  const rootSpan = pickRoot(tree.roots);
-  if (rootSpan === undefined) return [];
-  const mk = (span: SpanRecord, start: number, end: number, parent: PathNode | undefined): PathNode => ({
-    span,
+  const rootIndex = pickRoot(tree.spans, tree.roots);
+  if (rootIndex < 0) return [];
+  const rootSpan = tree.spans[rootIndex]!;
+  const { first, kids: kidIndex } = tree;
+  const mk = (index: number, start: number, end: number, parent: PathNode | undefined): PathNode => ({
+    index,
+    span: tree.spans[index]!,
     start,
     end,
     parent,
@@ -79,19 +82,19 @@ export function criticalPath(spans: ReadonlyArray<SpanRecord>): CriticalPathSegm
     cursor: 0,
   });
   const rootStart = rootSpan.startTime;
-  const root = mk(rootSpan, rootStart, rootStart + Math.max(0, rootSpan.duration), undefined);
+  const root = mk(rootIndex, rootStart, rootStart + Math.max(0, rootSpan.duration), undefined);
   // Top-down so every child is clipped to its parent's already clipped interval.
   const queue: PathNode[] = [root];
   for (let qi = 0; qi < queue.length; qi++) {
     const node = queue[qi]!;
-    const kids = tree.children.get(node.span.spanId);
-    if (kids === undefined) continue;
-    for (const k of kids) {
+    for (let j = first[node.index]!; j < first[node.index + 1]!; j++) {
+      const ki = kidIndex[j]!;
+      const k = tree.spans[ki]!;
       if (isFollowsFrom(k, node.span)) continue;
       const ks = k.startTime;
       const ke = ks + Math.max(0, k.duration);
       if (ks > node.end || ke < node.start) continue; // entirely outside the parent
-      const child = mk(k, ks < node.start ? node.start : ks, ke > node.end ? node.end : ke, node);
+      const child = mk(ki, ks < node.start ? node.start : ks, ke > node.end ? node.end : ke, node);
       node.kids.push(child);
       queue.push(child);
     }

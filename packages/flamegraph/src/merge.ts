@@ -1,6 +1,7 @@
 import type { SpanRecord } from '@debugpanel/model';
-import { buildTraceFlame } from './trace-flame.js';
-import type { FlameNode, MergedFlameNode } from './types.js';
+import { spanTree } from './span-tree.js';
+import { coveredLength, duration, selfTimes } from './trace-flame.js';
+import type { MergedFlameNode } from './types.js';
 
 /** Name of the root of `mergeFlames`: it stands for every merged trace. */
 export const MERGED_ROOT_NAME = 'all';
@@ -14,11 +15,26 @@ interface Acc {
   total: number;
   self: number;
   durations: number[];
-  kids: Map<string, Acc>;
+  /** service -> name -> child: two lookups instead of building a key string per span */
+  kids: Map<string, Map<string, Acc>>;
 }
 
 function acc(name: string, service: string): Acc {
   return { name, service, count: 0, traces: 0, lastTrace: -1, total: 0, self: 0, durations: [], kids: new Map() };
+}
+
+function childOf(parent: Acc, service: string, name: string): Acc {
+  let byName = parent.kids.get(service);
+  if (byName === undefined) {
+    byName = new Map();
+    parent.kids.set(service, byName);
+  }
+  let a = byName.get(name);
+  if (a === undefined) {
+    a = acc(name, service);
+    byName.set(name, a);
+  }
+  return a;
 }
 
 /** Nearest-rank percentile of unsorted values (sorts in place). */
@@ -29,15 +45,15 @@ export function percentile(values: number[], p: number): number {
   return values[Math.min(values.length, Math.max(1, rank)) - 1]!;
 }
 
-function add(into: Acc, n: FlameNode, trace: number): void {
+function add(into: Acc, total: number, self: number, trace: number): void {
   into.count++;
   if (into.lastTrace !== trace) {
     into.lastTrace = trace;
     into.traces++;
   }
-  into.total += n.total;
-  into.self += n.self;
-  into.durations.push(n.total);
+  into.total += total;
+  into.self += self;
+  into.durations.push(total);
 }
 
 /**
@@ -54,26 +70,44 @@ function add(into: Acc, n: FlameNode, trace: number): void {
  */
 export function mergeFlames(traces: ReadonlyArray<ReadonlyArray<SpanRecord>>): MergedFlameNode {
   const root = acc(MERGED_ROOT_NAME, '');
-  const stack: Array<[Acc, FlameNode]> = [];
+  const stackIndex: number[] = [];
+  const stackAcc: Acc[] = [];
   for (let t = 0; t < traces.length; t++) {
-    const spans = traces[t]!;
-    if (spans.length === 0) continue;
-    const flame = buildTraceFlame(spans);
-    add(root, flame, t);
+    const input = traces[t]!;
+    if (input.length === 0) continue;
+    // Straight from the span tree: no FlameNode objects for spans that only feed sums.
+    const tree = spanTree(input);
+    const { spans, first, kids, roots } = tree;
+    const self = selfTimes(tree);
+    let t0 = Infinity;
+    let t1 = -Infinity;
+    for (const s of spans) {
+      if (s.startTime < t0) t0 = s.startTime;
+      const e = s.startTime + duration(s);
+      if (e > t1) t1 = e;
+    }
+    const traceTotal = t1 - t0;
     // `all` owns only the time no top-level span covers: none when the trace has one root.
-    if (!flame.synthetic) root.self -= flame.self;
-    const tops = flame.synthetic ? flame.children : [flame];
-    for (const top of tops) stack.push([root, top]);
-    while (stack.length > 0) {
-      const [parent, node] = stack.pop()!;
-      const key = node.service + '\u0000' + node.name;
-      let a = parent.kids.get(key);
-      if (a === undefined) {
-        a = acc(node.name, node.service);
-        parent.kids.set(key, a);
+    let uncovered = 0;
+    if (roots.length !== 1 || spans[roots[0]!]!.parentSpanId !== undefined) {
+      const iv: Array<[number, number]> = roots.map((r) => [spans[r]!.startTime, spans[r]!.startTime + duration(spans[r]!)]);
+      uncovered = traceTotal - coveredLength(iv, t0, t1);
+    }
+    add(root, traceTotal, uncovered, t);
+    for (const r of roots) {
+      stackIndex.push(r);
+      stackAcc.push(root);
+    }
+    while (stackIndex.length > 0) {
+      const i = stackIndex.pop()!;
+      const parent = stackAcc.pop()!;
+      const s = spans[i]!;
+      const a = childOf(parent, s.service, s.name);
+      add(a, duration(s), self[i]!, t);
+      for (let k = first[i]!; k < first[i + 1]!; k++) {
+        stackIndex.push(kids[k]!);
+        stackAcc.push(a);
       }
-      add(a, node, t);
-      for (const c of node.children) stack.push([a, c]);
     }
   }
   return finish(root);
@@ -84,10 +118,12 @@ function finish(root: Acc): MergedFlameNode {
   const stack: Array<[Acc, MergedFlameNode]> = [[root, out]];
   while (stack.length > 0) {
     const [a, n] = stack.pop()!;
-    for (const k of a.kids.values()) {
-      const kn = toNode(k);
-      n.children.push(kn);
-      stack.push([k, kn]);
+    for (const byName of a.kids.values()) {
+      for (const k of byName.values()) {
+        const kn = toNode(k);
+        n.children.push(kn);
+        stack.push([k, kn]);
+      }
     }
     n.children.sort((x, y) => y.total - x.total);
   }

@@ -1,4 +1,5 @@
 import { isErrorSpan, type SpanRecord } from '@debugpanel/model';
+import { spanTree, type SpanTree } from './span-tree.js';
 import type { FlameNode } from './types.js';
 
 /** Name of the root `buildTraceFlame` adds when a trace has several roots or orphans. */
@@ -28,75 +29,42 @@ export function coveredLength(iv: ReadonlyArray<readonly [number, number]>, lo: 
   return covered;
 }
 
-/** The spans of a trace arranged as a tree: first span per id wins, cycles are broken. */
-export interface SpanTree {
-  byId: Map<string, SpanRecord>;
-  children: Map<string, SpanRecord[]>;
-  /** Spans without a parent in the set (true roots and orphans), in order of start */
-  roots: SpanRecord[];
-}
-
 /**
- * Indexes spans by id and parent. A span whose parent is missing is a root (an orphan); spans
- * caught in a parent cycle (bad data) are cut loose at one span so that every span is reachable.
+ * Self time of every span of the tree: its duration minus the union of its children's intervals
+ * clipped to it. No recursion: a trace can nest thousands of spans deep (recursion, retries).
  */
-export function spanTree(spans: ReadonlyArray<SpanRecord>): SpanTree {
-  const byId = new Map<string, SpanRecord>();
-  for (const s of spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
-  const children = new Map<string, SpanRecord[]>();
-  const roots: SpanRecord[] = [];
-  for (const s of byId.values()) {
-    const p = s.parentSpanId === undefined ? undefined : byId.get(s.parentSpanId);
-    if (p === undefined || p === s) {
-      roots.push(s);
-      continue;
-    }
-    const list = children.get(p.spanId);
-    if (list === undefined) children.set(p.spanId, [s]);
-    else list.push(s);
-  }
-  // Spans not reachable from a root sit on a cycle or below one.
-  if (countReachable(roots, children) < byId.size) {
-    const seen = new Set<string>();
-    const mark = (from: SpanRecord): void => {
-      const stack = [from];
-      while (stack.length > 0) {
-        const s = stack.pop()!;
-        if (seen.has(s.spanId)) continue;
-        seen.add(s.spanId);
-        const kids = children.get(s.spanId);
-        if (kids !== undefined) for (const k of kids) stack.push(k);
+export function selfTimes(tree: SpanTree): Float64Array {
+  const { spans, first, kids } = tree;
+  const self = new Float64Array(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const lo = spans[i]!.startTime;
+    const hi = lo + duration(spans[i]!);
+    // Kids are sorted by start: sweep the union of their intervals.
+    let covered = 0;
+    let curS = 0;
+    let curE = -Infinity;
+    for (let k = first[i]!; k < first[i + 1]!; k++) {
+      const c = spans[kids[k]!]!;
+      const ks = c.startTime < lo ? lo : c.startTime;
+      const ke0 = c.startTime + duration(c);
+      const ke = ke0 > hi ? hi : ke0;
+      if (ke <= ks) continue;
+      if (ks > curE) {
+        if (curE > curS) covered += curE - curS;
+        curS = ks;
+        curE = ke;
+      } else if (ke > curE) {
+        curE = ke;
       }
-    };
-    for (const r of roots) mark(r);
-    for (const s of byId.values()) {
-      if (seen.has(s.spanId)) continue;
-      // Detach s from its parent: it becomes a root, and its cycle is broken.
-      const siblings = children.get(s.parentSpanId!);
-      if (siblings !== undefined) siblings.splice(siblings.indexOf(s), 1);
-      roots.push(s);
-      mark(s);
     }
+    if (curE > curS) covered += curE - curS;
+    self[i] = hi - lo - covered;
   }
-  const byStart = (a: SpanRecord, b: SpanRecord): number => a.startTime - b.startTime;
-  roots.sort(byStart);
-  for (const list of children.values()) if (list.length > 1) list.sort(byStart);
-  return { byId, children, roots };
+  return self;
 }
 
-function countReachable(roots: ReadonlyArray<SpanRecord>, children: Map<string, SpanRecord[]>): number {
-  let n = 0;
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    n++;
-    const kids = children.get(s.spanId);
-    if (kids !== undefined) for (const k of kids) stack.push(k);
-  }
-  return n;
-}
-
-function duration(s: SpanRecord): number {
+/** A span's duration in ms; negative and non-finite durations (bad clocks, bad data) count as 0. */
+export function duration(s: SpanRecord): number {
   return Number.isFinite(s.duration) && s.duration > 0 ? s.duration : 0;
 }
 
@@ -116,18 +84,21 @@ function duration(s: SpanRecord): number {
  */
 export function buildTraceFlame(spans: ReadonlyArray<SpanRecord>): FlameNode {
   const tree = spanTree(spans);
-  if (tree.roots.length === 0) {
+  const n = tree.spans.length;
+  if (n === 0) {
     return { name: SYNTHETIC_ROOT_NAME, service: '', total: 0, self: 0, start: 0, synthetic: true, children: [] };
   }
   let t0 = Infinity;
   let t1 = -Infinity;
-  for (const s of tree.byId.values()) {
+  for (const s of tree.spans) {
     if (s.startTime < t0) t0 = s.startTime;
     const e = s.startTime + duration(s);
     if (e > t1) t1 = e;
   }
-  const make = (s: SpanRecord): FlameNode => {
-    const n: FlameNode = {
+  const nodes: FlameNode[] = new Array<FlameNode>(n);
+  for (let i = 0; i < n; i++) {
+    const s = tree.spans[i]!;
+    const node: FlameNode = {
       name: s.name,
       service: s.service,
       total: duration(s),
@@ -136,59 +107,25 @@ export function buildTraceFlame(spans: ReadonlyArray<SpanRecord>): FlameNode {
       spanId: s.spanId,
       children: [],
     };
-    if (isErrorSpan(s)) n.error = true;
-    return n;
-  };
-  // Iterative: a trace can nest thousands of spans deep (recursion, retries) and must not blow the stack.
-  const stack: SpanRecord[] = [];
-  const nodeStack: FlameNode[] = [];
-  const tops: FlameNode[] = [];
-  for (const r of tree.roots) {
-    const n = make(r);
-    tops.push(n);
-    stack.push(r);
-    nodeStack.push(n);
+    if (isErrorSpan(s)) node.error = true;
+    nodes[i] = node;
   }
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    const node = nodeStack.pop()!;
-    const kids = tree.children.get(s.spanId);
-    if (kids === undefined) {
-      node.self = node.total;
-      continue;
-    }
-    // Kids are sorted by start: sweep the union of their intervals clipped to this span.
-    const lo = s.startTime;
-    const hi = lo + node.total;
-    let covered = 0;
-    let curS = 0;
-    let curE = -Infinity;
-    for (const k of kids) {
-      const kn = make(k);
-      node.children.push(kn);
-      stack.push(k);
-      nodeStack.push(kn);
-      const ks = k.startTime < lo ? lo : k.startTime;
-      const ke0 = k.startTime + kn.total;
-      const ke = ke0 > hi ? hi : ke0;
-      if (ke <= ks) continue;
-      if (ks > curE) {
-        if (curE > curS) covered += curE - curS;
-        curS = ks;
-        curE = ke;
-      } else if (ke > curE) {
-        curE = ke;
-      }
-    }
-    if (curE > curS) covered += curE - curS;
-    node.self = node.total - covered;
+  const self = selfTimes(tree);
+  const { first, kids } = tree;
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    node.self = self[i]!;
+    for (let k = first[i]!; k < first[i + 1]!; k++) node.children.push(nodes[kids[k]!]!);
   }
+  const roots = tree.roots;
+  const only = tree.spans[roots[0]!]!;
+  if (roots.length === 1 && only.parentSpanId === undefined) return nodes[roots[0]!]!;
   const iv: Array<[number, number]> = [];
-  const rootSpan = tree.roots[0]!;
-  if (tree.roots.length === 1 && rootSpan.parentSpanId === undefined) return tops[0]!;
-  const children = tops;
+  for (const r of roots) {
+    const s = tree.spans[r]!;
+    iv.push([s.startTime, s.startTime + duration(s)]);
+  }
   const total = t1 - t0;
-  for (const r of tree.roots) iv.push([r.startTime, r.startTime + duration(r)]);
   return {
     name: SYNTHETIC_ROOT_NAME,
     service: '',
@@ -196,6 +133,6 @@ export function buildTraceFlame(spans: ReadonlyArray<SpanRecord>): FlameNode {
     self: total - coveredLength(iv, t0, t1),
     start: 0,
     synthetic: true,
-    children,
+    children: roots.map((r) => nodes[r]!),
   };
 }
