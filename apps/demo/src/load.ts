@@ -24,8 +24,8 @@ const pricedProduct = (random: () => number) => {
 const MIX: Array<[weight: number, pick: Pick]> = [
   [33, () => ({ kind: 'list products', method: 'GET', path: '/api/products' })],
   [25, (r) => ({ kind: 'product', method: 'GET', path: `/api/products/${pricedProduct(r)}` })],
-  [3, () => ({ kind: 'unpriced product (500)', method: 'GET', path: '/api/products/13' })],
-  [2, (r) => ({ kind: 'unknown product (404)', method: 'GET', path: `/api/products/${int(r, 900, 999)}` })],
+  [3, () => ({ kind: 'unpriced product (bug)', method: 'GET', path: '/api/products/13' })],
+  [2, (r) => ({ kind: 'unknown product', method: 'GET', path: `/api/products/${int(r, 900, 999)}` })],
   [
     15,
     (r) => {
@@ -37,7 +37,7 @@ const MIX: Array<[weight: number, pick: Pick]> = [
   [
     3,
     (r) => ({
-      kind: 'order beyond stock (409)',
+      kind: 'order beyond stock',
       method: 'POST',
       path: '/api/orders',
       body: { customer: 'bulk-buyer', items: [{ productId: pricedProduct(r), quantity: 500 }] },
@@ -93,7 +93,8 @@ export interface LoadStats {
   /** ticks skipped because `maxInFlight` requests were still running */
   skipped: number;
   inFlight: number;
-  byKind: Record<string, { count: number; failed: number }>;
+  /** per kind of request: how many, how many failed, and the failures by status ("network" for no answer) */
+  byKind: Record<string, { count: number; failed: number; statuses: Record<string, number> }>;
 }
 
 export interface LoadGenerator {
@@ -121,7 +122,7 @@ export function startLoad(options: LoadOptions): LoadGenerator {
   const pending = new Set<Promise<void>>();
 
   async function send(req: LoadRequest): Promise<void> {
-    const kind = (stats.byKind[req.kind] ??= { count: 0, failed: 0 });
+    const kind = (stats.byKind[req.kind] ??= { count: 0, failed: 0, statuses: {} });
     kind.count++;
     stats.sent++;
     try {
@@ -141,6 +142,7 @@ export function startLoad(options: LoadOptions): LoadGenerator {
       } else {
         stats.failed++;
         kind.failed++;
+        kind.statuses[res.status] = (kind.statuses[res.status] ?? 0) + 1;
       }
     } catch {
       if (abort.signal.aborted) {
@@ -149,6 +151,7 @@ export function startLoad(options: LoadOptions): LoadGenerator {
       }
       stats.networkErrors++;
       kind.failed++;
+      kind.statuses.network = (kind.statuses.network ?? 0) + 1;
     }
   }
 
@@ -178,7 +181,7 @@ export function startLoad(options: LoadOptions): LoadGenerator {
 
 /**
  * One line for the console, e.g. `load: 300 sent, 270 ok, 30 failed, 0 unanswered (10% not ok)`;
- * with `byKind`, followed by what failed, e.g. `; failed: unpriced product (500) 9, ...`.
+ * with `byKind`, followed by what failed and how, e.g. `; failed: unpriced product (bug) 502x9, ...`.
  */
 export function formatLoadStats(s: LoadStats, byKind = false): string {
   const pct = s.sent > 0 ? Math.round((100 * (s.failed + s.networkErrors)) / s.sent) : 0;
@@ -188,7 +191,7 @@ export function formatLoadStats(s: LoadStats, byKind = false): string {
     const failed = Object.entries(s.byKind)
       .filter(([, k]) => k.failed > 0)
       .sort((a, b) => b[1].failed - a[1].failed)
-      .map(([kind, k]) => `${kind} ${k.failed}`);
+      .map(([kind, k]) => `${kind} ${Object.entries(k.statuses).map(([status, n]) => `${status}x${n}`).join(' ')}`);
     if (failed.length > 0) line += `; failed: ${failed.join(', ')}`;
   }
   return line;

@@ -96,8 +96,8 @@ function errorStatus(err: unknown): number {
 
 /**
  * Listens, then tells the launcher (if any) the real port. A busy port ends the process with a
- * message that says how to pick another one. SIGINT, SIGTERM and the launcher going away close the
- * server and then `onClose` (the database).
+ * message that says how to pick another one. SIGTERM, SIGINT (when run alone) and the launcher
+ * going away close the server and then `onClose` (the database).
  */
 export function serve(app: Express, config: ServiceConfig, onClose: () => void = () => {}): Server {
   const server = app.listen(config.port, config.host);
@@ -134,7 +134,13 @@ export function serve(app: Express, config: ServiceConfig, onClose: () => void =
       }
     });
   }
-  process.once('SIGINT', close);
+  if (process.send) {
+    // Under the launcher, Ctrl-C reaches the whole process group; the launcher stops the load
+    // first and then sends SIGTERM, so in-flight requests are not cut off mid-way.
+    process.on('SIGINT', () => {});
+  } else {
+    process.once('SIGINT', close);
+  }
   process.once('SIGTERM', close);
   // The launcher died without stopping us: do not linger on its ports.
   process.once('disconnect', close);
