@@ -50,7 +50,7 @@ describe('debugPanel with an app', () => {
 
   beforeAll(async () => {
     const app = express();
-    mw = panel();
+    mw = panel({ redact: ['ssn'] });
     app.use(mw);
     app.get('/users/:id', async (req, res) => {
       await trace.getTracer('test').startActiveSpan('load user', async (span) => {
@@ -113,6 +113,14 @@ describe('debugPanel with an app', () => {
     expect(ev[0]!.attributes['exception.type']).toBe(type);
     expect(ev[0]!.attributes['exception.message']).toBe(message);
     expect(String(ev[0]!.attributes['exception.stacktrace'])).toContain(message);
+  });
+
+  it('redacts secret-looking and configured query parameters before storing', async () => {
+    await fetch(base + '/users/5?password=hunter2&ssn=123-45&page=2');
+    const t = await traceOf((s) => s.attributes['url.path'] === '/users/5');
+    const server = t.spans.find((s) => s.kind === 'server')!;
+    expect(server.attributes['url.query']).toBe('password=REDACTED&ssn=REDACTED&page=2');
+    expect(JSON.stringify(t)).not.toContain('hunter2');
   });
 
   it('never traces its own requests', async () => {

@@ -5,6 +5,7 @@
 import { dependencies } from './dependencies.js';
 import { flame } from './flame.js';
 import { login } from './login.js';
+import { profiles } from './profiles.js';
 import type { PanelFeature } from './registry.js';
 import { services } from './services.js';
 import { stats } from './stats.js';
@@ -16,6 +17,7 @@ export const FEATURES: readonly PanelFeature[] = [
   traces,
   flame,
   dependencies,
+  profiles,
   services,
   stats,
   stream,

@@ -15,7 +15,7 @@ export const stats: PanelFeature = (ctx) => [
         startedAt: ctx.startedAt,
         uptimeMs: Date.now() - ctx.startedAt,
         store: ctx.store.stats(),
-        tracing: ctx.tracing.stats(),
+        tracing: { active: ctx.tracing.active, ...ctx.tracing.stats() },
         stream: ctx.sse.stats(),
         panel: { ...ctx.counters },
       });

@@ -1,0 +1,169 @@
+/**
+ * `POST {path}/v1/traces`: the hub's OTLP/HTTP trace receiver, answering as the OTLP/HTTP
+ * specification says: 200 with an ExportTraceServiceResponse in the request's encoding
+ * (partialSuccess when some spans were rejected), 400 for a body that is not an
+ * ExportTraceServiceRequest, 413 over the size limit (before and after gunzip), 415 for other
+ * content types or encodings, 429 with Retry-After when the hub is saturated.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzip } from 'node:zlib';
+import type { SpanRecord } from '@debugpanel/model';
+import {
+  decodeOtlpJson,
+  decodeOtlpProtobuf,
+  encodeOtlpResponse,
+  OtlpDecodeError,
+  type OtlpDecodeResult,
+} from '@debugpanel/tracing/otlp';
+import type { PanelRoute } from './registry.js';
+
+export interface HubOptions {
+  /** Largest request body, compressed or not (default 4 MiB) */
+  maxBodyBytes: number;
+  /** Requests decoded at once before answering 429 (default 4) */
+  maxConcurrent: number;
+  /** Spans accepted per second before answering 429 (default 50,000) */
+  maxSpansPerSecond: number;
+}
+
+export interface HubCounters {
+  requests: number;
+  acceptedSpans: number;
+  rejectedSpans: number;
+  /** requests answered 4xx (malformed, too large, wrong type) */
+  badRequests: number;
+  /** requests answered 429 */
+  throttled: number;
+}
+
+type Encoding = 'protobuf' | 'json';
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function contentKind(req: IncomingMessage): Encoding | undefined {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/x-protobuf' || ct === 'application/protobuf') return 'protobuf';
+  if (ct === 'application/json') return 'json';
+  return undefined;
+}
+
+/** Reads the body, refusing more than `limit` bytes without buffering them. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new HttpError(413, `body of ${declared} bytes is over the hub's limit of ${limit} bytes; send smaller batches`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume(); // drain the rest without keeping it
+        reject(new HttpError(413, `body is over the hub's limit of ${limit} bytes; send smaller batches`));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+function inflate(body: Buffer, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // maxOutputLength stops a gzip bomb at the limit instead of inflating it into memory.
+    gunzip(body, { maxOutputLength: limit }, (err, out) => {
+      if (!err) return resolve(out);
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+        return reject(new HttpError(413, `gzip body inflates past the hub's limit of ${limit} bytes`));
+      }
+      reject(new HttpError(400, `malformed gzip body: ${err.message}`));
+    });
+  });
+}
+
+/** google.rpc.Status-shaped error body; JSON for JSON requests, plain JSON otherwise too (readable by any client). */
+function sendStatus(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify({ code: status === 429 ? 8 : 3, message, error: message }));
+}
+
+/**
+ * The receiver. `ingest` gets the decoded spans of each accepted request (the panel's pipeline:
+ * the same sampler and store as local spans).
+ */
+export function otlpRoutes(opts: HubOptions, counters: HubCounters, ingest: (spans: SpanRecord[]) => void): PanelRoute[] {
+  let active = 0;
+  let windowStart = 0;
+  let windowSpans = 0;
+
+  return [
+    {
+      method: 'POST',
+      path: '/v1/traces',
+      async handle({ req, res }) {
+        counters.requests++;
+        const kind = contentKind(req);
+        if (!kind) {
+          counters.badRequests++;
+          return sendStatus(res, 415, `unsupported content-type "${req.headers['content-type'] ?? ''}": send application/x-protobuf or application/json`);
+        }
+        const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+        if (encoding !== 'gzip' && encoding !== 'identity') {
+          counters.badRequests++;
+          return sendStatus(res, 415, `unsupported content-encoding "${encoding}": send gzip or none`);
+        }
+        const now = Date.now();
+        if (now - windowStart >= 1000) {
+          windowStart = now;
+          windowSpans = 0;
+        }
+        if (active >= opts.maxConcurrent || windowSpans >= opts.maxSpansPerSecond) {
+          counters.throttled++;
+          req.resume();
+          return sendStatus(res, 429, 'hub is saturated; retry later', { 'retry-after': '1' });
+        }
+        active++;
+        try {
+          let body = await readBody(req, opts.maxBodyBytes);
+          if (encoding === 'gzip') body = await inflate(body, opts.maxBodyBytes);
+          let decoded: OtlpDecodeResult;
+          try {
+            decoded = kind === 'protobuf' ? decodeOtlpProtobuf(body) : decodeOtlpJson(body);
+          } catch (err) {
+            if (err instanceof OtlpDecodeError) throw new HttpError(400, err.message);
+            throw err;
+          }
+          windowSpans += decoded.spans.length;
+          counters.acceptedSpans += decoded.spans.length;
+          counters.rejectedSpans += decoded.rejectedSpans;
+          if (decoded.spans.length > 0) ingest(decoded.spans);
+          const payload = encodeOtlpResponse(kind, decoded.rejectedSpans, decoded.errorMessage ?? '');
+          res.writeHead(200, {
+            'content-type': kind === 'json' ? 'application/json' : 'application/x-protobuf',
+            'cache-control': 'no-store',
+          });
+          res.end(payload);
+        } catch (err) {
+          if (err instanceof HttpError) {
+            counters.badRequests++;
+            sendStatus(res, err.status, err.message, err.status === 413 ? { connection: 'close' } : {});
+            return;
+          }
+          throw err;
+        } finally {
+          active--;
+        }
+      },
+    },
+  ];
+}
