@@ -16,6 +16,7 @@ export interface ServiceConfig {
   host: string;
   /** Folder for the SQLite file; undefined keeps the database in memory. */
   dataDir: string | undefined;
+  gatewayUrl: string;
   ordersUrl: string;
   inventoryUrl: string;
 }
@@ -52,6 +53,7 @@ export function readServiceConfig(name: ServiceName, env: Env = process.env): Se
     port: portFor(name, env),
     host,
     dataDir: env.DEMO_DATA_DIR || undefined,
+    gatewayUrl: trimSlash(env.GATEWAY_URL || `http://${host}:${portFor('gateway', env)}`),
     ordersUrl: trimSlash(env.ORDERS_URL || `http://${host}:${portFor('orders', env)}`),
     inventoryUrl: trimSlash(env.INVENTORY_URL || `http://${host}:${portFor('inventory', env)}`),
   };

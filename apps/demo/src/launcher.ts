@@ -137,6 +137,7 @@ export async function startShop(options: ShopOptions): Promise<Record<ServiceNam
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const common: Record<string, string> = {
     DEMO_HOST: host,
+    GATEWAY_URL: `http://${urlHost}:${ports.gateway}`,
     ORDERS_URL: `http://${urlHost}:${ports.orders}`,
     INVENTORY_URL: `http://${urlHost}:${ports.inventory}`,
     ...options.env,
