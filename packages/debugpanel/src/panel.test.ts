@@ -245,6 +245,36 @@ function fakeResponse() {
   };
 }
 
+describe('panel lifecycle', () => {
+  it('after close() only calls next(): no tracing, the panel path is left to the app', async () => {
+    const app = express();
+    const mw = panel();
+    app.use(mw);
+    app.get('/x', (_req, res) => { res.send('x'); });
+    const base = await listen(app);
+    await fetch(base + '/x');
+    await poll(async () => (mw.panel.pipeline.spans > 0 ? true : undefined));
+    await mw.panel.close();
+    const spans = mw.panel.pipeline.spans;
+    expect(await (await fetch(base + '/x')).text()).toBe('x');
+    expect((await fetch(base + '/_debug/api/stats')).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(mw.panel.pipeline.spans).toBe(spans);
+  });
+
+  it('enabled: false turns it off outside production too', async () => {
+    const mw = panel({ enabled: false });
+    expect(mw.panel.enabled).toBe(false);
+    let called = false;
+    mw({} as never, {} as never, () => { called = true; });
+    expect(called).toBe(true);
+  });
+
+  it('throws on bad options when created', () => {
+    expect(() => debugPanel({ pth: '/x' } as never)).toThrow(/did you mean "path"\?/);
+  });
+});
+
 describe('security defaults', () => {
   const saved = { ...process.env };
   afterEach(() => {
