@@ -14,9 +14,10 @@ import { storeGroup } from './groups/store.js';
 import { analysisGroup } from './groups/analysis.js';
 import { uiGroup } from './groups/ui.js';
 import { breakpointsGroup } from './groups/breakpoints.js';
+import { hubGroup } from './groups/hub.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, uiGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, uiGroup];
 
 function usage(): string {
   return [
