@@ -1,6 +1,7 @@
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { isErrorSpan } from '@debugpanel/model';
-import type { Row } from '../lib/rows.js';
+import type { FoldRow, Row } from '../lib/rows.js';
 import type { SpanTree } from '../lib/tree.js';
 import { barGeometry, nextRange, scrollToRow, timeTicks, type Range } from '../lib/viewport.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
@@ -71,6 +72,9 @@ export function Waterfall(p: WaterfallProps) {
   };
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
+  // Rows call back through a stable object, so their props stay equal and unchanged rows skip rendering.
+  const actions = useRef({} as WaterfallProps).current;
+  Object.assign(actions, p);
   const { tree, rows } = p;
   const total = tree.end - tree.start;
   // Rows, height or a programmatic scroll changed: re-derive the range (a no-op when still valid).
@@ -79,7 +83,25 @@ export function Waterfall(p: WaterfallProps) {
   if (want !== range) setRange(want);
   const ticks = timeTicks(total, 5);
   const visible: preact.JSX.Element[] = [];
-  for (let i = want.start; i < want.end; i++) visible.push(renderRow(p, rows[i]!, i, total));
+  for (let i = want.start; i < want.end; i++) {
+    const row = rows[i]!;
+    const id = row.kind === 'span' ? row.node.span.spanId : undefined;
+    visible.push(
+      <WfRow
+        key={row.kind === 'span' ? id : row.key}
+        row={row}
+        index={i}
+        traceStart={tree.start}
+        total={total}
+        cursor={i === p.cursor}
+        selected={id !== undefined && id === p.selectedId}
+        match={id !== undefined ? p.matches.has(id) : p.matches.size > 0 && (row as FoldRow).nodes.some((n) => p.matches.has(n.span.spanId))}
+        current={id !== undefined && id === p.currentMatch}
+        collapsed={id !== undefined && p.collapsed.has(id)}
+        actions={actions}
+      />,
+    );
+  }
   return (
     <div class="waterfall" data-testid="waterfall" role="tree" aria-label="Spans of this trace" aria-rowcount={rows.length}>
       <div class="wf-header" aria-hidden="true">
@@ -104,24 +126,52 @@ export function Waterfall(p: WaterfallProps) {
   );
 }
 
-function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
+interface WfRowProps {
+  row: Row;
+  index: number;
+  traceStart: number;
+  total: number;
+  cursor: boolean;
+  selected: boolean;
+  match: boolean;
+  current: boolean;
+  collapsed: boolean;
+  actions: WaterfallProps;
+}
+
+/** One waterfall row; re-renders only when what it shows changed (scrolling re-renders new rows only). */
+class WfRow extends Component<WfRowProps> {
+  override shouldComponentUpdate(n: WfRowProps): boolean {
+    const o = this.props;
+    return (
+      o.row !== n.row || o.index !== n.index || o.traceStart !== n.traceStart || o.total !== n.total || o.cursor !== n.cursor ||
+      o.selected !== n.selected || o.match !== n.match || o.current !== n.current || o.collapsed !== n.collapsed
+    );
+  }
+
+  override render() {
+    return renderRow(this.props);
+  }
+}
+
+function renderRow(p: WfRowProps) {
+  const { row, index, total } = p;
+  const traceStart = p.traceStart;
   const indent = Math.min(row.depth, MAX_INDENT_DEPTH) * INDENT;
   const top = { transform: `translateY(${index * ROW_HEIGHT}px)` };
-  const cursorCls = index === p.cursor ? ' cursor' : '';
+  const cursorCls = p.cursor ? ' cursor' : '';
   if (row.kind === 'fold') {
     const first = row.nodes[0]!.span;
-    const g = barGeometry(row.start, row.end - row.start, p.tree.start, total);
-    const hit = row.nodes.some((n) => p.matches.has(n.span.spanId));
+    const g = barGeometry(row.start, row.end - row.start, traceStart, total);
     return (
       <div
-        key={row.key}
-        class={`wf-row fold${cursorCls}${hit ? ' match' : ''}`}
+        class={`wf-row fold${cursorCls}${p.match ? ' match' : ''}`}
         style={top}
         role="treeitem"
         aria-expanded="false"
         aria-level={row.depth + 1}
         data-testid="wf-fold"
-        onClick={() => p.onOpenFold(row.key, index)}
+        onClick={() => p.actions.onOpenFold(row.key, index)}
         title={`${row.nodes.length} consecutive "${first.name}" spans, ${formatDuration(row.total)} in total: click to open`}
       >
         <div class="wf-name" style={{ paddingLeft: `${indent + 4}px` }}>
@@ -137,7 +187,7 @@ function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
           <span class={`bar fold-bar c${serviceHue(first.service)}${row.nodes.length > MAX_TICKMARKS ? ' striped' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
           {row.nodes.length <= MAX_TICKMARKS &&
             row.nodes.map((n) => {
-              const s = barGeometry(n.span.startTime, n.span.duration, p.tree.start, total, 0.05);
+              const s = barGeometry(n.span.startTime, n.span.duration, traceStart, total, 0.05);
               return <span key={n.span.spanId} class={`tickmark c${serviceHue(first.service)}`} style={{ left: `${s.left}%`, width: `${s.width}%` }} />;
             })}
           <span {...labelProps(g)}>
@@ -148,29 +198,28 @@ function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
     );
   }
   const { span } = row.node;
-  const g = barGeometry(span.startTime, span.duration, p.tree.start, total);
+  const g = barGeometry(span.startTime, span.duration, traceStart, total);
   const hasKids = row.node.children.length > 0;
-  const isCollapsed = p.collapsed.has(span.spanId);
+  const isCollapsed = p.collapsed;
   const err = isErrorSpan(span);
   const cls =
     'wf-row' +
     cursorCls +
-    (span.spanId === p.selectedId ? ' selected' : '') +
-    (p.matches.has(span.spanId) ? ' match' : '') +
-    (span.spanId === p.currentMatch ? ' current' : '') +
+    (p.selected ? ' selected' : '') +
+    (p.match ? ' match' : '') +
+    (p.current ? ' current' : '') +
     (err ? ' is-error' : '');
   return (
     <div
-      key={span.spanId}
       class={cls}
       style={top}
       role="treeitem"
       aria-level={row.depth + 1}
       aria-expanded={hasKids ? !isCollapsed : undefined}
-      aria-selected={span.spanId === p.selectedId}
+      aria-selected={p.selected}
       data-testid="wf-row"
       data-span-id={span.spanId}
-      onClick={() => p.onSelect(span.spanId, index)}
+      onClick={() => p.actions.onSelect(span.spanId, index)}
     >
       <div class="wf-name" style={{ paddingLeft: `${indent + 4}px` }} title={`${span.service}: ${span.name} (depth ${row.depth})`}>
         {hasKids ? (
@@ -182,7 +231,7 @@ function renderRow(p: WaterfallProps, row: Row, index: number, total: number) {
             tabIndex={-1}
             onClick={(e) => {
               e.stopPropagation();
-              p.onToggle(span.spanId);
+              p.actions.onToggle(span.spanId);
             }}
           >
             {isCollapsed ? '▸' : '▾'}
