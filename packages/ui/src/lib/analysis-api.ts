@@ -90,3 +90,45 @@ export function routesOf(traces: ReadonlyArray<{ route?: string }>): string[] {
   for (const t of traces) if (t.route) counts.set(t.route, (counts.get(t.route) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r]) => r);
 }
+
+export interface ProfileInfo {
+  id: string;
+  startedAt: number;
+  seconds: number;
+  samples: number;
+  nodes: number;
+}
+
+export interface ProfilesResponse {
+  profiles: ProfileInfo[];
+  recording: boolean;
+  dropped: number;
+}
+
+export interface ProfileFlameResponse extends ProfileInfo {
+  root: FlameLike;
+}
+
+export const PROFILES_PATH = 'api/profiles';
+export const profileFlamePath = (id: string): string => `api/profiles/${enc(id)}/flame`;
+export const profileDownloadPath = (id: string): string => `api/profiles/${enc(id)}`;
+
+/** Seconds for a recording from a form field: a number from 0.1 to 30, else an error message. */
+export function parseSeconds(text: string): { seconds: number } | { error: string } {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0.1 || n > 30) return { error: 'seconds must be a number from 0.1 to 30' };
+  return { seconds: n };
+}
+
+/** POSTs a recording request; resolves with the new profile when it is done. */
+export async function recordProfile(seconds: number): Promise<ProfileInfo> {
+  const res = await fetch(PROFILES_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    credentials: 'same-origin',
+    body: JSON.stringify({ seconds }),
+  });
+  const body = (await res.json().catch(() => ({}))) as ProfileInfo & { error?: string };
+  if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
+  return body;
+}

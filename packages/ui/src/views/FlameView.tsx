@@ -2,9 +2,20 @@ import { useMemo, useState } from 'preact/hooks';
 import type { TracesResponse } from '@debugpanel/model';
 import { tracesPath } from '../api.js';
 import { useJson } from '../hooks.js';
-import { mergedFlamePath, routesOf, type MergedFlameResponse } from '../lib/analysis-api.js';
+import {
+  mergedFlamePath,
+  parseSeconds,
+  profileDownloadPath,
+  profileFlamePath,
+  PROFILES_PATH,
+  recordProfile,
+  routesOf,
+  type MergedFlameResponse,
+  type ProfileFlameResponse,
+  type ProfilesResponse,
+} from '../lib/analysis-api.js';
 import { flameNodeMatches, type FlameLike } from '../lib/flame-layout.js';
-import { formatCount, formatDuration } from '../lib/format.js';
+import { formatClock, formatCount, formatDuration } from '../lib/format.js';
 import { formatHash, withParam } from '../lib/route.js';
 import type { ViewProps } from '../view-props.js';
 import { FlameCanvas } from './FlameCanvas.js';
@@ -12,10 +23,30 @@ import { FlameCanvas } from './FlameCanvas.js';
 const LIMITS = [50, 200, 1000];
 
 /**
- * The merged flame graph of a route: its recent traces merged by the path of span names, each
- * node with count, mean and p95, the typical shape of the endpoint. `#/flame?route=...&limit=...`
+ * Two flame graphs: a route's recent traces merged (`#/flame?route=...&limit=...`: each node with
+ * count, mean and p95, the typical shape of the endpoint) and CPU profiles of the process recorded
+ * on demand (`#/flame?mode=cpu&profile=<id>`).
  */
-export function FlameView({ route, navigate }: ViewProps) {
+export function FlameView(props: ViewProps) {
+  const cpu = props.route.params.get('mode') === 'cpu';
+  const to = (mode: string | undefined) =>
+    props.navigate(formatHash({ view: 'flame', params: withParam(props.route.params, 'mode', mode) }), { replace: true });
+  return (
+    <section class="view" data-testid="view-flame" style={{ display: 'flex', flexDirection: 'column', minHeight: 0, flex: 1, padding: '8px 12px' }}>
+      <div role="tablist" style={{ display: 'flex', gap: '4px', marginBottom: '6px' }}>
+        <button type="button" role="tab" aria-selected={!cpu} class={`btn${cpu ? '' : ' on'}`} onClick={() => to(undefined)} data-testid="flame-mode-route">
+          Route (merged traces)
+        </button>
+        <button type="button" role="tab" aria-selected={cpu} class={`btn${cpu ? ' on' : ''}`} onClick={() => to('cpu')} data-testid="flame-mode-cpu">
+          CPU profiles
+        </button>
+      </div>
+      {cpu ? <CpuProfiles {...props} /> : <RouteFlame {...props} />}
+    </section>
+  );
+}
+
+function RouteFlame({ route, navigate }: ViewProps) {
   const chosen = route.params.get('route') ?? '';
   const limit = Number(route.params.get('limit')) || 200;
   const [search, setSearch] = useState('');
@@ -27,7 +58,7 @@ export function FlameView({ route, navigate }: ViewProps) {
     navigate(formatHash({ view: 'flame', params: withParam(route.params, key, value) }), { replace: true });
 
   return (
-    <section class="view" data-testid="view-flame" style={{ display: 'flex', flexDirection: 'column', minHeight: 0, flex: 1, padding: '8px 12px' }}>
+    <>
       <h1 style={{ margin: '4px 0 8px' }}>Flame graph of a route</h1>
       <div style={{ display: 'flex', gap: '8px', alignItems: 'center', flexWrap: 'wrap' }}>
         <label>
@@ -65,6 +96,67 @@ export function FlameView({ route, navigate }: ViewProps) {
         />
       )}
       <p class="muted" style={{ marginTop: '6px' }}>Width is total time over the merged traces; hover a node for its count, mean and p95, click to zoom.</p>
-    </section>
+    </>
+  );
+}
+
+function CpuProfiles({ route, navigate }: ViewProps) {
+  const chosen = route.params.get('profile') ?? undefined;
+  const [secondsText, setSecondsText] = useState('5');
+  const [recording, setRecording] = useState(false);
+  const [recordError, setRecordError] = useState<string>();
+  const [search, setSearch] = useState('');
+  const list = useJson<ProfilesResponse>(PROFILES_PATH);
+  const flame = useJson<ProfileFlameResponse>(chosen ? profileFlamePath(chosen) : undefined);
+  const isMatch = useMemo(() => (n: FlameLike) => flameNodeMatches(n, search), [search]);
+  const choose = (id: string | undefined) =>
+    navigate(formatHash({ view: 'flame', params: withParam(route.params, 'profile', id) }), { replace: true });
+  const record = async () => {
+    const parsed = parseSeconds(secondsText);
+    if ('error' in parsed) return setRecordError(parsed.error);
+    setRecordError(undefined);
+    setRecording(true);
+    try {
+      const info = await recordProfile(parsed.seconds);
+      list.reload();
+      choose(info.id);
+    } catch (err) {
+      setRecordError((err as Error).message);
+    } finally {
+      setRecording(false);
+    }
+  };
+  const busy = recording || list.data?.recording === true;
+
+  return (
+    <>
+      <h1 style={{ margin: '4px 0 8px' }}>CPU profiles of this process</h1>
+      <div style={{ display: 'flex', gap: '8px', alignItems: 'center', flexWrap: 'wrap' }}>
+        <label>
+          Record{' '}
+          <input type="number" min="0.1" max="30" step="any" value={secondsText} style={{ width: '70px' }} aria-label="Seconds to record"
+            onInput={(e) => setSecondsText((e.currentTarget as HTMLInputElement).value)} data-testid="profile-seconds" />{' '}
+          seconds
+        </label>
+        <button type="button" class="btn primary" disabled={busy} onClick={() => void record()} data-testid="profile-record">
+          {busy ? 'Recording…' : 'Record'}
+        </button>
+        <select value={chosen ?? ''} onChange={(e) => choose((e.currentTarget as HTMLSelectElement).value || undefined)} data-testid="profile-list" aria-label="Recorded profiles">
+          <option value="">{list.data?.profiles.length ? 'choose a profile…' : 'no profiles yet'}</option>
+          {list.data?.profiles.map((p) => (
+            <option key={p.id} value={p.id}>{formatClock(p.startedAt)} · {p.seconds}s · {formatCount(p.samples)} samples</option>
+          ))}
+        </select>
+        {chosen && <a class="btn" href={profileDownloadPath(chosen)} download={`debugpanel-${chosen}.cpuprofile`}>Download .cpuprofile</a>}
+        <input type="search" placeholder="Highlight…" value={search} onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} aria-label="Highlight functions" />
+      </div>
+      {recordError && <div class="error" role="alert">{recordError}</div>}
+      {list.error && <div class="error">{list.error}</div>}
+      {flame.error && <div class="error">{flame.error}</div>}
+      {!chosen && <p class="empty">Record a few seconds of this process while it does the work you want to see; open the file in Chrome DevTools or speedscope too.</p>}
+      {flame.data && (
+        <FlameCanvas root={flame.data.root} testId="cpu-flame" label={`CPU profile ${flame.data.id}`} isMatch={isMatch} searching={search.trim() !== ''} />
+      )}
+    </>
   );
 }
