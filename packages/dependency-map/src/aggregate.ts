@@ -62,12 +62,12 @@ export class MapAggregator {
       }
     }
     for (const s of byId.values()) {
-      if (isCalleeKind(s)) this.addCallee(s, byId);
+      if (isCalleeKind(s)) this.addCallee(s, byId, calleeByParent);
       else if (isCallerKind(s)) this.addCaller(s, byId, calleeByParent);
     }
   }
 
-  private addCallee(s: SpanRecord, byId: Map<string, SpanRecord>): void {
+  private addCallee(s: SpanRecord, byId: Map<string, SpanRecord>, calleeByParent: Map<string, SpanRecord>): void {
     const target = this.serviceNode(s.service, true);
     if (target === undefined) return;
     const failed = isErrorSpan(s);
@@ -75,7 +75,9 @@ export class MapAggregator {
     if (failed) target.node.errors++;
     target.latency.record(s.duration);
     const parent = s.parentSpanId === undefined ? undefined : byId.get(s.parentSpanId);
-    if (parent !== undefined && isCallerKind(parent)) return; // counted with its client span
+    // The first server span under a client span is counted with the client span; more of them
+    // (a message consumed by several consumers) are calls of their own.
+    if (parent !== undefined && isCallerKind(parent) && calleeByParent.get(parent.spanId) === s) return;
     if (parent !== undefined) {
       // Context crossed services without a client span (an uninstrumented HTTP client): still a call.
       if (parent.service === s.service) return;

@@ -120,6 +120,16 @@ describe('buildDependencyMap', () => {
     expect(edge(buildDependencyMap([root, work, back]), 'svc:front->svc:back')!.requests).toBe(1);
   });
 
+  it('counts every consumer of one produced message as a call', () => {
+    const id = hex(16, 32);
+    const root = span(id, 'server', 'shop');
+    const send = span(id, 'producer', 'shop', root);
+    const c1 = span(id, 'consumer', 'mailer', send);
+    const c2 = span(id, 'consumer', 'ledger', send);
+    const m = buildDependencyMap([root, send, c1, c2]);
+    expect(m.edges.map((e) => [e.id, e.requests])).toEqual([['svc:shop->svc:ledger', 1], ['svc:shop->svc:mailer', 1], ['user->svc:shop', 1]]);
+  });
+
   it('counts as many edge and node errors as there are error spans', () => {
     const spans: SpanRecord[] = [];
     for (let t = 0; t < 10; t++) spans.push(...shopTrace(100 + t, { fail: t % 3 === 0 }));
