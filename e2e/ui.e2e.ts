@@ -147,13 +147,15 @@ describe('panel UI in Chromium', () => {
 
   it('follows a shareable link to the same span', async () => {
     const url = page.url();
-    expect(url).toMatch(/#\/trace\/[0-9a-f]{32}\?span=[0-9a-f]{16}/);
+    expect(url).toMatch(/#\/trace\/[0-9a-f]{32}\?.*span=[0-9a-f]{16}/);
     const spanId = /span=([0-9a-f]{16})/.exec(url)![1]!;
     const other = await page.context().newPage();
     await other.goto(url);
     await other.waitForSelector('[data-testid="span-detail"]');
     expect(await other.locator('[data-testid="wf-row"].selected').getAttribute('data-span-id')).toBe(spanId);
     expect(await other.locator('[data-testid="span-detail"] h2').textContent()).toBe('SELECT order_items');
+    expect(await other.locator('[data-testid="trace-search"]').inputValue()).toBe('select'); // the search too
+    expect(await other.locator('[data-testid="wf-row"].match').count()).toBe(6);
     await other.close();
   });
 

@@ -231,8 +231,10 @@ export function TraceView({ route, navigate }: ViewProps) {
             data-search
             data-testid="trace-search"
             onInput={(e) => {
-              setSearch(e.currentTarget.value);
+              const q = e.currentTarget.value;
+              setSearch(q);
               setMatchIdx(-1);
+              setParams(withParam(route.params, 'q', q)); // the search is part of the link too
             }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && e.shiftKey) {

@@ -111,7 +111,8 @@ export function TracesView({ route, navigate }: ViewProps) {
     const timer = setInterval(() => {
       const n = pending.current.length;
       if (n === 0) return;
-      if (!pausedRef.current && atTop.current && exact) {
+      // A keyboard cursor is an index: rows must not shift under it either.
+      if (!pausedRef.current && atTop.current && cursorRef.current < 0 && exact) {
         const batch = pending.current;
         pending.current = [];
         setList((l) => prependNewer(l, batch));
@@ -125,6 +126,8 @@ export function TracesView({ route, navigate }: ViewProps) {
   }, [queryKey]);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
+  const cursorRef = useRef(cursor);
+  cursorRef.current = cursor;
 
   const showNew = () => {
     if (exact) {

@@ -103,7 +103,7 @@ export function Waterfall(p: WaterfallProps) {
     );
   }
   return (
-    <div class="waterfall" data-testid="waterfall" role="tree" aria-label="Spans of this trace" aria-rowcount={rows.length}>
+    <div class="waterfall" data-testid="waterfall">
       <div class="wf-header" aria-hidden="true">
         <div class="wf-name">Span</div>
         <div class="wf-time">
@@ -114,7 +114,7 @@ export function Waterfall(p: WaterfallProps) {
           ))}
         </div>
       </div>
-      <div class="wf-scroll" ref={scroller} onScroll={onScroll} tabIndex={-1} data-testid="waterfall-scroll">
+      <div class="wf-scroll" ref={scroller} onScroll={onScroll} tabIndex={-1} data-testid="waterfall-scroll" role="tree" aria-label={`Spans of this trace: ${rows.length} rows`}>
         <div class="wf-spacer" style={{ height: `${rows.length * ROW_HEIGHT}px` }}>
           {ticks.slice(1, -1).map((_, i) => (
             <span key={i} class="gridline" style={{ left: `calc(var(--name-w) + 8px + (100% - var(--name-w) - 68px) * ${(i + 1) / (ticks.length - 1)})` }} />
