@@ -1,0 +1,111 @@
+import {
+  SamplingDecision,
+  TraceFlags,
+  isSpanContextValid,
+  isValidTraceId,
+  trace,
+  type Context,
+  type Sampler,
+  type SamplingResult,
+} from '@opentelemetry/api';
+import { checkRatio, isTraceIdSampled } from './trace-id-ratio.js';
+
+// One frozen result per decision: shouldSample runs for every span, so it allocates nothing.
+const SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
+const NOT_RECORD: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
+
+/**
+ * A head sampler that samples every span.
+ *
+ * @example
+ * new NodeTracerProvider({ sampler: alwaysOn() });
+ */
+export function alwaysOn(): Sampler {
+  return { shouldSample: () => SAMPLED, toString: () => 'AlwaysOnSampler' };
+}
+
+/**
+ * A head sampler that samples no span.
+ *
+ * @example
+ * new NodeTracerProvider({ sampler: alwaysOff() });
+ */
+export function alwaysOff(): Sampler {
+  return { shouldSample: () => NOT_RECORD, toString: () => 'AlwaysOffSampler' };
+}
+
+/**
+ * A head sampler that samples the fraction `ratio` (0..1) of trace ids, deterministically: the
+ * same trace id gets the same decision in every process and run (the OTel JS SDK's
+ * `TraceIdRatioBasedSampler` algorithm). Invalid trace ids are not sampled.
+ *
+ * @example
+ * new NodeTracerProvider({ sampler: parentBased({ root: traceIdRatio(0.1) }) });
+ */
+export function traceIdRatio(ratio: number): Sampler {
+  checkRatio('traceIdRatio(ratio)', ratio);
+  return {
+    shouldSample: (_context: Context, traceId: string) =>
+      isValidTraceId(traceId) && isTraceIdSampled(traceId, ratio) ? SAMPLED : NOT_RECORD,
+    toString: () => `TraceIdRatioBased{${ratio}}`,
+  };
+}
+
+export interface ParentBasedOptions {
+  /** Decides for spans without a parent (new traces) */
+  root: Sampler;
+  /** Default: always on */
+  remoteParentSampled?: Sampler;
+  /** Default: always off */
+  remoteParentNotSampled?: Sampler;
+  /** Default: always on */
+  localParentSampled?: Sampler;
+  /** Default: always off */
+  localParentNotSampled?: Sampler;
+}
+
+function isSampler(s: unknown): s is Sampler {
+  return typeof s === 'object' && s !== null && typeof (s as Sampler).shouldSample === 'function';
+}
+
+/**
+ * A head sampler that follows the parent span's sampled flag (the propagated `traceparent` flag
+ * for a remote parent) and asks `root` for new traces, as the OTel specification's ParentBased
+ * sampler does.
+ *
+ * @example
+ * const sampler = parentBased({ root: traceIdRatio(0.25) });
+ */
+export function parentBased(options: ParentBasedOptions): Sampler {
+  if (typeof options !== 'object' || options === null || !isSampler(options.root)) {
+    throw new TypeError('parentBased({ root }): root must be a Sampler, e.g. parentBased({ root: traceIdRatio(0.1) })');
+  }
+  const known = ['root', 'remoteParentSampled', 'remoteParentNotSampled', 'localParentSampled', 'localParentNotSampled'];
+  for (const key of Object.keys(options)) {
+    const value = (options as unknown as Record<string, unknown>)[key];
+    if (!known.includes(key)) throw new TypeError(`parentBased: unknown option "${key}"; known: ${known.join(', ')}`);
+    if (value !== undefined && !isSampler(value)) throw new TypeError(`parentBased: ${key} must be a Sampler`);
+  }
+  const root = options.root;
+  const remoteSampled = options.remoteParentSampled ?? alwaysOn();
+  const remoteNotSampled = options.remoteParentNotSampled ?? alwaysOff();
+  const localSampled = options.localParentSampled ?? alwaysOn();
+  const localNotSampled = options.localParentNotSampled ?? alwaysOff();
+  return {
+    shouldSample(context, traceId, spanName, spanKind, attributes, links) {
+      const parent = trace.getSpanContext(context);
+      let delegate: Sampler;
+      if (parent === undefined || !isSpanContextValid(parent)) delegate = root;
+      else {
+        const sampled = (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+        if (parent.isRemote) delegate = sampled ? remoteSampled : remoteNotSampled;
+        else delegate = sampled ? localSampled : localNotSampled;
+      }
+      return delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+    },
+    toString: () =>
+      `ParentBased{root=${root.toString()}, remoteParentSampled=${remoteSampled.toString()}, ` +
+      `remoteParentNotSampled=${remoteNotSampled.toString()}, localParentSampled=${localSampled.toString()}, ` +
+      `localParentNotSampled=${localNotSampled.toString()}}`,
+  };
+}
