@@ -146,6 +146,20 @@ describe('debugPanel with an app', () => {
     expect(post.headers.get('allow')).toBe('GET');
   });
 
+  it('answers malformed URLs with a 4xx, never a crash', async () => {
+    const raw = (path: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        // `path` is sent as is (a URL string would be normalized first)
+        const { hostname, port } = new URL(base);
+        request({ hostname, port, path }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject).end();
+      });
+    expect(await raw('/_debug/api/traces/%E0%A4%A')).toBe(404);
+    expect(await raw('/_debug/api/traces?limit=%zz')).toBe(400);
+    expect(await raw('/_debug/api/traces?text=' + 'x'.repeat(5000))).toBe(400);
+    expect(await raw('/_debug/../users/1')).toBe(404);
+    expect((await api('/api/stats')).body.panel).toMatchObject({ routeErrors: 0, internalErrors: 0 });
+  });
+
   it('lists services and stats', async () => {
     expect((await api('/api/services')).body).toEqual({ services: expect.arrayContaining(['panel-test']) });
     const { body } = await api('/api/stats');
