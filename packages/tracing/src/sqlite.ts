@@ -26,9 +26,6 @@ interface StatementInfo {
 /** Per statement, computed at its first traced call: statements are prepared once, run often. */
 const statementInfo = new WeakMap<object, StatementInfo>();
 
-function patches(state: TracingState): TracingState['sqlitePatches'] {
-  return state.sqlitePatches;
-}
 
 const OPERATION = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([A-Za-z]+)/;
 const TABLE = /\b(?:FROM|INTO|UPDATE|TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?)\s+["`[]?([\w.]+)/i;
@@ -153,7 +150,7 @@ function patchObject(state: TracingState, target: Record<string, unknown>, repla
     target[name] = wrap(original as AnyFn);
   }
   Object.defineProperty(target, PATCHED, { value: true, configurable: true });
-  patches(state).push({ target, originals });
+  state.sqlitePatches.push({ target, originals });
 }
 
 function patchStatementPrototype(state: TracingState, proto: Record<string, unknown>): void {
@@ -220,7 +217,7 @@ function patchPrepareOnce(state: TracingState, proto: Record<string, unknown>): 
   } as AnyFn & { [PATCHED]?: boolean };
   once[PATCHED] = true;
   proto.prepare = once;
-  patches(state).push({ target: proto, originals: { prepare } });
+  state.sqlitePatches.push({ target: proto, originals: { prepare } });
 }
 
 /**
@@ -246,8 +243,7 @@ export function autoInstrumentBetterSqlite3(): boolean {
 
 /** Restores every patched prototype. */
 export function unpatchBetterSqlite3(state: TracingState): void {
-  const list = patches(state);
-  for (const { target, originals } of list.splice(0)) {
+  for (const { target, originals } of state.sqlitePatches.splice(0)) {
     for (const [name, fn] of Object.entries(originals)) {
       if (name === 'prepare' && (target.prepare as { [PATCHED]?: boolean })?.[PATCHED] !== true) continue;
       target[name] = fn;

@@ -18,7 +18,7 @@ export interface TracingState {
   readonly sinks: Set<Sink>;
   readonly processor: PanelSpanProcessor;
   provider: BasicTracerProvider | undefined;
-  /** Tracer the client instrumentations use; set while any sink wants instrumentation. */
+  /** Tracer of the handles and client instrumentations: the panel provider's, or the global one when the app has its own. */
   tracer: Tracer;
   /** Union of every sink's redaction keys, for url.full on client spans. */
   redactor: Redactor;
