@@ -127,7 +127,10 @@ async function run(ctx: Context): Promise<Row[]> {
         if (errors > 0) note += ` · ${errors} errors or non-2xx answers`;
         const held = c.panel ? findNumber(info?.stats, ['store', 'spans']) : undefined;
         if (c.panel && held === 0) {
-          rows.push(missingRow(group, `${name} throughput`, 'req/s', THROUGHPUT_AIM[route], 'the panel holds no spans after the run: it recorded nothing, so its figure would flatter it', 'failed'));
+          const why = 'the panel holds no spans after the run: it recorded nothing, so its figures would flatter it';
+          rows.push(missingRow(group, `${name} throughput`, 'req/s', THROUGHPUT_AIM[route], why, 'failed'));
+          rows.push(missingRow(group, `${name} p99`, 'ms', P99_AIM, why, 'failed'));
+          rows.push(missingRow(group, `${name} vs otel-sdk`, 'x', VS_OTEL_AIM, why, 'failed'));
           continue;
         }
         if (c.id === 'otel-sdk' && info && info.spansExported === 0) {
