@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { parseTraceParent as coreParseTraceParent } from '@opentelemetry/core';
 import { contextFromHeaders, parseTraceparent } from './traceparent.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -16,7 +17,7 @@ describe('parseTraceparent', () => {
     expect(parseTraceparent(header)).toEqual({ traceId: TRACE, spanId: SPAN, traceFlags: flags });
   });
 
-  it.each([
+  const invalid: Array<[string, string | undefined]> = [
     ['undefined', undefined],
     ['empty', ''],
     ['version ff', `ff-${TRACE}-${SPAN}-01`],
@@ -40,8 +41,16 @@ describe('parseTraceparent', () => {
     ['wrong separator', `00_${TRACE}-${SPAN}-01`],
     ['leading space', ` 00-${TRACE}-${SPAN}-01`],
     ['two headers joined by Node', `00-${TRACE}-${SPAN}-01, 00-${TRACE}-${SPAN}-01`],
-  ])('rejects %s', (_label, header) => {
+  ];
+  it.each(invalid)('rejects %s', (_label, header) => {
     expect(parseTraceparent(header)).toBeUndefined();
+  });
+
+  it('is stricter than @opentelemetry/core exactly where core is lax (surrounding whitespace)', () => {
+    const acceptedByCore = invalid
+      .filter(([, header]) => header !== undefined && coreParseTraceParent(header) !== null)
+      .map(([label]) => label);
+    expect(acceptedByCore).toEqual(['leading space']);
   });
 });
 
