@@ -9,6 +9,7 @@ export const FOLD_MIN = 4;
 
 const UNSEEN = -1;
 const NO_GROUPS: ChildGroup[] = [];
+const NO_CHILDREN: SpanNode[] = [];
 
 export interface SpanNode {
   span: SpanRecord;
@@ -52,7 +53,7 @@ export function buildSpanTree(spans: ReadonlyArray<SpanRecord>): SpanTree {
   const byId = new Map<string, SpanNode>();
   for (const span of sorted) {
     if (byId.has(span.spanId)) continue; // duplicate ids: keep the first, the rest cannot be addressed
-    byId.set(span.spanId, { span, depth: UNSEEN, parent: undefined, children: [], groups: NO_GROUPS, foldKey: undefined, descendants: 0 });
+    byId.set(span.spanId, { span, depth: UNSEEN, parent: undefined, children: NO_CHILDREN, groups: NO_GROUPS, foldKey: undefined, descendants: 0 });
   }
   const roots: SpanNode[] = [];
   let start = Infinity;
@@ -64,7 +65,10 @@ export function buildSpanTree(spans: ReadonlyArray<SpanRecord>): SpanTree {
     const parent = span.parentSpanId !== undefined && span.parentSpanId !== span.spanId ? byId.get(span.parentSpanId) : undefined;
     if (parent) {
       node.parent = parent;
-      parent.children.push(node); // in start order, since byId was filled in start order
+      // In start order, since byId was filled in start order. Leaves share one empty array: on a
+      // 10,000-span trace most spans are leaves, and the allocations show in the first render.
+      if (parent.children === NO_CHILDREN) parent.children = [node];
+      else parent.children.push(node);
     } else roots.push(node);
   }
   const order: SpanNode[] = [];

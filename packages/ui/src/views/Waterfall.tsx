@@ -44,7 +44,8 @@ export function Waterfall(p: WaterfallProps) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  useEffect(() => {
+  // Layout effect: marks the DOM commit of the first rows (paint follows in the same frame).
+  useLayoutEffect(() => {
     performance.mark('waterfall-rendered');
     try {
       performance.measure('waterfall-render', 'trace-loaded', 'waterfall-rendered');
