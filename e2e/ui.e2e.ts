@@ -101,6 +101,11 @@ describe('panel UI in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="new-badge"]').textContent()).toBe('3 new');
     await page.click('[data-testid="new-badge"]');
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(15);
+    // Live again, at the top of the list: new traces flow in by themselves.
+    await page.click('[data-testid="live-toggle"]');
+    await generateTraffic(base, { orders: 2, slow: 0, fails: 0, big: false });
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(17);
+    expect(await page.locator('[data-testid="new-badge"]').count()).toBe(0);
   });
 
   it('opens a trace, folds repeated siblings, expands and collapses', async () => {
