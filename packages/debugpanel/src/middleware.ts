@@ -57,9 +57,13 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
     try {
       const template = routeTemplate(req);
       if (template !== undefined) span.setRoute(template);
-      const seen = req[ROUTER_ERRORS];
-      if (seen !== undefined) for (const err of seen) recordOnce(span, err);
-      span.end(this.statusCode);
+      // Errors that reach the final handler always end as >= 400; skip the lookup otherwise.
+      const status = this.statusCode;
+      if (status >= 400) {
+        const seen = req[ROUTER_ERRORS];
+        if (seen !== undefined) for (const err of seen) recordOnce(span, err);
+      }
+      span.end(status);
     } catch (err) {
       internalError(counters, err);
     }
