@@ -12,4 +12,6 @@ export { buildTraceFlame, SYNTHETIC_ROOT_NAME } from './trace-flame.js';
 export { criticalPath, isFollowsFrom } from './critical-path.js';
 export { mergeFlames, MERGED_ROOT_NAME } from './merge.js';
 export { fromCpuProfile, codeOrigin } from './cpu-profile.js';
+export { flattenFlame } from './flatten.js';
+export type { Flat } from './flatten.js';
 export type { CpuProfile, CpuProfileNode, CpuProfileCallFrame } from './cpu-profile.js';

@@ -64,8 +64,11 @@ describe('GET /api/traces/:traceId/flame', () => {
     const { status, body } = await get(`/api/traces/${firstId}/flame`);
     expect(status).toBe(200);
     expect(body.traceId).toBe(firstId);
-    expect(body.root).toMatchObject({ name: 'GET /orders/:id', service: 'gateway', total: 100, self: 20 });
-    expect(body.root.children[0].children[0].children[0]).toMatchObject({ name: 'SELECT orders', total: 50 });
+    expect(body.flame.map((n: { name: string; parent: number }) => [n.name, n.parent])).toEqual([
+      ['GET /orders/:id', -1], ['gateway client', 0], ['orders server', 1], ['SELECT orders', 2],
+    ]);
+    expect(body.flame[0]).toMatchObject({ service: 'gateway', total: 100, self: 20 });
+    expect(body.flame[3]).toMatchObject({ total: 50, self: 50 });
   });
   it('refuses a malformed id with 400 and an unknown one with 404', async () => {
     expect((await get('/api/traces/xyz/flame')).status).toBe(400);
@@ -73,7 +76,32 @@ describe('GET /api/traces/:traceId/flame', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.error).toMatch(/not found/);
   });
+
+  it('answers a trace too deep to nest in JSON', async () => {
+    const id = hex(77, 32);
+    let parent = span(id, 'server', 'deep', T0, 20_000);
+    const chain = [parent];
+    for (let i = 1; i < 5000; i++) {
+      parent = span(id, 'internal', 'deep', T0 + i, 20_000 - i, parent);
+      chain.push(parent);
+    }
+    const deepStore = new SpanStore();
+    deepStore.addMany(chain);
+    const [route] = flame({ store: deepStore } as unknown as PanelContext);
+    const { res, done } = capture();
+    route!.handle({ req: {} as never, res: res as never, params: { traceId: id }, query: new URLSearchParams() });
+    const body = JSON.parse(await done) as { flame: unknown[] };
+    expect(body.flame).toHaveLength(5000);
+  });
 });
+
+/** A stand-in ServerResponse collecting what a route sends. */
+function capture() {
+  let resolve!: (text: string) => void;
+  const done = new Promise<string>((r) => (resolve = r));
+  const res = { statusCode: 0, setHeader() {}, end: (text: string) => resolve(text) };
+  return { res, done };
+}
 
 describe('GET /api/traces/:traceId/critical-path', () => {
   it('answers the segments in time order and the time on the path per span', async () => {
@@ -96,8 +124,9 @@ describe('GET /api/flame', () => {
     const { status, body } = await get('/api/flame?route=%2Forders%2F%3Aid');
     expect(status).toBe(200);
     expect(body).toMatchObject({ route: '/orders/:id', traces: 5 });
-    expect(body.root.children).toHaveLength(1);
-    expect(body.root.children[0]).toMatchObject({ name: 'GET /orders/:id', count: 5, mean: 100, p95: 100 });
+    expect(body.flame[0]).toMatchObject({ name: 'all', parent: -1, count: 5 });
+    expect(body.flame.filter((n: { parent: number }) => n.parent === 0)).toHaveLength(1);
+    expect(body.flame[1]).toMatchObject({ name: 'GET /orders/:id', parent: 0, count: 5, mean: 100, p95: 100 });
   });
   it('bounds the number of traces with limit', async () => {
     expect((await get('/api/flame?route=%2Forders%2F%3Aid&limit=2')).body.traces).toBe(2);

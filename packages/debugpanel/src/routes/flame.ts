@@ -7,8 +7,10 @@ import { isValidTraceId, MAX_QUERY_LIMIT, type SpanRecord } from '@debugpanel/mo
 import {
   buildTraceFlame,
   criticalPath,
+  flattenFlame,
   mergeFlames,
   type CriticalPathSegment,
+  type Flat,
   type FlameNode,
   type MergedFlameNode,
 } from '@debugpanel/flamegraph';
@@ -16,10 +18,13 @@ import { sendError, sendJson } from '../http.js';
 import { readParams } from './analysis-params.js';
 import type { PanelFeature } from './registry.js';
 
-/** `GET {path}/api/traces/:traceId/flame` */
+/**
+ * `GET {path}/api/traces/:traceId/flame`. Flame trees travel as flat lists (`flattenFlame`:
+ * depth-first, each node with its parent's index), since JSON cannot nest a deep trace.
+ */
 export interface TraceFlameResponse {
   traceId: string;
-  root: FlameNode;
+  flame: Array<Flat<FlameNode>>;
 }
 
 /** `GET {path}/api/traces/:traceId/critical-path` */
@@ -37,7 +42,7 @@ export interface MergedFlameResponse {
   service?: string;
   /** Traces merged (newest first, at most `limit`) */
   traces: number;
-  root: MergedFlameNode;
+  flame: Array<Flat<MergedFlameNode>>;
 }
 
 /** Traces merged by default; `limit` may ask for up to MAX_QUERY_LIMIT. */
@@ -66,7 +71,7 @@ export const flame: PanelFeature = ({ store }) => {
         const id = params.traceId!;
         const spans = traceOr404(id, (s, m) => sendError(res, s, m));
         if (spans === undefined) return;
-        const body: TraceFlameResponse = { traceId: id, root: buildTraceFlame(spans) };
+        const body: TraceFlameResponse = { traceId: id, flame: flattenFlame(buildTraceFlame(spans)) };
         sendJson(res, 200, body);
       },
     },
@@ -99,7 +104,7 @@ export const flame: PanelFeature = ({ store }) => {
           const spans = store.getTrace(t.traceId);
           if (spans !== undefined) traces.push(spans);
         }
-        const body: MergedFlameResponse = { route, traces: traces.length, root: mergeFlames(traces) };
+        const body: MergedFlameResponse = { route, traces: traces.length, flame: flattenFlame(mergeFlames(traces)) };
         if (service !== undefined) body.service = service;
         sendJson(res, 200, body);
       },

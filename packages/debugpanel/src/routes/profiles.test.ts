@@ -52,11 +52,11 @@ describe('profiles routes', () => {
     expect(list.recording).toBe(false);
     expect(list.profiles.map((p) => p.id)).toEqual([info.id]);
 
-    const flame = (await (await fetch(`${base}/api/profiles/${info.id}/flame`)).json()) as { id: string; root: { name: string; total: number } };
+    const flame = (await (await fetch(`${base}/api/profiles/${info.id}/flame`)).json()) as { id: string; flame: Array<{ name: string; total: number; parent: number }> };
     expect(flame.id).toBe(info.id);
-    expect(flame.root.name).toBe('(root)');
-    expect(flame.root.total).toBeGreaterThan(100);
-    expect(flame.root.total).toBeLessThan(1000);
+    expect(flame.flame[0]).toMatchObject({ name: '(root)', parent: -1 });
+    expect(flame.flame[0]!.total).toBeGreaterThan(100);
+    expect(flame.flame[0]!.total).toBeLessThan(1000);
 
     const file = await fetch(`${base}/api/profiles/${info.id}`);
     expect(file.headers.get('content-disposition')).toBe(`attachment; filename="debugpanel-${info.id}.cpuprofile"`);

@@ -6,7 +6,7 @@
  * downloads the `.cpuprofile` that Chrome DevTools and speedscope open.
  */
 import { createProfiler, DebugPanelInspectorError, type Profiler, type ProfileInfo } from '@debugpanel/breakpoints';
-import { fromCpuProfile, type FlameNode } from '@debugpanel/flamegraph';
+import { flattenFlame, fromCpuProfile, type Flat, type FlameNode } from '@debugpanel/flamegraph';
 import { readBody, sendError, sendJson } from '../http.js';
 import type { PanelFeature } from './registry.js';
 
@@ -19,9 +19,9 @@ export interface ProfilesResponse {
   dropped: number;
 }
 
-/** `GET {path}/api/profiles/:id/flame` */
+/** `GET {path}/api/profiles/:id/flame`: the flame tree as a flat list (see `flattenFlame`) */
 export interface ProfileFlameResponse extends ProfileInfo {
-  root: FlameNode;
+  flame: Array<Flat<FlameNode>>;
 }
 
 const ID = /^prof_[0-9a-f]{12}$/;
@@ -78,7 +78,7 @@ export const profiles: PanelFeature = () => {
         const rec = find(params.id!);
         if (!rec) return sendError(res, 404, notFound(params.id!));
         const { profile, ...info } = rec;
-        const body: ProfileFlameResponse = { ...info, root: fromCpuProfile(profile) };
+        const body: ProfileFlameResponse = { ...info, flame: flattenFlame(fromCpuProfile(profile)) };
         sendJson(res, 200, body);
       },
     },

@@ -3,11 +3,12 @@
  * `debugpanel/src/routes/flame.ts` and `dependencies.ts`). The UI talks to the server through
  * JSON only, so the shapes are restated here rather than imported from the analysis packages.
  */
-import type { FlameLike } from './flame-layout.js';
+import type { FlatFlameNode } from './flame-layout.js';
 
+/** Flame trees come as flat depth-first lists: see `unflattenFlame`. */
 export interface TraceFlameResponse {
   traceId: string;
-  root: FlameLike;
+  flame: FlatFlameNode[];
 }
 
 export interface CriticalPathSegment {
@@ -28,7 +29,7 @@ export interface CriticalPathResponse {
 export interface MergedFlameResponse {
   route: string;
   traces: number;
-  root: FlameLike;
+  flame: FlatFlameNode[];
 }
 
 export interface LatencyQuantiles {
@@ -106,7 +107,7 @@ export interface ProfilesResponse {
 }
 
 export interface ProfileFlameResponse extends ProfileInfo {
-  root: FlameLike;
+  flame: FlatFlameNode[];
 }
 
 export const PROFILES_PATH = 'api/profiles';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flameNodeMatches, flameTooltip, hitTest, layoutFlame, pathOf, type FlameLike } from './flame-layout.js';
+import { flameNodeMatches, flameTooltip, hitTest, layoutFlame, pathOf, unflattenFlame, type FlameLike } from './flame-layout.js';
 
 const n = (name: string, total: number, children: FlameLike[] = [], extra: Partial<FlameLike> = {}): FlameLike => {
   const covered = children.reduce((a, c) => a + c.total, 0);
@@ -83,5 +83,22 @@ describe('flameNodeMatches and flameTooltip', () => {
     expect(flameTooltip(n('q', 90, [], { count: 9, traces: 3, mean: 10, p95: 30 }), 90, fmt)).toEqual([
       'q', 'service: svc', 'count: 9 in 3 traces', 'total: 90ms (100.0 %), self: 90ms', 'mean: 10ms, p95: 30ms',
     ]);
+  });
+});
+
+describe('unflattenFlame', () => {
+  it('rebuilds the tree from the depth-first list the API sends', () => {
+    const root = unflattenFlame([
+      { name: 'r', service: 's', total: 3, self: 1, parent: -1 },
+      { name: 'a', service: 's', total: 1, self: 1, parent: 0 },
+      { name: 'b', service: 's', total: 1, self: 0, parent: 0 },
+      { name: 'b1', service: 's', total: 1, self: 1, parent: 2 },
+    ])!;
+    expect(root.children.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(root.children[1]!.children[0]!.name).toBe('b1');
+    expect(unflattenFlame([])).toBeUndefined();
+  });
+  it('refuses a parent index that does not come first', () => {
+    expect(() => unflattenFlame([{ name: 'r', service: '', total: 1, self: 1, parent: -1 }, { name: 'x', service: '', total: 1, self: 1, parent: 1 }])).toThrow(/parent 1/);
   });
 });

@@ -23,6 +23,26 @@ export interface FlameLike {
   source?: string;
 }
 
+/** A flame node as the API sends it: flat, depth-first, with its parent's index (-1 for the root). */
+export type FlatFlameNode = Omit<FlameLike, 'children'> & { parent: number };
+
+/**
+ * Rebuilds the tree from the API's flat list (JSON cannot nest a trace thousands of spans deep).
+ * A node whose parent index does not come before it is refused, so bad input cannot make a cycle.
+ */
+export function unflattenFlame(flat: ReadonlyArray<FlatFlameNode>): FlameLike | undefined {
+  const nodes: FlameLike[] = [];
+  for (let i = 0; i < flat.length; i++) {
+    const { parent, ...rest } = flat[i]!;
+    const node: FlameLike = { ...rest, children: [] };
+    nodes.push(node);
+    if (i === 0) continue;
+    if (!(parent >= 0 && parent < i)) throw new Error(`flame node ${i} names parent ${parent}, which does not come before it`);
+    nodes[parent]!.children.push(node);
+  }
+  return nodes[0];
+}
+
 export interface FlameRect {
   node: FlameLike;
   depth: number;

@@ -14,7 +14,7 @@ import {
   type ProfileFlameResponse,
   type ProfilesResponse,
 } from '../lib/analysis-api.js';
-import { flameNodeMatches, type FlameLike } from '../lib/flame-layout.js';
+import { flameNodeMatches, unflattenFlame, type FlameLike, type FlatFlameNode } from '../lib/flame-layout.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
 import { formatHash, withParam } from '../lib/route.js';
 import type { ViewProps } from '../view-props.js';
@@ -53,6 +53,7 @@ function RouteFlame({ route, navigate }: ViewProps) {
   const recent = useJson<TracesResponse>(tracesPath({ limit: 1000 }));
   const routes = useMemo(() => routesOf(recent.data?.traces ?? []), [recent.data]);
   const merged = useJson<MergedFlameResponse>(chosen ? mergedFlamePath(chosen, limit) : undefined);
+  const mergedRoot = useTree(merged.data?.flame);
   const isMatch = useMemo(() => (n: FlameLike) => flameNodeMatches(n, search), [search]);
   const set = (key: string, value: string | undefined) =>
     navigate(formatHash({ view: 'flame', params: withParam(route.params, key, value) }), { replace: true });
@@ -78,17 +79,17 @@ function RouteFlame({ route, navigate }: ViewProps) {
         <input type="search" placeholder="Highlight…" value={search} onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} aria-label="Highlight nodes" />
         {merged.data && (
           <span class="muted" data-testid="flame-summary">
-            {formatCount(merged.data.traces)} traces · mean {formatDuration(merged.data.root.mean ?? 0)} · p95 {formatDuration(merged.data.root.p95 ?? 0)}
+            {formatCount(merged.data.traces)} traces · mean {formatDuration(mergedRoot.root?.mean ?? 0)} · p95 {formatDuration(mergedRoot.root?.p95 ?? 0)}
           </span>
         )}
       </div>
       {recent.error && <div class="error">{recent.error}</div>}
-      {merged.error && <div class="error">{merged.error}</div>}
+      {(merged.error ?? mergedRoot.error) && <div class="error">{merged.error ?? mergedRoot.error}</div>}
       {!chosen && <p class="empty">Choose a route to see where its time goes across its recent traces.</p>}
       {merged.data && merged.data.traces === 0 && <p class="empty">No stored traces of {chosen}.</p>}
-      {merged.data && merged.data.traces > 0 && (
+      {merged.data && merged.data.traces > 0 && mergedRoot.root && (
         <FlameCanvas
-          root={merged.data.root}
+          root={mergedRoot.root}
           testId="merged-flame"
           label={`Merged flame graph of ${chosen}`}
           isMatch={isMatch}
@@ -108,6 +109,7 @@ function CpuProfiles({ route, navigate }: ViewProps) {
   const [search, setSearch] = useState('');
   const list = useJson<ProfilesResponse>(PROFILES_PATH);
   const flame = useJson<ProfileFlameResponse>(chosen ? profileFlamePath(chosen) : undefined);
+  const profileRoot = useTree(flame.data?.flame);
   const isMatch = useMemo(() => (n: FlameLike) => flameNodeMatches(n, search), [search]);
   const choose = (id: string | undefined) =>
     navigate(formatHash({ view: 'flame', params: withParam(route.params, 'profile', id) }), { replace: true });
@@ -152,11 +154,23 @@ function CpuProfiles({ route, navigate }: ViewProps) {
       </div>
       {recordError && <div class="error" role="alert">{recordError}</div>}
       {list.error && <div class="error">{list.error}</div>}
-      {flame.error && <div class="error">{flame.error}</div>}
+      {(flame.error ?? profileRoot.error) && <div class="error">{flame.error ?? profileRoot.error}</div>}
       {!chosen && <p class="empty">Record a few seconds of this process while it does the work you want to see; open the file in Chrome DevTools or speedscope too.</p>}
-      {flame.data && (
-        <FlameCanvas root={flame.data.root} testId="cpu-flame" label={`CPU profile ${flame.data.id}`} isMatch={isMatch} searching={search.trim() !== ''} />
+      {flame.data && profileRoot.root && (
+        <FlameCanvas root={profileRoot.root} testId="cpu-flame" label={`CPU profile ${flame.data.id}`} isMatch={isMatch} searching={search.trim() !== ''} />
       )}
     </>
   );
+}
+
+/** The tree of a flat flame list, memoized per response; an error message for a malformed list. */
+function useTree(flat: FlatFlameNode[] | undefined): { root?: FlameLike; error?: string } {
+  return useMemo(() => {
+    if (!flat) return {};
+    try {
+      return { root: unflattenFlame(flat) };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }, [flat]);
 }

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { SpanRecord } from '@debugpanel/model';
 import { useJson } from '../hooks.js';
 import { criticalPathPath, traceFlamePath, type CriticalPathResponse, type TraceFlameResponse } from '../lib/analysis-api.js';
-import type { FlameLike } from '../lib/flame-layout.js';
+import { unflattenFlame, type FlameLike } from '../lib/flame-layout.js';
 import { formatDuration } from '../lib/format.js';
 import { spanMatches } from '../lib/search.js';
 import { FlameCanvas } from './FlameCanvas.js';
@@ -45,9 +45,17 @@ export function TraceFlame(p: TraceFlameProps) {
       .map(([id, ms]) => ({ id, ms, name: names.get(id)?.name ?? id }));
   }, [path.data, p.spans]);
 
-  const error = flame.error ?? path.error;
+  const tree = useMemo(() => {
+    try {
+      return { root: flame.data ? unflattenFlame(flame.data.flame) : undefined };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }, [flame.data]);
+
+  const error = flame.error ?? path.error ?? tree.error;
   if (error) return <div class="error" data-testid="trace-flame">{error}</div>;
-  if (!flame.data) return <div class="empty" data-testid="trace-flame">Loading flame graph…</div>;
+  if (!tree.root) return <div class="empty" data-testid="trace-flame">Loading flame graph…</div>;
   return (
     <div data-testid="trace-flame" style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, padding: '0 12px' }}>
       <div style={{ display: 'flex', gap: '12px', alignItems: 'center', flexWrap: 'wrap', padding: '6px 0' }}>
@@ -69,7 +77,7 @@ export function TraceFlame(p: TraceFlameProps) {
         {matches.size > 0 && <span class="muted">{matches.size} matching spans</span>}
       </div>
       <FlameCanvas
-        root={flame.data.root}
+        root={tree.root}
         testId="trace-flame-graph"
         label={`Flame graph of trace ${p.traceId}`}
         isMatch={isMatch}
