@@ -70,7 +70,7 @@ function findNumber(o: unknown, path: string[]): number | undefined {
 
 async function run(ctx: Context): Promise<Row[]> {
   const rounds = ctx.quick ? 2 : 6;
-  const seconds = ctx.quick ? 1.5 : 4;
+  const seconds = ctx.quick ? 1.25 : 4;
   const warmup = ctx.quick ? 0.5 : 3;
   const connections = 50;
   const group = 'http';
