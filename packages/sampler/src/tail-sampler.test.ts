@@ -267,6 +267,15 @@ describe('TailSampler bounds', () => {
   });
 });
 
+describe('TailSampler bad input', () => {
+  it('drops and counts values that are not spans, without throwing', () => {
+    const h = harness({ policies: { error: true } });
+    expect(() => h.sampler.add(null as never)).not.toThrow();
+    expect(() => h.sampler.add({ traceId: 'x' } as never)).not.toThrow();
+    expect(h.sampler.stats().invalidSpans).toBe(2);
+  });
+});
+
 describe('TailSampler policies', () => {
   const next = idMaker(14);
   function decideOne(policies: TailPolicies, spans: (id: string) => SpanRecord[]): string | undefined {

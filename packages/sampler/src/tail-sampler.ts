@@ -78,6 +78,8 @@ export interface TailSamplerStats {
   callbackErrors: number;
   /** Spans given after close() */
   droppedAfterClose: number;
+  /** Values given to add() that are not spans (or an isLocalRoot that threw), dropped */
+  invalidSpans: number;
 }
 
 const DEFAULTS = {
@@ -188,7 +190,7 @@ export class TailSampler {
   readonly #stats = {
     seenSpans: 0, seenTraces: 0, keptTraces: 0, keptSpans: 0, droppedTraces: 0, droppedSpans: 0,
     lateSpansKept: 0, lateSpansDropped: 0, evictedEarly: 0, decidedOnSpanLimit: 0, decidedOnMaxAge: 0,
-    decisionCacheEvicted: 0, routesOverflowed: 0, callbackErrors: 0, droppedAfterClose: 0,
+    decisionCacheEvicted: 0, routesOverflowed: 0, callbackErrors: 0, droppedAfterClose: 0, invalidSpans: 0,
   };
   readonly #kept: Record<string, number> = {};
   readonly #dropped: Record<string, number> = {};
@@ -252,8 +254,16 @@ export class TailSampler {
     };
   }
 
-  /** Takes one ended span. Never throws for a span (callback errors are caught and counted). */
+  /** Takes one ended span. Never throws: bad input and callback errors are caught and counted. */
   add(span: SpanRecord): void {
+    try {
+      this.#add(span);
+    } catch {
+      this.#stats.invalidSpans++;
+    }
+  }
+
+  #add(span: SpanRecord): void {
     const stats = this.#stats;
     if (this.#closed) {
       stats.droppedAfterClose++;
