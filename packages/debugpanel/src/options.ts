@@ -17,6 +17,36 @@ export interface StoreOptions {
   maxPinned?: number;
 }
 
+/** Hub mode: other services send OTLP/HTTP traces to `{path}/v1/traces`. */
+export interface HubOptions {
+  /** Largest request body, compressed or not (default 4 MiB); larger ones get 413 */
+  maxBodyBytes?: number;
+  /** Requests decoded at once before answering 429 (default 4) */
+  maxConcurrent?: number;
+  /** Spans accepted per second before answering 429 (default 50,000) */
+  maxSpansPerSecond?: number;
+}
+
+/** Where to send spans over OTLP/HTTP. A string is the URL. */
+export interface OtlpTargetOptions {
+  /** `http://collector:4318` (then `/v1/traces` is added) or the full traces URL */
+  url: string;
+  /** Extra headers, e.g. `{ authorization: 'Bearer ...' }` */
+  headers?: Record<string, string>;
+  /** `protobuf` (default) or `json` */
+  protocol?: 'protobuf' | 'json';
+}
+
+/** Golden signals; see `@debugpanel/metrics`. */
+export interface MetricsOptions {
+  /** Label sets per metric before folding into `other` (default 200) */
+  maxSeries?: number;
+  /** Seconds kept at 1-second resolution (default 600) */
+  fineWindow?: number;
+  /** Seconds kept at 10-second resolution (default 21,600) */
+  coarseWindow?: number;
+}
+
 export interface DebugPanelOptions {
   /** Where the panel answers (default `/_debug`). No trailing slash. */
   path?: string;
@@ -37,6 +67,21 @@ export interface DebugPanelOptions {
    * the app, which answers it as if the panel did not exist.
    */
   enabled?: boolean;
+  /** Receive OTLP/HTTP traces from other services at `{path}/v1/traces` (default false) */
+  hub?: boolean | HubOptions;
+  /** Also send this process's spans to a hub panel, e.g. `http://gateway:3000/_debug` */
+  sendTo?: string | OtlpTargetOptions;
+  /** Also export kept spans to an OTel Collector, Jaeger or Tempo, e.g. `http://collector:4318` */
+  exportTo?: string | OtlpTargetOptions;
+  /** Golden signals per route and dependency (default on); `false` turns them off */
+  metrics?: boolean | MetricsOptions;
+}
+
+/** An OTLP target after validation: the full traces URL. */
+export interface ResolvedOtlpTarget {
+  url: string;
+  headers: Record<string, string>;
+  protocol: 'protobuf' | 'json';
 }
 
 /** Options after validation and defaults. */
@@ -47,6 +92,10 @@ export interface ResolvedOptions {
   store: StoreOptions;
   redact: string[];
   enabled: boolean;
+  hub: Required<HubOptions> | undefined;
+  sendTo: ResolvedOtlpTarget | undefined;
+  exportTo: ResolvedOtlpTarget | undefined;
+  metrics: MetricsOptions | undefined;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -69,7 +118,54 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
       ? undefined
       : `${n} must be an array of non-empty strings (keys to redact), got ${describe(v)}`,
   enabled: isBoolean,
+  hub: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true or an object like { maxBodyBytes: 4194304 }, got ${describe(v)}`),
+  sendTo: isOtlpTarget,
+  exportTo: isOtlpTarget,
+  metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
 };
+
+const HUB: Record<keyof HubOptions, Check> = {
+  maxBodyBytes: isPositiveInt,
+  maxConcurrent: isPositiveInt,
+  maxSpansPerSecond: isPositiveInt,
+};
+
+const METRICS: Record<keyof MetricsOptions, Check> = {
+  maxSeries: isPositiveInt,
+  fineWindow: isPositiveInt,
+  coarseWindow: isPositiveInt,
+};
+
+const OTLP_TARGET: Record<keyof OtlpTargetOptions, Check> = {
+  url: isString,
+  headers: (v, n) =>
+    isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : `${n} must be an object of string header values`,
+  protocol: (v, n) => (v === 'protobuf' || v === 'json' ? undefined : `${n} must be "protobuf" or "json", got ${describe(v)}`),
+};
+
+function isOtlpTarget(v: unknown, n: string): string | undefined {
+  if (typeof v === 'string') return undefined;
+  if (isPlainObject(v) && typeof v.url === 'string') return undefined;
+  return `${n} must be a URL string like "http://collector:4318" or { url, headers?, protocol? }, got ${describe(v)}`;
+}
+
+/** `http://host:4318` -> `http://host:4318/v1/traces`; a URL already ending in /v1/traces is kept. */
+function resolveOtlpTarget(v: string | OtlpTargetOptions | undefined, name: string): ResolvedOtlpTarget | undefined {
+  if (v === undefined) return undefined;
+  const t = typeof v === 'string' ? { url: v } : v;
+  if (typeof v !== 'string') checkKeys(v as unknown as Record<string, unknown>, OTLP_TARGET, 'debugPanel(options)', `${name}.`);
+  let url: URL;
+  try {
+    url = new URL(t.url);
+  } catch {
+    throw new DebugPanelOptionsError(`debugPanel(options): ${name} "${t.url}" is not a URL; expected e.g. "http://collector:4318"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new DebugPanelOptionsError(`debugPanel(options): ${name} must be an http: or https: URL, got "${t.url}"`);
+  }
+  if (!url.pathname.endsWith('/v1/traces')) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
+  return { url: url.href, headers: { ...t.headers }, protocol: t.protocol ?? 'protobuf' };
+}
 
 const STORE: Record<keyof StoreOptions, Check> = {
   maxSpans: isPositiveInt,
@@ -99,6 +195,8 @@ export function resolveOptions(
   checkKeys(options, TOP_LEVEL, 'debugPanel(options)', '');
   const o = options as DebugPanelOptions;
   if (o.store !== undefined) checkKeys(o.store as Record<string, unknown>, STORE, 'debugPanel(options)', 'store.');
+  if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
+  if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -123,6 +221,12 @@ export function resolveOptions(
     store: { ...o.store },
     redact: [...(o.redact ?? [])],
     enabled: o.enabled ?? !(production && token === undefined),
+    hub: o.hub
+      ? { maxBodyBytes: 4 * 1024 * 1024, maxConcurrent: 4, maxSpansPerSecond: 50_000, ...(o.hub === true ? {} : o.hub) }
+      : undefined,
+    sendTo: resolveOtlpTarget(o.sendTo, 'sendTo'),
+    exportTo: resolveOtlpTarget(o.exportTo, 'exportTo'),
+    metrics: o.metrics === false ? undefined : { ...(o.metrics === true || o.metrics === undefined ? {} : o.metrics) },
   };
 }
 

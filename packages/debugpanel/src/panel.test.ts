@@ -223,6 +223,9 @@ describe('debugPanel with an app', () => {
 
   it('refuses a client behind a proxy (remote) with 403', async () => {
     expect(await api('/api/stats', { headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({ status: 403, body: { error: expect.stringMatching(/loopback/) } });
+    // without a token there is no login page to offer a remote client either
+    expect(await api('/login', { headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({ status: 403 });
+    expect(await api('/', { headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({ status: 403 });
   });
 
   it('refuses a remote socket address with 403', async () => {

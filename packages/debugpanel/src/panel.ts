@@ -4,8 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import type { SpanRecord } from '@debugpanel/model';
+import { GoldenSignals } from '@debugpanel/metrics';
 import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
+import { createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createTracingMiddleware } from './middleware.js';
 import { resolveOptions, type DebugPanelOptions, type ResolvedOptions } from './options.js';
@@ -51,26 +54,49 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const opts = resolveOptions(options);
   const store = new SpanStore(opts.store);
   const sse = new SseHub();
-  const pipeline = createPipeline(store, sse);
   const counters: PanelCounters = { requests: 0, routeErrors: 0, internalErrors: 0 };
   let closed = false;
 
   if (!opts.enabled) {
+    const pipeline = createPipeline(store, sse);
     // Off costs nothing: no tracing, no routes; `{path}` is left to the app (a 404 as if absent).
     const off = (_req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void) => next();
     const handle: DebugPanelHandle = { enabled: false, options: opts, store, pipeline: pipeline.counters, close: async () => {} };
     return Object.assign(off, { panel: handle });
   }
 
+  const metrics = opts.metrics ? new GoldenSignals({ ...opts.metrics }) : undefined;
+  // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
+  const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
+  const pipeline = createPipeline(store, sse, { metrics, onKept: exporter && ((span) => exporter.push(span)) });
+  // sendTo: this process's own spans (not those it receives as a hub) to a hub panel.
+  const sender: OtlpSender | undefined = opts.sendTo && createOtlpSender(opts.sendTo);
+  const onLocalSpan = sender
+    ? (span: SpanRecord) => {
+        pipeline.onSpan(span);
+        sender.push(span);
+      }
+    : pipeline.onSpan;
+  metrics?.start();
+
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
-    onSpan: pipeline.onSpan,
+    onSpan: onLocalSpan,
     redactKeys: opts.redact,
     // Traffic to a panel (e.g. a hub receiving spans) is not part of the app's traces.
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
   });
   const access = new AccessControl(opts.token);
-  const ctx: PanelContext = { options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters };
+  const ctx: PanelContext = {
+    options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics,
+    ingest: (spans) => {
+      for (const span of spans) pipeline.onSpan(span);
+    },
+    stats: {},
+  };
+  if (sender) ctx.stats.sendTo = () => sender.stats();
+  if (exporter) ctx.stats.exportTo = () => exporter.stats();
+  if (metrics) ctx.stats.metrics = () => metrics.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
   const handlePanel = createPanelHandler(ctx, table);
 
@@ -90,7 +116,9 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       if (closed) return;
       closed = true;
       sse.close();
+      metrics?.stop();
       await tracing.shutdown();
+      await Promise.all([sender?.shutdown(), exporter?.shutdown()]);
     },
   };
   return Object.assign(middleware, { panel: handle });
@@ -113,7 +141,8 @@ function createPanelHandler(ctx: PanelContext, table: RouteTable) {
     const match = sub === '' ? undefined : table.match(method, sub);
     const route = match && 'route' in match ? match : undefined;
 
-    if (!route?.route.public) {
+    // Public routes (the login page) are public only when there is a token to log in with.
+    if (!(route?.route.public && access.hasToken)) {
       const decision = access.check(req);
       if (!decision.ok) {
         if (decision.status === 401 && access.hasToken && method === 'GET' && wantsHtml(req)) {

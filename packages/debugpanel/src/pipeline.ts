@@ -3,6 +3,7 @@
  * the live stream. Later features (tail sampling, golden signals) hook in here.
  */
 import type { SpanRecord, TraceSummary } from '@debugpanel/model';
+import type { GoldenSignals } from '@debugpanel/metrics';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { SseHub } from './sse.js';
 
@@ -28,7 +29,15 @@ export function isLocalRoot(span: SpanRecord): boolean {
   return span.parentSpanId === undefined || span.kind === 'server' || span.kind === 'consumer';
 }
 
-export function createPipeline(store: SpanStore, sse: SseHub): Pipeline {
+export interface PipelineHooks {
+  /** Counts every span before anything may drop it, so rates stay true */
+  metrics?: GoldenSignals | undefined;
+  /** Each span the store kept (e.g. the `exportTo` sender) */
+  onKept?: ((span: SpanRecord) => void) | undefined;
+}
+
+export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHooks = {}): Pipeline {
+  const { metrics, onKept } = hooks;
   const counters: PipelineCounters = { spans: 0, refused: 0, errors: 0 };
   let loggedError = false;
   return {
@@ -36,7 +45,9 @@ export function createPipeline(store: SpanStore, sse: SseHub): Pipeline {
     onSpan(span) {
       counters.spans++;
       try {
+        metrics?.record(span);
         if (!store.add(span)) counters.refused++;
+        else onKept?.(span);
         // Summaries are built and serialized only while someone is watching the stream.
         if (sse.size > 0 && isLocalRoot(span)) {
           const summary: TraceSummary | undefined = store.getSummary(span.traceId);

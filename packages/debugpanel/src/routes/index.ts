@@ -5,6 +5,8 @@
 import { dependencies } from './dependencies.js';
 import { flame } from './flame.js';
 import { login } from './login.js';
+import { metrics } from './metrics.js';
+import { hub } from './otlp.js';
 import { profiles } from './profiles.js';
 import type { PanelFeature } from './registry.js';
 import { services } from './services.js';
@@ -18,6 +20,8 @@ export const FEATURES: readonly PanelFeature[] = [
   flame,
   dependencies,
   profiles,
+  metrics,
+  hub,
   services,
   stats,
   stream,

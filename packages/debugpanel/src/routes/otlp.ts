@@ -15,7 +15,7 @@ import {
   OtlpDecodeError,
   type OtlpDecodeResult,
 } from '@debugpanel/tracing/otlp';
-import type { PanelRoute } from './registry.js';
+import type { PanelFeature, PanelRoute } from './registry.js';
 
 export interface HubOptions {
   /** Largest request body, compressed or not (default 4 MiB) */
@@ -167,3 +167,11 @@ export function otlpRoutes(opts: HubOptions, counters: HubCounters, ingest: (spa
     },
   ];
 }
+
+/** The hub feature: present only with `debugPanel({ hub: true })`. */
+export const hub: PanelFeature = (ctx) => {
+  if (!ctx.options.hub) return [];
+  const counters: HubCounters = { requests: 0, acceptedSpans: 0, rejectedSpans: 0, badRequests: 0, throttled: 0 };
+  ctx.stats.hub = () => ({ ...counters });
+  return otlpRoutes(ctx.options.hub, counters, (spans) => ctx.ingest(spans));
+};

@@ -3,6 +3,8 @@
  * panel's context returning its routes) and one line in `./index.ts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SpanRecord } from '@debugpanel/model';
+import type { GoldenSignals } from '@debugpanel/metrics';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { PanelTracing } from '@debugpanel/tracing';
 import type { ResolvedOptions } from '../options.js';
@@ -24,6 +26,12 @@ export interface PanelContext {
   version: string;
   /** counters of the panel itself, shown in stats */
   counters: PanelCounters;
+  /** golden signals, unless turned off with `metrics: false` */
+  metrics: GoldenSignals | undefined;
+  /** hands spans received from other processes (hub) to the same pipeline as local spans */
+  ingest(spans: ReadonlyArray<SpanRecord>): void;
+  /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...) */
+  stats: Record<string, () => unknown>;
 }
 
 export interface PanelCounters {
@@ -47,7 +55,7 @@ export interface PanelRoute {
   method: Method;
   /** Path under the panel's `path`, e.g. `/api/traces/:traceId`; a trailing `/*` matches the rest as `params['*']` */
   path: string;
-  /** Served without authentication (the login page only) */
+  /** Served without authentication when a token is configured (the login page only) */
   public?: boolean;
   handle(r: RouteRequest): void | Promise<void>;
 }

@@ -18,6 +18,7 @@ export const stats: PanelFeature = (ctx) => [
         tracing: { active: ctx.tracing.active, ...ctx.tracing.stats() },
         stream: ctx.sse.stats(),
         panel: { ...ctx.counters },
+        ...Object.fromEntries(Object.entries(ctx.stats).map(([k, read]) => [k, read()])),
       });
     },
   },
