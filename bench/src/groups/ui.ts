@@ -4,7 +4,7 @@
  * Timings come from the UI's own performance marks (`trace-fetch-start`, `trace-loaded`,
  * `waterfall-rendered`) and the browser's Long Tasks API.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -80,12 +80,26 @@ async function run(ctx: Context): Promise<Row[]> {
 
   if (!(await exported('debugpanel', 'debugPanel'))) return [...rows, ...missing('debugpanel does not export debugPanel() yet')];
   if (!uiDist()) return [...rows, ...missing('@debugpanel/ui is not built yet')];
-  const { chromium } = await import('playwright-core');
+  if (!existsSync(CHROMIUM)) return [...rows, ...missing(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`, 'failed')];
+  try {
+    return [...rows, ...(await browserRows(ctx))];
+  } catch (err) {
+    return [...rows, ...missing(`failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, 'failed')];
+  }
+}
 
+async function browserRows(ctx: Context): Promise<Row[]> {
+  const rows: Row[] = [];
+  const missing = (why: string): Row[] =>
+    [[NAMES.render, 'ms', RENDER_AIM], [NAMES.renderOnly, 'ms', undefined], [NAMES.rows, 'rows', ROWS_AIM], [NAMES.task, 'ms', TASK_AIM]].map(([n, u, a]) =>
+      missingRow('ui', n as string, u as string, a as Aim | undefined, why, 'failed'),
+    );
+  const { chromium } = await import('playwright-core');
   const { child: server, ready } = await startChild('ui-app', 'servers/ui-app.js', { env: { NODE_ENV: 'development' } });
   const base = `http://127.0.0.1:${String(ready.port)}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     const made = (await (await fetch(`${base}/big`)).json()) as { spans: number };
     let traceId: string | undefined;
     for (let i = 0; i < 50 && !traceId; i++) {
@@ -94,7 +108,7 @@ async function run(ctx: Context): Promise<Row[]> {
       if (t) traceId = t.traceId;
       else await new Promise((r) => setTimeout(r, 100));
     }
-    if (!traceId) return [...rows, ...missing(`the ${made.spans}-span trace never appeared in /_debug/api/traces`, 'failed')];
+    if (!traceId) return missing(`the ${made.spans}-span trace never appeared in /_debug/api/traces`);
 
     const samples: PageFigures[] = [];
     const n = ctx.quick ? 3 : 10;
@@ -180,7 +194,7 @@ async function run(ctx: Context): Promise<Row[]> {
       }),
     );
   } finally {
-    await browser.close();
+    await browser?.close();
     await server.stop();
   }
   return rows;
