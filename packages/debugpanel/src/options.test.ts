@@ -9,7 +9,32 @@ const TOKEN = 'a'.repeat(24);
 describe('resolveOptions', () => {
   it('fills in defaults', () => {
     const o = resolveOptions({}, { OTEL_SERVICE_NAME: 'shop' });
-    expect(o).toEqual({ path: '/_debug', service: 'shop', token: undefined, store: {}, redact: [], enabled: true });
+    expect(o).toEqual({
+      path: '/_debug', service: 'shop', token: undefined, store: {}, redact: [], enabled: true,
+      hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
+    });
+  });
+
+  it('resolves hub, sendTo, exportTo and metrics', () => {
+    const o = resolveOptions(
+      { hub: { maxBodyBytes: 1024 }, sendTo: 'http://gateway:3000/_debug', exportTo: { url: 'https://otel.example:4318/', headers: { authorization: 'Bearer x' }, protocol: 'json' }, metrics: false },
+      {},
+    );
+    expect(o.hub).toEqual({ maxBodyBytes: 1024, maxConcurrent: 4, maxSpansPerSecond: 50_000 });
+    expect(o.sendTo).toEqual({ url: 'http://gateway:3000/_debug/v1/traces', headers: {}, protocol: 'protobuf' });
+    expect(o.exportTo).toEqual({ url: 'https://otel.example:4318/v1/traces', headers: { authorization: 'Bearer x' }, protocol: 'json' });
+    expect(o.metrics).toBeUndefined();
+    expect(resolveOptions({ exportTo: 'http://c:4318/v1/traces' }, {}).exportTo?.url).toBe('http://c:4318/v1/traces');
+    expect(resolveOptions({ hub: true }, {}).hub?.maxBodyBytes).toBe(4 * 1024 * 1024);
+  });
+
+  it('refuses bad hub, export and metrics options with a message', () => {
+    expect(() => resolveOptions({ sendTo: 'gateway:3000' }, {})).toThrow(/sendTo must be an http: or https: URL/);
+    expect(() => resolveOptions({ exportTo: 'not a url' }, {})).toThrow(/exportTo "not a url" is not a URL/);
+    expect(() => resolveOptions({ exportTo: { url: 'http://c', protocol: 'grpc' } }, {})).toThrow(/exportTo.protocol must be "protobuf" or "json"/);
+    expect(() => resolveOptions({ hub: { maxBodyByte: 5 } }, {})).toThrow(/unknown option "hub.maxBodyByte"; did you mean "hub.maxBodyBytes"\?/);
+    expect(() => resolveOptions({ metrics: { maxSeries: 0 } }, {})).toThrow(/metrics.maxSeries must be a positive integer/);
+    expect(() => resolveOptions({ hub: 'yes' }, {})).toThrow(/hub must be true or an object/);
   });
 
   it('accepts undefined and every option', () => {

@@ -23,7 +23,8 @@ function httpGet(url) {
 }
 
 const app = express();
-app.use(debugPanel({ service }));
+// HUB=1 receives OTLP from the others; SEND_TO=<hub panel URL> sends this service's spans there.
+app.use(debugPanel({ service, hub: process.env.HUB === '1', sendTo: process.env.SEND_TO || undefined }));
 app.get('/hop', async (_req, res) => {
   if (!next) return res.json({ path: [service] });
   const downstream = call === 'http' ? await httpGet(`${next}/hop`) : await (await fetch(`${next}/hop`)).json();

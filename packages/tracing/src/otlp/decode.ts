@@ -308,6 +308,12 @@ export function decodeOtlpProtobuf(body: Uint8Array, limits: OtlpDecodeLimits = 
   } catch (err) {
     throw new OtlpDecodeError(`malformed protobuf: ${(err as Error).message}`);
   }
+  // protobufjs skips unknown fields, so random bytes often "decode" to an empty message. A real
+  // exporter never sends a non-empty body without resourceSpans: refuse it rather than answer 200.
+  const rs = msg.resourceSpans;
+  if (body.length > 0 && (!Array.isArray(rs) || rs.length === 0)) {
+    throw new OtlpDecodeError('body holds no resourceSpans: not an ExportTraceServiceRequest');
+  }
   const w = new Walker(limits, false);
   return result(w, w.request(msg));
 }
