@@ -38,6 +38,16 @@ describe('layoutFlame', () => {
     expect(l.rects.map((r) => r.node.name)).toEqual(['root', 'big']);
   });
 
+  it('shows a run of nodes too small to draw as one group, which zooms to their parent', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => n(`q${i}`, 0.5));
+    const l = layoutFlame(n('root', 1000, [n('handler', 600, many)]), [], 0.001);
+    const group = l.rects.find((r) => r.node.synthetic)!;
+    expect(group.node).toMatchObject({ name: '1000 more', total: 500 });
+    expect(group.w).toBeCloseTo(0.5);
+    expect(group.depth).toBe(2);
+    expect(pathOf(l, l.rects.indexOf(group))).toEqual([0]);
+  });
+
   it('cuts a stale zoom path where it stops matching the tree', () => {
     expect(layoutFlame(tree, [0, 7, 1]).path).toEqual([0]);
   });

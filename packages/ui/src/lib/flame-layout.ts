@@ -50,7 +50,7 @@ export interface FlameRect {
   w: number;
   /** Index of the parent rectangle, -1 for the top */
   parent: number;
-  /** Index among the parent node's children (for the zoom path) */
+  /** Index among the parent node's children (for the zoom path); -1 for a group of small nodes */
   childIndex: number;
   /** Above the zoomed node: drawn full width, click zooms out to it */
   ancestor: boolean;
@@ -71,7 +71,9 @@ export interface FlameLayout {
  * spans the full width, its ancestors sit above it at full width, its descendants are packed
  * left to right in their order, each as wide as its share of time. Children that add up to more
  * than their parent (parallel spans) are scaled down together so they never overflow it.
- * Nodes narrower than `minWidth` (a fraction; about half a pixel) are left out with their subtree.
+ * Nodes narrower than `minWidth` (a fraction; about half a pixel) are left out with their subtree;
+ * a run of them side by side that together is wide enough shows as one grey group node
+ * ("N more"), so a span with 10,000 tiny children does not look childless.
  */
 export function layoutFlame(root: FlameLike, path: ReadonlyArray<number>, minWidth = 0): FlameLayout {
   const rects: FlameRect[] = [];
@@ -104,14 +106,30 @@ export function layoutFlame(root: FlameLike, path: ReadonlyArray<number>, minWid
     for (const k of kids) sum += Math.max(0, k.total);
     const scale = (p.w / p.node.total) * (sum > p.node.total ? p.node.total / sum : 1);
     let x = p.x;
+    // A run of children too narrow to draw: [start x, width, count, total ms]
+    let run: [number, number, number, number] | undefined;
+    const flush = (): void => {
+      if (run !== undefined && run[1] >= minWidth) {
+        const group: FlameLike = { name: `${run[2]} more`, service: '', total: run[3], self: 0, synthetic: true, children: [] };
+        put({ node: group, depth: p.depth + 1, x: run[0], w: run[1], parent: pi, childIndex: -1, ancestor: false });
+      }
+      run = undefined;
+    };
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i]!;
       const w = Math.max(0, k.total) * scale;
       if (w >= minWidth && w > 0) {
+        flush();
         stack.push(put({ node: k, depth: p.depth + 1, x, w, parent: pi, childIndex: i, ancestor: false }));
+      } else if (w > 0) {
+        if (run === undefined) run = [x, 0, 0, 0];
+        run[1] += w;
+        run[2]++;
+        run[3] += k.total;
       }
       x += w;
     }
+    flush();
   }
   for (const row of rows) row?.sort((a, b) => rects[a]!.x - rects[b]!.x);
   return { rects, rows: Array.from(rows, (r) => r ?? []), focus, path: applied };
@@ -137,6 +155,7 @@ export function hitTest(layout: FlameLayout, fx: number, depth: number): number 
 export function pathOf(layout: FlameLayout, index: number): number[] {
   const r = layout.rects[index];
   if (r === undefined) return [];
+  if (r.childIndex === -1) return pathOf(layout, r.parent); // a group of small nodes: zoom to their parent
   if (r.ancestor || r.parent === -1 || layout.rects[r.parent]!.ancestor) {
     // Within the fixed part: the applied path cut at this depth.
     return layout.path.slice(0, r.depth);

@@ -175,7 +175,8 @@ function drawRect(
   const w = r.w * width;
   ctx.globalAlpha = style.dim ? 0.25 : 1;
   ctx.fillStyle = style.fill;
-  ctx.fillRect(x, y, Math.max(0.5, w - 1), FLAME_ROW - 1);
+  // A 1 px gap separates neighbours, except where it would eat most of a narrow node.
+  ctx.fillRect(x, y, w > 3 ? w - 1 : Math.max(0.5, w), FLAME_ROW - 1);
   if (style.outline) {
     ctx.globalAlpha = 1;
     ctx.strokeStyle = style.outline;
