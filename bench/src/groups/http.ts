@@ -54,6 +54,7 @@ function describeInfo(c: Contender, info: Record<string, unknown> | undefined): 
     if (c.id === 'debugpanel-prod') {
       const sampling = info.sampling as Record<string, unknown> | undefined;
       if (!sampling || 'status' in sampling) parts.push('production sampling not wired yet (no /api/sampling): records like dev');
+      else parts.push(`sampling ${JSON.stringify(sampling).slice(0, 160)}`);
     }
   }
   return parts.join(' · ');

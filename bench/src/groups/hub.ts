@@ -40,7 +40,8 @@ async function run(ctx: Context): Promise<Row[]> {
       const order = r % 2 === 0 ? (['protobuf', 'json'] as const) : (['json', 'protobuf'] as const);
       for (const enc of order) res[enc].push(await load.request<LoadOut>({ type: 'run', encoding: enc, url, seconds, concurrency: 4 }));
     }
-    const info = await hub.request<{ setup: string }>({ type: 'info' });
+    const info = await hub.request<{ setup: string; stats?: { store?: { spans?: number } } }>({ type: 'info' });
+    const held = info.stats?.store?.spans;
     const rows: Row[] = [];
     for (const enc of ['protobuf', 'json'] as const) {
       const xs = res[enc];
@@ -57,7 +58,7 @@ async function run(ctx: Context): Promise<Row[]> {
           unit: 'spans/s',
           value: summarize(xs.map((x) => x.spansPerSecond)),
           ...(enc === 'json' ? { ratio: { summary: ratioSummary(xs.map((x) => x.spansPerSecond), res.protobuf.map((x) => x.spansPerSecond)), to: 'protobuf' } } : {}),
-          note: `batches of 512 spans (${(xs[0]!.bodyBytes / 1024).toFixed(0)} KiB) from the official serializers, 4 concurrent senders; ${info.setup}; ${throttled} answered 429, ${bad} refused or failed`,
+          note: `batches of 512 spans (${(xs[0]!.bodyBytes / 1024).toFixed(0)} KiB) from the official serializers, 4 concurrent senders; ${info.setup}; ${throttled} answered 429, ${bad} refused or failed; the hub's store holds ${held ?? '?'} spans at the end`,
         }),
       );
     }
