@@ -23,6 +23,11 @@ describe('parsePort', () => {
 });
 
 describe('readServiceConfig', () => {
+  it('turns the hub on unless DEMO_HUB says no', () => {
+    expect(readServiceConfig('orders', {}).hub).toBe(true);
+    for (const no of ['0', 'false', 'OFF', 'no']) expect(readServiceConfig('orders', { DEMO_HUB: no }).hub).toBe(false);
+  });
+
   it('points at the neighbours on the same host unless URLs are given', () => {
     const c = readServiceConfig('gateway', { DEMO_PORT_BASE: '5000', INVENTORY_URL: 'http://inv:9/' });
     expect(c).toMatchObject({ port: 5000, host: '127.0.0.1', gatewayUrl: 'http://127.0.0.1:5000', ordersUrl: 'http://127.0.0.1:5001', inventoryUrl: 'http://inv:9', dataDir: undefined });

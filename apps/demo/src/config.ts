@@ -16,6 +16,8 @@ export interface ServiceConfig {
   host: string;
   /** Folder for the SQLite file; undefined keeps the database in memory. */
   dataDir: string | undefined;
+  /** The gateway's panel is the hub of the others' spans (DEMO_HUB=0 turns that off). */
+  hub: boolean;
   gatewayUrl: string;
   ordersUrl: string;
   inventoryUrl: string;
@@ -53,6 +55,7 @@ export function readServiceConfig(name: ServiceName, env: Env = process.env): Se
     port: portFor(name, env),
     host,
     dataDir: env.DEMO_DATA_DIR || undefined,
+    hub: !['0', 'false', 'off', 'no'].includes((env.DEMO_HUB ?? '').trim().toLowerCase()),
     gatewayUrl: trimSlash(env.GATEWAY_URL || `http://${host}:${portFor('gateway', env)}`),
     ordersUrl: trimSlash(env.ORDERS_URL || `http://${host}:${portFor('orders', env)}`),
     inventoryUrl: trimSlash(env.INVENTORY_URL || `http://${host}:${portFor('inventory', env)}`),

@@ -29,10 +29,16 @@ async function call(path: string, init: { method?: string; body?: unknown } = {}
 }
 
 /**
- * The spans one panel holds for a trace, once `ready` says they are all there: a panel keeps a
- * trace when its local root ends (plus a grace period), so it may take a moment to show up.
+ * The spans of `service` that its panel holds for a trace, once `ready` says they are all there: a
+ * panel keeps a trace when its local root ends (plus a grace period), so it may take a moment to
+ * show up. `whole` keeps the spans other services sent (the gateway's panel is their hub).
  */
-async function traceIn(service: ServiceName, traceId: string, ready: (spans: SpanRecord[]) => boolean = (s) => s.some((x) => x.kind === 'server')) {
+async function traceIn(
+  service: ServiceName,
+  traceId: string,
+  ready: (spans: SpanRecord[]) => boolean = (s) => s.some((x) => x.kind === 'server'),
+  whole = false,
+) {
   const deadline = Date.now() + 10_000;
   let last = '';
   while (Date.now() < deadline) {
@@ -40,8 +46,9 @@ async function traceIn(service: ServiceName, traceId: string, ready: (spans: Spa
     last = `${res.status}`;
     if (res.status === 200) {
       const body = (await res.json()) as TraceResponse;
-      if (ready(body.spans)) return body.spans;
-      last += ` with ${body.spans.length} spans`;
+      const spans = whole ? body.spans : body.spans.filter((s) => s.service === service);
+      if (ready(spans)) return spans;
+      last += ` with ${spans.length} spans`;
     } else {
       await res.body?.cancel();
     }
@@ -65,9 +72,20 @@ describe('demo shop', () => {
     expect(res.body).toMatchObject({ customer: 'ada', price: { totalCents: 5378 } });
     expect(res.traceId).toMatch(/^[0-9a-f]{32}$/);
 
-    const gateway = await traceIn('gateway', res.traceId);
     const orders = await traceIn('orders', res.traceId, (s) => s.some((x) => isSql(x, /INSERT INTO orders/)));
     const inventory = await traceIn('inventory', res.traceId, (s) => s.some((x) => isSql(x, /UPDATE stock/)));
+    // The gateway's panel is the hub: it also receives what orders and inventory send (batched).
+    const sent = [...orders, ...inventory].map((s) => s.spanId);
+    const hub = await traceIn(
+      'gateway',
+      res.traceId,
+      (spans) => {
+        const ids = new Set(spans.map((s) => s.spanId));
+        return spans.some((s) => s.service === 'gateway' && s.kind === 'server') && sent.every((id) => ids.has(id));
+      },
+      true,
+    );
+    const gateway = hub.filter((s) => s.service === 'gateway');
 
     for (const [service, spans] of [['gateway', gateway], ['orders', orders], ['inventory', inventory]] as const) {
       for (const s of spans) expect(s).toMatchObject({ traceId: res.traceId, service });
@@ -94,6 +112,19 @@ describe('demo shop', () => {
     const insert = orders.find((s) => isSql(s, /INSERT INTO orders/))!;
     expect(ids(orders).has(insert.parentSpanId!)).toBe(true);
     expect(inventory.filter((s) => isSql(s, /UPDATE stock/)).length).toBeGreaterThanOrEqual(1);
+
+    // The hub holds the very same spans of the other two, links intact, so it shows the whole trace.
+    const inHub = new Map(hub.map((s) => [s.spanId, s]));
+    for (const s of [...orders, ...inventory]) {
+      expect(inHub.get(s.spanId), `${s.service} ${s.name} in the hub`).toMatchObject({
+        traceId: s.traceId,
+        parentSpanId: s.parentSpanId,
+        name: s.name,
+        kind: s.kind,
+        service: s.service,
+      });
+    }
+    expect(hub).toHaveLength(gateway.length + orders.length + inventory.length);
 
     // Each panel's list of traces names this one.
     for (const service of ['gateway', 'orders', 'inventory'] as const) {

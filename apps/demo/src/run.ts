@@ -7,13 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SERVICES, parsePort, portFor, type ServiceName } from './config.js';
+import { SERVICES, parsePort, portFor, readServiceConfig, type ServiceName } from './config.js';
 import { isPortFree, startShop, type RunningService } from './launcher.js';
 import { formatLoadStats, startLoad, type LoadGenerator } from './load.js';
 
 const USAGE = `Usage: npm run demo -- [options]
 
   --no-load           start the services without the load generator
+  --no-hub            each panel shows only its own service (default: the gateway's panel is
+                      the hub that also receives the spans of orders and inventory)
   --rate <n>          load in requests per second (default 10, 0.1 to 200)
   --port-base <n>     gateway port; orders and inventory take the next two (default 3000,
                       or DEMO_PORT_BASE; GATEWAY_PORT, ORDERS_PORT, INVENTORY_PORT override one)
@@ -30,6 +32,7 @@ function parseCli() {
     const { values } = parseArgs({
       options: {
         'no-load': { type: 'boolean', default: false },
+        'no-hub': { type: 'boolean', default: false },
         rate: { type: 'string', default: '10' },
         'port-base': { type: 'string' },
         'data-dir': { type: 'string' },
@@ -47,7 +50,8 @@ function parseCli() {
     const env = { ...process.env };
     if (values['port-base'] !== undefined) env.DEMO_PORT_BASE = String(parsePort(values['port-base'], '--port-base'));
     const ports = Object.fromEntries(SERVICES.map((s) => [s, portFor(s, env)])) as Record<ServiceName, number>;
-    return { load: !values['no-load'], rate, ports, dataDir: values['data-dir'] ?? process.env.DEMO_DATA_DIR };
+    const hub = !values['no-hub'] && readServiceConfig('gateway', env).hub;
+    return { load: !values['no-load'], hub, rate, ports, dataDir: values['data-dir'] ?? process.env.DEMO_DATA_DIR };
   } catch (err) {
     fail(`${(err as Error).message}\n\n${USAGE}`);
   }
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
       ports: cli.ports,
       host,
       dataDir,
+      env: { DEMO_HUB: cli.hub ? '1' : '0' },
       onLine: (service, line) => console.log(`[${service.padEnd(width)}] ${line}`),
     });
   } catch (err) {
@@ -103,7 +108,10 @@ async function main(): Promise<void> {
   }
 
   console.log('\ndebugpanel demo is running. Open a panel:\n');
-  for (const name of SERVICES) console.log(`  ${name.padEnd(width)}  ${shop[name].url}/_debug`);
+  for (const name of SERVICES) {
+    const note = !cli.hub ? '' : name === 'gateway' ? '  (hub: whole traces of all three services)' : '  (its own spans; also sent to the hub)';
+    console.log(`  ${name.padEnd(width)}  ${shop[name].url}/_debug${note}`);
+  }
   console.log(`\nShop API: ${shop.gateway.url}/api/products  (fault toggles: POST <service>/_demo/faults, see apps/demo/README.md)`);
 
   let statsTimer: NodeJS.Timeout | undefined;

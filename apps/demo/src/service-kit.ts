@@ -5,7 +5,7 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Server } from 'node:http';
 import { trace } from '@opentelemetry/api';
-import { debugPanel } from 'debugpanel';
+import { debugPanel, type DebugPanelOptions } from 'debugpanel';
 import type { ServiceConfig } from './config.js';
 import { Faults, faultsFromEnv } from './faults.js';
 
@@ -46,6 +46,18 @@ export type ServiceMessage =
   | { type: 'listen-error'; service: string; port: number; code: string; message: string };
 
 /**
+ * The panel's options for one service. With the hub on (the default), the gateway's panel receives
+ * the spans of orders and inventory over OTLP, so it shows whole three-service traces and the full
+ * dependency map, while each service keeps its own panel too.
+ * @example panelOptions(readServiceConfig('orders')) // { service: 'orders', sendTo: 'http://127.0.0.1:3000/_debug' }
+ */
+export function panelOptions(config: ServiceConfig): DebugPanelOptions {
+  if (!config.hub) return { service: config.name };
+  if (config.name === 'gateway') return { service: config.name, hub: true };
+  return { service: config.name, sendTo: `${config.gatewayUrl}/_debug` };
+}
+
+/**
  * Builds the app of one service: `debugPanel()` first (so every later route is traced and
  * outgoing calls carry trace context), then /health, /_demo/faults, JSON bodies and fault
  * injection. The service adds its routes, then calls `serve()`.
@@ -57,9 +69,7 @@ export type ServiceMessage =
 export function createServiceApp(config: ServiceConfig): { app: Express; faults: Faults } {
   const app = express();
   app.disable('x-powered-by');
-  // The gateway becomes the hub of the others once the panel can receive OTLP (issue 7); that is a
-  // change of these options only.
-  app.use(debugPanel({ service: config.name }));
+  app.use(debugPanel(panelOptions(config)));
   // Lets a caller (the load generator, curl, the acceptance test) find its request in the panel.
   app.use((_req, res, next) => {
     const span = trace.getActiveSpan();
