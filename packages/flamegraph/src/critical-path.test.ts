@@ -58,6 +58,15 @@ describe('criticalPath', () => {
     expect(isFollowsFrom(linked, spans[0]!)).toBe(false);
   });
 
+  it('ignores a consumer under a producer even while the producer still runs', () => {
+    const spans = [
+      span('root', undefined, 0, 100),
+      span('send', 'root', 10, 30, { kind: 'producer' }),
+      span('consume', 'send', 20, 60, { kind: 'consumer' }),
+    ];
+    expect(path(spans)).toEqual([['root', 0, 10], ['send', 10, 40], ['root', 40, 100]]);
+  });
+
   it('clips a child that outlives its parent (clock skew) to the parent interval', () => {
     const spans = [span('root', undefined, 0, 100), span('skewed', 'root', 50, 100)];
     expect(path(spans)).toEqual([['root', 0, 50], ['skewed', 50, 100]]);

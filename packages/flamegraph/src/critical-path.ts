@@ -4,12 +4,14 @@ import type { CriticalPathSegment } from './types.js';
 
 /**
  * True when `child` does not block `parent`, so the critical path ignores it:
- * - it starts at or after the parent's end (fire-and-forget work, a message consumed later), or
+ * - it starts at or after the parent's end (fire-and-forget work, a message consumed later),
+ * - it is a consumer span under a producer span (a producer never waits for its consumers), or
  * - it carries a link to the parent whose `opentracing.ref_type` attribute is `follows_from`,
  *   which is how Jaeger and the OpenTracing shim carry a FOLLOWS_FROM reference in OTel.
- * OTel has no follows-from parent type, so these two observable signs are the definition.
+ * OTel has no follows-from parent type, so these observable signs are the definition.
  */
 export function isFollowsFrom(child: SpanRecord, parent: SpanRecord): boolean {
+  if (child.kind === 'consumer' && parent.kind === 'producer') return true;
   if (child.startTime >= parent.startTime + Math.max(0, parent.duration) && parent.duration > 0) return true;
   if (child.links !== undefined) {
     for (const l of child.links) {
