@@ -27,6 +27,7 @@ const CONTENDERS: Contender[] = [
   { id: 'debugpanel-dev', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development' }, panel: true },
   { id: 'debugpanel-prod', script: 'servers/debugpanel.js', env: { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }, panel: true },
   { id: 'debugpanel-sendto', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development' }, panel: true, feature: 'the sendTo option' },
+  { id: 'debugpanel-nometrics', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development', BENCH_PANEL_OPTIONS: '{"metrics":false}' }, panel: true, feature: 'metrics: false' },
   { id: 'otel-sdk', script: 'servers/otel-sdk.js', env: { NODE_ENV: 'development' } },
   { id: 'status-monitor', script: 'servers/status-monitor.js', env: { NODE_ENV: 'development' } },
 ];
@@ -88,7 +89,7 @@ async function run(ctx: Context): Promise<Row[]> {
     await Promise.all(
       CONTENDERS.map(async (c) => {
         if (c.panel && !panelReady) return;
-        const env = { ...c.env, ...(c.id === 'debugpanel-sendto' ? { BENCH_SEND_TO: sendTo } : {}) };
+        const env = { ...c.env, ...(c.id === 'debugpanel-sendto' ? { BENCH_PANEL_OPTIONS: JSON.stringify({ sendTo }) } : {}) };
         try {
           const { child, ready } = await startChild(c.id, c.script, { env });
           servers.set(c.id, { child, port: Number(ready.port) });
@@ -130,8 +131,9 @@ async function run(ctx: Context): Promise<Row[]> {
           const status = failed.has(c.id) ? 'failed' : 'not available yet';
           rows.push(missingRow(group, `${name} throughput`, 'req/s', aimed ? THROUGHPUT_AIM[route] : undefined, why, status));
           if (c.id !== 'plain') rows.push(missingRow(group, `${name} p99`, 'ms', aimed ? P99_AIM : undefined, why, status));
-          if (isPanel && c.id !== 'debugpanel-dev') rows.push(missingRow(group, `${name} vs debugpanel-dev`, 'x', undefined, why, status));
+          if (isPanel && c.id !== 'debugpanel-dev' && c.id !== 'debugpanel-nometrics') rows.push(missingRow(group, `${name} vs debugpanel-dev`, 'x', undefined, why, status));
           if (isPanel) rows.push(missingRow(group, `${name} vs otel-sdk`, 'x', aimed ? VS_OTEL_AIM : undefined, why, status));
+          if (c.id === 'debugpanel-nometrics') rows.push(missingRow(group, `${route} debugpanel-dev (metrics on) vs metrics off`, 'x', undefined, why, status));
           continue;
         }
         const rps = res.map((x) => x.rps);
@@ -178,7 +180,19 @@ async function run(ctx: Context): Promise<Row[]> {
           );
         }
         const dev = results.get('debugpanel-dev');
-        if (c.id !== 'debugpanel-dev' && isPanel && dev) {
+        if (c.id === 'debugpanel-nometrics' && dev) {
+          rows.push(
+            measuredRow({
+              group,
+              name: `${route} debugpanel-dev (metrics on) vs metrics off`,
+              unit: 'req/s',
+              value: summarize(dev.map((x) => x.rps)),
+              ratio: { summary: ratioSummary(dev.map((x) => x.rps), rps), to: 'metrics off' },
+              note: 'what the golden signals cost a request',
+            }),
+          );
+        }
+        if (c.id !== 'debugpanel-dev' && c.id !== 'debugpanel-nometrics' && isPanel && dev) {
           rows.push(
             measuredRow({
               group,

@@ -2,7 +2,7 @@
  * Contender: `app.use(debugPanel())` as its README shows. The parent starts it twice: with dev
  * defaults (NODE_ENV=development: every request recorded and kept) and as in production
  * (NODE_ENV=production with DEBUGPANEL_TOKEN set, so the panel is on, with production sampling).
- * A third run adds `sendTo` (BENCH_SEND_TO) pointing at a bare OTLP sink.
+ * Variants add options through BENCH_PANEL_OPTIONS: `sendTo` a bare OTLP sink, `metrics: false`.
  * `info` reads the panel's own stats and sampling API, so the table can show what it really kept.
  */
 import express from 'express';
@@ -14,8 +14,9 @@ const debugPanel = (panel as Record<string, unknown>).debugPanel as ((opts?: obj
 if (typeof debugPanel !== 'function') throw new Error('debugpanel does not export debugPanel() yet');
 
 const app = express();
-// The sendTo contender names a sink to send to; an unknown option throws here, before listening.
-app.use(debugPanel(process.env.BENCH_SEND_TO ? { sendTo: process.env.BENCH_SEND_TO } : {}));
+// Variants pass options as JSON (sendTo a sink, metrics off); an unknown option throws here,
+// before listening, and the row says the feature has not landed.
+app.use(debugPanel(JSON.parse(process.env.BENCH_PANEL_OPTIONS ?? '{}') as object));
 addRoutes(app);
 
 async function getJson(port: number, path: string): Promise<unknown> {
