@@ -53,7 +53,7 @@ async function run(reps: number): Promise<AnalysisResult> {
   out['critical path of a 10,000-span trace'] = typeof critical === 'string' ? { missing: critical } : { samples: time(reps, () => (critical as (s: SpanRecord[]) => unknown)(bigTrace)), note: SHAPE_NOTE };
 
   const merge = await fn('@debugpanel/flamegraph', 'mergeFlames');
-  out['merge of 1,000 traces (20 spans each)'] = typeof merge === 'string' ? { missing: merge } : { samples: time(reps, () => (merge as (t: SpanRecord[][]) => unknown)(thousand)) };
+  out['merge of 1,000 traces (20 spans each)'] = typeof merge === 'string' ? { missing: merge } : { samples: time(reps, () => (merge as (t: SpanRecord[][]) => unknown)(thousand)), note: 'traces of 10 routes merged together: wider than one route, so a little pessimistic' };
 
   const depmap = await fn('@debugpanel/dependency-map', 'buildDependencyMap');
   out['dependency map of 100,000 spans'] = typeof depmap === 'string' ? { missing: depmap } : { samples: time(Math.max(3, reps >> 1), () => (depmap as (s: SpanRecord[], o: object) => unknown)(hundredK, {})), note: '10,000 traces of 10 spans across 5 services and a SQLite node' };
