@@ -92,7 +92,8 @@ export function startService(name: ServiceName, options: StartOptions = {}): Pro
       }
     };
     const onExit = (code: number | null, signal: string | null) => {
-      const last = output.slice(-10).join('\n');
+      // A caller that printed the lines as they came does not need them twice.
+      const last = onLine ? '' : output.slice(-10).join('\n');
       fail(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})${last ? `:\n${last}` : ''}`));
     };
     const onError = (err: Error) => fail(new Error(`${name} could not be started: ${err.message}`));
