@@ -1,3 +1,41 @@
+import type { SpanRecord, TraceQuery } from '@debugpanel/model';
+import type { SpanStore } from '@debugpanel/span-store';
+
+/**
+ * Spans one analysis request may fold. The work is synchronous on the app's event loop, so it is
+ * bounded by spans as well as by traces: a store configured for millions of spans must not stall
+ * the app for seconds (about 1 µs per span for the dependency map, measured).
+ */
+export const MAX_ANALYSIS_SPANS = 200_000;
+
+/**
+ * The newest stored traces matching `query`, page by page, at most `maxTraces` of them and at most
+ * `maxSpans` spans in all. `truncated` says that matching traces were left out.
+ */
+export function collectTraces(
+  store: SpanStore,
+  query: Omit<TraceQuery, 'limit' | 'cursor'>,
+  maxTraces: number,
+  maxSpans: number = MAX_ANALYSIS_SPANS,
+): { traces: SpanRecord[][]; spans: number; truncated: boolean } {
+  const traces: SpanRecord[][] = [];
+  let spans = 0;
+  const q: TraceQuery = { ...query, limit: Math.min(1000, maxTraces) };
+  for (;;) {
+    const page = store.query(q);
+    for (const t of page.traces) {
+      if (traces.length === maxTraces || spans + t.spanCount > maxSpans) return { traces, spans, truncated: true };
+      const s = store.getTrace(t.traceId);
+      if (s === undefined) continue;
+      traces.push(s);
+      spans += s.length;
+    }
+    if (page.nextCursor === undefined) return { traces, spans, truncated: false };
+    if (traces.length === maxTraces) return { traces, spans, truncated: true };
+    q.cursor = page.nextCursor;
+  }
+}
+
 /**
  * Reads the query of an analysis route (flame, dependencies) into its known keys: an error
  * message for an unknown key (so a typo does not silently widen the result), a bad time or limit.

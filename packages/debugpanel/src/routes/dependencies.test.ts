@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { SpanRecord } from '@debugpanel/model';
 import { SpanStore } from '@debugpanel/span-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dependencies } from './dependencies.js';
+import { dependencies, dependencyRoutes } from './dependencies.js';
 import { RouteTable, type PanelContext } from './registry.js';
 
 // The dependencies feature over a real SpanStore, served by a bare node:http server: the panel's
@@ -77,6 +77,14 @@ describe('GET /api/dependencies', () => {
   });
   it('says when the limit left traces out', async () => {
     expect((await get('/api/dependencies?limit=2')).body).toMatchObject({ traces: 2, truncated: true });
+  });
+  it('bounds the spans folded in one request', async () => {
+    const [route] = dependencyRoutes({ store } as unknown as PanelContext, 9);
+    let text = '';
+    const res = { statusCode: 0, setHeader() {}, end: (t: string) => (text = t) };
+    route!.handle({ req: {} as never, res: res as never, params: {}, query: new URLSearchParams() });
+    // newest first: the 1-span health check, then two 4-span orders; a third would pass 9 spans
+    expect(JSON.parse(text)).toMatchObject({ traces: 3, truncated: true });
   });
   it('refuses bad parameters with 400', async () => {
     expect((await get('/api/dependencies?since=-5')).status).toBe(400);

@@ -1,15 +1,14 @@
 /** `GET {path}/api/dependencies?since=...`: the service dependency map of stored traces. */
-import type { SpanRecord, TraceQuery } from '@debugpanel/model';
 import { buildDependencyMap, whatFailsWith, type DependencyMap, type FailureReach } from '@debugpanel/dependency-map';
 import { sendError, sendJson } from '../http.js';
-import { readParams } from './analysis-params.js';
-import type { PanelFeature } from './registry.js';
+import { collectTraces, MAX_ANALYSIS_SPANS, readParams } from './analysis-params.js';
+import type { PanelContext, PanelFeature, PanelRoute } from './registry.js';
 
 /** `GET {path}/api/dependencies` */
 export interface DependenciesResponse extends DependencyMap {
   /** Traces the map was built from (newest first) */
   traces: number;
-  /** True when more traces matched than `limit`: the oldest were left out */
+  /** True when matching traces were left out (the oldest: beyond `limit`, or beyond 200,000 spans in all) */
   truncated: boolean;
   /** Per node id: what fails with it (`whatFailsWith`), so a client can show it on selection */
   failsWith: Record<string, FailureReach>;
@@ -19,39 +18,20 @@ export interface DependenciesResponse extends DependencyMap {
 
 export const DEFAULT_DEPENDENCY_TRACES = 2000;
 export const MAX_DEPENDENCY_TRACES = 10_000;
-const PAGE = 1000;
+export const dependencies: PanelFeature = (ctx) => dependencyRoutes(ctx, MAX_ANALYSIS_SPANS);
 
-export const dependencies: PanelFeature = ({ store }) => [
+/** The route, with the span bound as a parameter for tests. */
+export const dependencyRoutes = ({ store }: PanelContext, maxSpans: number): PanelRoute[] => [
   {
     method: 'GET',
     path: '/api/dependencies',
     handle({ res, query }) {
       const p = readParams(query, ['since', 'until', 'limit'], { def: DEFAULT_DEPENDENCY_TRACES, max: MAX_DEPENDENCY_TRACES });
       if ('error' in p) return sendError(res, 400, p.error);
-      // Page through the store, newest first, so the cost is bounded by `limit` traces.
-      const spans: SpanRecord[] = [];
-      let traces = 0;
-      let truncated = false;
-      const q: TraceQuery = { since: p.since, until: p.until, limit: Math.min(PAGE, p.limit) };
-      for (;;) {
-        const page = store.query(q);
-        for (const t of page.traces) {
-          if (traces === p.limit) {
-            truncated = true;
-            break;
-          }
-          const s = store.getTrace(t.traceId);
-          if (s === undefined) continue;
-          traces++;
-          for (const span of s) spans.push(span);
-        }
-        if (truncated || page.nextCursor === undefined) break;
-        if (traces === p.limit) {
-          truncated = true;
-          break;
-        }
-        q.cursor = page.nextCursor;
-      }
+      const found = collectTraces(store, { since: p.since, until: p.until }, p.limit, maxSpans);
+      const spans = found.traces.flat();
+      const traces = found.traces.length;
+      const truncated = found.truncated;
       const map = buildDependencyMap(spans);
       const failsWith: Record<string, FailureReach> = {};
       for (const n of map.nodes) failsWith[n.id] = whatFailsWith(map, n.id);

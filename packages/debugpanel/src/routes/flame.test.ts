@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { SpanRecord } from '@debugpanel/model';
 import { SpanStore } from '@debugpanel/span-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flame } from './flame.js';
+import { flame, flameRoutes } from './flame.js';
 import { RouteTable, type PanelContext } from './registry.js';
 
 // The flame feature over a real SpanStore, served by a bare node:http server: the panel's
@@ -128,8 +128,15 @@ describe('GET /api/flame', () => {
     expect(body.flame.filter((n: { parent: number }) => n.parent === 0)).toHaveLength(1);
     expect(body.flame[1]).toMatchObject({ name: 'GET /orders/:id', parent: 0, count: 5, mean: 100, p95: 100 });
   });
-  it('bounds the number of traces with limit', async () => {
-    expect((await get('/api/flame?route=%2Forders%2F%3Aid&limit=2')).body.traces).toBe(2);
+  it('bounds the number of traces with limit, and says so', async () => {
+    expect((await get('/api/flame?route=%2Forders%2F%3Aid&limit=2')).body).toMatchObject({ traces: 2, truncated: true });
+    expect((await get('/api/flame?route=%2Forders%2F%3Aid')).body.truncated).toBe(false);
+  });
+  it('bounds the spans merged in one request', async () => {
+    const route = flameRoutes({ store } as unknown as PanelContext, 10).find((r) => r.path === '/api/flame')!;
+    const { res, done } = capture();
+    route.handle({ req: {} as never, res: res as never, params: {}, query: new URLSearchParams('route=/orders/:id') });
+    expect(JSON.parse(await done)).toMatchObject({ traces: 2, truncated: true }); // 4 spans per trace
   });
   it.each([
     ['', /route is required/],

@@ -15,8 +15,8 @@ import {
   type MergedFlameNode,
 } from '@debugpanel/flamegraph';
 import { sendError, sendJson } from '../http.js';
-import { readParams } from './analysis-params.js';
-import type { PanelFeature } from './registry.js';
+import { collectTraces, MAX_ANALYSIS_SPANS, readParams } from './analysis-params.js';
+import type { PanelContext, PanelFeature, PanelRoute } from './registry.js';
 
 /**
  * `GET {path}/api/traces/:traceId/flame`. Flame trees travel as flat lists (`flattenFlame`:
@@ -42,6 +42,8 @@ export interface MergedFlameResponse {
   service?: string;
   /** Traces merged (newest first, at most `limit`) */
   traces: number;
+  /** True when matching traces were left out (by `limit`, or beyond 200,000 spans in all) */
+  truncated: boolean;
   flame: Array<Flat<MergedFlameNode>>;
 }
 
@@ -53,7 +55,10 @@ function badTraceId(id: string): string {
   return `malformed trace id "${id.slice(0, 64)}": expected 32 lower-case hex characters`;
 }
 
-export const flame: PanelFeature = ({ store }) => {
+export const flame: PanelFeature = (ctx) => flameRoutes(ctx, MAX_ANALYSIS_SPANS);
+
+/** The routes, with the span bound as a parameter for tests. */
+export const flameRoutes = ({ store }: PanelContext, maxSpans: number): PanelRoute[] => {
   const traceOr404 = (id: string, send: (status: number, msg: string) => void): SpanRecord[] | undefined => {
     if (!isValidTraceId(id)) {
       send(400, badTraceId(id));
@@ -98,13 +103,13 @@ export const flame: PanelFeature = ({ store }) => {
         const route = p.text.route;
         if (route === undefined) return sendError(res, 400, 'route is required, e.g. /api/flame?route=/orders/:id');
         const service = p.text.service;
-        const found = store.query({ route, service, since: p.since, until: p.until, limit: p.limit });
-        const traces: SpanRecord[][] = [];
-        for (const t of found.traces) {
-          const spans = store.getTrace(t.traceId);
-          if (spans !== undefined) traces.push(spans);
-        }
-        const body: MergedFlameResponse = { route, traces: traces.length, flame: flattenFlame(mergeFlames(traces)) };
+        const found = collectTraces(store, { route, service, since: p.since, until: p.until }, p.limit, maxSpans);
+        const body: MergedFlameResponse = {
+          route,
+          traces: found.traces.length,
+          truncated: found.truncated,
+          flame: flattenFlame(mergeFlames(found.traces)),
+        };
         if (service !== undefined) body.service = service;
         sendJson(res, 200, body);
       },
