@@ -67,11 +67,26 @@ describe('createBreakpointAgent snapshots', () => {
     expect(find(orderVar.members, 'apiKey')?.value).toBe('[REDACTED]');
     expect(find(orderVar.members, 'items')?.members?.map((m) => m.value)).toEqual([3, 4, 5]);
     expect(s!.watches).toEqual([
-      { expression: 'sum * 2', value: { name: 'sum * 2', type: 'number', value: 24 } },
-      { expression: 'order.items.length', value: { name: 'order.items.length', type: 'number', value: 3 } },
+      { expression: 'sum * 2', value: { name: 'sum * 2', type: 'number', value: 24 }, ms: expect.any(Number) },
+      { expression: 'order.items.length', value: { name: 'order.items.length', type: 'number', value: 3 }, ms: expect.any(Number) },
     ]);
     expect(s!.frames.length).toBeGreaterThan(1);
     expect(agent.stats().debuggerEnabled).toBe(false); // the last armed breakpoint is gone
+  });
+
+  it('bounds what it captures: long strings, large arrays, byte budget', () => {
+    agent = createBreakpointAgent({ dataDir: false, limits: { maxBytes: 4096 } });
+    agent.set({ file: esmTs, line: lineOf('esm-app.ts', 'const result = sum - discount') });
+    const order = { id: 'x'.repeat(500), items: Array.from({ length: 5000 }, (_, i) => i), apiKey: '' };
+    esm.total(order, 0);
+    const [s] = agent.snapshots();
+    const orderVar = find(s!.frames[0]!.scopes![0]!.variables, 'order')!;
+    expect(find(orderVar.members, 'id')).toMatchObject({ value: 'x'.repeat(100) + '…', note: 'truncated' });
+    expect(find(orderVar.members, 'items')).toMatchObject({ value: 'Array(5000)', note: 'more' });
+    expect(find(orderVar.members, 'items')!.members!.map((m) => m.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(s!.truncated).toBe(true);
+    expect(s!.bytes).toBeLessThan(4096 + 2048); // the budget stops expanding; frame names still count
+    expect(JSON.stringify(s).length).toBeLessThan(16 * 1024);
   });
 
   it('binds a CommonJS TypeScript breakpoint set before the module loads (pending -> active)', () => {
@@ -134,26 +149,34 @@ describe('createBreakpointAgent safety', () => {
   });
 
   it('turns side-effecting and endless watches into errors without changing or stalling the app', () => {
-    agent = createBreakpointAgent({ dataDir: false });
-    agent.set({ file: esmTs, line, watch: ['order.items.push(99)', 'esm_state_mutation()', '(() => { while (true) {} })()', 'sum'] });
+    // A generous timeout: on a loaded machine even a quick evaluation can take tens of ms.
+    agent = createBreakpointAgent({ dataDir: false, watchTimeoutMs: 2000 });
+    agent.set({ file: esmTs, line, watch: ['order.items.push(99)', 'state.calls.push(1)', 'esm_state_mutation()', 'sum'] });
     const order = { id: 'o', items: [1, 2], apiKey: '' };
     expect(esm.total(order, 0)).toBe(3);
     expect(order.items).toEqual([1, 2]);
+    expect(esm.state.calls).toEqual([]);
     const [s] = agent.snapshots();
-    expect(s!.watches[0]).toEqual({ expression: 'order.items.push(99)', error: 'refused: the expression may have side effects' });
-    expect(s!.watches[1]!.error).toMatch(/ReferenceError/);
-    expect(s!.watches[2]).toEqual({ expression: '(() => { while (true) {} })()', error: 'timed out after 50 ms' });
+    expect(s!.watches[0]).toMatchObject({ expression: 'order.items.push(99)', error: 'refused: the expression may have side effects' });
+    expect(s!.watches[1]).toMatchObject({ expression: 'state.calls.push(1)', error: 'refused: the expression may have side effects' });
+    expect(s!.watches[2]!.error).toMatch(/ReferenceError/);
     expect(s!.watches[3]!.value?.value).toBe(3);
   });
 
-  it('returns from a hit with an endless watch within 100 ms', () => {
+  it('cuts an endless watch at its 50 ms timeout and the app runs on', () => {
     agent = createBreakpointAgent({ dataDir: false });
     agent.set({ file: esmTs, line, watch: ['(() => { while (true) {} })()'] });
     const t0 = performance.now();
     esm.total({ id: 'o', items: [1], apiKey: '' }, 0);
     const elapsed = performance.now() - t0;
-    expect(agent.snapshots()[0]!.watches[0]!.error).toBe('timed out after 50 ms');
-    expect(elapsed).toBeLessThan(100);
+    const [watch] = agent.snapshots()[0]!.watches;
+    expect(watch!.error).toBe('timed out after 50 ms');
+    // Cut at 50 ms (51 ms measured on an idle machine); V8's timer thread can wake late when the
+    // shared machine is overloaded, hence the margin.
+    expect(watch!.ms).toBeGreaterThanOrEqual(50);
+    expect(watch!.ms).toBeLessThan(250);
+    expect(elapsed).toBeLessThan(1000); // capture included, on a shared machine
+    expect(esm.total({ id: 'o', items: [1], apiKey: '' }, 0)).toBe(1); // the app runs on
   });
 
   it('refuses unknown files, lines out of range, bad fields and an 11th breakpoint', () => {
@@ -216,6 +239,58 @@ describe('createBreakpointAgent safety', () => {
     expect(out.available).toBe(false);
     expect(out.reason).toMatch(/runs under --inspect \(ws:\/\/127\.0\.0\.1:\d+\/.+\): live breakpoints stay off/);
     expect(out.err).toBe('UNAVAILABLE');
+  });
+});
+
+describe('createBreakpointAgent logpoints', () => {
+  let esm: any;
+  beforeAll(async () => {
+    esm = await nativeImport(pathToFileURL(esmJs).href);
+  });
+
+  it('writes formatted, redacted messages without pausing, honours its condition and the trace', () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    const line = lineOf('esm-app.ts', 'const result = sum - discount');
+    const bp = agent.set({ file: esmTs, line, condition: 'discount > 0', message: 'sum={sum} order={order} pw={password} bad={order.nope.x} {{x}}' });
+    expect(bp).toMatchObject({ kind: 'logpoint', state: 'active', maxHits: null });
+    expect(esm.total({ id: 'o1', items: [1, 2], apiKey: 'k' }, 0)).toBe(3); // condition false: nothing
+    const exporter = new InMemorySpanExporter();
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    let traceId = '';
+    try {
+      trace.getTracer('t').startActiveSpan('GET /x', (span) => {
+        traceId = span.spanContext().traceId;
+        expect(esm.total({ id: 'o2', items: [4, 5], apiKey: 'k' }, 1)).toBe(8);
+        span.end();
+      });
+    } finally {
+      trace.disable();
+      context.disable();
+    }
+    const logs = agent.logs({ breakpointId: bp.id });
+    expect(logs.map((l) => l.message)).toEqual([
+      `sum=9 order={id: "o2", items: Array(2), apiKey: [REDACTED]} pw=hunter2 bad=<TypeError: Cannot read properties of undefined (reading 'x')> {x}`,
+    ]);
+    expect(logs[0]!.traceId).toBe(traceId);
+    expect(agent.get(bp.id)!.hits).toBe(1);
+    expect(agent.stats().hits).toBe(1);
+  });
+
+  it('refuses message parts with side effects', () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    expect(() => agent.set({ file: esmTs, line: 13, message: 'x {order.items.pop()}' })).toThrow(/message part "order.items.pop\(\)" refused/);
+    expect(agent.list()).toEqual([]);
+  });
+
+  it('stops at maxHits and disables the debugger', async () => {
+    agent = createBreakpointAgent({ dataDir: false });
+    const bp = agent.set({ file: esmTs, line: lineOf('esm-app.ts', 'return doubled'), message: '{i}', maxHits: 3 });
+    for (let i = 0; i < 10; i++) esm.loopBody(i);
+    expect(agent.logs().map((l) => l.message)).toEqual(['0', '1', '2']);
+    expect(agent.get(bp.id)!.state).toBe('hit');
+    await new Promise((r) => setImmediate(r));
+    expect(agent.stats().debuggerEnabled).toBe(false);
   });
 });
 

@@ -4,9 +4,10 @@ import inspector from 'node:inspector';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { Capturer, DEFAULT_LIMITS, renderValue, type Post, type RemoteObject } from './capture.js';
+import { Capturer, DEFAULT_LIMITS, type Post, type RemoteObject } from './capture.js';
 import { DebugPanelInspectorError } from './errors.js';
 import { checkCondition, checkExpressionSyntax, parseTemplate, type TemplatePart } from './expressions.js';
+import { formatValue, logpointCondition, registerLogpoint, unregisterLogpoint } from './logpoint.js';
 import { createRedactor } from './redact.js';
 import { ScriptRegistry, scriptPath } from './scripts.js';
 import { BreakpointStore, type PersistedState } from './store.js';
@@ -102,6 +103,8 @@ export interface BreakpointAgent {
 interface Entry {
   bp: Breakpoint;
   v8Id?: string;
+  /** What V8 evaluates: the user's condition, or for a logpoint the call of the logpoint hook. */
+  v8Condition?: string;
   parts?: TemplatePart[];
   expiryTimer?: NodeJS.Timeout;
   coolTimer?: NodeJS.Timeout;
@@ -255,7 +258,8 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
     connect();
     registry.clear();
     const t0 = performance.now();
-    post('Debugger.enable');
+    // Every evaluated condition is a script V8 reports; bound what the debugger keeps of them.
+    post('Debugger.enable', { maxScriptsCacheSize: 10_000_000 });
     stats.enableMs = performance.now() - t0;
     stats.enableCount++;
     debuggerOn = true;
@@ -282,7 +286,7 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
   function setV8(e: Entry, params: Record<string, unknown>): void {
     const res = post<{ breakpointId: string; locations: Array<{ scriptId: string; lineNumber: number; columnNumber?: number }> }>(
       'Debugger.setBreakpointByUrl',
-      { ...params, ...(e.bp.condition ? { condition: e.bp.condition } : {}) },
+      { ...params, ...(e.v8Condition ? { condition: e.v8Condition } : {}) },
     );
     e.v8Id = res.breakpointId;
     byV8.set(res.breakpointId, e);
@@ -349,6 +353,7 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
 
   function finish(e: Entry, state: 'hit' | 'expired'): void {
     disarm(e);
+    unregisterLogpoint(e.bp.id);
     if (e.expiryTimer) clearTimeout(e.expiryTimer);
     e.expiryTimer = undefined;
     e.bp.state = state;
@@ -363,6 +368,8 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
   }
 
   function evaluate(c: Capturer, frame: CallFrame, expression: string, group: string): WatchResult {
+    const t0 = performance.now();
+    const ms = () => Math.round((performance.now() - t0) * 100) / 100;
     try {
       const r = post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>(
         'Debugger.evaluateOnCallFrame',
@@ -370,12 +377,12 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
       );
       if (r.exceptionDetails) {
         const text = (r.exceptionDetails.exception?.description ?? r.exceptionDetails.text ?? 'error').split('\n')[0] ?? 'error';
-        return { expression, error: /side-effect/i.test(text) ? 'refused: the expression may have side effects' : text };
+        return { expression, error: /side-effect/i.test(text) ? 'refused: the expression may have side effects' : text, ms: ms() };
       }
-      return { expression, value: c.value(expression, r.result, 0) };
+      return { expression, value: c.value(expression, r.result, 0), ms: ms() };
     } catch (err) {
       const msg = (err as Error).message;
-      return { expression, error: /terminated/i.test(msg) ? `timed out after ${watchTimeoutMs} ms` : msg };
+      return { expression, error: /terminated/i.test(msg) ? `timed out after ${watchTimeoutMs} ms` : msg, ms: ms() };
     }
   }
 
@@ -448,28 +455,62 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
     }
   }
 
-  function writeLog(e: Entry, frame: CallFrame, group: string): void {
-    const c = new Capturer(post, { ...limits, maxDepth: 1, maxProperties: 5 }, isSecret, group);
+  /** Called by the logpoint hook inside V8's condition evaluation: record, never touch V8 here. */
+  function onLog(e: Entry, values: unknown[]): void {
+    if (closed || e.bp.state !== 'active' || !e.v8Id) return;
+    const t0 = performance.now();
+    const now = Date.now();
+    if (now >= e.bp.expiresAt) return retire(e, 'expired');
+    if (now - e.windowStart >= 1000) {
+      e.windowStart = now;
+      e.windowCount = 0;
+    }
+    if (e.windowCount >= logRateLimit) return; // its cool-down is already on the way
+    e.windowCount++;
     let message = '';
+    let i = 0;
     for (const part of e.parts ?? []) {
-      if ('text' in part) message += part.text;
-      else {
-        const r = evaluate(c, frame, part.expr, group);
-        message += r.value ? renderValue(r.value) : `<${r.error}>`;
+      if ('text' in part) {
+        message += part.text;
+        continue;
       }
+      const [failed, value] = (values[i++] as [number, unknown] | undefined) ?? [1, 'missing'];
+      message += failed ? `<${formatValue(value, limits, isSecret)}>` : formatValue(value, limits, isSecret);
     }
     const { traceId, spanId } = activeSpan();
-    const entry: LogEntry = { seq: ++logSeq, breakpointId: e.bp.id, time: Date.now(), message, ...(traceId ? { traceId, spanId } : {}) };
+    const entry: LogEntry = { seq: ++logSeq, breakpointId: e.bp.id, time: now, message, ...(traceId ? { traceId, spanId } : {}) };
     logs.push(entry);
     if (logs.length > maxLogs) {
       logs.shift();
       stats.logsDropped++;
     }
     if (options.logToConsole) console.log(`[debugpanel logpoint ${path.basename(e.bp.file)}:${e.bp.line}] ${message}`);
+    e.bp.hits++;
+    stats.hits++;
+    if (e.bp.maxHits !== null && e.bp.hits >= e.bp.maxHits) retire(e, 'hit');
+    else {
+      if (e.windowCount >= logRateLimit) {
+        const until = e.windowStart + 1000;
+        setImmediate(() => coolDown(e, until));
+      }
+      persist();
+    }
+    const us = (performance.now() - t0) * 1000;
+    stats.handlerUs += us;
+    if (us > stats.handlerUsMax) stats.handlerUsMax = us;
+  }
+
+  /** Ends a logpoint from inside the hook: the state changes now, V8 is touched on the next turn. */
+  function retire(e: Entry, state: 'hit' | 'expired'): void {
+    e.bp.state = state;
+    setImmediate(() => {
+      if (e.bp.state === state) finish(e, state);
+    });
   }
 
   /** Over the rate limit a logpoint leaves V8 for the rest of its one-second window. */
   function coolDown(e: Entry, untilMs: number): void {
+    if (closed || e.bp.state !== 'active' || !entries.has(e.bp.id)) return;
     disarm(e);
     e.bp.coolDowns = (e.bp.coolDowns ?? 0) + 1;
     stats.coolDowns++;
@@ -498,20 +539,10 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
           finish(e, 'expired');
           continue;
         }
+        if (e.bp.kind !== 'snapshot') continue; // logpoints never pause (logpoint.ts)
         const group = `debugpanel-${++groupSeq}`;
         try {
-          if (e.bp.kind === 'logpoint') {
-            const now = Date.now();
-            if (now - e.windowStart >= 1000) {
-              e.windowStart = now;
-              e.windowCount = 0;
-            }
-            e.windowCount++;
-            writeLog(e, p.callFrames[0]!, group);
-            if (e.windowCount >= logRateLimit) coolDown(e, e.windowStart + 1000);
-          } else {
-            captureSnapshot(e, p.callFrames, group, t0);
-          }
+          captureSnapshot(e, p.callFrames, group, t0);
         } finally {
           post('Runtime.releaseObjectGroup', { objectGroup: group });
         }
@@ -599,6 +630,8 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
 
   function add(bp: Breakpoint, parts: TemplatePart[] | undefined): Entry {
     const e: Entry = { bp, windowStart: 0, windowCount: 0, ...(parts ? { parts } : {}) };
+    e.v8Condition = parts ? logpointCondition(bp.id, parts, bp.condition) : bp.condition;
+    if (parts) registerLogpoint(bp.id, (values) => onLog(e, values));
     // Enabling replays scriptParsed for every loaded script; the entry joins afterwards so that
     // replay does not bind it a second time.
     enableDebugger();
@@ -676,6 +709,7 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
       const e = entries.get(id);
       if (!e) return false;
       disarm(e);
+      unregisterLogpoint(id);
       if (e.expiryTimer) clearTimeout(e.expiryTimer);
       entries.delete(id);
       maybeDisable();
@@ -718,6 +752,7 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
       closed = true;
       for (const e of entries.values()) {
         disarm(e);
+        unregisterLogpoint(e.bp.id);
         if (e.expiryTimer) clearTimeout(e.expiryTimer);
       }
       if (debuggerOn) {

@@ -82,7 +82,24 @@ export class Capturer {
       this.truncated = true;
       return cv;
     }
-    cv.members = this.members(obj.objectId, depth + 1, cv, this.limits.maxProperties, obj.subtype === 'array' || obj.subtype === 'typedarray');
+    const isArray = obj.subtype === 'array' || obj.subtype === 'typedarray';
+    const length = isArray ? Number(/\((\d+)\)$/.exec(obj.description ?? '')?.[1] ?? 0) : 0;
+    if (length > this.limits.maxProperties) {
+      // getProperties serialises every element: on a large array that costs milliseconds for the
+      // few we keep. A plain copy of the head is cheap (and runs no user code: no species, no proxy).
+      const head = this.post<{ result: RemoteObject }>('Runtime.callFunctionOn', {
+        objectId: obj.objectId,
+        functionDeclaration: 'function (n) { const a = new Array(n); for (let i = 0; i < n; i++) a[i] = this[i]; return a; }',
+        arguments: [{ value: this.limits.maxProperties }],
+        objectGroup: this.objectGroup,
+        silent: true,
+      });
+      cv.members = head.result.objectId ? this.members(head.result.objectId, depth + 1, cv, this.limits.maxProperties, true) : [];
+      cv.note = 'more';
+      this.truncated = true;
+      return cv;
+    }
+    cv.members = this.members(obj.objectId, depth + 1, cv, this.limits.maxProperties, isArray);
     return cv;
   }
 
@@ -137,21 +154,4 @@ function primitive(name: string, obj: RemoteObject): CapturedValue | undefined {
     default:
       return undefined;
   }
-}
-
-/** A short one-line rendering of a captured value, for logpoint messages. */
-export function renderValue(v: CapturedValue): string {
-  if (v.note === 'redacted') return '[REDACTED]';
-  if (!v.members) {
-    if (v.type === 'string') return String(v.value);
-    if (v.type === 'undefined') return 'undefined';
-    return String(v.value);
-  }
-  const isArray = typeof v.value === 'string' && /^Array\(\d+\)$/.test(v.value);
-  const inner = v.members.map((m) => {
-      const val = m.members ? String(m.value) : m.type === 'string' ? JSON.stringify(m.value) : renderValue(m);
-      return isArray ? val : `${m.name}: ${val}`;
-    });
-  if (v.note === 'more') inner.push('…');
-  return isArray ? `[${inner.join(', ')}]` : `{${inner.join(', ')}}`;
 }

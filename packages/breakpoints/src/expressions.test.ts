@@ -49,6 +49,11 @@ describe('parseTemplate', () => {
     ]);
   });
 
+  it('refuses side effects in parts (V8 evaluates them like conditions)', () => {
+    expect(parseTemplate('n={list.push(1)}')).toMatch(/message part "list.push\(1\)" refused: calling `list.push\(\)` may have side effects/);
+    expect(parseTemplate('n={x++}')).toMatch(/changes a variable/);
+  });
+
   it('reports unclosed braces and bad expressions', () => {
     expect(parseTemplate('x {a')).toMatch(/unclosed "\{" at column 3/);
     expect(parseTemplate('x {a b}')).toMatch(/message part "a b" has a syntax error/);

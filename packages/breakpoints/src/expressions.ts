@@ -39,10 +39,15 @@ export function checkExpressionSyntax(expr: string, what = 'expression'): string
  * and evaluates conditions with side effects allowed. Returns an error message, or undefined if fine.
  */
 export function checkCondition(expr: string): string | undefined {
-  const r = parse(expr, 'condition');
+  return checkPureExpression(expr, 'condition');
+}
+
+/** The same check for any expression V8 evaluates natively (conditions, logpoint message parts). */
+export function checkPureExpression(expr: string, what: string): string | undefined {
+  const r = parse(expr, what);
   if (typeof r === 'string') return r;
   const bad = findSideEffect(r, expr);
-  return bad ? `condition "${expr}" refused: ${bad}` : undefined;
+  return bad ? `${what} "${expr}" refused: ${bad}` : undefined;
 }
 
 type AnyNode = Node & Record<string, unknown>;
@@ -101,12 +106,12 @@ function findSideEffect(root: Node, src: string): string | undefined {
           : undefined;
         const pure = callee.type === 'Identifier' ? PURE_FUNCTIONS.has(name ?? '') : PURE_METHODS.has(name ?? '');
         if (!pure) {
-          return `calling \`${text(callee)}()\` may have side effects; conditions may only call read-only built-ins (includes, startsWith, indexOf, slice, has, get, ...). Use a watch expression instead`;
+          return `calling \`${text(callee)}()\` may have side effects; only read-only built-ins (includes, startsWith, indexOf, slice, has, get, ...) may be called here. Use a snapshot watch instead`;
         }
         return callee.type === 'MemberExpression' ? kids('callee', 'arguments') : kids('arguments');
       }
       default:
-        return `${node.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} (\`${text(node)}\`) is not allowed in a condition`;
+        return `${node.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} (\`${text(node)}\`) is not allowed`;
     }
   };
   return visit(root as AnyNode);
@@ -130,7 +135,8 @@ export function parseTemplate(message: string): TemplatePart[] | string {
       const end = message.indexOf('}', i);
       if (end < 0) return `message has an unclosed "{" at column ${i + 1}`;
       const expr = message.slice(i + 1, end);
-      const err = checkExpressionSyntax(expr, 'message part');
+      // V8 evaluates logpoint parts natively (see logpoint.ts): they get the condition's check.
+      const err = checkPureExpression(expr, 'message part');
       if (err) return err;
       if (text) parts.push({ text });
       text = '';

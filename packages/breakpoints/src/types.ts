@@ -87,6 +87,8 @@ export interface WatchResult {
   expression: string;
   value?: CapturedValue;
   error?: string;
+  /** How long the evaluation took, in ms. */
+  ms: number;
 }
 
 export interface Snapshot {

@@ -1,0 +1,66 @@
+// Figures for the report and the benchmark: cost per hit, cost on unrelated code while a breakpoint
+// is armed, Debugger.enable time. Run after `npm run build`: node packages/breakpoints/scripts/measure.mjs
+// Ratios are measured within one run; the absolute numbers depend on the machine's load.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createBreakpointAgent } from '../dist/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = path.join(here, '../test-fixtures');
+const gen = mkdtempSync(path.join(tmpdir(), 'dp-bp-measure-'));
+// compile.ts is TypeScript; the measurement compiles the fixture the same way with the TS API.
+const ts = (await import('typescript')).default;
+const { readFileSync, writeFileSync } = await import('node:fs');
+const src = path.join(fixtures, 'esm-app.ts');
+const out = ts.transpileModule(readFileSync(src, 'utf8'), { fileName: src, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true } });
+const map = JSON.parse(out.sourceMapText);
+map.sources = [path.relative(gen, src)];
+writeFileSync(path.join(gen, 'esm-app.mjs'), out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=esm-app.mjs.map'));
+writeFileSync(path.join(gen, 'esm-app.mjs.map'), JSON.stringify(map));
+const app = await import(pathToFileURL(path.join(gen, 'esm-app.mjs')).href);
+const lineOf = (text) => readFileSync(src, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+
+const median = (fn, runs = 7) => {
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return t.sort((a, b) => a - b)[runs >> 1];
+};
+const perCall = (fn, n) => median(() => { for (let i = 0; i < n; i++) fn(i); }, 3) / n * 1000; // µs
+
+const results = {};
+const hot = () => app.hot(200_000);
+median(hot);
+const base = median(hot);
+
+const agent = createBreakpointAgent({ dataDir: false, logRateLimit: 1e6, maxLogs: 100, maxSnapshots: 10 });
+const plainLine = agent.set({ file: path.join(fixtures, 'many-lines.mjs'), line: 3 });
+results.debuggerEnableMs = +agent.stats().enableMs.toFixed(1);
+results.scriptsLoaded = agent.stats().scripts;
+results.unrelatedWhileArmedRatio = +(median(hot) / base).toFixed(3);
+agent.remove(plainLine.id);
+results.afterRemovalRatio = +(median(hot) / base).toFixed(3);
+
+const loopBase = perCall((i) => app.loopBody(i), 2000);
+const logLine = lineOf('return doubled');
+for (const [name, message] of [['logpointTextUs', 'tick'], ['logpointOneExprUs', 'i={i}'], ['logpointTwoExprUs', 'i={i} d={doubled}']]) {
+  const bp = agent.set({ file: src, line: logLine, message });
+  results[name] = +(perCall((i) => app.loopBody(i), 300) - loopBase).toFixed(0);
+  agent.remove(bp.id);
+}
+const snapLine = lineOf('const result = sum - discount');
+const order = { id: 'o1', items: Array.from({ length: 50 }, (_, i) => i), apiKey: 'k' };
+const totalBase = perCall(() => app.total(order, 1), 2000);
+const bp = agent.set({ file: src, line: snapLine, maxHits: 1_000_000, watch: ['sum', 'order.items.length'] });
+results.snapshotUs = +(perCall(() => app.total(order, 1), 100) - totalBase).toFixed(0);
+results.snapshotHandlerUsMean = +agent.stats().handlerUsMean.toFixed(0);
+results.snapshotBytes = agent.snapshots()[0].bytes;
+agent.remove(bp.id);
+await agent.close();
+rmSync(gen, { recursive: true, force: true });
+console.log(JSON.stringify(results, null, 2));
