@@ -29,6 +29,8 @@ export interface CriticalPathResponse {
 export interface MergedFlameResponse {
   route: string;
   traces: number;
+  /** Matching traces were left out (only the newest are merged) */
+  truncated?: boolean;
   flame: FlatFlameNode[];
 }
 

@@ -79,7 +79,7 @@ function RouteFlame({ route, navigate }: ViewProps) {
         <input type="search" placeholder="Highlight…" value={search} onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} aria-label="Highlight nodes" />
         {merged.data && (
           <span class="muted" data-testid="flame-summary">
-            {formatCount(merged.data.traces)} traces · mean {formatDuration(mergedRoot.root?.mean ?? 0)} · p95 {formatDuration(mergedRoot.root?.p95 ?? 0)}
+            {formatCount(merged.data.traces)}{merged.data.truncated ? ' newest' : ''} traces · mean {formatDuration(mergedRoot.root?.mean ?? 0)} · p95 {formatDuration(mergedRoot.root?.p95 ?? 0)}
           </span>
         )}
       </div>
