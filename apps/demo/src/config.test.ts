@@ -23,6 +23,9 @@ describe('parsePort', () => {
 });
 
 describe('readServiceConfig', () => {
+  it('brackets an IPv6 host in the neighbours\' URLs', () => {
+    expect(readServiceConfig('gateway', { DEMO_HOST: '::1' }).ordersUrl).toBe('http://[::1]:3001');
+  });
   it('turns the hub on unless DEMO_HUB says no', () => {
     expect(readServiceConfig('orders', {}).hub).toBe(true);
     for (const no of ['0', 'false', 'OFF', 'no']) expect(readServiceConfig('orders', { DEMO_HUB: no }).hub).toBe(false);

@@ -50,15 +50,16 @@ export function portFor(name: ServiceName, env: Env = process.env): number {
 /** Everything a service process needs, read once at start. */
 export function readServiceConfig(name: ServiceName, env: Env = process.env): ServiceConfig {
   const host = env.DEMO_HOST || '127.0.0.1';
+  const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     name,
     port: portFor(name, env),
     host,
     dataDir: env.DEMO_DATA_DIR || undefined,
     hub: !['0', 'false', 'off', 'no'].includes((env.DEMO_HUB ?? '').trim().toLowerCase()),
-    gatewayUrl: trimSlash(env.GATEWAY_URL || `http://${host}:${portFor('gateway', env)}`),
-    ordersUrl: trimSlash(env.ORDERS_URL || `http://${host}:${portFor('orders', env)}`),
-    inventoryUrl: trimSlash(env.INVENTORY_URL || `http://${host}:${portFor('inventory', env)}`),
+    gatewayUrl: trimSlash(env.GATEWAY_URL || `http://${urlHost}:${portFor('gateway', env)}`),
+    ordersUrl: trimSlash(env.ORDERS_URL || `http://${urlHost}:${portFor('orders', env)}`),
+    inventoryUrl: trimSlash(env.INVENTORY_URL || `http://${urlHost}:${portFor('inventory', env)}`),
   };
 }
 
