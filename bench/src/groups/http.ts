@@ -71,7 +71,7 @@ function findNumber(o: unknown, path: string[]): number | undefined {
 }
 
 async function run(ctx: Context): Promise<Row[]> {
-  const rounds = ctx.quick ? 2 : 6;
+  const rounds = ctx.quick ? 2 : 5;
   const seconds = ctx.quick ? 1.25 : 4;
   const warmup = ctx.quick ? 0.5 : 3;
   const connections = 50;
