@@ -12,7 +12,9 @@ describe('resolveOptions', () => {
     expect(o).toEqual({
       path: '/_debug', service: 'shop', token: undefined, store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
+      sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
     });
+    expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });
 
   it('resolves hub, sendTo, exportTo and metrics', () => {
@@ -35,6 +37,9 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ hub: { maxBodyByte: 5 } }, {})).toThrow(/unknown option "hub.maxBodyByte"; did you mean "hub.maxBodyBytes"\?/);
     expect(() => resolveOptions({ metrics: { maxSeries: 0 } }, {})).toThrow(/metrics.maxSeries must be a positive integer/);
     expect(() => resolveOptions({ hub: 'yes' }, {})).toThrow(/hub must be true or an object/);
+    expect(() => resolveOptions({ sampling: { head: 2 } }, {})).toThrow(/sampling.head must be a fraction from 0 to 1/);
+    expect(() => resolveOptions({ sampling: { tail: 'some' } }, {})).toThrow(/sampling.tail must be "all", "production"/);
+    expect(() => resolveOptions({ sampling: { grace: 5 } }, {})).toThrow(/did you mean "sampling.graceMs"/);
   });
 
   it('accepts undefined and every option', () => {

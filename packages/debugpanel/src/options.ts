@@ -4,6 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Sampler } from '@opentelemetry/api';
+import type { TailPolicies } from '@debugpanel/sampler';
 
 /** Budgets of the in-memory span store; see `@debugpanel/span-store`. */
 export interface StoreOptions {
@@ -35,6 +37,28 @@ export interface OtlpTargetOptions {
   headers?: Record<string, string>;
   /** `protobuf` (default) or `json` */
   protocol?: 'protobuf' | 'json';
+}
+
+/** Head and tail sampling; see `@debugpanel/sampler`. */
+export interface SamplingOptions {
+  /**
+   * Head sampling: the fraction (0..1) of new traces marked sampled in the `traceparent` this
+   * process sends on and in what exporters get, parent-based; or any OTel `Sampler`. The panel
+   * itself records every span whatever this says (default 1).
+   */
+  head?: number | Sampler;
+  /**
+   * Tail sampling, decided per trace once its local root ended (+ `graceMs`): `'all'` keeps every
+   * trace (default outside production); `'production'` keeps errors, slow traces, 5 traces/s per
+   * route and 1% of the rest (default with NODE_ENV=production); or your own policies.
+   */
+  tail?: 'all' | 'production' | TailPolicies;
+  /** Wait for late children after a local root ends, ms (default 2000) */
+  graceMs?: number;
+  /** Longest a trace waits for its decision, ms (default 30000) */
+  maxAgeMs?: number;
+  /** Traces waiting for a decision at once; the oldest is decided early past it (default 2000) */
+  maxPendingTraces?: number;
 }
 
 /** Golden signals; see `@debugpanel/metrics`. */
@@ -75,6 +99,17 @@ export interface DebugPanelOptions {
   exportTo?: string | OtlpTargetOptions;
   /** Golden signals per route and dependency (default on); `false` turns them off */
   metrics?: boolean | MetricsOptions;
+  /** Head and tail sampling (default: keep everything, or the production policies in production) */
+  sampling?: SamplingOptions;
+}
+
+/** Sampling after validation: the tail policies are checked when the sampler is created. */
+export interface ResolvedSampling {
+  head: number | Sampler;
+  tail: 'all' | 'production' | TailPolicies;
+  graceMs: number | undefined;
+  maxAgeMs: number | undefined;
+  maxPendingTraces: number | undefined;
 }
 
 /** An OTLP target after validation: the full traces URL. */
@@ -96,6 +131,7 @@ export interface ResolvedOptions {
   sendTo: ResolvedOtlpTarget | undefined;
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
+  sampling: ResolvedSampling;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -122,6 +158,21 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   sendTo: isOtlpTarget,
   exportTo: isOtlpTarget,
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
+  sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
+};
+
+const SAMPLING: Record<keyof SamplingOptions, Check> = {
+  head: (v, n) =>
+    (typeof v === 'number' && v >= 0 && v <= 1) || (typeof v === 'object' && v !== null && typeof (v as Sampler).shouldSample === 'function')
+      ? undefined
+      : `${n} must be a fraction from 0 to 1 or an OpenTelemetry Sampler, got ${describe(v)}`,
+  tail: (v, n) =>
+    v === 'all' || v === 'production' || isPlainObject(v)
+      ? undefined
+      : `${n} must be "all", "production" or policies like { error: true, probabilistic: 0.1 }, got ${describe(v)}`,
+  graceMs: isPositiveInt,
+  maxAgeMs: isPositiveInt,
+  maxPendingTraces: isPositiveInt,
 };
 
 const HUB: Record<keyof HubOptions, Check> = {
@@ -197,6 +248,7 @@ export function resolveOptions(
   if (o.store !== undefined) checkKeys(o.store as Record<string, unknown>, STORE, 'debugPanel(options)', 'store.');
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
+  if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -227,6 +279,13 @@ export function resolveOptions(
     sendTo: resolveOtlpTarget(o.sendTo, 'sendTo'),
     exportTo: resolveOtlpTarget(o.exportTo, 'exportTo'),
     metrics: o.metrics === false ? undefined : { ...(o.metrics === true || o.metrics === undefined ? {} : o.metrics) },
+    sampling: {
+      head: o.sampling?.head ?? 1,
+      tail: o.sampling?.tail ?? (production ? 'production' : 'all'),
+      graceMs: o.sampling?.graceMs,
+      maxAgeMs: o.sampling?.maxAgeMs,
+      maxPendingTraces: o.sampling?.maxPendingTraces,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { SpanRecord } from '@debugpanel/model';
 import { GoldenSignals } from '@debugpanel/metrics';
+import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
 import { createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
@@ -68,7 +69,15 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const metrics = opts.metrics ? new GoldenSignals({ ...opts.metrics }) : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
-  const pipeline = createPipeline(store, sse, { metrics, onKept: exporter && ((span) => exporter.push(span)) });
+  const pipeline = createPipeline(store, sse, {
+    metrics,
+    onKept: exporter && ((span) => exporter.push(span)),
+    sampling: opts.sampling,
+  });
+  // The head decision sets the sampled flag sent downstream and seen by exporters; recordAll makes
+  // sure the panel still records every span (tail sampling and golden signals need them all).
+  const head = opts.sampling.head;
+  const headSampler = recordAll(typeof head === 'number' ? parentBased({ root: traceIdRatio(head) }) : head);
   // sendTo: this process's own spans (not those it receives as a hub) to a hub panel.
   const sender: OtlpSender | undefined = opts.sendTo && createOtlpSender(opts.sendTo);
   const onLocalSpan = sender
@@ -82,6 +91,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
     onSpan: onLocalSpan,
+    sampler: headSampler,
     redactKeys: opts.redact,
     // Traffic to a panel (e.g. a hub receiving spans) is not part of the app's traces.
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
@@ -89,6 +99,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const access = new AccessControl(opts.token);
   const ctx: PanelContext = {
     options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics,
+    sampling: { head: headSampler.toString(), tail: pipeline.tail },
     ingest: (spans) => {
       for (const span of spans) pipeline.onSpan(span);
     },
@@ -97,6 +108,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
+  ctx.stats.sampling = () => pipeline.tail.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
   const handlePanel = createPanelHandler(ctx, table);
 
@@ -117,6 +129,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       closed = true;
       sse.close();
       metrics?.stop();
+      pipeline.close();
       await tracing.shutdown();
       await Promise.all([sender?.shutdown(), exporter?.shutdown()]);
     },

@@ -24,11 +24,20 @@ function httpGet(url) {
 
 const app = express();
 // HUB=1 receives OTLP from the others; SEND_TO=<hub panel URL> sends this service's spans there.
-app.use(debugPanel({ service, hub: process.env.HUB === '1', sendTo: process.env.SEND_TO || undefined }));
-app.get('/hop', async (_req, res) => {
-  if (!next) return res.json({ path: [service] });
+// HEAD=<0..1> sets the head sampling ratio.
+app.use(
+  debugPanel({
+    service,
+    hub: process.env.HUB === '1',
+    sendTo: process.env.SEND_TO || undefined,
+    sampling: process.env.HEAD ? { head: Number(process.env.HEAD) } : undefined,
+  }),
+);
+app.get('/hop', async (req, res) => {
+  // The last hop reports the traceparent it received, so tests can check the sampled flag.
+  if (!next) return res.json({ path: [service], leafTraceparent: req.headers.traceparent ?? null });
   const downstream = call === 'http' ? await httpGet(`${next}/hop`) : await (await fetch(`${next}/hop`)).json();
-  res.json({ path: [service, ...downstream.path] });
+  res.json({ path: [service, ...downstream.path], leafTraceparent: downstream.leafTraceparent });
 });
 
 const server = app.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));

@@ -109,3 +109,25 @@ export function parentBased(options: ParentBasedOptions): Sampler {
       `localParentNotSampled=${localNotSampled.toString()}}`,
   };
 }
+
+const RECORD_ONLY: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD });
+
+/**
+ * Wraps a head sampler so that every span is recorded: where `inner` says NOT_RECORD, the span is
+ * still recorded (processors see it) but not sampled, so the W3C sampled flag it propagates and
+ * what exporters receive follow `inner`. This is how the panel sees every request, even one whose
+ * upstream sent `traceparent` flags `00`, while tail sampling and golden signals stay complete.
+ *
+ * @example
+ * new BasicTracerProvider({ sampler: recordAll(parentBased({ root: traceIdRatio(0.1) })) });
+ */
+export function recordAll(inner: Sampler): Sampler {
+  return {
+    shouldSample(context, traceId, name, kind, attributes, links) {
+      const r = inner.shouldSample(context, traceId, name, kind, attributes, links);
+      if (r.decision !== SamplingDecision.NOT_RECORD) return r;
+      return r.attributes || r.traceState ? { ...r, decision: SamplingDecision.RECORD } : RECORD_ONLY;
+    },
+    toString: () => `RecordAll{${inner.toString()}}`,
+  };
+}

@@ -7,7 +7,7 @@
  * const head = parentBased({ root: traceIdRatio(0.1) });
  * const tail = new TailSampler({ production: true, onKeep: (spans, reason) => store.addMany(spans) });
  */
-export { alwaysOn, alwaysOff, traceIdRatio, parentBased } from './head.js';
+export { alwaysOn, alwaysOff, traceIdRatio, parentBased, recordAll } from './head.js';
 export type { ParentBasedOptions } from './head.js';
 export { traceIdHash, isTraceIdSampled } from './trace-id-ratio.js';
 export { TailSampler, isDefaultLocalRoot } from './tail-sampler.js';

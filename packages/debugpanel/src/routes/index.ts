@@ -2,11 +2,13 @@
  * Every feature of the panel, in matching order (the UI's catch-all file routes last).
  * A new feature: one file in this folder and one line here.
  */
+import { breakpoints } from './breakpoints.js';
 import { dependencies } from './dependencies.js';
 import { flame } from './flame.js';
 import { login } from './login.js';
 import { metrics } from './metrics.js';
 import { hub } from './otlp.js';
+import { sampling } from './sampling.js';
 import { profiles } from './profiles.js';
 import type { PanelFeature } from './registry.js';
 import { services } from './services.js';
@@ -20,8 +22,10 @@ export const FEATURES: readonly PanelFeature[] = [
   flame,
   dependencies,
   profiles,
+  breakpoints,
   metrics,
   hub,
+  sampling,
   services,
   stats,
   stream,

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SpanRecord } from '@debugpanel/model';
 import type { GoldenSignals } from '@debugpanel/metrics';
+import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { PanelTracing } from '@debugpanel/tracing';
 import type { ResolvedOptions } from '../options.js';
@@ -26,6 +27,8 @@ export interface PanelContext {
   version: string;
   /** counters of the panel itself, shown in stats */
   counters: PanelCounters;
+  /** the head sampler in force (its description) and the tail sampler */
+  sampling: { head: string; tail: TailSampler };
   /** golden signals, unless turned off with `metrics: false` */
   metrics: GoldenSignals | undefined;
   /** hands spans received from other processes (hub) to the same pipeline as local spans */
