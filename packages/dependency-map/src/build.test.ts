@@ -99,6 +99,19 @@ describe('buildDependencyMap', () => {
     expect(node(m, 'svc:billing')!.instrumented).toBe(false);
   });
 
+  it('keeps the in-memory databases of two services apart', () => {
+    const id = hex(17, 32);
+    const root = span(id, 'server', 'orders');
+    const mem = { 'db.system': 'sqlite', 'db.namespace': ':memory:' };
+    const out = span(id, 'client', 'orders', root);
+    const inv = span(id, 'server', 'inventory', out);
+    const m = buildDependencyMap([root, out, inv, span(id, 'client', 'orders', root, { attributes: mem }), span(id, 'client', 'inventory', inv, { attributes: mem })]);
+    expect(m.nodes.filter((n) => n.kind === 'database').map((n) => [n.id, n.name])).toEqual([
+      ['db:sqlite:inventory/:memory:', 'inventory :memory:'],
+      ['db:sqlite:orders/:memory:', 'orders :memory:'],
+    ]);
+  });
+
   it('joins a peer.service node with the service once that service reports its own spans', () => {
     const t1 = hex(12, 32);
     const r1 = span(t1, 'server', 'app');

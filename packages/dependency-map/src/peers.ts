@@ -35,7 +35,7 @@ function hostOfUrl(url: string | undefined): string | undefined {
  * Names the virtual node an unpaired client (or producer) span calls, from current and older
  * OTel semantic conventions:
  * - a database (`db.system.name` / `db.system`), named by `db.namespace` / `db.name`, else the
- *   server address, else the system;
+ *   server address, else the system; an in-memory one (`:memory:`) per calling service;
  * - an uninstrumented service named by `peer.service` (the same node as the service once it
  *   reports spans of its own);
  * - a message destination (`messaging.system` + `messaging.destination.name`);
@@ -49,6 +49,11 @@ export function peerOf(span: SpanRecord): PeerNode {
   const address = str(a, 'server.address') ?? str(a, 'net.peer.name');
   if (system !== undefined) {
     const name = str(a, 'db.namespace') ?? str(a, 'db.name') ?? address ?? system;
+    // An in-memory database lives inside the calling process: two services' `:memory:` databases
+    // are two nodes, not one.
+    if (name === ':memory:') {
+      return { id: `db:${system}:${span.service}/:memory:`, name: `${span.service} ${name}`, kind: 'database', system };
+    }
     return { id: `db:${system}:${name}`, name, kind: 'database', system };
   }
   const peer = str(a, 'peer.service');
