@@ -1,0 +1,228 @@
+/**
+ * Live breakpoints of this process (issue 6):
+ * `GET/POST {path}/api/breakpoints`, `DELETE {path}/api/breakpoints/:id`,
+ * `GET {path}/api/snapshots[?breakpointId=&traceId=]`, `GET {path}/api/snapshots/:id`,
+ * `GET {path}/api/logpoints[?breakpointId=&after=]`, `GET {path}/api/sources` (the app's own source
+ * files) and `GET {path}/api/sources/file?path=...` (one of them, read-only, only under the root).
+ * They evaluate code in the process, so they sit behind the panel's access check like every route
+ * (token whenever the client is not loopback; same-origin for POST/DELETE).
+ */
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
+import path from 'node:path';
+import {
+  createBreakpointAgent,
+  DebugPanelInspectorError,
+  type Breakpoint,
+  type BreakpointAgent,
+  type BreakpointAgentStats,
+  type LogEntry,
+  type Snapshot,
+} from '@debugpanel/breakpoints';
+import { readBody, sendError, sendJson } from '../http.js';
+import type { PanelFeature, PanelRoute } from './registry.js';
+
+/** `GET {path}/api/breakpoints` */
+export interface BreakpointsResponse {
+  breakpoints: Breakpoint[];
+  stats: BreakpointAgentStats;
+}
+/** `GET {path}/api/snapshots` (newest first) */
+export interface SnapshotsResponse {
+  snapshots: Snapshot[];
+}
+/** `GET {path}/api/logpoints` (oldest first) */
+export interface LogpointsResponse {
+  logs: LogEntry[];
+}
+/** `GET {path}/api/sources`: paths relative to `root`, sorted */
+export interface SourcesResponse {
+  root: string;
+  files: string[];
+  /** True when the listing stopped at its limit */
+  truncated: boolean;
+}
+/** `GET {path}/api/sources/file?path=` */
+export interface SourceFileResponse {
+  path: string;
+  text: string;
+  lines: number;
+}
+
+const STATUS: Record<string, number> = { BAD_INPUT: 400, NOT_FOUND: 404, LIMIT: 409, BUSY: 409, UNAVAILABLE: 503 };
+const SOURCE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+const MAX_FILES = 5000;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+const SKIP_DIRS = new Set(['node_modules', 'coverage']);
+
+/** Resolves a user path under `root`; undefined when it escapes (.., absolute elsewhere, symlink out). */
+export function resolveUnder(root: string, p: string): string | undefined {
+  if (typeof p !== 'string' || p === '' || p.includes('\0')) return undefined;
+  const abs = path.resolve(root, p);
+  const inside = (x: string) => x === root || x.startsWith(root + path.sep);
+  if (!inside(abs)) return undefined;
+  try {
+    // A symlink inside the root may point anywhere: judge where it really leads.
+    return inside(realpathSync(abs)) ? abs : undefined;
+  } catch {
+    return abs; // does not exist: the caller reports "not found"
+  }
+}
+
+async function listSources(root: string): Promise<SourcesResponse> {
+  const files: string[] = [];
+  let truncated = false;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 20 || truncated) return;
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const abs = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(abs, depth + 1);
+      } else if (e.isFile() && SOURCE.test(e.name) && !e.name.endsWith('.d.ts')) {
+        if (files.length >= MAX_FILES) {
+          truncated = true;
+          return;
+        }
+        files.push(path.relative(root, abs).split(path.sep).join('/'));
+      }
+    }
+  };
+  await walk(root, 0);
+  return { root, files: files.sort(), truncated };
+}
+
+/** The panel's breakpoint routes for the app in the current directory (data in `.debugpanel/`). */
+export const breakpoints: PanelFeature = () => breakpointRoutes(process.cwd());
+
+/** The routes for an app rooted at `root`; exported for tests. */
+export function breakpointRoutes(rootDir: string, dataDir = path.join(rootDir, '.debugpanel')): PanelRoute[] {
+  const root = path.resolve(rootDir);
+  // Created on first use, or at once when saved breakpoints wait to be re-armed after a restart.
+  let agent: BreakpointAgent | undefined;
+  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir }));
+  if (existsSync(path.join(dataDir, 'breakpoints.json'))) {
+    try {
+      get();
+    } catch {
+      // a broken file or inspector must not stop the panel; the routes will report it
+    }
+  }
+  const fail = (res: Parameters<typeof sendError>[0], err: unknown) => {
+    if (err instanceof DebugPanelInspectorError) return sendError(res, STATUS[err.code] ?? 500, err.message);
+    throw err;
+  };
+
+  return [
+    {
+      method: 'GET',
+      path: '/api/breakpoints',
+      handle({ res }) {
+        const a = get();
+        const body: BreakpointsResponse = { breakpoints: a.list(), stats: a.stats() };
+        sendJson(res, 200, body);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/breakpoints',
+      async handle({ req, res }) {
+        const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (type !== 'application/json') return sendError(res, 415, 'send JSON like {"file": "src/app.ts", "line": 12} with Content-Type: application/json');
+        let input: unknown;
+        try {
+          input = JSON.parse(await readBody(req, 16 * 1024));
+        } catch (err) {
+          const status = (err as { status?: number }).status;
+          return sendError(res, status ?? 400, status ? (err as Error).message : 'the body is not JSON; send {"file": "src/app.ts", "line": 12}');
+        }
+        if (!input || typeof input !== 'object' || Array.isArray(input)) return sendError(res, 400, 'send an object like {"file": "src/app.ts", "line": 12}');
+        const file = (input as { file?: unknown }).file;
+        if (typeof file !== 'string' || !resolveUnder(root, file)) {
+          return sendError(res, 400, `file must be a path under the app's root (${root}), got ${JSON.stringify(file)?.slice(0, 200)}`);
+        }
+        try {
+          sendJson(res, 201, get().set({ ...(input as object), file: resolveUnder(root, file)! } as never));
+        } catch (err) {
+          fail(res, err);
+        }
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/breakpoints/:id',
+      handle({ res, params }) {
+        if (!get().remove(params.id!)) return sendError(res, 404, `no breakpoint "${params.id!.slice(0, 40)}"`);
+        res.statusCode = 204;
+        res.end();
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/snapshots',
+      handle({ res, query }) {
+        const breakpointId = query.get('breakpointId') ?? undefined;
+        const traceId = query.get('traceId');
+        let snapshots = get().snapshots(breakpointId ? { breakpointId } : {});
+        if (traceId) snapshots = snapshots.filter((s) => s.traceId === traceId);
+        const body: SnapshotsResponse = { snapshots };
+        sendJson(res, 200, body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/snapshots/:id',
+      handle({ res, params }) {
+        const s = get().snapshot(params.id!);
+        if (!s) return sendError(res, 404, `no snapshot "${params.id!.slice(0, 40)}" (only the last ones are kept)`);
+        sendJson(res, 200, s);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/logpoints',
+      handle({ res, query }) {
+        const breakpointId = query.get('breakpointId') ?? undefined;
+        const afterText = query.get('after');
+        const after = afterText === null || afterText === '' ? undefined : Number(afterText);
+        if (after !== undefined && !Number.isInteger(after)) return sendError(res, 400, `after must be an integer (a log seq), got "${afterText}"`);
+        const body: LogpointsResponse = { logs: get().logs({ ...(breakpointId ? { breakpointId } : {}), ...(after !== undefined ? { after } : {}) }) };
+        sendJson(res, 200, body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sources',
+      async handle({ res }) {
+        sendJson(res, 200, await listSources(root));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sources/file',
+      async handle({ res, query }) {
+        const p = query.get('path') ?? '';
+        const abs = resolveUnder(root, p);
+        if (!abs) return sendError(res, 400, `path must be a file under the app's root, got ${JSON.stringify(p.slice(0, 200))}`);
+        const rel = path.relative(root, abs).split(path.sep);
+        if (!SOURCE.test(abs) || rel.some((s) => s.startsWith('.'))) return sendError(res, 400, 'only source files (.js, .mjs, .cjs, .ts, .mts, .cts, .jsx, .tsx) outside hidden folders are served');
+        let stat;
+        try {
+          stat = await fs.stat(abs);
+        } catch {
+          return sendError(res, 404, `no file "${p.slice(0, 200)}"`);
+        }
+        if (!stat.isFile()) return sendError(res, 404, `no file "${p.slice(0, 200)}"`);
+        if (stat.size > MAX_FILE_BYTES) return sendError(res, 413, `file is larger than ${MAX_FILE_BYTES} bytes`);
+        const text = await fs.readFile(abs, 'utf8');
+        const body: SourceFileResponse = { path: rel.join('/'), text, lines: text.split('\n').length };
+        sendJson(res, 200, body);
+      },
+    },
+  ];
+}
