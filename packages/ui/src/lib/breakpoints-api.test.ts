@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  breakpointInput,
+  breakpointsByLine,
+  EMPTY_FORM,
+  filterFiles,
+  formatBreakpointsHash,
+  parseBreakpointsHash,
+  relativeTo,
+  splitLines,
+  stateLabel,
+  valuePreview,
+  type Breakpoint,
+} from './breakpoints-api.js';
+
+const bp = (over: Partial<Breakpoint>): Breakpoint => ({
+  id: 'b1', file: '/app/src/a.ts', line: 3, kind: 'snapshot', watch: [], maxHits: 1, hits: 0, state: 'active', createdAt: 0, expiresAt: 1, ...over,
+});
+
+describe('relativeTo', () => {
+  it('strips the root, with or without a trailing slash', () => {
+    expect(relativeTo('/app', '/app/src/a.ts')).toBe('src/a.ts');
+    expect(relativeTo('/app/', '/app/src/a.ts')).toBe('src/a.ts');
+  });
+  it('does not strip a sibling folder that shares the prefix', () => {
+    expect(relativeTo('/app', '/app2/src/a.ts')).toBe('/app2/src/a.ts');
+  });
+  it('handles file URLs and Windows separators', () => {
+    expect(relativeTo('/app', 'file:///app/src/my%20file.ts')).toBe('src/my file.ts');
+    expect(relativeTo('C:\\app', 'C:\\app\\src\\a.ts')).toBe('src/a.ts');
+  });
+});
+
+describe('filterFiles', () => {
+  const files = ['dist/server.js', 'src/server.ts', 'src/orders/price.ts', 'lib/util.js', 'scripts/x.mjs'];
+  it('puts TypeScript sources first and build output last', () => {
+    expect(filterFiles(files, '').files).toEqual(['src/orders/price.ts', 'src/server.ts', 'scripts/x.mjs', 'dist/server.js', 'lib/util.js']);
+  });
+  it('matches every word, case-insensitively', () => {
+    expect(filterFiles(files, 'SERVER').files).toEqual(['src/server.ts', 'dist/server.js']);
+    expect(filterFiles(files, 'src price').files).toEqual(['src/orders/price.ts']);
+    expect(filterFiles(files, 'nothing').files).toEqual([]);
+  });
+  it('caps the list and says how many were left out', () => {
+    const many = Array.from({ length: 10 }, (_, i) => `src/f${i}.ts`);
+    expect(filterFiles(many, '', 4)).toEqual({ files: ['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts'], more: 6 });
+  });
+});
+
+describe('breakpoints hash', () => {
+  it('round-trips file, line, filter and snapshot', () => {
+    const loc = { file: 'src/a b.ts', line: 12, q: 'ord', snapshot: 's/1' };
+    const hash = formatBreakpointsHash(loc);
+    expect(hash).toBe('#/breakpoints/snapshot/s%2F1?file=src%2Fa+b.ts&line=12&q=ord');
+    expect(parseBreakpointsHash(hash)).toEqual(loc);
+  });
+  it('leaves out what is not set, and a line without a file', () => {
+    expect(formatBreakpointsHash({})).toBe('#/breakpoints');
+    expect(formatBreakpointsHash({ line: 4 })).toBe('#/breakpoints');
+  });
+  it('ignores bad lines and unknown segments', () => {
+    expect(parseBreakpointsHash('#/breakpoints?file=x.ts&line=-2')).toEqual({ file: 'x.ts' });
+    expect(parseBreakpointsHash('#/breakpoints?line=1.5')).toEqual({});
+    expect(parseBreakpointsHash('#/breakpoints/other/1')).toEqual({});
+    expect(parseBreakpointsHash('#/breakpoints/snapshot/%E0%A4%A')).toEqual({ snapshot: '%E0%A4%A' });
+  });
+});
+
+describe('breakpointInput', () => {
+  it('builds a snapshot with watches one per line and trimmed condition', () => {
+    expect(breakpointInput('src/a.ts', 3, { ...EMPTY_FORM, condition: ' x > 1 ', watch: 'a.b\n\n  c  \n', maxHits: '2' })).toEqual({
+      input: { file: 'src/a.ts', line: 3, kind: 'snapshot', condition: 'x > 1', watch: ['a.b', 'c'], maxHits: 2 },
+    });
+  });
+  it('builds a logpoint and ignores the watch field', () => {
+    expect(breakpointInput('a.ts', 1, { ...EMPTY_FORM, kind: 'logpoint', message: 'n={n}', watch: 'x' })).toEqual({ input: { file: 'a.ts', line: 1, kind: 'logpoint', message: 'n={n}' } });
+  });
+  it('refuses a logpoint without message, bad max hits and too many watches', () => {
+    expect(breakpointInput('a.ts', 1, { ...EMPTY_FORM, kind: 'logpoint' })).toMatchObject({ error: expect.stringMatching(/needs a message/) });
+    expect(breakpointInput('a.ts', 1, { ...EMPTY_FORM, maxHits: '0' })).toMatchObject({ error: expect.stringMatching(/at least 1, got "0"/) });
+    expect(breakpointInput('a.ts', 1, { ...EMPTY_FORM, maxHits: '1.5' })).toMatchObject({ error: expect.stringMatching(/whole number/) });
+    expect(breakpointInput('a.ts', 1, { ...EMPTY_FORM, watch: Array.from({ length: 11 }, (_, i) => `w${i}`).join('\n') })).toMatchObject({ error: expect.stringMatching(/at most 10/) });
+  });
+});
+
+describe('breakpointsByLine', () => {
+  it('keeps the breakpoints of one file, by line', () => {
+    const m = breakpointsByLine([bp({ id: 'a', line: 3 }), bp({ id: 'b', file: '/app/src/b.ts' }), bp({ id: 'c', line: 9 })], '/app', 'src/a.ts');
+    expect([...m.entries()].map(([l, b]) => [l, b.id])).toEqual([[3, 'a'], [9, 'c']]);
+  });
+});
+
+describe('valuePreview', () => {
+  it('quotes strings and marks truncated ones', () => {
+    expect(valuePreview({ name: 's', type: 'string', value: 'a"b' })).toBe('"a\\"b"');
+    expect(valuePreview({ name: 's', type: 'string', value: 'abc', note: 'truncated' })).toBe('"abc"…');
+  });
+  it('shows primitives, null, undefined and redacted values', () => {
+    expect(valuePreview({ name: 'n', type: 'number', value: 0 })).toBe('0');
+    expect(valuePreview({ name: 'b', type: 'boolean', value: false })).toBe('false');
+    expect(valuePreview({ name: 'n', type: 'null', value: null })).toBe('null');
+    expect(valuePreview({ name: 'u', type: 'undefined' })).toBe('undefined');
+    expect(valuePreview({ name: 'p', type: 'string', note: 'redacted' })).toBe('[REDACTED]');
+  });
+  it('describes objects by description or first members', () => {
+    expect(valuePreview({ name: 'a', type: 'object', value: 'Array(3)', members: [] })).toBe('Array(3)');
+    const members = ['a', 'b', 'c', 'd', 'e'].map((n) => ({ name: n, type: 'number', value: 1 }));
+    expect(valuePreview({ name: 'o', type: 'object', members })).toBe('{a, b, c, d, …}');
+    expect(valuePreview({ name: 'o', type: 'object', members: members.slice(0, 2) })).toBe('{a, b}');
+    expect(valuePreview({ name: 'o', type: 'object' })).toBe('object');
+  });
+});
+
+describe('stateLabel and splitLines', () => {
+  it('shows hits against max hits, unlimited hits, and the error reason', () => {
+    expect(stateLabel(bp({ state: 'hit', hits: 1 }))).toBe('hit · 1/1 hit');
+    expect(stateLabel(bp({ kind: 'logpoint', maxHits: null, hits: 7 }))).toBe('active · 7 hits');
+    expect(stateLabel(bp({ state: 'error', error: 'no code on line 3' }))).toBe('error: no code on line 3');
+  });
+  it('splits CRLF and LF and drops the empty line after a final newline', () => {
+    expect(splitLines('a\r\nb\n')).toEqual(['a', 'b']);
+    expect(splitLines('')).toEqual(['']);
+    expect(splitLines('a\n\n')).toEqual(['a', '']);
+  });
+});

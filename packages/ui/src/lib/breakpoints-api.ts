@@ -1,0 +1,284 @@
+/**
+ * The Breakpoints view's side of the JSON API (issue 6) and its pure helpers. The shapes mirror
+ * `@debugpanel/breakpoints` and `debugpanel`'s routes/breakpoints.ts; the UI never imports server
+ * packages, so they are restated here (only the fields the view reads).
+ */
+import { HttpError } from '../api.js';
+
+export type BreakpointKind = 'snapshot' | 'logpoint';
+export type BreakpointState = 'pending' | 'active' | 'hit' | 'expired' | 'error';
+
+export interface Breakpoint {
+  id: string;
+  /** Absolute path on the server (see `relativeTo`) */
+  file: string;
+  line: number;
+  kind: BreakpointKind;
+  condition?: string;
+  watch: string[];
+  message?: string;
+  maxHits: number | null;
+  hits: number;
+  state: BreakpointState;
+  error?: string;
+  createdAt: number;
+  expiresAt: number;
+  coolDowns?: number;
+}
+
+export interface BreakpointInput {
+  file: string;
+  line: number;
+  kind?: BreakpointKind;
+  condition?: string;
+  watch?: string[];
+  message?: string;
+  maxHits?: number;
+}
+
+export interface CapturedValue {
+  name: string;
+  type: string;
+  value?: string | number | boolean | null;
+  members?: CapturedValue[];
+  note?: 'redacted' | 'truncated' | 'depth' | 'budget' | 'more';
+}
+export interface CapturedScope {
+  type: string;
+  variables: CapturedValue[];
+}
+export interface CapturedFrame {
+  function: string;
+  file: string;
+  line: number;
+  column: number;
+  scopes?: CapturedScope[];
+}
+export interface WatchResult {
+  expression: string;
+  value?: CapturedValue;
+  error?: string;
+  ms: number;
+}
+export interface Snapshot {
+  id: string;
+  breakpointId: string;
+  time: number;
+  file: string;
+  line: number;
+  frames: CapturedFrame[];
+  watches: WatchResult[];
+  traceId?: string;
+  spanId?: string;
+  truncated: boolean;
+  bytes: number;
+  captureUs: number;
+}
+export interface LogEntry {
+  seq: number;
+  breakpointId: string;
+  time: number;
+  message: string;
+  traceId?: string;
+  spanId?: string;
+}
+export interface BreakpointStats {
+  available: boolean;
+  reason?: string;
+  debuggerEnabled: boolean;
+  armed: number;
+  hits: number;
+  snapshotsDropped: number;
+  logsDropped: number;
+}
+export interface BreakpointsResponse {
+  breakpoints: Breakpoint[];
+  stats: BreakpointStats;
+}
+export interface SnapshotsResponse {
+  snapshots: Snapshot[];
+}
+export interface LogpointsResponse {
+  logs: LogEntry[];
+}
+export interface SourcesResponse {
+  root: string;
+  files: string[];
+  truncated: boolean;
+}
+export interface SourceFileResponse {
+  path: string;
+  text: string;
+  lines: number;
+}
+
+export const sourceFilePath = (path: string) => `api/sources/file?path=${encodeURIComponent(path)}`;
+export const snapshotPath = (id: string) => `api/snapshots/${encodeURIComponent(id)}`;
+
+/**
+ * POST/DELETE to the API (same origin, so the panel's same-origin check passes). A 4xx carries the
+ * server's `{error}` reason ("condition may have side effects"), shown next to the form.
+ */
+export async function send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T | undefined> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const b = (await res.json()) as { error?: string };
+      if (b.error) message = b.error;
+    } catch {
+      /* not JSON: keep the status line */
+    }
+    throw new HttpError(res.status, message);
+  }
+  return res.status === 204 ? undefined : ((await res.json()) as T);
+}
+
+/** `abs` relative to `root` with forward slashes; unchanged when it is not under `root`. */
+export function relativeTo(root: string, abs: string): string {
+  const r = root.replace(/[\\/]+$/, '');
+  const a = abs.replace(/\\/g, '/');
+  const rr = r.replace(/\\/g, '/');
+  if (rr && a.startsWith(rr + '/')) return a.slice(rr.length + 1);
+  return a.startsWith('file://') ? relativeTo(root, decodeURIComponent(a.slice(7))) : a;
+}
+
+/**
+ * Files matching a filter: every space-separated word must occur (case-insensitive). Files under
+ * `src/` sort before build output (`dist/`, `build/`), since a user sets breakpoints in sources.
+ */
+export function filterFiles(files: readonly string[], query: string, limit = 2000): { files: string[]; more: number } {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const hit = words.length ? files.filter((f) => { const l = f.toLowerCase(); return words.every((w) => l.includes(w)); }) : files.slice();
+  const rank = (f: string) => (/(^|\/)(dist|build|out|lib)\//.test(f) ? 2 : /\.(c|m)?js$/.test(f) ? 1 : 0);
+  hit.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return { files: hit.slice(0, limit), more: Math.max(0, hit.length - limit) };
+}
+
+/** The view's state in the address: `#/breakpoints?file=src/x.ts&line=12`, `#/breakpoints/snapshot/<id>`. */
+export interface BreakpointsLocation {
+  file?: string;
+  line?: number;
+  snapshot?: string;
+  /** The file list's filter */
+  q?: string;
+}
+
+export function parseBreakpointsHash(hash: string): BreakpointsLocation {
+  const raw = hash.replace(/^#\/?/, '');
+  const qi = raw.indexOf('?');
+  const segs = (qi === -1 ? raw : raw.slice(0, qi)).split('/').filter(Boolean);
+  const params = new URLSearchParams(qi === -1 ? '' : raw.slice(qi + 1));
+  const out: BreakpointsLocation = {};
+  if (segs[1] === 'snapshot' && segs[2]) out.snapshot = safeDecode(segs[2]);
+  const file = params.get('file');
+  if (file) out.file = file;
+  const line = Number(params.get('line'));
+  if (Number.isInteger(line) && line > 0) out.line = line;
+  const q = params.get('q');
+  if (q) out.q = q;
+  return out;
+}
+
+export function formatBreakpointsHash(loc: BreakpointsLocation): string {
+  const p = new URLSearchParams();
+  if (loc.file) p.set('file', loc.file);
+  if (loc.file && loc.line) p.set('line', String(loc.line));
+  if (loc.q) p.set('q', loc.q);
+  const qs = p.toString();
+  return `#/breakpoints${loc.snapshot ? `/snapshot/${encodeURIComponent(loc.snapshot)}` : ''}${qs ? `?${qs}` : ''}`;
+}
+
+/** What the form holds, as typed. */
+export interface BreakpointForm {
+  kind: BreakpointKind;
+  condition: string;
+  /** One expression per line */
+  watch: string;
+  message: string;
+  maxHits: string;
+}
+
+export const EMPTY_FORM: BreakpointForm = { kind: 'snapshot', condition: '', watch: '', message: '', maxHits: '' };
+
+/** The POST body for a form, or the reason it cannot be sent (checked here so the user sees it at once). */
+export function breakpointInput(file: string, line: number, form: BreakpointForm): { input: BreakpointInput } | { error: string } {
+  const input: BreakpointInput = { file, line, kind: form.kind };
+  const condition = form.condition.trim();
+  if (condition) input.condition = condition;
+  if (form.kind === 'logpoint') {
+    const message = form.message.trim();
+    if (!message) return { error: 'a logpoint needs a message, e.g. "user {user.id} has {cart.length} items"' };
+    input.message = message;
+  } else {
+    const watch = form.watch.split('\n').map((w) => w.trim()).filter(Boolean);
+    if (watch.length > 10) return { error: `at most 10 watch expressions, got ${watch.length}` };
+    if (watch.length) input.watch = watch;
+  }
+  const mh = form.maxHits.trim();
+  if (mh) {
+    const n = Number(mh);
+    if (!Number.isInteger(n) || n < 1) return { error: `max hits must be a whole number of at least 1, got "${mh}"` };
+    input.maxHits = n;
+  }
+  return { input };
+}
+
+/** Breakpoints of one file by line (a server allows one per line). */
+export function breakpointsByLine(bps: readonly Breakpoint[], root: string, file: string): Map<number, Breakpoint> {
+  const out = new Map<number, Breakpoint>();
+  for (const b of bps) if (relativeTo(root, b.file) === file) out.set(b.line, b);
+  return out;
+}
+
+/** One-line preview of a captured value: `"abc"`, `42`, `Array(3)`, `{id, total, …}`. */
+export function valuePreview(v: CapturedValue): string {
+  if (v.note === 'redacted') return '[REDACTED]';
+  if (v.type === 'string' && typeof v.value === 'string') return JSON.stringify(v.value) + (v.note === 'truncated' ? '…' : '');
+  if (v.value === null || v.type === 'null') return 'null';
+  if (v.type === 'undefined') return 'undefined';
+  if (v.value !== undefined) return String(v.value);
+  if (v.members?.length) {
+    const names = v.members.slice(0, 4).map((m) => m.name);
+    return `{${names.join(', ')}${v.members.length > 4 || v.note === 'more' ? ', …' : ''}}`;
+  }
+  return v.type;
+}
+
+/** Why a value is incomplete, in words (for a tooltip). */
+export function noteText(note: CapturedValue['note']): string | undefined {
+  switch (note) {
+    case 'redacted': return 'redacted: the key looks like a secret';
+    case 'truncated': return 'string cut at the capture limit';
+    case 'depth': return 'not expanded: nesting depth limit';
+    case 'budget': return 'not captured: snapshot size limit';
+    case 'more': return 'more properties than the capture limit';
+    default: return undefined;
+  }
+}
+
+/** Human text for a breakpoint's state, with the reason for `error` and the hit count. */
+export function stateLabel(b: Breakpoint): string {
+  const hits = b.maxHits === null ? `${b.hits}` : `${b.hits}/${b.maxHits}`;
+  return b.state === 'error' ? `error: ${b.error ?? 'unknown'}` : `${b.state} · ${hits} hit${b.hits === 1 ? '' : 's'}`;
+}
+
+/** Lines of a file for display; a trailing newline does not make an empty last line. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
