@@ -1,0 +1,143 @@
+/**
+ * Browser tests of the Metrics view (golden signals): Chromium against the e2e app with real,
+ * steady traffic, so the 1-second series have points. Screenshots land in e2e/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createE2eApp } from './src/app.js';
+import { launchChromium } from './src/browser.js';
+import { generateTraffic } from './src/traffic.js';
+
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+let server: Server;
+let base: string;
+let closeApp: () => Promise<void>;
+let closeBrowser: () => Promise<void>;
+let page: Page;
+let traffic: ReturnType<typeof setInterval> | undefined;
+const pageErrors: string[] = [];
+
+const points = (testId: string) => page.locator(`[data-testid="${testId}"]`).getAttribute('data-points').then(Number);
+const hash = () => page.evaluate(() => location.hash);
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const made = createE2eApp();
+  closeApp = made.close;
+  server = made.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // An outgoing call, so the dependency table has a row (the shared app makes none).
+  made.app.get('/api/proxy', async (_req, res) => {
+    const r = await fetch(`${base}/api/slow?ms=3`);
+    res.json(await r.json());
+  });
+  // Steady traffic over several seconds: each second of the series gets requests, a few errors.
+  await generateTraffic(base, { orders: 6, slow: 6, fails: 1, big: false });
+  traffic = setInterval(() => {
+    void generateTraffic(base, { orders: 2, slow: 2, fails: 1, big: false }).catch(() => undefined);
+    void fetch(`${base}/api/proxy`).then((r) => r.arrayBuffer(), () => undefined);
+  }, 250);
+  await new Promise((r) => setTimeout(r, 3500));
+  const b = await launchChromium({ viewport: { width: 1400, height: 900 } });
+  closeBrowser = b.close;
+  page = b.context.pages()[0] ?? (await b.context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  clearInterval(traffic);
+  await closeBrowser?.();
+  await closeApp?.();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+});
+
+describe('metrics view in Chromium', () => {
+  it('draws the four golden signals as live uPlot charts', async () => {
+    await page.goto(`${base}/_debug/#/metrics`);
+    await page.waitForSelector('[data-testid="chart-latency"] canvas');
+    for (const id of ['chart-latency', 'chart-traffic', 'chart-errors', 'chart-saturation', 'chart-memory']) {
+      expect(await page.locator(`[data-testid="${id}"] canvas`).count()).toBe(1);
+      await expect.poll(() => points(id)).toBeGreaterThan(0);
+    }
+    // Live: new seconds arrive while the view is open (the chart is fed, not recreated).
+    const lastX = () => page.locator('[data-testid="chart-traffic"]').getAttribute('data-last').then(Number);
+    const before = await lastX();
+    await expect.poll(lastX, { timeout: 5000 }).toBeGreaterThan(before);
+    expect(await page.locator('[data-testid="chart-traffic"] canvas').count()).toBe(1);
+    expect(await page.locator('[data-testid="chart-errors"]').textContent()).toMatch(/\d+(\.\d+)?%/);
+  });
+
+  it('lists routes and dependencies, sortable by p99 and error rate', async () => {
+    const names = () => page.locator('[data-testid="routes-row"] td.mname').allTextContents();
+    await expect.poll(async () => (await names()).length).toBe(4);
+    // The default sort is p99, worst first: the failing route (a 1 ms step) is never on top.
+    const p99Order = await names();
+    expect(p99Order[0]).not.toContain('/api/fail');
+    await page.click('[data-testid="routes-sort-errorRate"]');
+    await expect.poll(hash).toContain('sort=errorRate');
+    await expect.poll(async () => (await names())[0]).toContain('GET /api/fail');
+    expect(await page.locator('[data-testid="routes-row"]').first().locator('td').nth(2).textContent()).toBe('100%');
+    await page.click('[data-testid="routes-sort-name"]');
+    await expect.poll(names).toEqual([...(await names())].sort());
+    await page.click('[data-testid="routes-sort-p99"]');
+    await expect.poll(hash).toBe('#/metrics');
+    await expect.poll(() => page.locator('[data-testid="deps-row"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="deps-row"] td.mname').first().textContent()).toMatch(/127\.0\.0\.1:\d+/);
+  });
+
+  it('charts one route, then switches windows', async () => {
+    const row = page.locator('[data-testid="routes-row"]', { hasText: '/api/slow' });
+    await row.locator('[data-testid="routes-chart"]').click();
+    await expect.poll(hash).toContain('route=%2Fapi%2Fslow');
+    await expect.poll(() => page.locator('[data-testid="metrics-scope"]').textContent()).toContain('GET /api/slow');
+    await expect.poll(() => points('chart-latency')).toBeGreaterThan(0);
+    // Up to 10 minutes the server answers at 1 s per point, beyond at 10 s.
+    expect(await page.locator('.mres').textContent()).toBe('1s/pt');
+    await page.click('[data-testid="window-15m"]');
+    await expect.poll(hash).toContain('window=15m');
+    await expect.poll(() => page.locator('.mres').textContent()).toBe('10s/pt');
+    await page.click('[data-testid="window-6h"]');
+    await expect.poll(hash).toContain('window=6h');
+    await page.click('[data-testid="window-5m"]');
+    await expect.poll(() => page.locator('.mres').textContent()).toBe('1s/pt');
+    await page.click('[data-testid="metrics-clear-route"]');
+    await expect.poll(hash).toBe('#/metrics');
+    await page.waitForTimeout(1200); // a couple of refreshes, so the screenshot shows a full picture
+    await page.screenshot({ path: join(SHOTS, 'metrics.png') });
+    await page.click('[data-testid="theme-toggle"]');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, 'metrics-other-theme.png') });
+    await page.click('[data-testid="theme-toggle"]');
+  });
+
+  it('a click on a route row opens the traces of that route and window', async () => {
+    await page.locator('[data-testid="routes-row"]', { hasText: '/api/orders/:id' }).locator('td.mname').click();
+    await expect.poll(hash).toMatch(/^#\/traces\?service=shop&route=%2Fapi%2Forders%2F%3Aid&since=\d+&until=\d+$/);
+    await page.waitForSelector('[data-testid="trace-row"]');
+    const rows = await page.locator('[data-testid="trace-row"]').allTextContents();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r).toContain('/api/orders/');
+  });
+
+  it('a click on a latency point opens that point\'s exemplar trace', async () => {
+    await page.goto(`${base}/_debug/#/metrics`);
+    await expect.poll(() => points('chart-latency')).toBeGreaterThan(0);
+    const over = page.locator('[data-testid="chart-latency"] .u-over');
+    const box = (await over.boundingBox())!;
+    // The newest complete seconds are at the right edge and had traffic.
+    await over.click({ position: { x: box.width - 3, y: box.height / 2 } });
+    await expect.poll(hash).toMatch(/^#\/(trace\/[0-9a-f]{32}|traces\?.*since=\d+&until=\d+)/);
+    expect(pageErrors).toEqual([]);
+  });
+});
