@@ -21,19 +21,6 @@ export function isFollowsFrom(child: SpanRecord, parent: SpanRecord): boolean {
   return false;
 }
 
-interface PathNode {
-  index: number;
-  span: SpanRecord;
-  /** Interval clipped to the parent's clipped interval */
-  start: number;
-  end: number;
-  parent: PathNode | undefined;
-  /** Children sorted by end, latest first */
-  kids: PathNode[];
-  /** Next kid to consider: kids before it ended too late for the current limit, or were visited */
-  cursor: number;
-}
-
 /** The root the path starts from: a true root (no parent id) before an orphan, then the longest. */
 function pickRoot(spans: ReadonlyArray<SpanRecord>, roots: ReadonlyArray<number>): number {
   let best: SpanRecord | undefined;
@@ -70,69 +57,80 @@ function pickRoot(spans: ReadonlyArray<SpanRecord>, roots: ReadonlyArray<number>
  */
 export function criticalPath(spans: ReadonlyArray<SpanRecord>): CriticalPathSegment[] {
   const tree = spanTree(spans);
-  const rootIndex = pickRoot(tree.spans, tree.roots);
-  if (rootIndex < 0) return [];
-  const rootSpan = tree.spans[rootIndex]!;
-  const { first, kids: kidIndex } = tree;
-  const mk = (index: number, start: number, end: number, parent: PathNode | undefined): PathNode => ({
-    index,
-    span: tree.spans[index]!,
-    start,
-    end,
-    parent,
-    kids: [],
-    cursor: 0,
-  });
-  const rootStart = rootSpan.startTime;
-  const root = mk(rootIndex, rootStart, rootStart + Math.max(0, rootSpan.duration), undefined);
-  // Top-down so every child is clipped to its parent's already clipped interval.
-  const queue: PathNode[] = [root];
-  for (let qi = 0; qi < queue.length; qi++) {
-    const node = queue[qi]!;
-    for (let j = first[node.index]!; j < first[node.index + 1]!; j++) {
-      const ki = kidIndex[j]!;
-      const k = tree.spans[ki]!;
-      if (isFollowsFrom(k, node.span)) continue;
-      const ks = k.startTime;
-      const ke = ks + Math.max(0, k.duration);
-      if (ks > node.end || ke < node.start) continue; // entirely outside the parent
-      const child = mk(ki, ks < node.start ? node.start : ks, ke > node.end ? node.end : ke, node);
-      node.kids.push(child);
-      queue.push(child);
+  const root = pickRoot(tree.spans, tree.roots);
+  if (root < 0) return [];
+  const { first, kids } = tree;
+  const all = tree.spans;
+  const n = all.length;
+  // Per span: interval clipped to its parent's clipped interval, parent on the path tree, and its
+  // kept children (pathKids[kidFrom[i] .. kidTo[i]], latest end first). Typed arrays, no objects.
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const up = new Int32Array(n).fill(-1);
+  const kidFrom = new Int32Array(n);
+  const kidTo = new Int32Array(n);
+  const pathKids = new Int32Array(n);
+  let kept = 0;
+  start[root] = all[root]!.startTime;
+  end[root] = start[root]! + Math.max(0, all[root]!.duration);
+  // Top-down (breadth-first) so every child is clipped to its parent's already clipped interval.
+  const queue = new Int32Array(n);
+  let qn = 0;
+  queue[qn++] = root;
+  const byEnd = (a: number, b: number): number => end[b]! - end[a]! || start[a]! - start[b]!;
+  for (let qi = 0; qi < qn; qi++) {
+    const i = queue[qi]!;
+    const ps = start[i]!;
+    const pe = end[i]!;
+    kidFrom[i] = kept;
+    for (let j = first[i]!; j < first[i + 1]!; j++) {
+      const k = kids[j]!;
+      const span = all[k]!;
+      if (isFollowsFrom(span, all[i]!)) continue;
+      const ks = span.startTime;
+      const ke = ks + Math.max(0, span.duration);
+      if (ks > pe || ke < ps) continue; // entirely outside the parent
+      start[k] = ks < ps ? ps : ks;
+      end[k] = ke > pe ? pe : ke;
+      up[k] = i;
+      pathKids[kept++] = k;
+      queue[qn++] = k;
     }
+    kidTo[i] = kept;
     // Latest end first; on a tie the earlier start first, the one the parent waited on longer.
-    if (node.kids.length > 1) node.kids.sort((a, b) => b.end - a.end || a.start - b.start);
+    if (kept - kidFrom[i]! > 1) pathKids.subarray(kidFrom[i]!, kept).sort(byEnd);
   }
 
   const out: CriticalPathSegment[] = [];
-  const push = (n: PathNode, start: number, end: number): void => {
-    if (end > start) {
-      out.push({ spanId: n.span.spanId, name: n.span.name, service: n.span.service, start, end, duration: end - start });
+  const push = (i: number, from: number, to: number): void => {
+    if (to > from) {
+      const span = all[i]!;
+      out.push({ spanId: span.spanId, name: span.name, service: span.service, start: from, end: to, duration: to - from });
     }
   };
-  // Iterative walk: `limit` is the time up to which `cur` is on the path. It only decreases for a
-  // given node, so a kid skipped once (ended after the limit) is never needed again: O(n log n).
+  // `limit` is the time up to which `cur` is on the path. It only decreases for a given span, so a
+  // kid skipped once (it ended after the limit) is never needed again: kidFrom works as a cursor.
   let cur = root;
-  let limit = root.end;
+  let limit = end[root]!;
   for (;;) {
-    let next: PathNode | undefined;
-    while (cur.cursor < cur.kids.length) {
-      const k = cur.kids[cur.cursor++]!;
-      if (k.end <= limit) {
+    let next = -1;
+    while (kidFrom[cur]! < kidTo[cur]!) {
+      const k = pathKids[kidFrom[cur]!++]!;
+      if (end[k]! <= limit) {
         next = k;
         break;
       }
     }
-    if (next !== undefined) {
-      push(cur, next.end, limit);
+    if (next >= 0) {
+      push(cur, end[next]!, limit);
       cur = next;
-      limit = next.end;
+      limit = end[next]!;
       continue;
     }
-    push(cur, cur.start, limit);
-    if (cur.parent === undefined) break;
-    limit = cur.start;
-    cur = cur.parent;
+    push(cur, start[cur]!, limit);
+    if (up[cur] === -1) break;
+    limit = start[cur]!;
+    cur = up[cur]!;
   }
   return out.reverse();
 }
