@@ -495,6 +495,120 @@ describe('SpanStore against a brute-force model', () => {
   });
 });
 
+describe('SpanStore text, attribute and name queries (bigram filters)', () => {
+  /** The query semantics, by a scan over every stored span */
+  function scanMatches(spans: SpanRecord[], q: TraceQuery): boolean {
+    const attrOk = Object.entries(q.attributes ?? {}).every(([k, v]) =>
+      spans.some((s) => s.attributes[k] !== undefined && String(s.attributes[k]) === v),
+    );
+    const text = q.text?.toLowerCase();
+    const textOk =
+      text === undefined ||
+      spans[0]!.traceId.includes(text) ||
+      spans.some((s) => s.name.toLowerCase().includes(text) || Object.values(s.attributes).some((v) => String(v).toLowerCase().includes(text)));
+    const serviceOk = q.service === undefined || spans.some((s) => s.service === q.service);
+    return attrOk && textOk && serviceOk && (q.name === undefined || spans.some((s) => s.name === q.name));
+  }
+
+  function allPages(store: SpanStore, q: TraceQuery): string[] {
+    const got: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = store.query({ ...q, ...(cursor ? { cursor } : {}) });
+      got.push(...ids(page));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return got;
+  }
+
+  it('matches a full scan on random data, across adds, evictions, pins, sorting and pages', () => {
+    let seed = 777;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    // More traces than a query walks before switching to the filters (256), so both paths run.
+    const store = new SpanStore({ maxSpans: 1500, maxPinned: 10 });
+    const words = ['alpha', 'Beta', 'gamma-7', 'sku-42', 'SKU-4242', '/orders/9', 'u42', 'u420', 'ü-x'];
+    const queries: TraceQuery[] = [
+      { text: 'sku-42' }, { text: 'SKU-4242', limit: 3 }, { text: 'ta' }, { text: 'ü-' }, { text: 'zzz' },
+      { attributes: { 'user.id': 'u42' }, limit: 5 }, { attributes: { n: '7' } }, { attributes: { flag: 'true' } },
+      { attributes: { 'user.id': 'u42', n: '3' } }, { name: 'op-alpha', limit: 4 }, { text: 'ord', service: 'b' },
+    ];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 600; i++) {
+        const n = 1 + round * 700 + Math.floor(i * 0.9 + rnd() * 20);
+        store.add(
+          span(tid(n), {
+            service: pick(['a', 'b']),
+            name: `op-${pick(words)}`,
+            startTime: 5000 - i + rnd() * 100, // often out of order: getTrace sorts
+            attributes: {
+              'user.id': pick(words),
+              n: Math.floor(rnd() * 10),
+              ...(rnd() < 0.2 ? { flag: rnd() < 0.5 } : {}),
+              ...(rnd() < 0.1 ? { list: [pick(words), 'x'] } : {}),
+            },
+          }),
+        );
+        if (rnd() < 0.01) store.setTraceMeta(tid(n), { pinned: true });
+        if (rnd() < 0.05) store.getTrace(tid(n));
+      }
+      const all = store.query({ limit: 1000 }).traces.map((t) => t.traceId);
+      expect(all.length).toBeGreaterThan(256);
+      for (const q of queries) {
+        const expected = all.filter((id) => scanMatches(store.getTrace(id)!, q));
+        expect([q, allPages(store, { limit: 20, ...q })]).toEqual([q, expected]); // q names a failure
+      }
+    }
+    expect(store.stats().evictedTraces).toBeGreaterThan(0);
+  });
+
+  it.each([43, 44, 45, 1, 300])('finds a lone match at the %ith oldest of 300 traces (around where the walk hands over)', (k) => {
+    const store = new SpanStore();
+    for (let n = 1; n <= 300; n++) store.add(span(tid(n), { name: n === k ? 'needle-span' : `span-${n}` }));
+    expect(ids(store.query({ name: 'needle-span', limit: 5 }))).toEqual([tid(k)]);
+    expect(ids(store.query({ text: 'NEEDLE', limit: 5 }))).toEqual([tid(k)]);
+  });
+
+  it('counts each filter in the byte budget and frees it with its evicted trace', () => {
+    const store = new SpanStore({ maxSpans: 10 });
+    for (let n = 1; n <= 10; n++) store.add(span(tid(n), { attributes: { code: `c${n}` } }));
+    const before = store.stats().bytes;
+    expect(ids(store.query({ attributes: { code: 'c3' } }))).toEqual([tid(3)]);
+    const perTrace = (store.stats().bytes - before) / 10;
+    expect(perTrace).toBeGreaterThan(64);
+    expect(perTrace).toBeLessThan(100);
+    // Each new trace evicts the oldest, its filter's bytes with it; new traces get one lazily.
+    for (let n = 11; n <= 20; n++) store.add(span(tid(n), { attributes: { code: `c${n}` } }));
+    expect(store.stats().bytes).toBe(before);
+    expect(ids(store.query({ attributes: { code: 'c3' } }))).toEqual([]);
+    expect(ids(store.query({ text: 'C15' }))).toEqual([tid(15)]);
+    expect(store.stats().bytes).toBe(before + perTrace * 10);
+  });
+
+  it('finds spans added to a trace after its filter was made', () => {
+    const store = new SpanStore();
+    store.add(span(tid(1), { name: 'first' }));
+    expect(ids(store.query({ text: 'late-comer' }))).toEqual([]);
+    store.add(span(tid(1), { name: 'late-comer', startTime: 1 }));
+    store.getTrace(tid(1)); // sorts the spans under the filter's bookkeeping
+    store.add(span(tid(1), { attributes: { k: 'v2' } }));
+    expect(ids(store.query({ text: 'LATE-COMER' }))).toEqual([tid(1)]);
+    expect(ids(store.query({ attributes: { k: 'v2' } }))).toEqual([tid(1)]);
+    expect(ids(store.query({ name: 'first' }))).toEqual([tid(1)]);
+  });
+
+  it('starts afresh after clear()', () => {
+    const store = new SpanStore();
+    store.add(span(tid(1), { name: 'one' }));
+    expect(ids(store.query({ text: 'one' }))).toEqual([tid(1)]);
+    store.clear();
+    expect(store.stats().bytes).toBe(0);
+    store.add(span(tid(2), { name: 'two' }));
+    expect(ids(store.query({ text: 'one' }))).toEqual([]);
+    expect(ids(store.query({ text: 'two' }))).toEqual([tid(2)]);
+  });
+});
+
 describe('SpanStore.clear', () => {
   it('removes every trace and keeps the cumulative counters', () => {
     const store = new SpanStore({ maxSpans: 1 });
