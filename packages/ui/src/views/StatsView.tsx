@@ -1,10 +1,15 @@
 import { useJson } from '../hooks.js';
-import { statsSections } from '../lib/stats.js';
+import { formatStat, statsSections } from '../lib/stats.js';
 import type { ViewProps } from '../view-props.js';
 
 /** The panel's own counters, rendered from whatever `api/stats` returns. */
 export function StatsView(_props: ViewProps) {
   const { data, error } = useJson<Record<string, unknown>>('api/stats', 2000);
+  // The sampling policies in force (the counters are in api/stats); a panel without the route
+  // (older server) answers 404, and then the card is simply absent.
+  const policies = useJson<{ head?: unknown; tail?: Record<string, unknown> }>('api/sampling', 10_000).data;
+  const sections = data ? statsSections(data) : [];
+  if (policies) sections.push(...statsSections({ 'sampling policies': { head: policies.head, ...policies.tail } as Record<string, unknown> }, formatPolicy));
   return (
     <section class="stats-view" aria-labelledby="stats-h" data-testid="view-stats">
       <h1 id="stats-h">Panel stats</h1>
@@ -12,7 +17,7 @@ export function StatsView(_props: ViewProps) {
       {!data && !error && <p class="muted">Loading…</p>}
       <div class="stats-grid">
         {data &&
-          statsSections(data).map((s) => (
+          sections.map((s) => (
             <section class="card" key={s.title} aria-label={s.title} data-testid={`stats-${s.title}`}>
               <h2>{s.title}</h2>
               <table class="kv-table">
@@ -30,4 +35,10 @@ export function StatsView(_props: ViewProps) {
       </div>
     </section>
   );
+}
+
+/** Policy lists (drop rules, attribute matches) are arrays of objects: shown as compact JSON. */
+function formatPolicy(key: string, value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+  return formatStat(key, value);
 }

@@ -12,6 +12,7 @@ import { Waterfall } from './Waterfall.js';
 import { listHash } from '../nav-memory.js';
 import { SpanDetail } from './SpanDetail.js';
 import { TraceFlame } from './TraceFlame.js';
+import { setPinned } from '../lib/pin.js';
 
 interface Loaded {
   trace: TraceResponse;
@@ -30,6 +31,10 @@ export function TraceView({ route, navigate }: ViewProps) {
   const [matchIdx, setMatchIdx] = useState(-1);
   const [cursor, setCursor] = useState(-1);
   const [copied, setCopied] = useState(false);
+  // Pinning (sampling): the server's answer is the truth; a refusal (409: too many pinned) is shown.
+  const [pinned, setPinnedState] = useState(false);
+  const [pinBusy, setPinBusy] = useState(false);
+  const [pinError, setPinError] = useState<string>();
 
   const setParams = (params: URLSearchParams, replace = true) => navigate(formatHash({ view: 'trace', id: traceId, params }), { replace });
 
@@ -47,6 +52,8 @@ export function TraceView({ route, navigate }: ViewProps) {
         setCollapsed(open.collapsed);
         setOpenFolds(open.openFolds);
         setLoaded({ trace, tree });
+        setPinnedState(trace.summary?.pinned === true);
+        setPinError(undefined);
       },
       (err: unknown) => {
         if (!isAbort(err)) setError((err as Error).message);
@@ -205,6 +212,29 @@ export function TraceView({ route, navigate }: ViewProps) {
         <button type="button" class="btn small" onClick={download} data-testid="download-json">
           Download JSON
         </button>
+        <button
+          type="button"
+          class={`btn small ${pinned ? 'on' : ''}`}
+          aria-pressed={pinned}
+          disabled={pinBusy}
+          title={pinned ? 'Pinned: the store will not evict this trace. Click to unpin.' : 'Pin: keep this trace out of eviction'}
+          onClick={() => {
+            setPinBusy(true);
+            setPinError(undefined);
+            setPinned(traceId, !pinned).then(
+              (p) => setPinnedState(p),
+              (err: unknown) => setPinError((err as Error).message),
+            ).finally(() => setPinBusy(false));
+          }}
+          data-testid="pin-toggle"
+        >
+          {pinned ? 'Unpin' : 'Pin'}
+        </button>
+        {pinError && (
+          <span class="err pin-error" role="alert" data-testid="pin-error">
+            {pinError}
+          </span>
+        )}
       </header>
       <div class="trace-toolbar">
         <div class="tabs" role="tablist" aria-label="Trace views">

@@ -413,7 +413,15 @@ class TraceRow extends Component<TraceRowProps> {
           ))}
           {t.services.length > 4 && <span class="muted">+{t.services.length - 4}</span>}
         </td>
-        <td>{t.reason ? <span class={`reason r-${t.reason}`}>{t.reason}</span> : ''}</td>
+        <td>
+          {t.reason ? <span class={`reason r-${t.reason}`}>{t.reason}</span> : ''}
+          {t.pinned && t.reason !== 'pinned' && ' '}
+          {t.pinned && t.reason !== 'pinned' && (
+            <span class="reason r-pinned" title="pinned: kept out of eviction" data-testid="pinned-mark">
+              pinned
+            </span>
+          )}
+        </td>
       </tr>
     );
   }
