@@ -23,13 +23,18 @@ export interface SpanTree {
  * (bad data) is cut at its first span so that every span is reachable from a root.
  */
 export function spanTree(input: ReadonlyArray<SpanRecord>): SpanTree {
+  // Backwards, so that for a duplicated id the first span's index is the one left in the map:
+  // one Map operation per span instead of a lookup and an insert.
   const index = new Map<string, number>();
-  const spans: SpanRecord[] = [];
-  for (let i = 0; i < input.length; i++) {
-    const s = input[i]!;
-    if (index.get(s.spanId) !== undefined) continue;
-    index.set(s.spanId, spans.length);
-    spans.push(s);
+  for (let i = input.length - 1; i >= 0; i--) index.set(input[i]!.spanId, i);
+  let spans: SpanRecord[];
+  if (index.size === input.length) {
+    spans = input.slice();
+  } else {
+    // Rare: duplicates. Keep the first of each and renumber.
+    spans = [];
+    for (let i = 0; i < input.length; i++) if (index.get(input[i]!.spanId) === i) spans.push(input[i]!);
+    for (let i = 0; i < spans.length; i++) index.set(spans[i]!.spanId, i);
   }
   const n = spans.length;
   const parent = new Int32Array(n).fill(-1);
