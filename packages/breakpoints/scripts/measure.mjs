@@ -10,15 +10,22 @@ import { createBreakpointAgent } from '../dist/index.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, '../test-fixtures');
 const gen = mkdtempSync(path.join(tmpdir(), 'dp-bp-measure-'));
-// compile.ts is TypeScript; the measurement compiles the fixture the same way with the TS API.
-const ts = (await import('typescript')).default;
-const { readFileSync, writeFileSync } = await import('node:fs');
+// The fixture is compiled in a child process: TypeScript's 9 MB compiler loaded here would make
+// Debugger.enable (which lists every loaded script) look far slower than in an app.
+const { readFileSync } = await import('node:fs');
+const { execFileSync } = await import('node:child_process');
 const src = path.join(fixtures, 'esm-app.ts');
-const out = ts.transpileModule(readFileSync(src, 'utf8'), { fileName: src, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true } });
-const map = JSON.parse(out.sourceMapText);
-map.sources = [path.relative(gen, src)];
-writeFileSync(path.join(gen, 'esm-app.mjs'), out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=esm-app.mjs.map'));
-writeFileSync(path.join(gen, 'esm-app.mjs.map'), JSON.stringify(map));
+execFileSync(process.execPath, ['--input-type=module', '-e', `
+  import ts from 'typescript';
+  import { readFileSync, writeFileSync } from 'node:fs';
+  import path from 'node:path';
+  const [src, gen] = ${JSON.stringify([src, gen])};
+  const out = ts.transpileModule(readFileSync(src, 'utf8'), { fileName: src, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true } });
+  const map = JSON.parse(out.sourceMapText);
+  map.sources = [path.relative(gen, src)];
+  writeFileSync(path.join(gen, 'esm-app.mjs'), out.outputText.replace(/\\/\\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=esm-app.mjs.map'));
+  writeFileSync(path.join(gen, 'esm-app.mjs.map'), JSON.stringify(map));
+`], { cwd: path.join(here, '..') });
 const app = await import(pathToFileURL(path.join(gen, 'esm-app.mjs')).href);
 const lineOf = (text) => readFileSync(src, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
 

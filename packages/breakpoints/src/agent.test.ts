@@ -38,7 +38,7 @@ describe('createBreakpointAgent snapshots', () => {
   });
 
   it('captures a TypeScript line once on the next call, with locals and the original file/line', () => {
-    agent = createBreakpointAgent({ dataDir: false });
+    agent = createBreakpointAgent({ dataDir: false, watchTimeoutMs: 2000 }); // shared, loaded machine
     const line = lineOf('esm-app.ts', 'const result = sum - discount');
     const bp = agent.set({ file: esmTs, line, watch: ['sum * 2', 'order.items.length'] });
     expect(bp.state).toBe('active');
@@ -299,12 +299,12 @@ describe('createBreakpointAgent persistence', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'dp-bp-data-'));
     const cjs = nativeRequire(cjsJs);
     const line = lineOf('cjs-app.cts', 'const label =');
-    agent = createBreakpointAgent({ dataDir });
+    agent = createBreakpointAgent({ dataDir, watchTimeoutMs: 2000 });
     const first = agent.set({ file: cjsTs, line, maxHits: 2, watch: ['n'] });
     cjs.countItems({ owner: 'a', lines: [{ sku: 'x', qty: 4 }] });
     await agent.close();
 
-    agent = createBreakpointAgent({ dataDir });
+    agent = createBreakpointAgent({ dataDir, watchTimeoutMs: 2000 });
     const [restored] = agent.list();
     expect(restored).toMatchObject({ id: first.id, state: 'active', hits: 1, watch: ['n'], file: cjsTs, line });
     expect(agent.snapshots().map((s) => s.watches[0]!.value?.value)).toEqual([4]);

@@ -261,6 +261,13 @@ export function createBreakpointAgent(options: BreakpointAgentOptions = {}): Bre
     // Every evaluated condition is a script V8 reports; bound what the debugger keeps of them.
     post('Debugger.enable', { maxScriptsCacheSize: 10_000_000 });
     stats.enableMs = performance.now() - t0;
+    try {
+      // The first side-effect-checked evaluation in a process pays a one-off setup cost that could
+      // eat a watch's timeout at the first hit; pay it now.
+      post('Runtime.evaluate', { expression: '0', throwOnSideEffect: true, silent: true });
+    } catch {
+      stats.errors++;
+    }
     stats.enableCount++;
     debuggerOn = true;
   }
