@@ -1,5 +1,5 @@
 // Times the flame functions on synthetic traces (build first: npx turbo run build --filter=@debugpanel/flamegraph).
-// Usage: node packages/flamegraph/scripts/measure.mjs. Prints the minimum and median of 15 runs each;
+// Usage: [RUNS=15] node packages/flamegraph/scripts/measure.mjs. Prints the minimum and median of RUNS runs;
 // on a shared machine read the minimum.
 import { buildTraceFlame, criticalPath, mergeFlames } from '../dist/index.js';
 
@@ -23,7 +23,7 @@ function randomTrace(n, seed) {
 }
 // CPU time (user + system) as well as wall time: on a busy shared machine the wall clock also
 // counts time spent waiting for a core.
-function time(label, f, runs = 15) {
+function time(label, f, runs = Number(process.env.RUNS) || 15) {
   f();
   const wall = [];
   const cpu = [];
