@@ -141,3 +141,29 @@ describe('metrics view in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('sampling bits in Chromium', () => {
+  it('pins and unpins a trace from its header; the list marks it; stats show sampling', async () => {
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow`);
+    await page.locator('[data-testid="trace-row"]').first().click();
+    const pin = page.locator('[data-testid="pin-toggle"]');
+    await expect.poll(() => pin.textContent()).toBe('Pin');
+    const id = (await hash()).match(/#\/trace\/([0-9a-f]{32})/)![1]!;
+    await pin.click();
+    await expect.poll(() => pin.textContent()).toBe('Unpin');
+    const summary = async () => ((await (await fetch(`${base}/_debug/api/traces/${id}`)).json()) as { summary?: { pinned?: boolean } }).summary;
+    expect((await summary())?.pinned).toBe(true);
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow&until=${Date.now() + 60_000}`);
+    await expect.poll(() => page.locator('[data-testid="pinned-mark"]').count()).toBeGreaterThan(0);
+    await page.goto(`${base}/_debug/#/trace/${id}`);
+    await expect.poll(() => pin.textContent()).toBe('Unpin');
+    await pin.click();
+    await expect.poll(() => pin.textContent()).toBe('Pin');
+    expect((await summary())?.pinned).not.toBe(true);
+    await page.goto(`${base}/_debug/#/stats`);
+    await page.waitForSelector('[data-testid="stats-sampling"]');
+    await page.waitForSelector('[data-testid="stats-sampling policies"]');
+    expect(await page.locator('[data-testid="stats-sampling policies"]').textContent()).toMatch(/mode\s*all/);
+    expect(pageErrors).toEqual([]);
+  });
+});

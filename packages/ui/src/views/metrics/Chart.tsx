@@ -30,6 +30,8 @@ export interface ChartProps {
   /** left (and right) axis tick labels */
   yFormat: (v: number) => string;
   y2Format?: (v: number) => string;
+  /** tick increments of the left axis (e.g. powers of 1024 for bytes) */
+  yIncrs?: number[];
   /** fixed minimum of the left scale's range, e.g. 0 for rates; percent axes may pin 0..100 */
   yMax?: number;
   y2Max?: number;
@@ -77,8 +79,9 @@ export function Chart(props: ChartProps) {
   useEffect(() => {
     const el = box.current!;
     const p = latest.current;
-    const axis = (scale: string, side: 0 | 1 | 2 | 3, fmt?: (v: number) => string): uPlot.Axis => ({
+    const axis = (scale: string, side: 0 | 1 | 2 | 3, fmt?: (v: number) => string, incrs?: number[]): uPlot.Axis => ({
       scale,
+      incrs,
       side,
       stroke: () => cssVar('--muted'),
       grid: { show: side !== 1, stroke: () => cssVar('--bg3'), width: 1 },
@@ -113,7 +116,7 @@ export function Chart(props: ChartProps) {
         y: { range: (_u, _min, max) => [0, Math.max(latest.current.yMax ?? 0, max > 0 ? max * 1.1 : 1)] },
         y2: { range: (_u, _min, max) => [0, Math.max(latest.current.y2Max ?? 0, max > 0 ? max * 1.1 : 1)] },
       },
-      axes: [axis('x', 2), axis('y', 3, p.yFormat), ...(hasY2 ? [axis('y2', 1, p.y2Format)] : [])],
+      axes: [axis('x', 2), axis('y', 3, p.yFormat, p.yIncrs), ...(hasY2 ? [axis('y2', 1, p.y2Format)] : [])],
       series: [
         { value: (_u, v) => (v === null ? '' : new Date(v * 1000).toLocaleTimeString()) },
         ...p.series.map(

@@ -81,6 +81,9 @@ function useSnapshot(paths: [string, string, string], live: boolean): { snap?: S
   return state;
 }
 
+const MB = 1024 * 1024;
+/** Byte ticks on round binary sizes (64 MB, 128 MB...) rather than 95.4 MB. */
+const BYTE_INCRS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192].map((n) => n * MB);
 const pct = (v: number) => `${Math.round(v * 10) / 10}%`;
 const rate = (v: number) => formatRate(v);
 const dur = (v: number) => formatDuration(v);
@@ -270,6 +273,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 testId="chart-memory"
                 data={mem}
                 yFormat={bytes}
+                yIncrs={BYTE_INCRS}
                 series={[
                   { label: 'heap used', color: 'var(--c0)', format: bytes, fill: true },
                   { label: 'heap total', color: 'var(--c4)', format: bytes, dash: [4, 3] },
