@@ -90,6 +90,34 @@ describe('toSpanRecord', () => {
     expect(rec.events).toEqual([]);
   });
 
+  it('shares one frozen status object per code without a message, and one frozen empty events array', () => {
+    const a = toSpanRecord(readable({ status: { code: SpanStatusCode.UNSET }, events: [] }), 'x');
+    const b = toSpanRecord(readable({ status: { code: SpanStatusCode.UNSET }, events: [] }), 'x');
+    expect(a.status).toBe(b.status);
+    expect(a.events).toBe(b.events);
+    expect(Object.isFrozen(a.status) && Object.isFrozen(a.events)).toBe(true);
+    expect(() => a.events.push({ name: 'e', time: 0, attributes: {} })).toThrow(TypeError);
+    const ok = toSpanRecord(readable({ status: { code: SpanStatusCode.OK } }), 'x');
+    expect(ok.status).toEqual({ code: 'ok' });
+    expect(ok.status).not.toBe(a.status);
+    // A message is per span: a fresh object.
+    const e1 = toSpanRecord(readable(), 'x');
+    const e2 = toSpanRecord(readable(), 'x');
+    expect(e1.status).toEqual({ code: 'error', message: 'boom' });
+    expect(e1.status).not.toBe(e2.status);
+    expect(e1.events).not.toBe(e2.events);
+  });
+
+  it('builds every record with its keys in one order, optional keys only when present', () => {
+    const full = toSpanRecord(readable({ links: [] }), 'x');
+    expect(Object.keys(full)).toEqual([
+      'traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'service', 'startTime', 'duration', 'status', 'attributes', 'events', 'resource',
+    ]);
+    const bare = toSpanRecord(readable({ links: [], parentSpanContext: undefined, resource: resourceFromAttributes({ 'service.name': 'svc' }) }), 'x');
+    expect(Object.keys(bare)).toEqual(['traceId', 'spanId', 'name', 'kind', 'service', 'startTime', 'duration', 'status', 'attributes', 'events']);
+    expect(Object.keys(toSpanRecord(readable(), 'x')).at(-1)).toBe('links');
+  });
+
   it('reads parentSpanId from SDK 1.x spans', () => {
     const legacy = { ...readable({ parentSpanContext: undefined }), parentSpanId: '9'.repeat(16) };
     expect(toSpanRecord(legacy, 'x').parentSpanId).toBe('9'.repeat(16));
