@@ -1,0 +1,290 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { getJson, isAbort } from '../../api.js';
+import { useJson } from '../../hooks.js';
+import { formatClock } from '../../lib/format.js';
+import { formatHash } from '../../lib/route.js';
+import {
+  breakpointInput,
+  breakpointsByLine,
+  EMPTY_FORM,
+  filterFiles,
+  formatBreakpointsHash,
+  parseBreakpointsHash,
+  relativeTo,
+  send,
+  sourceFilePath,
+  splitLines,
+  stateLabel,
+  type Breakpoint,
+  type BreakpointForm,
+  type BreakpointsLocation,
+  type BreakpointsResponse,
+  type LogEntry,
+  type LogpointsResponse,
+  type SnapshotsResponse,
+  type SourceFileResponse,
+  type SourcesResponse,
+} from '../../lib/breakpoints-api.js';
+import type { ViewProps } from '../../view-props.js';
+import { SnapshotDetail } from './SnapshotDetail.js';
+import { SourceCode } from './SourceCode.js';
+import './breakpoints.css';
+
+/** Breakpoint states change when the app runs the line: poll while the view is open. */
+const POLL_MS = 1500;
+/** Logpoint lines kept in the page (the server keeps its own bounded list). */
+const MAX_LOGS = 500;
+/** File rows rendered; a narrower filter shows the rest. */
+const MAX_FILES = 400;
+
+/**
+ * Live breakpoints: sources on the left, the chosen file in the middle (click a line number to set
+ * a snapshot breakpoint), breakpoints, snapshots and logpoint output on the right. The address holds
+ * the file, line, filter and open snapshot (`#/breakpoints?file=src/a.ts&line=12`,
+ * `#/breakpoints/snapshot/<id>`).
+ */
+export function BreakpointsPanel({ route, navigate }: ViewProps) {
+  // route.id only carries the first segment; the snapshot id is the second, so read the hash.
+  const loc = useMemo(() => parseBreakpointsHash(location.hash), [route]);
+  const go = (next: BreakpointsLocation, replace = false) => navigate(formatBreakpointsHash(next), { replace });
+
+  const sources = useJson<SourcesResponse>('api/sources');
+  const root = sources.data?.root ?? '';
+  const bps = useJson<BreakpointsResponse>('api/breakpoints', POLL_MS);
+  const file = useJson<SourceFileResponse>(loc.file ? sourceFilePath(loc.file) : undefined);
+  const lines = useMemo(() => (file.data ? splitLines(file.data.text) : []), [file.data]);
+  const list = bps.data?.breakpoints ?? [];
+  const marks = useMemo(() => (loc.file && root ? breakpointsByLine(list, root, loc.file) : new Map<number, Breakpoint>()), [bps.data, root, loc.file]);
+
+  // Snapshots are large (frames and values): refetch only when a snapshot breakpoint's hits change.
+  const snapKey = list.filter((b) => b.kind === 'snapshot').reduce((n, b) => n + b.hits, 0) + ':' + list.length;
+  const snaps = useJson<SnapshotsResponse>(`api/snapshots`);
+  const lastSnapKey = useRef(snapKey);
+  useEffect(() => {
+    if (lastSnapKey.current !== snapKey) snaps.reload();
+    lastSnapKey.current = snapKey;
+  }, [snapKey]);
+
+  const logs = useLogs(list.filter((b) => b.kind === 'logpoint').reduce((n, b) => n + b.hits, 0));
+
+  const [form, setForm] = useState<BreakpointForm>(EMPTY_FORM);
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const setAt = async (line: number, f: BreakpointForm) => {
+    if (!loc.file) return;
+    const built = breakpointInput(loc.file, line, f);
+    if ('error' in built) return setFormError(built.error);
+    setBusy(true);
+    setFormError(undefined);
+    try {
+      // One breakpoint per line: setting again replaces the old one.
+      const old = marks.get(line);
+      if (old) await send('DELETE', `api/breakpoints/${encodeURIComponent(old.id)}`);
+      await send<Breakpoint>('POST', 'api/breakpoints', built.input);
+    } catch (err) {
+      setFormError(String((err as Error).message ?? err));
+    } finally {
+      setBusy(false);
+      bps.reload();
+    }
+  };
+  const remove = async (b: Breakpoint) => {
+    try {
+      await send('DELETE', `api/breakpoints/${encodeURIComponent(b.id)}`);
+    } catch (err) {
+      setFormError(String((err as Error).message ?? err));
+    }
+    bps.reload();
+  };
+  const selectLine = (line: number) => go({ ...loc, line }, true);
+  // The gutter sets a breakpoint with the form's current settings; on a line that has one it only selects it.
+  const toggle = (line: number) => {
+    selectLine(line);
+    if (!marks.has(line)) void setAt(line, form);
+  };
+
+  const openFile = (f: string, line?: number) => go({ ...loc, file: f, line });
+  const stopped = loc.snapshot && snaps.data ? snaps.data.snapshots.find((s) => s.id === loc.snapshot) : undefined;
+  const selectedBp = loc.line ? marks.get(loc.line) : undefined;
+  const stats = bps.data?.stats;
+
+  return (
+    <section class="bp-view" aria-label="Live breakpoints" data-testid="view-breakpoints">
+      <FileList files={sources.data?.files ?? []} truncated={!!sources.data?.truncated} error={sources.error} current={loc.file} q={loc.q ?? ''} onQ={(q) => go({ ...loc, q }, true)} loc={loc} />
+
+      <div class="bp-main">
+        <div class="bp-bar">
+          <h1 class="mono bp-file">{loc.file ?? 'Pick a source file'}</h1>
+          {stats && !stats.available && <span class="err">breakpoints unavailable: {stats.reason}</span>}
+          {stats?.available && (
+            <span class="muted bp-stats" data-testid="bp-stats">
+              {stats.armed} armed · debugger {stats.debuggerEnabled ? 'on' : 'off'}
+            </span>
+          )}
+        </div>
+        {loc.file && (
+          <form
+            class="bp-form"
+            data-testid="bp-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (loc.line) void setAt(loc.line, form);
+            }}
+          >
+            <label>
+              <span>Kind</span>
+              <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value as BreakpointForm['kind'] })} data-testid="bp-kind">
+                <option value="snapshot">snapshot</option>
+                <option value="logpoint">logpoint</option>
+              </select>
+            </label>
+            <label class="grow">
+              <span>Condition</span>
+              <input value={form.condition} placeholder="order.total > 100" onInput={(e) => setForm({ ...form, condition: e.currentTarget.value })} data-testid="bp-condition" />
+            </label>
+            {form.kind === 'logpoint' ? (
+              <label class="grow2">
+                <span>Message</span>
+                <input value={form.message} placeholder="cart {cart.id} has {cart.lines.length} lines" onInput={(e) => setForm({ ...form, message: e.currentTarget.value })} data-testid="bp-message" />
+              </label>
+            ) : (
+              <label class="grow2">
+                <span>Watch (one per line)</span>
+                <textarea rows={1} value={form.watch} placeholder="order.items.length" onInput={(e) => setForm({ ...form, watch: e.currentTarget.value })} data-testid="bp-watch" />
+              </label>
+            )}
+            <label class="narrow">
+              <span>Max hits</span>
+              <input value={form.maxHits} inputMode="numeric" placeholder={form.kind === 'snapshot' ? '1' : '∞'} onInput={(e) => setForm({ ...form, maxHits: e.currentTarget.value })} data-testid="bp-maxhits" />
+            </label>
+            <button type="submit" class="btn primary" disabled={!loc.line || busy} data-testid="bp-set">
+              {selectedBp ? 'Replace' : 'Set'} on line {loc.line ?? '–'}
+            </button>
+            {formError && (
+              <p class="bp-form-error" role="alert" data-testid="bp-error">
+                {formError}
+              </p>
+            )}
+          </form>
+        )}
+        {file.error && <p class="error" role="alert">{file.error}</p>}
+        {loc.file && file.data && (
+          <SourceCode lines={lines} marks={marks} selected={loc.line ?? 0} stopped={stopped && relativeTo(root, stopped.file) === loc.file ? stopped.line : 0} onSelect={selectLine} onToggle={toggle} />
+        )}
+        {!loc.file && <p class="empty">Pick a file on the left, then click a line number to capture a snapshot the next time that line runs.</p>}
+      </div>
+
+      {loc.snapshot ? (
+        <SnapshotDetail id={loc.snapshot} root={root} onClose={() => go({ ...loc, snapshot: undefined })} onFrame={(f, line) => go({ ...loc, file: f, line }, true)} />
+      ) : (
+        <aside class="bp-side" aria-label="Breakpoints, snapshots and logs">
+          {bps.error && <p class="error" role="alert">{bps.error}</p>}
+          <h3>Breakpoints ({list.length})</h3>
+          {list.length === 0 && <p class="muted bp-none">None set.</p>}
+          <ul class="bp-list">
+            {list.map((b) => {
+              const rel = relativeTo(root, b.file);
+              return (
+                <li key={b.id} class={`bp-item st-${b.state}`} data-testid="bp-item" data-state={b.state} data-id={b.id}>
+                  <span class={`bp-dot st-${b.state}`} aria-hidden="true" />
+                  <div class="bp-item-main">
+                    <a href={formatBreakpointsHash({ ...loc, file: rel, line: b.line, snapshot: undefined })} class="mono">
+                      {rel.split('/').pop()}:{b.line}
+                    </a>{' '}
+                    <span class="bp-kind">{b.kind}</span>
+                    <div class={`bp-state ${b.state === 'error' ? 'err' : 'muted'}`} data-testid="bp-state">
+                      {stateLabel(b)}
+                    </div>
+                    {b.condition && <div class="mono muted bp-cond">if {b.condition}</div>}
+                    {b.message && <div class="mono muted bp-cond">“{b.message}”</div>}
+                  </div>
+                  <button type="button" class="btn ghost small" onClick={() => void remove(b)} aria-label={`Delete breakpoint at ${rel}:${b.line}`} data-testid="bp-delete">
+                    ✕
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <h3>Snapshots ({snaps.data?.snapshots.length ?? 0})</h3>
+          {snaps.error && <p class="error" role="alert">{snaps.error}</p>}
+          <ul class="bp-list">
+            {snaps.data?.snapshots.map((s) => {
+              const rel = relativeTo(root, s.file);
+              return (
+                <li key={s.id} class="bp-item">
+                  <a class="bp-snap" href={formatBreakpointsHash({ ...loc, file: rel, line: s.line, snapshot: s.id })} data-testid="bp-snapshot">
+                    <span class="mono">{formatClock(s.time)}</span> <span class="mono">{rel.split('/').pop()}:{s.line}</span>
+                  </a>
+                  {s.traceId && (
+                    <a class="mono small-link" href={formatHash({ view: 'trace', id: s.traceId, params: { span: s.spanId } })} title="Open the request's trace">
+                      trace ↗
+                    </a>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+          <h3>Logpoint output ({logs.length})</h3>
+          <ol class="bp-logs mono" data-testid="bp-logs">
+            {logs.map((l) => (
+              <li key={l.seq}>
+                <span class="muted">{formatClock(l.time)}</span> {l.message}
+                {l.traceId && (
+                  <>
+                    {' '}
+                    <a href={formatHash({ view: 'trace', id: l.traceId, params: { span: l.spanId } })}>↗</a>
+                  </>
+                )}
+              </li>
+            ))}
+          </ol>
+        </aside>
+      )}
+    </section>
+  );
+}
+
+function FileList(p: { files: string[]; truncated: boolean; error: string | undefined; current: string | undefined; q: string; onQ: (q: string) => void; loc: BreakpointsLocation }) {
+  const [q, setQ] = useState(p.q);
+  const shown = useMemo(() => filterFiles(p.files, q, MAX_FILES), [p.files, q]);
+  return (
+    <nav class="bp-files" aria-label="Source files">
+      <input type="search" value={q} placeholder="Filter files  /" aria-label="Filter files" data-search data-testid="bp-file-filter" onInput={(e) => setQ(e.currentTarget.value)} onChange={(e) => p.onQ(e.currentTarget.value)} />
+      {p.error && <p class="error" role="alert">{p.error}</p>}
+      <ul>
+        {shown.files.map((f) => (
+          <li key={f}>
+            <a href={formatBreakpointsHash({ q: p.loc.q, file: f })} aria-current={f === p.current ? 'page' : undefined} data-testid="bp-file" title={f}>
+              <span class="muted">{f.slice(0, f.lastIndexOf('/') + 1)}</span>
+              {f.slice(f.lastIndexOf('/') + 1)}
+            </a>
+          </li>
+        ))}
+      </ul>
+      {(shown.more > 0 || p.truncated) && <p class="muted bp-more">{shown.more > 0 ? `${shown.more} more: narrow the filter` : 'listing stopped at the server limit'}</p>}
+    </nav>
+  );
+}
+
+/** Logpoint output, fetched incrementally (`after=` the last seq) when logpoint hits change. */
+function useLogs(hits: number): LogEntry[] {
+  const [logs, setLogs] = useState<LogEntry[]>([]);
+  const last = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const ctl = new AbortController();
+    const after = last.current === undefined ? '' : `?after=${last.current}`;
+    getJson<LogpointsResponse>(`api/logpoints${after}`, ctl.signal).then(
+      (res) => {
+        if (!res.logs.length) return;
+        last.current = res.logs[res.logs.length - 1]!.seq;
+        setLogs((prev) => [...res.logs.slice().reverse(), ...prev].slice(0, MAX_LOGS));
+      },
+      (err: unknown) => {
+        if (!isAbort(err)) console.warn('logpoints:', err);
+      },
+    );
+    return () => ctl.abort();
+  }, [hits]);
+  return logs;
+}
