@@ -1,0 +1,150 @@
+/**
+ * Live breakpoints from the UI (issue 6): a TypeScript app built with source maps runs in its own
+ * Node process (so V8 runs the real compiled scripts); in Chromium we pick its .ts file, click a
+ * line inside the handler, send a request, watch the breakpoint turn to "hit", open the snapshot,
+ * read the locals and follow the trace link. Screenshot: e2e/screenshots/breakpoints.png.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './src/browser.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SHOTS = join(HERE, 'screenshots');
+const TS_FILE = 'src/breakpoints-app/pricing.ts';
+
+let root: string;
+let child: ChildProcess;
+let base: string;
+let closeBrowser: () => Promise<void>;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** The 1-based line of the first line of the .ts source containing `text` (not hard-coded). */
+const lineOf = (text: string) => readFileSync(join(HERE, TS_FILE), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // The app's root is a fresh folder with the sources and the compiled output side by side (the
+  // source maps point from dist/ back to src/), so the file list is short and no saved breakpoint
+  // (.debugpanel/) of an earlier run comes back.
+  root = realpathSync(mkdtempSync(join(tmpdir(), 'dp-bp-e2e-')));
+  cpSync(join(HERE, 'src', 'breakpoints-app'), join(root, 'src', 'breakpoints-app'), { recursive: true });
+  cpSync(join(HERE, 'dist', 'breakpoints-app'), join(root, 'dist', 'breakpoints-app'), { recursive: true });
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'pricing', private: true, type: 'module' }));
+  symlinkSync(join(HERE, '..', 'node_modules'), join(root, 'node_modules'), 'dir');
+
+  child = spawn(process.execPath, ['dist/breakpoints-app/server.js'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'development', PORT: '0' } });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the app exited (${code}): ${stderr}`)));
+  });
+  base = `http://127.0.0.1:${port}`;
+
+  const b = await launchChromium({ viewport: { width: 1400, height: 820 } });
+  closeBrowser = b.close;
+  page = b.context.pages()[0] ?? (await b.context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  await closeBrowser?.();
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('breakpoints view in Chromium', () => {
+  it('sets a snapshot breakpoint on a TypeScript line, sees it hit, opens the snapshot and its trace', async () => {
+    const line = lineOf('return { customer');
+    expect(line).toBeGreaterThan(1);
+
+    await page.goto(`${base}/_debug/#/breakpoints`);
+    await page.waitForSelector('[data-testid="view-breakpoints"] [data-testid="bp-file"]');
+    // Filter the sources, then pick the .ts file.
+    await page.fill('[data-testid="bp-file-filter"]', 'pricing');
+    const files = await page.locator('[data-testid="bp-file"]').allTextContents();
+    expect(files[0]).toBe(TS_FILE); // sources before build output
+    expect(files).toContain('dist/breakpoints-app/pricing.js');
+    await page.click(`[data-testid="bp-file"][title="${TS_FILE}"]`);
+    await page.waitForSelector(`[data-testid="bp-gutter"][data-line="${line}"]`);
+    expect(await page.evaluate(() => location.hash)).toContain(`file=${encodeURIComponent(TS_FILE)}`);
+
+    // A bad condition is refused by the server; its reason shows next to the form.
+    await page.fill('[data-testid="bp-condition"]', 'total = 1');
+    await page.click(`[data-testid="bp-gutter"][data-line="${line}"]`);
+    await expect.poll(() => page.locator('[data-testid="bp-error"]').textContent()).toMatch(/side effect|assign/i);
+    expect(await page.locator('[data-testid="bp-item"]').count()).toBe(0);
+
+    // A good one, with a watch, set from the gutter of the line inside the handler.
+    await page.fill('[data-testid="bp-condition"]', 'subtotal > 100');
+    await page.fill('[data-testid="bp-watch"]', 'lines.length * 2\ncustomer.toUpperCase()');
+    await page.click(`[data-testid="bp-gutter"][data-line="${line}"]`);
+    const item = page.locator('[data-testid="bp-item"]');
+    await expect.poll(() => item.getAttribute('data-state')).toMatch(/^(pending|active)$/);
+    expect(await page.locator('[data-testid="bp-error"]').count()).toBe(0);
+    expect(await page.locator(`[data-testid="bp-gutter"][data-line="${line}"]`).getAttribute('class')).toContain('has-bp');
+
+    // The request runs the line: the app answers as usual, the breakpoint turns to hit.
+    const res = await fetch(`${base}/api/quote?customer=ada`);
+    expect(await res.json()).toEqual({ customer: 'ada', items: 2, subtotal: 110, discount: 0.1, total: 99 });
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 10_000 }).toBe('hit');
+    expect(await item.locator('[data-testid="bp-state"]').textContent()).toBe('hit · 1/1 hit');
+
+    // Open the snapshot: the top frame is pricing.ts at the line, with the locals.
+    await page.locator('[data-testid="bp-snapshot"]').first().click();
+    await page.waitForSelector('[data-testid="snapshot-detail"] [data-testid="snapshot-frame"]');
+    expect(await page.evaluate(() => location.hash)).toMatch(/^#\/breakpoints\/snapshot\/[^?]+\?file=/);
+    const detail = page.locator('[data-testid="snapshot-detail"]');
+    expect(await detail.textContent()).toContain(`${TS_FILE}:${line}`);
+    expect(await detail.locator('[data-testid="snapshot-frame"]').first().textContent()).toContain(`pricing.ts:${line}`);
+    const value = (name: string) => detail.locator(`[data-testid="snapshot-frames"] [data-testid="snapshot-var"][data-name="${name}"] [data-testid="snapshot-value"]`).first().textContent();
+    expect(await value('subtotal')).toBe('110');
+    expect(await value('discount')).toBe('0.1');
+    expect(await value('total')).toBe('99');
+    expect(await value('customer')).toBe('"ada"');
+    const watches = await detail.locator('[data-testid="snapshot-watches"] [data-testid="snapshot-var"]').allTextContents();
+    expect(watches[0]).toMatch(/lines\.length \* 2.*4/);
+    // A method call with no side effect is allowed by V8's check; whatever V8 decides, the row says it.
+    expect(watches[1]).toMatch(/customer\.toUpperCase\(\)/);
+    // Lazily expanded: the lines array's items appear only when opened.
+    const linesVar = detail.locator('[data-testid="snapshot-frames"] [data-testid="snapshot-var"][data-name="lines"]').first();
+    expect(await linesVar.locator('[data-testid="snapshot-var"]').count()).toBe(0);
+    await linesVar.locator('button.toggle').first().click();
+    expect(await linesVar.locator('[data-testid="snapshot-var"]').count()).toBeGreaterThan(0);
+    // The snapshot's line is marked in the source view.
+    expect(await page.locator(`[data-testid="src-line"][data-line="${line}"]`).getAttribute('class')).toContain('stopped');
+
+    await page.screenshot({ path: join(SHOTS, 'breakpoints.png') });
+    // The dark theme, for a look at both.
+    await page.click('[data-testid="theme-toggle"]');
+    await page.screenshot({ path: join(SHOTS, 'breakpoints-dark.png') });
+    await page.click('[data-testid="theme-toggle"]');
+
+    // Follow the trace link: the request's trace with the span that ran the line.
+    const href = await detail.locator('[data-testid="snapshot-trace"]').getAttribute('href');
+    expect(href).toMatch(/^#\/trace\/[0-9a-f]{32}\?span=[0-9a-f]{16}$/);
+    await detail.locator('[data-testid="snapshot-trace"]').click();
+    await page.waitForSelector('[data-testid="waterfall"] .wf-row', { timeout: 10_000 });
+    expect(await page.locator('[data-testid="waterfall"]').textContent()).toContain('/api/quote');
+
+    // The only error is the refused condition's 400, which Chromium logs for any failed fetch.
+    expect(pageErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  });
+});
