@@ -55,6 +55,14 @@ describe('estimateSpanBytes', () => {
     expect(estimateSpanBytes(span({ attributes: { a: ['x', 'y', null] } }))).toBeGreaterThan(base + 48);
   });
 
+  it('does not charge a span for a frozen (shared) status or empty events array', () => {
+    const own = estimateSpanBytes(span());
+    const sharedStatus = estimateSpanBytes(span({ status: Object.freeze({ code: 'unset' as const }) }));
+    const sharedEvents = estimateSpanBytes(span({ events: Object.freeze([]) as unknown as SpanRecord['events'] }));
+    expect(own - sharedStatus).toBe(32);
+    expect(own - sharedEvents).toBe(32);
+  });
+
   it('counts a status message', () => {
     expect(estimateSpanBytes(span({ status: { code: 'error', message: 'm'.repeat(64) } }))).toBeGreaterThan(
       estimateSpanBytes(span()) + 64,

@@ -10,8 +10,10 @@ import type { Attributes, SpanRecord } from '@debugpanel/model';
  * attribute values): a budget then holds somewhat less than it could, never more.
  */
 const WORD = 8;
-/** Span object with its fields, two boxed doubles (startTime, duration), a `status` object */
-const SPAN_BASE = 200;
+/** Span object with its fields and two boxed doubles (startTime, duration) */
+const SPAN_BASE = 168;
+/** A `status` object of the span's own */
+const STATUS_BASE = 32;
 /** An `attributes` object with no properties (room for 4 in-object properties) */
 const ATTRS_BASE = 56;
 /** Per property of a fast-mode object (slot in the property array) */
@@ -61,7 +63,8 @@ function attributesBytes(attrs: Attributes | undefined): number {
 
 /**
  * An estimate, in bytes, of the heap a span keeps alive: the record, its ids, name, status,
- * attributes (keys counted as shared), events and links. `resource` is not counted: it is one
+ * attributes (keys counted as shared), events and links. A frozen `status` and a frozen empty
+ * `events` array count as shared (toSpanRecord shares one of each for all spans). `resource` is not counted: it is one
  * object shared by every span of a process.
  *
  * @example
@@ -70,11 +73,15 @@ function attributesBytes(attrs: Attributes | undefined): number {
 export function estimateSpanBytes(span: SpanRecord): number {
   let n = SPAN_BASE + stringBytes(span.traceId) + stringBytes(span.spanId) + stringBytes(span.name);
   if (span.parentSpanId !== undefined) n += stringBytes(span.parentSpanId);
-  const message = span.status.message;
+  const status = span.status;
+  // Frozen status objects and empty events arrays are shared by many spans (toSpanRecord does
+  // this): one per process, not the span's own. A frozen check on an ordinary object is a map bit.
+  if (!Object.isFrozen(status)) n += STATUS_BASE;
+  const message = status.message;
   if (message !== undefined) n += stringBytes(message);
   n += attributesBytes(span.attributes);
   const events = span.events;
-  if (events !== undefined) {
+  if (events !== undefined && !(events.length === 0 && Object.isFrozen(events))) {
     n += ARRAY_BASE;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
