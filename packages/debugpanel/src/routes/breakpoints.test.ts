@@ -110,6 +110,18 @@ describe('breakpoint routes', () => {
     expect((await post('{}', 'text/plain')).status).toBe(415);
   });
 
+  it('creates no agent until first use, unless saved breakpoints wait; reports its counters', () => {
+    const fresh = realpathSync(mkdtempSync(path.join(tmpdir(), 'dp-bp-fresh-')));
+    let read: (() => unknown) | undefined;
+    breakpointRoutes(fresh, path.join(fresh, '.debugpanel'), (s) => (read = s));
+    expect(read!()).toBeUndefined(); // nothing spent, nothing to report
+    mkdirSync(path.join(fresh, '.debugpanel'));
+    writeFileSync(path.join(fresh, '.debugpanel', 'breakpoints.json'), JSON.stringify({ version: 1, breakpoints: [], snapshots: [] }));
+    breakpointRoutes(fresh, path.join(fresh, '.debugpanel'), (s) => (read = s));
+    expect(read!()).toMatchObject({ available: true, hits: 0, armed: 0 });
+    rmSync(fresh, { recursive: true, force: true });
+  });
+
   it('lists the app sources without node_modules, hidden files or non-sources', async () => {
     const res = await json(await fetch(`${base}/api/sources`));
     expect(res.body).toEqual({ root, files: ['load.cjs', 'src/app.mjs'], truncated: false });

@@ -98,14 +98,25 @@ async function listSources(root: string): Promise<SourcesResponse> {
 }
 
 /** The panel's breakpoint routes for the app in the current directory (data in `.debugpanel/`). */
-export const breakpoints: PanelFeature = () => breakpointRoutes(process.cwd());
+export const breakpoints: PanelFeature = (ctx) => {
+  let stats: (() => BreakpointAgentStats | undefined) | undefined;
+  const routes = breakpointRoutes(process.cwd(), undefined, (s) => (stats = s));
+  // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
+  if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
+  return routes;
+};
 
 /** The routes for an app rooted at `root`; exported for tests. */
-export function breakpointRoutes(rootDir: string, dataDir = path.join(rootDir, '.debugpanel')): PanelRoute[] {
+export function breakpointRoutes(
+  rootDir: string,
+  dataDir = path.join(rootDir, '.debugpanel'),
+  exposeStats?: (stats: () => BreakpointAgentStats | undefined) => void,
+): PanelRoute[] {
   const root = path.resolve(rootDir);
   // Created on first use, or at once when saved breakpoints wait to be re-armed after a restart.
   let agent: BreakpointAgent | undefined;
   const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir }));
+  exposeStats?.(() => agent?.stats());
   if (existsSync(path.join(dataDir, 'breakpoints.json'))) {
     try {
       get();
