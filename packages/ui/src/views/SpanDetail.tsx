@@ -4,7 +4,14 @@ import { formatHash } from '../lib/route.js';
 import { formatClock, formatDuration, serviceHue } from '../lib/format.js';
 
 /** Everything one span carries: attributes, events, exceptions with stacks, links, resource. */
-export function SpanDetail(props: { span: SpanRecord; traceStart: number; parentName: string | undefined; onClose: () => void }) {
+export function SpanDetail(props: {
+  span: SpanRecord;
+  traceStart: number;
+  parentName: string | undefined;
+  /** ms of this span on the trace's critical path (0: off it); undefined while unknown */
+  criticalMs?: number | undefined;
+  onClose: () => void;
+}) {
   const { span } = props;
   const exceptions = span.events.filter((e) => e.name === 'exception');
   const events = span.events.filter((e) => e.name !== 'exception');
@@ -31,6 +38,14 @@ export function SpanDetail(props: { span: SpanRecord; traceStart: number; parent
         </dd>
         <dt>Duration</dt>
         <dd class="mono">{formatDuration(span.duration)}</dd>
+        {props.criticalMs !== undefined && (
+          <>
+            <dt>Critical path</dt>
+            <dd class="mono" data-testid="detail-critical">
+              {props.criticalMs > 0 ? `${formatDuration(props.criticalMs)} on the path` : <span class="muted">off the path</span>}
+            </dd>
+          </>
+        )}
         <dt>Start</dt>
         <dd class="mono">
           +{formatDuration(span.startTime - props.traceStart)} <span class="muted">({formatClock(span.startTime)})</span>

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { SpanRecord } from '@debugpanel/model';
-import { useJson } from '../hooks.js';
+import { useJson, type Fetched } from '../hooks.js';
 import { criticalPathPath, traceFlamePath, type CriticalPathResponse, type TraceFlameResponse } from '../lib/analysis-api.js';
 import { unflattenFlame, type FlameLike } from '../lib/flame-layout.js';
 import { formatDuration } from '../lib/format.js';
@@ -17,6 +17,10 @@ export interface TraceFlameProps {
   onSelectSpan: (spanId: string) => void;
   /** The trace search box's text, for highlighting */
   search: string;
+  /** The critical path when the trace view already fetched it (else fetched here) */
+  criticalPath?: Fetched<CriticalPathResponse>;
+  /** Dim spans off the critical path; when given, the trace view's toolbar owns the toggle */
+  showPath?: boolean;
 }
 
 /**
@@ -26,8 +30,10 @@ export interface TraceFlameProps {
  */
 export function TraceFlame(p: TraceFlameProps) {
   const flame = useJson<TraceFlameResponse>(traceFlamePath(p.traceId));
-  const path = useJson<CriticalPathResponse>(criticalPathPath(p.traceId));
-  const [showPath, setShowPath] = useState(true);
+  const ownPath = useJson<CriticalPathResponse>(p.criticalPath ? undefined : criticalPathPath(p.traceId));
+  const path = p.criticalPath ?? ownPath;
+  const [ownShowPath, setShowPath] = useState(true);
+  const showPath = p.showPath ?? ownShowPath;
 
   const matches = useMemo(() => {
     const ids = new Set<string>();
@@ -59,10 +65,12 @@ export function TraceFlame(p: TraceFlameProps) {
   return (
     <div data-testid="trace-flame" style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, padding: '0 12px' }}>
       <div style={{ display: 'flex', gap: '12px', alignItems: 'center', flexWrap: 'wrap', padding: '6px 0' }}>
-        <label>
-          <input type="checkbox" checked={showPath} onChange={(e) => setShowPath((e.currentTarget as HTMLInputElement).checked)} data-testid="critical-path-toggle" />{' '}
-          Highlight the critical path
-        </label>
+        {p.showPath === undefined && (
+          <label>
+            <input type="checkbox" checked={showPath} onChange={(e) => setShowPath((e.currentTarget as HTMLInputElement).checked)} data-testid="critical-path-toggle" />{' '}
+            Highlight the critical path
+          </label>
+        )}
         {top.length > 0 && (
           <span class="muted" data-testid="critical-path-top">
             Most time on the path:{' '}

@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isErrorSpan, type TraceResponse } from '@debugpanel/model';
 import { getJson, isAbort, tracePath } from '../api.js';
-import { useKeys } from '../hooks.js';
+import { useJson, useKeys } from '../hooks.js';
+import { criticalPathPath, type CriticalPathResponse } from '../lib/analysis-api.js';
+import { criticalMarks } from '../lib/critical-path.js';
 import { formatHash, withParam } from '../lib/route.js';
 import { buildSpanTree, type SpanTree } from '../lib/tree.js';
 import { allParents, generateRows, revealSpan, rowIndexOf } from '../lib/rows.js';
@@ -23,6 +25,8 @@ export function TraceView({ route, navigate }: ViewProps) {
   const traceId = route.id!;
   const selectedId = route.params.get('span') ?? undefined;
   const tab = route.params.get('tab') === 'flame' ? 'flame' : 'waterfall';
+  // On by default; `cp=0` in the link turns the critical path marks off in both tabs.
+  const showPath = route.params.get('cp') !== '0';
   const [loaded, setLoaded] = useState<Loaded>();
   const [error, setError] = useState<string>();
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
@@ -61,6 +65,10 @@ export function TraceView({ route, navigate }: ViewProps) {
     );
     return () => ctl.abort();
   }, [traceId]);
+
+  // Fetched once per trace, shared by the waterfall and the flame tab.
+  const critical = useJson<CriticalPathResponse>(criticalPathPath(traceId));
+  const marks = useMemo(() => (critical.data ? criticalMarks(critical.data) : undefined), [critical.data]);
 
   const tree = loaded?.tree;
   const rows = useMemo(() => (tree ? generateRows(tree, collapsed, openFolds) : []), [tree, collapsed, openFolds]);
@@ -284,6 +292,19 @@ export function TraceView({ route, navigate }: ViewProps) {
           </button>
         </form>
         <span class="spacer" />
+        <label
+          class="cp-toggle"
+          title={critical.error ? `Critical path unavailable: ${critical.error}` : marks ? `The spans the trace waited on: ${formatDuration(marks.total)} in ${marks.bySpan.size} spans` : 'Loading the critical path…'}
+        >
+          <input
+            type="checkbox"
+            checked={showPath}
+            disabled={!marks}
+            onChange={(e) => setParams(withParam(route.params, 'cp', e.currentTarget.checked ? undefined : '0'))}
+            data-testid="critical-path-toggle"
+          />{' '}
+          Critical path
+        </label>
         <button type="button" class="btn small ghost" onClick={() => setCollapsed(new Set())} data-testid="expand-all">
           Expand all
         </button>
@@ -305,6 +326,7 @@ export function TraceView({ route, navigate }: ViewProps) {
               collapsed={collapsed}
               matches={matchSet}
               currentMatch={currentMatch}
+              path={showPath ? marks : undefined}
               onSelect={(id, i) => {
                 setCursor(i);
                 select(id);
@@ -316,10 +338,18 @@ export function TraceView({ route, navigate }: ViewProps) {
               }}
             />
           ) : (
-            <TraceFlame traceId={traceId} spans={spans} selectedSpanId={selectedId} onSelectSpan={select} search={search} />
+            <TraceFlame traceId={traceId} spans={spans} selectedSpanId={selectedId} onSelectSpan={select} search={search} criticalPath={critical} showPath={showPath} />
           )}
         </div>
-        {selected && <SpanDetail span={selected} traceStart={tree.start} parentName={tree.byId.get(selected.parentSpanId ?? '')?.span.name} onClose={() => select(undefined)} />}
+        {selected && (
+          <SpanDetail
+            span={selected}
+            traceStart={tree.start}
+            parentName={tree.byId.get(selected.parentSpanId ?? '')?.span.name}
+            criticalMs={marks ? (marks.bySpan.get(selected.spanId)?.ms ?? 0) : undefined}
+            onClose={() => select(undefined)}
+          />
+        )}
       </div>
     </section>
   );

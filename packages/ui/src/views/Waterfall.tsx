@@ -5,6 +5,7 @@ import type { FoldRow, Row } from '../lib/rows.js';
 import type { SpanTree } from '../lib/tree.js';
 import { barGeometry, nextRange, scrollToRow, timeTicks, type Range } from '../lib/viewport.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
+import { anyOnPath, type CriticalMarks, type PathMark } from '../lib/critical-path.js';
 
 /** Fixed row height in px: row geometry is then index arithmetic (see lib/viewport.ts). */
 export const ROW_HEIGHT = 24;
@@ -23,6 +24,8 @@ export interface WaterfallProps {
   collapsed: ReadonlySet<string>;
   matches: ReadonlySet<string>;
   currentMatch: string | undefined;
+  /** The critical path to mark, or undefined (not loaded, or the toggle is off) */
+  path?: CriticalMarks | undefined;
   onSelect: (spanId: string, rowIndex: number) => void;
   onToggle: (spanId: string) => void;
   onOpenFold: (key: string, rowIndex: number) => void;
@@ -99,6 +102,7 @@ export function Waterfall(p: WaterfallProps) {
         match={id !== undefined ? p.matches.has(id) : p.matches.size > 0 && (row as FoldRow).nodes.some((n) => p.matches.has(n.span.spanId))}
         current={id !== undefined && id === p.currentMatch}
         collapsed={id !== undefined && p.collapsed.has(id)}
+        onPath={p.path === undefined ? undefined : id !== undefined ? p.path.bySpan.get(id) : anyOnPath(p.path, (row as FoldRow).nodes.map((n) => n.span.spanId))}
         actions={actions}
       />,
     );
@@ -137,6 +141,8 @@ interface WfRowProps {
   match: boolean;
   current: boolean;
   collapsed: boolean;
+  /** Span rows: the span's place on the critical path; fold rows: true when a member is on it */
+  onPath: PathMark | boolean | undefined;
   actions: WaterfallProps;
 }
 
@@ -146,7 +152,8 @@ class WfRow extends Component<WfRowProps> {
     const o = this.props;
     return (
       o.row !== n.row || o.index !== n.index || o.traceStart !== n.traceStart || o.total !== n.total || o.cursor !== n.cursor ||
-      o.selected !== n.selected || o.match !== n.match || o.current !== n.current || o.collapsed !== n.collapsed
+      o.selected !== n.selected || o.match !== n.match || o.current !== n.current || o.collapsed !== n.collapsed ||
+      o.onPath !== n.onPath
     );
   }
 
@@ -167,7 +174,7 @@ function renderRow(p: WfRowProps) {
     const g = barGeometry(row.start, row.end - row.start, traceStart, total);
     return (
       <div
-        class={`wf-row fold${cursorCls}${p.match ? ' match' : ''}`}
+        class={`wf-row fold${cursorCls}${p.match ? ' match' : ''}${p.onPath ? ' on-path' : ''}`}
         style={top}
         role="treeitem"
         aria-expanded="false"
@@ -210,7 +217,9 @@ function renderRow(p: WfRowProps) {
     (p.selected ? ' selected' : '') +
     (p.match ? ' match' : '') +
     (p.current ? ' current' : '') +
-    (err ? ' is-error' : '');
+    (err ? ' is-error' : '') +
+    (p.onPath ? ' on-path' : '');
+  const mark = typeof p.onPath === 'object' ? p.onPath : undefined;
   return (
     <div
       class={cls}
@@ -223,7 +232,11 @@ function renderRow(p: WfRowProps) {
       data-span-id={span.spanId}
       onClick={() => p.actions.onSelect(span.spanId, index)}
     >
-      <div class="wf-name" style={{ paddingLeft: `${indent + 4}px` }} title={`${span.service}: ${span.name} (depth ${row.depth})`}>
+      <div
+        class="wf-name"
+        style={{ paddingLeft: `${indent + 4}px` }}
+        title={`${span.service}: ${span.name} (depth ${row.depth})${mark ? `; ${formatDuration(mark.ms)} on the critical path` : ''}`}
+      >
         {hasKids ? (
           <button
             type="button"
@@ -248,6 +261,10 @@ function renderRow(p: WfRowProps) {
       </div>
       <div class="wf-time">
         <span class={`bar c${serviceHue(span.service)}${err ? ' err' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
+        {mark?.stretches.map((st, i) => {
+          const c = barGeometry(st.start, st.end - st.start, traceStart, total, 0.05);
+          return <span key={i} class="cp-seg" data-testid="wf-cp" style={{ left: `${c.left}%`, width: `${c.width}%` }} />;
+        })}
         <span {...labelProps(g)}>
           {formatDuration(span.duration)}
         </span>
