@@ -4,8 +4,6 @@ import {
   breakpointsByLine,
   EMPTY_FORM,
   filterFiles,
-  formatBreakpointsHash,
-  parseBreakpointsHash,
   relativeTo,
   splitLines,
   stateLabel,
@@ -44,25 +42,6 @@ describe('filterFiles', () => {
   it('caps the list and says how many were left out', () => {
     const many = Array.from({ length: 10 }, (_, i) => `src/f${i}.ts`);
     expect(filterFiles(many, '', 4)).toEqual({ files: ['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts'], more: 6 });
-  });
-});
-
-describe('breakpoints hash', () => {
-  it('round-trips file, line, filter and snapshot', () => {
-    const loc = { file: 'src/a b.ts', line: 12, q: 'ord', snapshot: 's/1' };
-    const hash = formatBreakpointsHash(loc);
-    expect(hash).toBe('#/breakpoints/snapshot/s%2F1?file=src%2Fa+b.ts&line=12&q=ord');
-    expect(parseBreakpointsHash(hash)).toEqual(loc);
-  });
-  it('leaves out what is not set, and a line without a file', () => {
-    expect(formatBreakpointsHash({})).toBe('#/breakpoints');
-    expect(formatBreakpointsHash({ line: 4 })).toBe('#/breakpoints');
-  });
-  it('ignores bad lines and unknown segments', () => {
-    expect(parseBreakpointsHash('#/breakpoints?file=x.ts&line=-2')).toEqual({ file: 'x.ts' });
-    expect(parseBreakpointsHash('#/breakpoints?line=1.5')).toEqual({});
-    expect(parseBreakpointsHash('#/breakpoints/other/1')).toEqual({});
-    expect(parseBreakpointsHash('#/breakpoints/snapshot/%E0%A4%A')).toEqual({ snapshot: '%E0%A4%A' });
   });
 });
 
@@ -108,6 +87,8 @@ describe('valuePreview', () => {
     expect(valuePreview({ name: 'o', type: 'object', members })).toBe('{a, b, c, d, …}');
     expect(valuePreview({ name: 'o', type: 'object', members: members.slice(0, 2) })).toBe('{a, b}');
     expect(valuePreview({ name: 'o', type: 'object' })).toBe('object');
+    expect(valuePreview({ name: 'o', type: 'object', value: 'Object', members: members.slice(0, 1) })).toBe('{a}');
+    expect(valuePreview({ name: 'o', type: 'object', value: 'Object', members: [] })).toBe('Object');
   });
 });
 

@@ -5,6 +5,8 @@
  */
 import { HttpError } from '../api.js';
 
+export { formatBreakpointsHash, parseBreakpointsHash, type BreakpointsLocation } from './breakpoints-hash.js';
+
 export type BreakpointKind = 'snapshot' | 'logpoint';
 export type BreakpointState = 'pending' | 'active' | 'hit' | 'expired' | 'error';
 
@@ -160,40 +162,6 @@ export function filterFiles(files: readonly string[], query: string, limit = 200
   return { files: hit.slice(0, limit), more: Math.max(0, hit.length - limit) };
 }
 
-/** The view's state in the address: `#/breakpoints?file=src/x.ts&line=12`, `#/breakpoints/snapshot/<id>`. */
-export interface BreakpointsLocation {
-  file?: string;
-  line?: number;
-  snapshot?: string;
-  /** The file list's filter */
-  q?: string;
-}
-
-export function parseBreakpointsHash(hash: string): BreakpointsLocation {
-  const raw = hash.replace(/^#\/?/, '');
-  const qi = raw.indexOf('?');
-  const segs = (qi === -1 ? raw : raw.slice(0, qi)).split('/').filter(Boolean);
-  const params = new URLSearchParams(qi === -1 ? '' : raw.slice(qi + 1));
-  const out: BreakpointsLocation = {};
-  if (segs[1] === 'snapshot' && segs[2]) out.snapshot = safeDecode(segs[2]);
-  const file = params.get('file');
-  if (file) out.file = file;
-  const line = Number(params.get('line'));
-  if (Number.isInteger(line) && line > 0) out.line = line;
-  const q = params.get('q');
-  if (q) out.q = q;
-  return out;
-}
-
-export function formatBreakpointsHash(loc: BreakpointsLocation): string {
-  const p = new URLSearchParams();
-  if (loc.file) p.set('file', loc.file);
-  if (loc.file && loc.line) p.set('line', String(loc.line));
-  if (loc.q) p.set('q', loc.q);
-  const qs = p.toString();
-  return `#/breakpoints${loc.snapshot ? `/snapshot/${encodeURIComponent(loc.snapshot)}` : ''}${qs ? `?${qs}` : ''}`;
-}
-
 /** What the form holds, as typed. */
 export interface BreakpointForm {
   kind: BreakpointKind;
@@ -242,7 +210,8 @@ export function valuePreview(v: CapturedValue): string {
   if (v.type === 'string' && typeof v.value === 'string') return JSON.stringify(v.value) + (v.note === 'truncated' ? '…' : '');
   if (v.value === null || v.type === 'null') return 'null';
   if (v.type === 'undefined') return 'undefined';
-  if (v.value !== undefined) return String(v.value);
+  // A plain object's description says nothing ("Object"): its first keys say more.
+  if (v.value !== undefined && !(v.value === 'Object' && v.members?.length)) return String(v.value);
   if (v.members?.length) {
     const names = v.members.slice(0, 4).map((m) => m.name);
     return `{${names.join(', ')}${v.members.length > 4 || v.note === 'more' ? ', …' : ''}}`;
@@ -273,12 +242,4 @@ export function splitLines(text: string): string[] {
   const lines = text.split(/\r?\n/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

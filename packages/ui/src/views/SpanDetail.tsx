@@ -1,6 +1,7 @@
 import type { AttributeValue, Attributes, SpanRecord } from '@debugpanel/model';
 import { isErrorSpan } from '@debugpanel/model';
 import { formatHash } from '../lib/route.js';
+import { formatBreakpointsHash } from '../lib/breakpoints-hash.js';
 import { formatClock, formatDuration, serviceHue } from '../lib/format.js';
 
 /** Everything one span carries: attributes, events, exceptions with stacks, links, resource. */
@@ -83,6 +84,14 @@ export function SpanDetail(props: {
             {events.map((e, i) => (
               <li key={i}>
                 <span class="mono muted">+{formatDuration(e.time - span.startTime)}</span> <b>{e.name}</b>
+                {e.name === 'debugpanel.snapshot' && typeof e.attributes['debugpanel.snapshot.id'] === 'string' && (
+                  <>
+                    {' '}
+                    <a href={formatBreakpointsHash({ snapshot: e.attributes['debugpanel.snapshot.id'] })} data-testid="span-snapshot-link">
+                      open snapshot
+                    </a>
+                  </>
+                )}
                 {Object.keys(e.attributes).length > 0 && <KvList attrs={e.attributes} />}
               </li>
             ))}

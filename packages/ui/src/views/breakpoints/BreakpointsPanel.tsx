@@ -107,6 +107,12 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
   const openFile = (f: string, line?: number) => go({ ...loc, file: f, line });
   const stopped = loc.snapshot && snaps.data ? snaps.data.snapshots.find((s) => s.id === loc.snapshot) : undefined;
   const selectedBp = loc.line ? marks.get(loc.line) : undefined;
+  // A snapshot opened from a link (e.g. the trace's span event) shows its own file and line.
+  useEffect(() => {
+    if (!stopped || loc.file || !root) return;
+    const rel = relativeTo(root, stopped.file);
+    if (!rel.startsWith('/')) go({ ...loc, file: rel, line: stopped.line }, true);
+  }, [stopped, loc.file, root]);
   const stats = bps.data?.stats;
 
   return (
@@ -151,7 +157,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
             ) : (
               <label class="grow2">
                 <span>Watch (one per line)</span>
-                <textarea rows={1} value={form.watch} placeholder="order.items.length" onInput={(e) => setForm({ ...form, watch: e.currentTarget.value })} data-testid="bp-watch" />
+                <textarea rows={Math.min(4, form.watch.split('\n').length)} value={form.watch} placeholder="order.items.length" onInput={(e) => setForm({ ...form, watch: e.currentTarget.value })} data-testid="bp-watch" />
               </label>
             )}
             <label class="narrow">

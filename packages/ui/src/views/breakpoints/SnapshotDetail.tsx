@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useJson } from '../../hooks.js';
-import { formatClock } from '../../lib/format.js';
+import { formatBytes, formatClock, formatDuration } from '../../lib/format.js';
 import { formatHash } from '../../lib/route.js';
 import { noteText, relativeTo, snapshotPath, valuePreview, type CapturedFrame, type CapturedValue, type Snapshot } from '../../lib/breakpoints-api.js';
 
@@ -50,7 +50,7 @@ export function SnapshotDetail(p: SnapshotDetailProps) {
             </dd>
             <dt>Capture</dt>
             <dd class="mono">
-              {(snap.bytes / 1024).toFixed(1)} KB in {snap.captureUs} µs{snap.truncated && <span class="warn"> · cut by a limit</span>}
+              {formatBytes(snap.bytes)} in {formatDuration(snap.captureUs / 1000)}{snap.truncated && <span class="warn"> · cut by a limit</span>}
             </dd>
           </dl>
           {snap.watches.length > 0 && (
@@ -93,6 +93,8 @@ function FrameNode(p: { f: CapturedFrame; open: boolean; root: string; onFrame: 
   const [open, setOpen] = useState(p.open);
   const { f } = p;
   const file = relativeTo(p.root, f.file);
+  // Only the app's own files can be shown (the sources API serves nothing outside its root).
+  const own = !!file && !file.startsWith('/') && !/^[a-z]+:/i.test(file) && !file.includes('node_modules/');
   const expandable = !!f.scopes?.length;
   return (
     <li role="treeitem" aria-expanded={expandable ? open : undefined} data-testid="snapshot-frame">
@@ -101,9 +103,15 @@ function FrameNode(p: { f: CapturedFrame; open: boolean; root: string; onFrame: 
           {expandable ? (open ? '▾' : '▸') : ''}
         </button>
         <span class="fn">{f.function || '(anonymous)'}</span>
-        <button type="button" class="btn link small mono frame-loc" onClick={() => p.onFrame(file, f.line)} title="Show in the source">
-          {file.split('/').pop()}:{f.line}
-        </button>
+        {own ? (
+          <button type="button" class="btn link small mono frame-loc" onClick={() => p.onFrame(file, f.line)} title={`Show ${file}:${f.line}`}>
+            {file.split('/').pop()}:{f.line}
+          </button>
+        ) : (
+          <span class="mono muted frame-loc" title={f.file}>
+            {f.file ? `${f.file.split('/').pop()}:${f.line}` : 'native'}
+          </span>
+        )}
       </div>
       {open && f.scopes && (
         <ul role="group" class="tree">
