@@ -16,6 +16,7 @@ import { launchChromium } from './src/browser.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(HERE, 'screenshots');
 const TS_FILE = 'src/breakpoints-app/pricing.ts';
+const LONG_LINES = 20_000;
 
 let root: string;
 let child: ChildProcess;
@@ -35,6 +36,8 @@ beforeAll(async () => {
   root = realpathSync(mkdtempSync(join(tmpdir(), 'dp-bp-e2e-')));
   cpSync(join(HERE, 'src', 'breakpoints-app'), join(root, 'src', 'breakpoints-app'), { recursive: true });
   cpSync(join(HERE, 'dist', 'breakpoints-app'), join(root, 'dist', 'breakpoints-app'), { recursive: true });
+  // A long source file (never loaded), for the virtualized code view.
+  writeFileSync(join(root, 'src', 'long.ts'), Array.from({ length: LONG_LINES }, (_, i) => `export const v${i + 1} = ${i + 1};`).join('\n') + '\n');
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'pricing', private: true, type: 'module' }));
   symlinkSync(join(HERE, '..', 'node_modules'), join(root, 'node_modules'), 'dir');
 
@@ -168,6 +171,26 @@ describe('breakpoints view in Chromium', () => {
     await expect.poll(() => page.evaluate(() => location.hash)).toContain(`line=${line}`);
     expect(await page.locator(`[data-testid="src-line"][data-line="${line}"]`).getAttribute('class')).toContain('stopped');
 
+  });
+
+  it('keeps only the lines in view in the DOM for a long file, and opens a shared link at its line', async () => {
+    await page.goto(`${base}/_debug/#/breakpoints?file=src%2Flong.ts&line=15000`);
+    const target = page.locator('[data-testid="src-line"][data-line="15000"]');
+    await target.waitFor();
+    expect(await target.getAttribute('class')).toContain('selected');
+    expect(await target.textContent()).toContain('export const v15000 = 15000;');
+    const rendered = await page.locator('[data-testid="src-line"]').count();
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(150);
+    // End moves the selection to the last line and scrolls it in.
+    await page.focus('[data-testid="bp-code"]');
+    await page.keyboard.press('End');
+    await page.locator(`[data-testid="src-line"][data-line="${LONG_LINES}"]`).waitFor();
+    expect(await page.evaluate(() => location.hash)).toContain(`line=${LONG_LINES}`);
+    expect(await page.locator('[data-testid="src-line"]').count()).toBeLessThan(150);
+  });
+
+  it('raised no page errors but the refused condition', () => {
     // The only error is the refused condition's 400, which Chromium logs for any failed fetch.
     expect(pageErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
