@@ -31,7 +31,7 @@ describe('logpoint rate limit', () => {
     const [, d, i] = /^doubled=(\d+) i=(\d+)$/.exec(r.first)!;
     expect(Number(d)).toBe(2 * Number(i));
     expect(r.coolDowns).toBeGreaterThanOrEqual(1);
-    expect(r.withLog / r.baseline).toBeGreaterThanOrEqual(0.8);
+    expect(r.throughputRatio).toBeGreaterThanOrEqual(0.8); // units per CPU second, with vs without
   }, 60_000);
 });
 
