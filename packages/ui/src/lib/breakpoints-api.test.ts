@@ -3,6 +3,7 @@ import {
   breakpointInput,
   breakpointsByLine,
   EMPTY_FORM,
+  expiresIn,
   filterFiles,
   relativeTo,
   splitLines,
@@ -102,5 +103,15 @@ describe('stateLabel and splitLines', () => {
     expect(splitLines('a\r\nb\n')).toEqual(['a', 'b']);
     expect(splitLines('')).toEqual(['']);
     expect(splitLines('a\n\n')).toEqual(['a', '']);
+  });
+});
+
+describe('expiresIn', () => {
+  it('counts seconds, minutes and hours, never below zero', () => {
+    expect(expiresIn(45_400, 0)).toBe('45s');
+    expect(expiresIn(12 * 60_000 + 5_000, 0)).toBe('12m');
+    expect(expiresIn(3_600_000, 0)).toBe('1h');
+    expect(expiresIn(65 * 60_000, 0)).toBe('1h 5m');
+    expect(expiresIn(0, 10_000)).toBe('0s');
   });
 });

@@ -237,6 +237,14 @@ export function stateLabel(b: Breakpoint): string {
   return b.state === 'error' ? `error: ${b.error ?? 'unknown'}` : `${b.state} · ${hits} hit${b.hits === 1 ? '' : 's'}`;
 }
 
+/** Time left until `at`: "45s", "12m", "1h 5m" (never negative). */
+export function expiresIn(at: number, now: number): string {
+  const s = Math.max(0, Math.round((at - now) / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h${m % 60 ? ` ${m % 60}m` : ''}`;
+}
+
 /** Lines of a file for display; a trailing newline does not make an empty last line. */
 export function splitLines(text: string): string[] {
   const lines = text.split(/\r?\n/);

@@ -6,6 +6,7 @@ import { formatHash } from '../../lib/route.js';
 import {
   breakpointInput,
   breakpointsByLine,
+  expiresIn,
   EMPTY_FORM,
   filterFiles,
   formatBreakpointsHash,
@@ -50,7 +51,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
 
   const sources = useJson<SourcesResponse>('api/sources');
   const root = sources.data?.root ?? '';
-  const bps = useJson<BreakpointsResponse>('api/breakpoints', POLL_MS);
+  const bps = usePolled<BreakpointsResponse>('api/breakpoints', POLL_MS);
   const file = useJson<SourceFileResponse>(loc.file ? sourceFilePath(loc.file) : undefined);
   const lines = useMemo(() => (file.data ? splitLines(file.data.text) : []), [file.data]);
   const list = bps.data?.breakpoints ?? [];
@@ -201,6 +202,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
                     <span class="bp-kind">{b.kind}</span>
                     <div class={`bp-state ${b.state === 'error' ? 'err' : 'muted'}`} data-testid="bp-state">
                       {stateLabel(b)}
+                      {(b.state === 'active' || b.state === 'pending') && ` · expires in ${expiresIn(b.expiresAt, Date.now())}`}
                     </div>
                     {b.condition && <div class="mono muted bp-cond">if {b.condition}</div>}
                     {b.message && <div class="mono muted bp-cond">“{b.message}”</div>}
@@ -271,6 +273,42 @@ function FileList(p: { files: string[]; truncated: boolean; error: string | unde
       {(shown.more > 0 || p.truncated) && <p class="muted bp-more">{shown.more > 0 ? `${shown.more} more: narrow the filter` : 'listing stopped at the server limit'}</p>}
     </nav>
   );
+}
+
+/**
+ * `useJson` with a poll that pauses while the tab is hidden (and fetches at once when it shows
+ * again), so a forgotten background tab costs the app nothing.
+ */
+function usePolled<T>(path: string, ms: number): { data: T | undefined; error: string | undefined; reload: () => void } {
+  const [state, setState] = useState<{ data: T | undefined; error: string | undefined }>({ data: undefined, error: undefined });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const ctl = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const again = () => (timer = setTimeout(() => setTick((t) => t + 1), ms));
+    const onShow = () => {
+      if (!document.hidden) setTick((t) => t + 1);
+    };
+    if (document.hidden) document.addEventListener('visibilitychange', onShow);
+    else
+      getJson<T>(path, ctl.signal).then(
+        (data) => {
+          setState({ data, error: undefined });
+          again();
+        },
+        (err: unknown) => {
+          if (isAbort(err)) return;
+          setState((s) => ({ data: s.data, error: String((err as Error).message ?? err) }));
+          again();
+        },
+      );
+    return () => {
+      ctl.abort();
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onShow);
+    };
+  }, [path, ms, tick]);
+  return { ...state, reload: () => setTick((t) => t + 1) };
 }
 
 /** Logpoint output, fetched incrementally (`after=` the last seq) when logpoint hits change. */
