@@ -119,6 +119,13 @@ describe('metrics view in Chromium', () => {
     await expect.poll(() => page.locator('.mres').textContent()).toBe('1s/pt');
     await page.click('[data-testid="metrics-clear-route"]');
     await expect.poll(hash).toBe('#/metrics');
+    // A dependency can be charted too (kind=client series).
+    await page.locator('[data-testid="deps-chart"]').first().click();
+    await expect.poll(hash).toMatch(/dep=127\.0\.0\.1%3A\d+/);
+    await expect.poll(() => page.locator('[data-testid="metrics-scope"]').textContent()).toMatch(/→ 127\.0\.0\.1:\d+/);
+    await expect.poll(() => points('chart-latency')).toBeGreaterThan(0);
+    await page.click('[data-testid="metrics-clear-route"]');
+    await expect.poll(hash).toBe('#/metrics');
     await page.waitForTimeout(1200); // a couple of refreshes, so the screenshot shows a full picture
     await page.screenshot({ path: join(SHOTS, 'metrics.png') });
     await page.click('[data-testid="theme-toggle"]');

@@ -56,7 +56,7 @@ describe('paths', () => {
   it('metricsPath leaves out empty filters and keeps the window', () => {
     expect(metricsPath({ window: '5m' })).toBe('api/metrics?window=5m');
     expect(metricsPath({ service: 'shop', route: '/orders/:id', window: '1h' })).toBe('api/metrics?service=shop&route=%2Forders%2F%3Aid&window=1h');
-    expect(metricsPath({ kind: 'client', window: '6h' })).toBe('api/metrics?kind=client&window=6h');
+    expect(metricsPath({ service: 'shop', dependency: 'sqlite orders.db', route: '/ignored', window: '6h' })).toBe('api/metrics?kind=client&service=shop&dependency=sqlite+orders.db&window=6h');
   });
   it('tablePath asks for one kind', () => {
     expect(tablePath('client', '15m')).toBe('api/metrics/table?kind=client&window=15m');

@@ -99,9 +99,10 @@ function qs(params: Record<string, string | undefined>): string {
   return p.toString();
 }
 
-/** `api/metrics?...` for the service-wide series (no route), one route, or the dependencies. */
-export function metricsPath(q: { kind?: 'server' | 'client'; service?: string; route?: string; window: WindowKey }): string {
-  return `api/metrics?${qs({ kind: q.kind, service: q.service, route: q.route, window: q.window })}`;
+/** `api/metrics?...` for the service-wide series (no route), one route, or one dependency. */
+export function metricsPath(q: { service?: string; route?: string; dependency?: string; window: WindowKey }): string {
+  if (q.dependency) return `api/metrics?${qs({ kind: 'client', service: q.service, dependency: q.dependency, window: q.window })}`;
+  return `api/metrics?${qs({ service: q.service, route: q.route, window: q.window })}`;
 }
 
 export function tablePath(kind: 'server' | 'client', window: WindowKey, service?: string): string {

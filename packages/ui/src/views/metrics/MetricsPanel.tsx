@@ -1,7 +1,8 @@
 /**
  * Golden signals (issue 8): latency, traffic, errors and saturation of the service, or of one
  * route, over a window; the routes and dependencies tables. Refreshes once a second while open.
- * Hash: `#/metrics?window=15m&service=shop&route=/orders/:id&method=GET&sort=errorRate&dsort=p99`.
+ * Hash: `#/metrics?window=15m&service=shop&route=/orders/:id&method=GET&sort=errorRate&dsort=p99`,
+ * or `dep=<dependency>` instead of a route to chart one outgoing dependency.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getJson, isAbort } from '../../api.js';
@@ -96,6 +97,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
   const service = params.get('service') || undefined;
   const routeName = params.get('route') || undefined;
   const method = params.get('method') || undefined;
+  const dep = params.get('dep') || undefined;
   const sort = parseSort(params.get('sort'), 'p99');
   const dsort = parseSort(params.get('dsort'), 'p99');
   const [live, setLive] = useState(true);
@@ -107,14 +109,14 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
   };
 
   const { snap, error } = useSnapshot(
-    [metricsPath({ service, route: routeName, window }), tablePath('server', window, service), tablePath('client', window, service)],
+    [metricsPath({ service, route: routeName, dependency: dep, window }), tablePath('server', window, service), tablePath('client', window, service)],
     live,
   );
 
   const m = snap?.metrics;
   const times = m?.times ?? [];
   const res = m?.resolution ?? 1;
-  const series = useMemo(() => (m ? pickSeries(m.series, routeName ? method : undefined) : undefined), [m, routeName, method]);
+  const series = useMemo(() => (m ? pickSeries(m.series, routeName && !dep ? method : undefined) : undefined), [m, routeName, method, dep]);
   const lat = useMemo(() => latencyData(times, series), [m, series]);
   const traffic = useMemo(() => trafficData(times, series, res), [m, series]);
   const errs = useMemo(() => errorData(times, series), [m, series]);
@@ -124,7 +126,8 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
   const routeRows = useMemo(() => (snap ? sortRows(snap.routes.rows, sort) : []), [snap, sort]);
   const depRows = useMemo(() => (snap ? sortRows(snap.deps.rows, dsort) : []), [snap, dsort]);
   const services = useMemo(() => [...new Set([...(snap?.routes.rows ?? []), ...(snap?.deps.rows ?? [])].map((r) => r.labels.service))].sort(), [snap]);
-  const selectedKey = routeRows.find((r) => r.labels.route === routeName && (!method || r.labels.method === method))?.labels;
+  const selectedKey = dep ? undefined : routeRows.find((r) => r.labels.route === routeName && (!method || r.labels.method === method))?.labels;
+  const selectedDep = dep ? depRows.find((r) => r.labels.dependency === dep && (!service || r.labels.service === service))?.labels : undefined;
 
   const pick = (idx: number, opts: { exemplar?: boolean; status?: 'error' } = {}) => {
     const t = times[idx];
@@ -135,7 +138,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
         resolution: res,
         exemplar: opts.exemplar ? series?.exemplars[idx] : undefined,
         service: service ?? (services.length === 1 ? services[0] : undefined),
-        route: routeName,
+        route: dep ? undefined : routeName,
         status: opts.status,
       }),
     );
@@ -148,10 +151,16 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
   const chartRoute = (r: TableRow) => {
     const same = selectedKey && rowKey(selectedKey) === rowKey(r.labels);
     if (same) set('route', undefined, { method: undefined });
-    else set('route', r.labels.route, { method: r.labels.method, service: services.length > 1 ? r.labels.service : service });
+    else set('route', r.labels.route, { method: r.labels.method, dep: undefined, service: services.length > 1 ? r.labels.service : service });
+  };
+  const chartDep = (r: TableRow) => {
+    const same = selectedDep && rowKey(selectedDep) === rowKey(r.labels);
+    if (same) set('dep', undefined);
+    else set('dep', r.labels.dependency, { route: undefined, method: undefined, service: services.length > 1 ? r.labels.service : service });
   };
 
-  const scope = routeName ? `${method ? `${method} ` : ''}${routeName}` : 'all routes';
+  const scope = dep ? `→ ${dep}` : routeName ? `${method ? `${method} ` : ''}${routeName}` : 'all routes';
+  const scoped = !!(dep || routeName);
   const nowP99 = lastValue(lat[3]);
   const nowRate = lastValue(traffic[1]);
   const nowErr = lastValue(errs[1]);
@@ -177,10 +186,10 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
             </select>
           </label>
         )}
-        <span class={`chip mscope ${routeName ? 'on' : ''}`} data-testid="metrics-scope">
+        <span class={`chip mscope ${scoped ? 'on' : ''}`} data-testid="metrics-scope" title={dep ? 'outgoing calls to this dependency' : undefined}>
           <span class="mono">{scope}</span>
-          {routeName && (
-            <button type="button" class="btn ghost" aria-label="Back to all routes" onClick={() => set('route', undefined, { method: undefined })} data-testid="metrics-clear-route">
+          {scoped && (
+            <button type="button" class="btn ghost" aria-label="Back to all routes" onClick={() => set('route', undefined, { method: undefined, dep: undefined })} data-testid="metrics-clear-route">
               ×
             </button>
           )}
@@ -312,6 +321,8 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 sort={dsort}
                 onSort={(k) => set('dsort', k === 'p99' ? undefined : k)}
                 showService={services.length > 1}
+                selectedKey={selectedDep ? rowKey(selectedDep) : undefined}
+                onChart={chartDep}
                 testId="deps"
                 emptyText="No outgoing calls recorded yet."
               />

@@ -108,7 +108,7 @@ export function SignalTable(props: SignalTableProps) {
                       props.onChart!(r);
                     }}
                     data-testid={`${props.testId}-chart`}
-                    title="Show this route in the charts above"
+                    title={`Show this ${props.kind === 'server' ? 'route' : 'dependency'} in the charts above`}
                   >
                     {props.selectedKey === key ? 'Charted' : 'Chart'}
                   </button>
