@@ -5,7 +5,8 @@
  * `GET {path}/api/logpoints[?breakpointId=&after=]`, `GET {path}/api/sources` (the app's own source
  * files) and `GET {path}/api/sources/file?path=...` (one of them, read-only, only under the root).
  * They evaluate code in the process, so they sit behind the panel's access check like every route
- * (token whenever the client is not loopback; same-origin for POST/DELETE).
+ * (token whenever the client is not loopback; same-origin for POST/DELETE). Breakpoints and the last
+ * snapshots are saved in `.debugpanel/breakpoints/<service>/breakpoints.json`.
  */
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -100,7 +101,11 @@ async function listSources(root: string): Promise<SourcesResponse> {
 /** The panel's breakpoint routes for the app in the current directory (data in `.debugpanel/`). */
 export const breakpoints: PanelFeature = (ctx) => {
   let stats: (() => BreakpointAgentStats | undefined) | undefined;
-  const routes = breakpointRoutes(process.cwd(), undefined, (s) => (stats = s));
+  // One folder per service: the demo runs several services from one directory, and each must
+  // restore only its own breakpoints.
+  const service = String(ctx?.options?.service ?? 'app').replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'app';
+  const root = process.cwd();
+  const routes = breakpointRoutes(root, path.join(root, '.debugpanel', 'breakpoints', service), (s) => (stats = s));
   // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
   if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
   return routes;
