@@ -61,6 +61,16 @@ function attributesBytes(attrs: Attributes | undefined): number {
   return ATTRS_BASE + n + count * (count > DICTIONARY_AFTER ? DICTIONARY_PROPERTY : FAST_PROPERTY);
 }
 
+let lastSharedStatus: object | undefined;
+let lastSharedEvents: object | undefined;
+
+function isSharedEmpty(events: object): boolean {
+  if (events === lastSharedEvents) return true;
+  if (!Object.isFrozen(events)) return false;
+  lastSharedEvents = events;
+  return true;
+}
+
 /**
  * An estimate, in bytes, of the heap a span keeps alive: the record, its ids, name, status,
  * attributes (keys counted as shared), events and links. A frozen `status` and a frozen empty
@@ -75,13 +85,17 @@ export function estimateSpanBytes(span: SpanRecord): number {
   if (span.parentSpanId !== undefined) n += stringBytes(span.parentSpanId);
   const status = span.status;
   // Frozen status objects and empty events arrays are shared by many spans (toSpanRecord does
-  // this): one per process, not the span's own. A frozen check on an ordinary object is a map bit.
-  if (!Object.isFrozen(status)) n += STATUS_BASE;
+  // this): one per process, not the span's own. `Object.isFrozen` is a call (~20 ns, not inlined),
+  // so the last shared object seen is remembered and recognised by identity first.
+  if (status !== lastSharedStatus) {
+    if (status.message === undefined && Object.isFrozen(status)) lastSharedStatus = status;
+    else n += STATUS_BASE;
+  }
   const message = status.message;
   if (message !== undefined) n += stringBytes(message);
   n += attributesBytes(span.attributes);
   const events = span.events;
-  if (events !== undefined && !(events.length === 0 && Object.isFrozen(events))) {
+  if (events !== undefined && !(events.length === 0 && isSharedEmpty(events))) {
     n += ARRAY_BASE;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
