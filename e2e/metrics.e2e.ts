@@ -178,6 +178,7 @@ describe('sampling bits in Chromium', () => {
     await page.waitForSelector('[data-testid="stats-sampling"]');
     await page.waitForSelector('[data-testid="stats-sampling policies"]');
     expect(await page.locator('[data-testid="stats-sampling policies"]').textContent()).toMatch(/mode\s*all/);
+    await page.screenshot({ path: join(SHOTS, 'stats-sampling.png') });
     expect(pageErrors).toEqual([]);
   });
 });
