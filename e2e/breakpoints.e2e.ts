@@ -5,7 +5,7 @@
  * read the locals and follow the trace link. Screenshot: e2e/screenshots/breakpoints.png.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +25,32 @@ let closeBrowser: () => Promise<void>;
 let page: Page;
 const pageErrors: string[] = [];
 
-/** The 1-based line of the first line of the .ts source containing `text` (not hard-coded). */
-const lineOf = (text: string) => readFileSync(join(HERE, TS_FILE), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+/** The 1-based line of the first line of a .ts source containing `text` (not hard-coded). */
+const lineOf = (text: string, file = join(HERE, TS_FILE)) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+
+/** Starts `node <script>` in `cwd` and resolves with the URL it prints once it listens. */
+async function start(cwd: string, script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [script], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'development', ...env } });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (?:on )?(\S+)/.exec(out);
+      if (m) resolve(/^\d+$/.test(m[1]!) ? `http://127.0.0.1:${m[1]}` : m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`${script} exited (${code}): ${stderr}`)));
+  });
+  return { proc, url };
+}
+
+async function stop(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
+}
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -41,19 +65,9 @@ beforeAll(async () => {
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'pricing', private: true, type: 'module' }));
   symlinkSync(join(HERE, '..', 'node_modules'), join(root, 'node_modules'), 'dir');
 
-  child = spawn(process.execPath, ['dist/breakpoints-app/server.js'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'development', PORT: '0' } });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the app exited (${code}): ${stderr}`)));
-  });
-  base = `http://127.0.0.1:${port}`;
+  const app = await start(root, 'dist/breakpoints-app/server.js', { PORT: '0' });
+  child = app.proc;
+  base = app.url;
 
   const b = await launchChromium({ viewport: { width: 1400, height: 820 } });
   closeBrowser = b.close;
@@ -66,10 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeBrowser?.();
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+  await stop(child);
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -193,5 +204,63 @@ describe('breakpoints view in Chromium', () => {
   it('raised no page errors but the refused condition', () => {
     // The only error is the refused condition's 400, which Chromium logs for any failed fetch.
     expect(pageErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  });
+});
+
+// The demo's inventory service (TypeScript in apps/demo, built by tsc with source maps), run alone
+// from its own folder as its README describes: the issue's "a breakpoint from the UI on the demo".
+describe('breakpoints on the demo in Chromium', () => {
+  const DEMO = join(HERE, '..', 'apps', 'demo');
+  const DEMO_FILE = 'src/services/inventory.ts';
+  // Saved breakpoints live in .debugpanel/breakpoints/inventory/; the test removes the first
+  // folder of that path it created, and nothing that was there before.
+  const dirs = ['.debugpanel', '.debugpanel/breakpoints', '.debugpanel/breakpoints/inventory'].map((d) => join(DEMO, d));
+  let created: string | undefined;
+  let demo: ChildProcess | undefined;
+  let demoBase: string;
+
+  beforeAll(async () => {
+    created = dirs.find((d) => !existsSync(d));
+    const started = await start(DEMO, 'dist/services/inventory.js', { DEMO_HUB: '0', INVENTORY_PORT: '0', DEMO_HOST: '127.0.0.1' });
+    demo = started.proc;
+    demoBase = started.url;
+  });
+  afterAll(async () => {
+    await stop(demo);
+    if (created) rmSync(created, { recursive: true, force: true });
+  });
+
+  it('stops in the product route of inventory.ts and shows the product it loaded', async () => {
+    const line = lineOf('if (!product) throw', join(DEMO, DEMO_FILE));
+    expect(line).toBeGreaterThan(1);
+    await page.goto(`${demoBase}/_debug/#/breakpoints?file=${encodeURIComponent(DEMO_FILE)}`);
+    await page.click(`[data-testid="bp-gutter"][data-line="${line}"]`);
+    const item = page.locator('[data-testid="bp-item"]');
+    await expect.poll(() => item.getAttribute('data-state')).toMatch(/^(pending|active)$/);
+
+    const res = await fetch(`${demoBase}/products/1`);
+    expect(res.status).toBe(200);
+    const product = (await res.json()) as { id: number; name: string };
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 10_000 }).toBe('hit');
+
+    await page.locator('[data-testid="bp-snapshot"]').first().click();
+    const detail = page.locator('[data-testid="snapshot-detail"]');
+    await detail.locator('[data-testid="snapshot-frame"]').first().waitFor();
+    expect(await detail.locator('[data-testid="snapshot-frame"]').first().textContent()).toContain(`inventory.ts:${line}`);
+    const productVar = detail.locator('[data-testid="snapshot-frames"] [data-testid="snapshot-var"][data-name="product"]').first();
+    await productVar.locator('button.toggle').first().click();
+    const member = (name: string) => productVar.locator(`[data-testid="snapshot-var"][data-name="${name}"] [data-testid="snapshot-value"]`).first().textContent();
+    expect(await member('id')).toBe(String(product.id));
+    expect(await member('name')).toBe(JSON.stringify(product.name));
+    await page.screenshot({ path: join(SHOTS, 'breakpoints-demo.png') });
+
+    await detail.locator('[data-testid="snapshot-trace"]').click();
+    await page.waitForSelector('[data-testid="waterfall"] .wf-row', { timeout: 10_000 });
+    expect(await page.locator('[data-testid="waterfall"]').textContent()).toContain('/products/');
+
+    // Leave the demo as it was: delete the breakpoint from the list.
+    await page.goto(`${demoBase}/_debug/#/breakpoints`);
+    await page.click('[data-testid="bp-delete"]');
+    await expect.poll(() => item.count()).toBe(0);
   });
 });
