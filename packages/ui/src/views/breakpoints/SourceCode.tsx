@@ -113,9 +113,8 @@ export function SourceCode(p: SourceCodeProps) {
       onScroll={onScroll}
       tabIndex={0}
       onKeyDown={onKey}
-      role="grid"
-      aria-label="Source; ↑/↓ select a line, Enter sets a breakpoint"
-      aria-rowcount={p.lines.length}
+      role="region"
+      aria-label={`Source, ${p.lines.length} lines${p.selected ? `, line ${p.selected} selected` : ''}; ↑/↓ select a line, Enter sets a breakpoint`}
       data-testid="bp-code"
     >
       <div class="src-spacer" style={{ height: p.lines.length * LINE_HEIGHT }}>
