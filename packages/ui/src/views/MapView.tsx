@@ -131,7 +131,14 @@ function NodeShape({ n, x, y, r, ring }: { n: MapNode; x: number; y: number; r: 
   const stroke = ring ?? (n.errors > 0 ? 'var(--err)' : 'var(--border)');
   const sw = ring ? 4 : n.errors > 0 ? 3 : 1.5;
   if (n.kind === 'database') {
-    return <rect x={x - r} y={y - r * 0.8} width={2 * r} height={1.6 * r} rx={r * 0.5} style={{ fill, stroke, strokeWidth: sw }} />;
+    // A pale box alone read as an empty placeholder: a darker outline and the system name inside
+    // make it read as a database.
+    return (
+      <>
+        <rect x={x - r} y={y - r * 0.8} width={2 * r} height={1.6 * r} rx={r * 0.5} style={{ fill, stroke: ring ?? (n.errors > 0 ? 'var(--err)' : 'var(--muted)'), strokeWidth: sw }} />
+        {n.errors === 0 && <text x={x} y={y + 4} text-anchor="middle" style={{ fontSize: '10px', fill: 'var(--muted)', fontWeight: 600 }}>{n.system ?? 'db'}</text>}
+      </>
+    );
   }
   return (
     <circle cx={x} cy={y} r={r} style={{ fill, stroke, strokeWidth: sw, strokeDasharray: n.kind === 'external' || (n.kind === 'service' && !n.instrumented) ? '4 3' : undefined }} />
