@@ -7,7 +7,7 @@ import type { ViewProps } from './view-props.js';
 import { TracesView } from './views/TracesView.js';
 import { TraceView } from './views/TraceView.js';
 import { StatsView } from './views/StatsView.js';
-import { MapView } from './views/MapView.js';
+import { lazyView } from './views/lazy-view.js';
 import { FlameView } from './views/FlameView.js';
 import { MetricsView } from './views/MetricsView.js';
 import { BreakpointsView } from './views/BreakpointsView.js';
@@ -24,7 +24,8 @@ const NAV: Array<{ view: ViewName; label: string }> = [
 const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   traces: TracesView,
   trace: TraceView,
-  map: MapView,
+  // dagre (~25 KB gzip) loads with the map only.
+  map: lazyView(() => import('./views/MapView.js').then((m) => m.MapView), 'view-map', 'map'),
   flame: FlameView,
   metrics: MetricsView,
   breakpoints: BreakpointsView,
