@@ -7,7 +7,7 @@ import { Child, startChild } from '../child.js';
 import type { Context, Group } from '../context.js';
 import type { LoadResult } from '../load.js';
 import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
-import { ratioSummary, rotate, summarize } from '../stats.js';
+import { pairedRatios, ratioSummary, rotate, summarize, type Summary } from '../stats.js';
 import { exported } from '../context.js';
 
 interface Contender {
@@ -72,7 +72,7 @@ function findNumber(o: unknown, path: string[]): number | undefined {
 
 async function run(ctx: Context): Promise<Row[]> {
   const rounds = ctx.quick ? 2 : 5;
-  const seconds = ctx.quick ? 1.25 : 4;
+  const seconds = ctx.quick ? 0.75 : 3;
   const warmup = ctx.quick ? 0.5 : 3;
   const connections = 50;
   const group = 'http';
@@ -107,11 +107,28 @@ async function run(ctx: Context): Promise<Row[]> {
     const shoot = (id: string, route: string, s: number): Promise<LoadResult> =>
       load.request<LoadResult>({ type: 'load', url: `http://127.0.0.1:${servers.get(id)!.port}${route}`, connections, seconds: s });
 
+    const others = live.filter((c) => c.id !== 'plain');
+    const hasPlain = servers.has('plain');
     for (const route of ROUTES) {
       const results = new Map<string, LoadResult[]>(live.map((c) => [c.id, []]));
+      // Each contender's plain partner: the plain measurement taken right next to it.
+      const partner = new Map<string, LoadResult[]>(others.map((c) => [c.id, []]));
       for (const c of live) await shoot(c.id, route, warmup);
       for (let r = 0; r < rounds; r++) {
-        for (const c of rotate(live, r)) results.get(c.id)!.push(await shoot(c.id, route, seconds));
+        // Bursts from other work on the machine last seconds, so each contender is measured right
+        // next to its own plain run (plain first in even rounds, second in odd ones).
+        for (const c of rotate(others, r)) {
+          if (!hasPlain) {
+            results.get(c.id)!.push(await shoot(c.id, route, seconds));
+            continue;
+          }
+          const pair = r % 2 === 0 ? ['plain', c.id] : [c.id, 'plain'];
+          for (const id of pair) {
+            const res = await shoot(id, route, seconds);
+            results.get(id)!.push(res);
+            if (id === 'plain') partner.get(c.id)!.push(res);
+          }
+        }
       }
       const infos = new Map<string, Record<string, unknown>>();
       for (const c of live) infos.set(c.id, await servers.get(c.id)!.child.request<Record<string, unknown>>({ type: 'info' }));
@@ -120,6 +137,16 @@ async function run(ctx: Context): Promise<Row[]> {
 
       const plain = results.get('plain');
       const otel = results.get('otel-sdk');
+      // Two contenders measured at different moments compare through their own plain partners:
+      // (a / plain next to a) / (b / plain next to b), round by round.
+      const relative = (a: string, b: string): Summary => {
+        const ra = results.get(a)!.map((x) => x.rps);
+        const rb = results.get(b)!.map((x) => x.rps);
+        const pa = partner.get(a);
+        const pb = partner.get(b);
+        if (!hasPlain || !pa || !pb) return ratioSummary(ra, rb);
+        return ratioSummary(pairedRatios(ra, pa.map((x) => x.rps)), pairedRatios(rb, pb.map((x) => x.rps)));
+      };
       for (const c of CONTENDERS) {
         const name = `${route} ${c.id}`;
         const isPanel = c.panel === true;
@@ -155,7 +182,8 @@ async function run(ctx: Context): Promise<Row[]> {
           rows.push(missingRow(group, `${name} throughput`, 'req/s', undefined, 'no spans were produced: the instrumentations did not patch express/http', 'failed'));
           continue;
         }
-        const vsPlain = plain && c.id !== 'plain' ? { summary: ratioSummary(rps, plain.map((x) => x.rps)), to: 'plain' } : undefined;
+        const mate = partner.get(c.id);
+        const vsPlain = plain && mate && c.id !== 'plain' ? { summary: ratioSummary(rps, mate.map((x) => x.rps)), to: 'plain' } : undefined;
         rows.push(
           measuredRow({
             group,
@@ -167,14 +195,14 @@ async function run(ctx: Context): Promise<Row[]> {
             note,
           }),
         );
-        if (c.id !== 'plain' && plain) {
+        if (c.id !== 'plain' && plain && mate) {
           rows.push(
             measuredRow({
               group,
               name: `${name} p99`,
               unit: 'ms',
               value: summarize(p99),
-              ratio: { summary: ratioSummary(p99, plain.map((x) => x.p99)), to: 'plain' },
+              ratio: { summary: ratioSummary(p99, mate.map((x) => x.p99)), to: 'plain' },
               ...(aimed ? { aim: P99_AIM } : {}),
             }),
           );
@@ -187,7 +215,7 @@ async function run(ctx: Context): Promise<Row[]> {
               name: `${route} debugpanel-dev (metrics on) vs metrics off`,
               unit: 'req/s',
               value: summarize(dev.map((x) => x.rps)),
-              ratio: { summary: ratioSummary(dev.map((x) => x.rps), rps), to: 'metrics off' },
+              ratio: { summary: relative('debugpanel-dev', c.id), to: 'metrics off' },
               note: 'what the golden signals cost a request',
             }),
           );
@@ -199,7 +227,7 @@ async function run(ctx: Context): Promise<Row[]> {
               name: `${name} vs debugpanel-dev`,
               unit: 'req/s',
               value: summarize(rps),
-              ratio: { summary: ratioSummary(rps, dev.map((x) => x.rps)), to: 'dev' },
+              ratio: { summary: relative(c.id, 'debugpanel-dev'), to: 'dev' },
             }),
           );
         }
@@ -211,7 +239,7 @@ async function run(ctx: Context): Promise<Row[]> {
                 name: `${name} vs otel-sdk`,
                 unit: 'req/s',
                 value: summarize(rps),
-                ratio: { summary: ratioSummary(rps, otel.map((x) => x.rps)), to: 'otel-sdk' },
+                ratio: { summary: relative(c.id, 'otel-sdk'), to: 'otel-sdk' },
                 ...(aimed ? { aim: VS_OTEL_AIM } : {}),
               }),
             );
