@@ -142,3 +142,25 @@ describe('toSpanRecord', () => {
     expect(rec.duration).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('toSpanRecord start times', () => {
+  it('orders sequential spans started within one millisecond (the SDK stamps whole ms)', async () => {
+    const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('t');
+    for (let i = 0; i < 40; i++) {
+      const a = tracer.startSpan('a');
+      const until = performance.now() + 0.05;
+      while (performance.now() < until); // a short statement
+      a.end();
+      tracer.startSpan('b').end();
+    }
+    const spans = exporter.getFinishedSpans().map((s) => toSpanRecord(s, 'svc'));
+    for (let i = 0; i < spans.length; i += 2) {
+      const a = spans[i]!;
+      const b = spans[i + 1]!;
+      expect(b.startTime).toBeGreaterThanOrEqual(a.startTime + a.duration - 0.001);
+      expect(Math.abs(a.startTime - Date.now())).toBeLessThan(60_000);
+    }
+  });
+});

@@ -75,11 +75,13 @@ export function toSpanRecord(span: ReadableSpan, fallbackService: string): SpanR
   const name = span.name;
   const kind = KINDS[span.kind] ?? 'internal';
   const service = resource.service ?? fallbackService;
-  const startTime = hrTimeToMs(span.startTime);
-  const duration = span.ended ? hrTimeToMs(span.duration) : Math.max(0, hrTimeToMs(span.endTime) - startTime);
+  const sdkStart = hrTimeToMs(span.startTime);
+  const shift = subMillisecondShift(span, sdkStart);
+  const startTime = sdkStart + shift;
+  const duration = span.ended ? hrTimeToMs(span.duration) : Math.max(0, hrTimeToMs(span.endTime) - sdkStart);
   const status = convertStatus(span.status);
   const attributes = span.attributes as Attributes;
-  const events = span.events.length === 0 ? NO_EVENTS : convertEvents(span.events);
+  const events = span.events.length === 0 ? NO_EVENTS : convertEvents(span.events, shift);
   const parentSpanId =
     span.parentSpanContext?.spanId ?? (span as unknown as { parentSpanId?: string }).parentSpanId;
   const res = resource.attributes;
@@ -110,11 +112,27 @@ function convertStatus(status: ReadableSpan['status']): SpanRecord['status'] {
   return STATUS_OBJECTS[status.code] ?? STATUS_OBJECTS[0]!;
 }
 
-function convertEvents(events: ReadableSpan['events']): SpanEvent[] {
+/**
+ * The SDK stamps a span's start with `Date.now()`, whole milliseconds, and measures its duration
+ * with `performance.now()`. Sibling spans started within one millisecond then share a start and
+ * seem to overlap (sequential SQL statements did, which broke the critical path). The SDK span also
+ * keeps the `performance.now()` of its start; where that clock agrees with the stamp (within the
+ * millisecond the stamp truncated, give or take a millisecond of drift), the start is taken from it,
+ * so spans of a process are ordered by one monotonic clock. Otherwise (more drift), or for spans
+ * that are not the SDK's (hub, other SDKs), nothing changes.
+ */
+function subMillisecondShift(span: ReadableSpan, startMs: number): number {
+  const perfStart = (span as unknown as { _performanceStartTime?: unknown })._performanceStartTime;
+  if (typeof perfStart !== 'number' || (span as unknown as { _startTimeProvided?: unknown })._startTimeProvided === true) return 0;
+  const shift = performance.timeOrigin + perfStart - startMs;
+  return shift > -1 && shift < 2 ? shift : 0;
+}
+
+function convertEvents(events: ReadableSpan['events'], shift: number): SpanEvent[] {
   const out: SpanEvent[] = new Array(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    out[i] = { name: e.name, time: hrTimeToMs(e.time), attributes: (e.attributes ?? {}) as Attributes };
+    out[i] = { name: e.name, time: hrTimeToMs(e.time) + shift, attributes: (e.attributes ?? {}) as Attributes };
   }
   return out;
 }
