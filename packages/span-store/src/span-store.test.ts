@@ -623,3 +623,17 @@ describe('SpanStore.clear', () => {
     expect(ids(store.query())).toEqual([tid(3)]);
   });
 });
+
+describe('SpanStore root of a trace whose parent is in another process', () => {
+  it('is the server span even when its children arrive first and start in the same millisecond', () => {
+    const store = new SpanStore();
+    const t = 'c'.repeat(32);
+    const base = { traceId: t, kind: 'internal' as const, service: 'orders', startTime: 1000, duration: 1, status: { code: 'unset' as const }, attributes: {}, events: [] };
+    store.add({ ...base, spanId: '0000000000000003', parentSpanId: '0000000000000002', name: 'SELECT orders', kind: 'client' });
+    store.add({ ...base, spanId: '0000000000000002', parentSpanId: '0000000000000001', name: 'GET /orders/:id', kind: 'server', attributes: { 'http.route': '/orders/:id', 'http.response.status_code': 200 } });
+    const s = store.getSummary(t)!;
+    expect(s.rootName).toBe('GET /orders/:id');
+    expect(s.route).toBe('/orders/:id');
+    expect(s.httpStatus).toBe(200);
+  });
+});

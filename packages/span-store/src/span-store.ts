@@ -308,7 +308,9 @@ export class SpanStore {
     if (span.parentSpanId === undefined) {
       if (!entry.hasParentlessRoot || start < entry.root.startTime) entry.root = span;
       entry.hasParentlessRoot = true;
-    } else if (!entry.hasParentlessRoot && start < entry.root.startTime) {
+    } else if (!entry.hasParentlessRoot && (span.spanId === entry.root.parentSpanId || start < entry.root.startTime)) {
+      // Children end, and so arrive, before their parent: the span the current root hangs under takes
+      // over (a server span whose parent is in another process arrives after its own children).
       entry.root = span;
     }
     entry.push(span);
