@@ -15,7 +15,7 @@ import type { TraceResponse, TracesResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type RunningService } from '../apps/demo/src/launcher.js';
 import { createE2eApp } from './src/app.js';
-import { launchChromium } from './src/browser.js';
+import { openPage } from './src/browser.js';
 import { generateTraffic } from './src/traffic.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -76,13 +76,7 @@ beforeAll(async () => {
   const starting = startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
   await generateTraffic(base, { orders: ORDERS, slow: 10, fails: 2, big: false });
   shop = await starting;
-  const b = await launchChromium({ viewport: { width: 1400, height: 860 } });
-  closeBrowser = b.close;
-  page = b.context.pages()[0] ?? (await b.context.newPage());
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
+  ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 860 }, pageErrors));
 });
 
 afterAll(async () => {

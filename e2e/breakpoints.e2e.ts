@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './src/browser.js';
+import { openPage } from './src/browser.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(HERE, 'screenshots');
@@ -69,13 +69,7 @@ beforeAll(async () => {
   child = app.proc;
   base = app.url;
 
-  const b = await launchChromium({ viewport: { width: 1400, height: 820 } });
-  closeBrowser = b.close;
-  page = b.context.pages()[0] ?? (await b.context.newPage());
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
+  ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 820 }, pageErrors));
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eApp } from './src/app.js';
-import { launchChromium } from './src/browser.js';
+import { openPage } from './src/browser.js';
 import { generateTraffic } from './src/traffic.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -45,13 +45,7 @@ beforeAll(async () => {
     void fetch(`${base}/api/proxy`).then((r) => r.arrayBuffer(), () => undefined);
   }, 250);
   await new Promise((r) => setTimeout(r, 3500));
-  const b = await launchChromium({ viewport: { width: 1400, height: 900 } });
-  closeBrowser = b.close;
-  page = b.context.pages()[0] ?? (await b.context.newPage());
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
+  ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
 });
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import type { TracesResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIG_TRACE_SPANS, createE2eApp } from './src/app.js';
-import { launchChromium } from './src/browser.js';
+import { openPage } from './src/browser.js';
 import { generateTraffic } from './src/traffic.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -46,13 +46,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await generateTraffic(base, { orders: 12, slow: 30, fails: 3, big: true });
   await waitForTraces((r) => r.traces.some((t) => t.spanCount === BIG_TRACE_SPANS) && r.traces.filter((t) => t.errorCount > 0).length >= 3);
-  const b = await launchChromium({ viewport: { width: 1400, height: 860 } });
-  closeBrowser = b.close;
-  page = b.context.pages()[0] ?? (await b.context.newPage());
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
+  ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 860 }, pageErrors));
 });
 
 afterAll(async () => {

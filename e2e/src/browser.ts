@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -31,4 +31,18 @@ export async function launchChromium(options: { viewport?: { width: number; heig
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One page in a fresh Chromium, with every page error, console error and CSP violation pushed to
+ * `errors`, so a test can assert the UI ran clean.
+ */
+export async function openPage(viewport: { width: number; height: number }, errors: string[]): Promise<{ page: Page; close: () => Promise<void> }> {
+  const b = await launchChromium({ viewport });
+  const page = b.context.pages()[0] ?? (await b.context.newPage());
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
+  return { page, close: b.close };
 }
