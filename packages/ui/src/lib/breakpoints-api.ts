@@ -1,98 +1,28 @@
 /**
- * The Breakpoints view's side of the JSON API (issue 6) and its pure helpers. The shapes mirror
- * `@debugpanel/breakpoints` and `debugpanel`'s routes/breakpoints.ts; the UI never imports server
- * packages, so they are restated here (only the fields the view reads).
+ * The Breakpoints view's side of the JSON API (issue 6) and its pure helpers.
  */
 import { HttpError } from '../api.js';
 
 export { formatBreakpointsHash, parseBreakpointsHash, type BreakpointsLocation } from './breakpoints-hash.js';
 
-export type BreakpointKind = 'snapshot' | 'logpoint';
-export type BreakpointState = 'pending' | 'active' | 'hit' | 'expired' | 'error';
+// The shapes are the agent's own types, imported as types only (erased at build: no server code
+// reaches the bundle). The response wrappers mirror debugpanel's routes/breakpoints.ts, which the
+// UI cannot import (debugpanel depends on the UI).
+export type {
+  Breakpoint,
+  BreakpointInput,
+  BreakpointKind,
+  BreakpointState,
+  CapturedFrame,
+  CapturedScope,
+  CapturedValue,
+  LogEntry,
+  Snapshot,
+  WatchResult,
+} from '@debugpanel/breakpoints';
+import type { Breakpoint, BreakpointAgentStats, BreakpointInput, BreakpointKind, CapturedValue, LogEntry, Snapshot } from '@debugpanel/breakpoints';
+export type BreakpointStats = BreakpointAgentStats;
 
-export interface Breakpoint {
-  id: string;
-  /** Absolute path on the server (see `relativeTo`) */
-  file: string;
-  line: number;
-  kind: BreakpointKind;
-  condition?: string;
-  watch: string[];
-  message?: string;
-  maxHits: number | null;
-  hits: number;
-  state: BreakpointState;
-  error?: string;
-  createdAt: number;
-  expiresAt: number;
-  coolDowns?: number;
-}
-
-export interface BreakpointInput {
-  file: string;
-  line: number;
-  kind?: BreakpointKind;
-  condition?: string;
-  watch?: string[];
-  message?: string;
-  maxHits?: number;
-}
-
-export interface CapturedValue {
-  name: string;
-  type: string;
-  value?: string | number | boolean | null;
-  members?: CapturedValue[];
-  note?: 'redacted' | 'truncated' | 'depth' | 'budget' | 'more';
-}
-export interface CapturedScope {
-  type: string;
-  variables: CapturedValue[];
-}
-export interface CapturedFrame {
-  function: string;
-  file: string;
-  line: number;
-  column: number;
-  scopes?: CapturedScope[];
-}
-export interface WatchResult {
-  expression: string;
-  value?: CapturedValue;
-  error?: string;
-  ms: number;
-}
-export interface Snapshot {
-  id: string;
-  breakpointId: string;
-  time: number;
-  file: string;
-  line: number;
-  frames: CapturedFrame[];
-  watches: WatchResult[];
-  traceId?: string;
-  spanId?: string;
-  truncated: boolean;
-  bytes: number;
-  captureUs: number;
-}
-export interface LogEntry {
-  seq: number;
-  breakpointId: string;
-  time: number;
-  message: string;
-  traceId?: string;
-  spanId?: string;
-}
-export interface BreakpointStats {
-  available: boolean;
-  reason?: string;
-  debuggerEnabled: boolean;
-  armed: number;
-  hits: number;
-  snapshotsDropped: number;
-  logsDropped: number;
-}
 export interface BreakpointsResponse {
   breakpoints: Breakpoint[];
   stats: BreakpointStats;

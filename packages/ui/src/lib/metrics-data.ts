@@ -4,28 +4,11 @@
  */
 import { formatHash } from './route.js';
 
-/** The label set of one series or table row, as the server sends it. */
-export interface MetricLabels {
-  kind: 'server' | 'client';
-  service: string;
-  method?: string;
-  route?: string;
-  dependency?: string;
-  type?: string;
-}
-
-export interface SeriesPoints {
-  labels: MetricLabels;
-  rate: number[];
-  count: number[];
-  errors: number[];
-  errorRate: number[];
-  p50: number[];
-  p95: number[];
-  p99: number[];
-  max: number[];
-  exemplars: Array<string | null>;
-}
+// The JSON shapes are @debugpanel/metrics' own types, imported as types only (erased at build).
+import type { MetricsResponse as ServerMetricsResponse, ProcessSample, RouteRow, SeriesLabels, SeriesPoints } from '@debugpanel/metrics';
+export type { SeriesPoints };
+export type MetricLabels = SeriesLabels;
+export type TableRow = RouteRow;
 
 export const PROCESS_KEYS = [
   'eventLoopDelayP50',
@@ -38,31 +21,11 @@ export const PROCESS_KEYS = [
   'rss',
   'gcPause',
   'activeResources',
-] as const;
+] as const satisfies ReadonlyArray<keyof ProcessSample>;
 export type ProcessKey = (typeof PROCESS_KEYS)[number];
 
-export interface MetricsResponse {
-  /** seconds per point */
-  resolution: number;
-  /** ms since epoch of each point's start */
-  times: number[];
-  series: SeriesPoints[];
-  process?: Partial<Record<ProcessKey, number[]>>;
-}
-
-export interface TableRow {
-  labels: MetricLabels;
-  count: number;
-  errors: number;
-  errorRate: number;
-  rate: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  /** p99 per second over the last minute */
-  spark: number[];
-}
+/** `GET api/metrics`; `process` is absent when the server samples no process signals. */
+export type MetricsResponse = Omit<ServerMetricsResponse, 'process'> & { process?: Partial<Record<ProcessKey, number[]>> };
 
 export interface TableResponse {
   kind: 'server' | 'client';
