@@ -1,28 +1,16 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profiles } from './profiles.js';
-import { RouteTable, type PanelContext } from './registry.js';
+import { serveFeature } from './test-helpers.js';
 
 // The profiles feature served by a bare node:http server (auth and same-origin checks of the panel
 // are tested in panel.test.ts and security.test.ts). It profiles this test process for real.
-let server: Server;
 let base: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const table = new RouteTable(profiles({} as PanelContext));
-  server = createServer((req, res) => {
-    const [path, search = ''] = req.url!.split('?');
-    const m = table.match(req.method!, path!);
-    if (!m || !('route' in m)) { res.statusCode = 404; res.end(); return; }
-    void m.route.handle({ req, res, params: m.params, query: new URLSearchParams(search) });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close } = await serveFeature(profiles, {}));
 });
-afterAll(() => new Promise((r) => server.close(r)));
+afterAll(() => close());
 
 const post = (body: string, type = 'application/json') =>
   fetch(`${base}/api/profiles`, { method: 'POST', headers: { 'content-type': type }, body });
