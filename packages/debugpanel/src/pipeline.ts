@@ -65,6 +65,17 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
   const { metrics, onKept } = hooks;
   const counters: PipelineCounters = { spans: 0, refused: 0, errors: 0 };
   let loggedError = false;
+  // One frozen meta object per reason: keep() runs for every request, and the reasons are few
+  // (`all`, `error`, `slow`, `sampled`, `rate`, `attribute:<configured key>`); bounded all the same.
+  const metaByReason = new Map<string, { reason: string }>();
+  function metaFor(reason: string): { reason: string } {
+    let meta = metaByReason.get(reason);
+    if (meta === undefined) {
+      meta = Object.freeze({ reason });
+      if (metaByReason.size < 64) metaByReason.set(reason, meta);
+    }
+    return meta;
+  }
 
   function failed(err: unknown): void {
     counters.errors++;
@@ -87,7 +98,7 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
         if (isLocalRoot(span)) root = span;
       }
       if (root === undefined) return;
-      store.setTraceMeta(root.traceId, { reason });
+      store.setTraceMeta(root.traceId, metaFor(reason));
       // Summaries are built and serialized only while someone is watching the stream.
       if (sse.size > 0) {
         const summary: TraceSummary | undefined = store.getSummary(root.traceId);
