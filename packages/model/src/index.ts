@@ -20,6 +20,7 @@ export { spanEnd, isErrorSpan } from './span.js';
 export { isValidTraceId, isValidSpanId } from './ids.js';
 export { Redactor, REDACTED, SECRET_KEY_PATTERN, SECRET_HEADERS, MAX_ATTRIBUTE_LENGTH } from './redact.js';
 export type { RedactorOptions, RedactorStats } from './redact.js';
+export { RingBuffer } from './ring-buffer.js';
 export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } from './query.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
 export type { TracesResponse, TraceResponse, ServicesResponse, ApiError, StreamEventName } from './api.js';

@@ -1,6 +1,7 @@
 /**
- * @debugpanel/span-store: a generic `RingBuffer<T>` and `SpanStore`, an in-memory trace index
- * with count and byte budgets, incremental trace summaries and paginated queries.
+ * @debugpanel/span-store: `SpanStore`, an in-memory trace index with count and byte budgets,
+ * incremental trace summaries and paginated queries. (`RingBuffer` now lives in
+ * `@debugpanel/model` and is re-exported here for code that imported it from this package.)
  *
  * @example
  * import { SpanStore } from '@debugpanel/span-store';
@@ -8,7 +9,7 @@
  * store.addMany(spans);
  * const page = store.query({ status: 'error', limit: 50 });
  */
-export { RingBuffer } from './ring-buffer.js';
+export { RingBuffer } from '@debugpanel/model';
 export { SpanStore } from './span-store.js';
 export type { SpanStoreOptions, SpanStoreStats, EvictListener } from './span-store.js';
 export { estimateSpanBytes } from './estimate.js';

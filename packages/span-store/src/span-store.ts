@@ -1,6 +1,7 @@
 import {
   DEFAULT_QUERY_LIMIT,
   MAX_QUERY_LIMIT,
+  RingBuffer,
   isErrorSpan,
   type SpanRecord,
   type TraceQuery,
@@ -8,7 +9,6 @@ import {
   type TraceSummary,
 } from '@debugpanel/model';
 import { estimateSpanBytes } from './estimate.js';
-import { RingBuffer } from './ring-buffer.js';
 import { BigramFilters, FILTER_BYTES, ID_SEP, NAME_SEP, keySep, makeNeedle, type Needle } from './text-filter.js';
 
 export interface SpanStoreOptions {

@@ -1,6 +1,9 @@
 /**
- * A fixed-capacity FIFO ring: `push` adds at the newest end and, when full, evicts and returns the
- * oldest item. Indexing is O(1) from either end. It knows nothing of spans.
+ * The bounded FIFO of every debugpanel package: `push` adds at the newest end and, when full,
+ * evicts and returns the oldest item (counted in `dropped`); `shift` takes the oldest. Both are
+ * O(1), as is indexing from either end, unlike `Array.prototype.shift` (O(n)) or a Map read
+ * from its start after many deletes (V8 keeps a tombstone per deleted entry). It knows nothing of
+ * what it holds.
  *
  * Storage grows by doubling up to `capacity`, so a large bound (say 100,000) costs memory only
  * once it is used.
@@ -17,6 +20,7 @@ export class RingBuffer<T> implements Iterable<T> {
   #buf: Array<T | undefined>;
   #head = 0; // index of the oldest item in #buf
   #size = 0;
+  #dropped = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -36,6 +40,11 @@ export class RingBuffer<T> implements Iterable<T> {
     return this.#size === this.capacity;
   }
 
+  /** Items `push` evicted because the ring was full, since creation (`shift` and `clear` do not count). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
   /** Appends `item` as the newest; returns the evicted oldest item when the ring was full. */
   push(item: T): T | undefined {
     const buf = this.#buf;
@@ -53,6 +62,7 @@ export class RingBuffer<T> implements Iterable<T> {
     const evicted = buf[this.#head] as T;
     buf[this.#head] = item;
     this.#head = (this.#head + 1) % buf.length;
+    this.#dropped++;
     return evicted;
   }
 
@@ -85,6 +95,31 @@ export class RingBuffer<T> implements Iterable<T> {
     if (i < 0) i += this.#size;
     if (!(i >= 0 && i < this.#size)) return undefined;
     return this.#buf[(this.#head + Math.floor(i)) % this.#buf.length];
+  }
+
+  /**
+   * Removes, in one O(size) pass, every item for which `keep` returns false; the others keep
+   * their order. Returns how many were removed. For queues whose entries go stale in the middle
+   * (decided elsewhere): compact when full instead of evicting a live item.
+   */
+  retain(keep: (item: T) => boolean): number {
+    const buf = this.#buf;
+    const len = buf.length;
+    const size = this.#size;
+    let kept = 0;
+    let i = 0;
+    try {
+      for (; i < size; i++) {
+        const item = buf[(this.#head + i) % len] as T;
+        if (keep(item)) buf[(this.#head + kept++) % len] = item;
+      }
+    } finally {
+      // If `keep` threw, the items from the one it threw on are kept as they are.
+      for (; i < size; i++) buf[(this.#head + kept++) % len] = buf[(this.#head + i) % len];
+      for (let j = kept; j < size; j++) buf[(this.#head + j) % len] = undefined; // let them be collected
+      this.#size = kept;
+    }
+    return size - kept;
   }
 
   /** Removes every item (capacity unchanged; storage shrinks back). */

@@ -40,6 +40,7 @@ describe('RingBuffer', () => {
       if (e !== undefined) evicted.push(e);
     }
     expect(evicted).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(r.dropped).toBe(7);
     expect([...r]).toEqual([7, 8, 9, 10]);
     expect([...r.reversed()]).toEqual([10, 9, 8, 7]);
     expect(r.toArray()).toEqual([7, 8, 9, 10]);
@@ -91,5 +92,44 @@ describe('RingBuffer', () => {
     expect([...r]).toEqual([]);
     r.push(3);
     expect([...r]).toEqual([3]);
+  });
+
+  it('counts in dropped only what push evicted, not shift or clear', () => {
+    const r = new RingBuffer<number>(2);
+    r.push(1);
+    r.push(2);
+    r.shift();
+    r.push(3);
+    expect(r.dropped).toBe(0);
+    r.push(4); // evicts 2
+    r.clear();
+    expect(r.dropped).toBe(1);
+  });
+
+  it('retain removes the items its test refuses, keeping order across the wrap point', () => {
+    const r = new RingBuffer<number>(5);
+    for (let i = 0; i < 8; i++) r.push(i); // holds 3..7, head wrapped
+    expect(r.retain((x) => x % 2 === 1)).toBe(2);
+    expect([...r]).toEqual([3, 5, 7]);
+    expect(r.size).toBe(3);
+    r.push(8);
+    r.push(9);
+    expect([...r]).toEqual([3, 5, 7, 8, 9]);
+    expect(r.dropped).toBe(3); // retain made room: no live item was evicted
+    expect(r.retain(() => false)).toBe(5);
+    expect(r.peek()).toBeUndefined();
+  });
+
+  it('retain leaves the ring whole when its test throws, keeping the rest', () => {
+    const r = new RingBuffer<number>(4);
+    for (let i = 0; i < 4; i++) r.push(i);
+    expect(() =>
+      r.retain((x) => {
+        if (x === 2) throw new Error('boom');
+        return x !== 1;
+      }),
+    ).toThrow('boom');
+    expect([...r]).toEqual([0, 2, 3]);
+    expect(r.size).toBe(3);
   });
 });
