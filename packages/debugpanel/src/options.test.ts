@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { closest, defaultService, editDistance, resolveOptions } from './options.js';
+import { DebugPanelOptionsError, defaultService, resolveOptions } from './options.js';
 
 const TOKEN = 'a'.repeat(24);
 
@@ -61,6 +61,11 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ zzzzzzzzzz: 1 })).toThrow(/known options: path, service, token, store, redact, enabled/);
   });
 
+  it('throws DebugPanelOptionsError, and keys of Object.prototype are unknown options', () => {
+    expect(() => resolveOptions({ store: { toString: 1 } })).toThrow(DebugPanelOptionsError);
+    expect(() => resolveOptions({ constructor: 1 })).toThrow(/unknown option "constructor"; known options: path/);
+  });
+
   it.each([
     [{ path: 5 }, /path must be a string, got number 5/],
     [{ path: 'debug' }, /path must start with "\/"/],
@@ -111,17 +116,5 @@ describe('defaultService', () => {
     expect(defaultService({}, join(root, 'a', 'b'))).toBe('outer');
     writeFileSync(join(root, 'a', 'package.json'), JSON.stringify({ name: 'inner' }));
     expect(defaultService({}, join(root, 'a', 'b'))).toBe('inner');
-  });
-});
-
-describe('closest / editDistance', () => {
-  it('measures edits', () => {
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-    expect(editDistance('', 'abc')).toBe(3);
-    expect(editDistance('same', 'same')).toBe(0);
-  });
-  it('only suggests near names', () => {
-    expect(closest('maxspan', ['maxSpans', 'maxBytes'])).toBe('maxSpans');
-    expect(closest('qq', ['maxSpans'])).toBeUndefined();
   });
 });

@@ -5,6 +5,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Sampler } from '@opentelemetry/api';
+import {
+  checkKeys as checkSchema,
+  describeValue as describe,
+  isBoolean,
+  isPlainObject,
+  isPositiveInt,
+  isString,
+  type Check,
+  type Schema,
+} from '@debugpanel/model';
 import type { TailPolicies } from '@debugpanel/sampler';
 
 /** Budgets of the in-memory span store; see `@debugpanel/span-store`. */
@@ -135,13 +145,6 @@ export interface ResolvedOptions {
 }
 
 export const MIN_TOKEN_LENGTH = 16;
-
-type Check = (value: unknown, name: string) => string | undefined;
-
-const isString: Check = (v, n) => (typeof v === 'string' ? undefined : `${n} must be a string, got ${describe(v)}`);
-const isBoolean: Check = (v, n) => (typeof v === 'boolean' ? undefined : `${n} must be true or false, got ${describe(v)}`);
-const isPositiveInt: Check = (v, n) =>
-  typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? undefined : `${n} must be a positive integer, got ${describe(v)}`;
 
 /** One line per option: a later feature adds its option here. */
 const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
@@ -289,20 +292,8 @@ export function resolveOptions(
   };
 }
 
-function checkKeys(obj: Record<string, unknown>, schema: Record<string, Check>, where: string, prefix: string): void {
-  const known = Object.keys(schema);
-  for (const key of Object.keys(obj)) {
-    const check = schema[key];
-    if (!check) {
-      const guess = closest(key, known);
-      const hint = guess ? `did you mean "${prefix}${guess}"?` : `known options: ${known.map((k) => prefix + k).join(', ')}`;
-      throw new DebugPanelOptionsError(`${where}: unknown option "${prefix}${key}"; ${hint}`);
-    }
-    const value = obj[key];
-    if (value === undefined) continue;
-    const problem = check(value, prefix + key);
-    if (problem) throw new DebugPanelOptionsError(`${where}: ${problem}`);
-  }
+function checkKeys(obj: object, schema: Schema, where: string, prefix: string): void {
+  checkSchema(obj, schema, where, prefix, DebugPanelOptionsError);
 }
 
 function checkPath(path: string): string | undefined {
@@ -335,46 +326,4 @@ export function defaultService(env: NodeJS.ProcessEnv, cwd: string): string {
     dir = up;
   }
   return 'app';
-}
-
-/** The known name closest to `key` by edit distance, if it is close enough to be a typo. */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  const lower = key.toLowerCase();
-  for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance; option names are short, so the O(n*m) table is fine. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string "${v.length > 40 ? v.slice(0, 40) + '...' : v}"`;
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
 }

@@ -25,3 +25,21 @@ export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } fr
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
 export type { TracesResponse, TraceResponse, ServicesResponse, ApiError, StreamEventName } from './api.js';
 export { TRACE_QUERY_PARAMS, parseTraceQuery, traceQueryToParams } from './api.js';
+export type { Check, Schema, OptionsErrorClass } from './options.js';
+export {
+  checkKeys,
+  checkValue,
+  unknownOption,
+  closest,
+  editDistance,
+  describeValue,
+  isPlainObject,
+  isString,
+  isNonEmptyString,
+  isBoolean,
+  isFunction,
+  isPositiveInt,
+  isStringArray,
+  isNumberAtLeast,
+  must,
+} from './options.js';
