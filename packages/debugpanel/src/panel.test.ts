@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
-import type { SpanRecord, TraceResponse, TracesResponse } from '@debugpanel/model';
+import { REDACTED, type SpanRecord, type TraceResponse, type TracesResponse } from '@debugpanel/model';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { debugPanel, type DebugPanelMiddleware } from './index.js';
@@ -119,7 +119,7 @@ describe('debugPanel with an app', () => {
     await fetch(base + '/users/5?password=hunter2&ssn=123-45&page=2');
     const t = await traceOf((s) => s.attributes['url.path'] === '/users/5');
     const server = t.spans.find((s) => s.kind === 'server')!;
-    expect(server.attributes['url.query']).toBe('password=REDACTED&ssn=REDACTED&page=2');
+    expect(server.attributes['url.query']).toBe(`password=${REDACTED}&ssn=${REDACTED}&page=2`);
     expect(JSON.stringify(t)).not.toContain('hunter2');
   });
 

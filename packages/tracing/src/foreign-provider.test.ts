@@ -3,7 +3,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import type { SpanRecord } from '@debugpanel/model';
+import { REDACTED, type SpanRecord } from '@debugpanel/model';
 import { debugPanelSpanProcessor, setupTracing } from './setup.js';
 
 const fakeReq = (url: string, headers: Record<string, string> = {}) =>
@@ -59,6 +59,6 @@ describe('an app that registered its own TracerProvider', () => {
     const provider = new BasicTracerProvider({ spanProcessors: [debugPanelSpanProcessor({ onSpan: (s) => got.push(s), service: 'solo' })] });
     provider.getTracer('t').startSpan('alone', { attributes: { apiKey: 'k' } }).end();
     expect(got).toHaveLength(1);
-    expect(got[0]).toMatchObject({ name: 'alone', service: 'solo', attributes: { apiKey: 'REDACTED' } });
+    expect(got[0]).toMatchObject({ name: 'alone', service: 'solo', attributes: { apiKey: REDACTED } });
   });
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace, type Span } from '@opentelemetry/api';
-import type { SpanRecord } from '@debugpanel/model';
+import { REDACTED, type SpanRecord } from '@debugpanel/model';
 import { NO_TRACE_HEADER } from './client-span.js';
 import { setupTracing, type PanelTracing } from './setup.js';
 import { withoutTracing } from './suppress.js';
@@ -58,7 +58,7 @@ describe('client spans for http, https and fetch', () => {
     expect(client).toMatchObject({ name: 'GET', kind: 'client', parentSpanId: parent.spanId, status: { code: 'unset' } });
     expect(client.attributes).toEqual({
       'http.request.method': 'GET',
-      'url.full': `${recorder.url}/fetch?token=REDACTED&q=1`,
+      'url.full': `${recorder.url}/fetch?token=${REDACTED}&q=1`,
       'server.address': '127.0.0.1',
       'server.port': recorder.port,
       'http.response.status_code': 200,
@@ -137,7 +137,7 @@ describe('client spans for http, https and fetch', () => {
     );
     const client = await clientSpan(parent.traceId);
     expect(client.attributes).toMatchObject({
-      'url.full': `https://127.0.0.1:${closed.port}/secure?apikey=REDACTED`,
+      'url.full': `https://127.0.0.1:${closed.port}/secure?apikey=${REDACTED}`,
       'server.port': closed.port,
     });
     expect(client.status.code).toBe('error');

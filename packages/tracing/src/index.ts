@@ -20,5 +20,4 @@ export { parseTraceparent, type ParsedTraceparent } from './traceparent.js';
 export { instrumentBetterSqlite3 } from './sqlite.js';
 export { NO_TRACE_HEADER } from './client-span.js';
 export { withoutTracing } from './suppress.js';
-export { Redactor, SECRET_KEY_PATTERN, REDACTED } from './redact.js';
 export { exceptionAttributes } from './exception.js';

@@ -1,9 +1,8 @@
 import { context, createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanRecord } from '@debugpanel/model';
+import type { Redactor, SpanRecord } from '@debugpanel/model';
 import { toSpanRecord } from './convert.js';
-import { Redactor } from './redact.js';
 
 /**
  * `onSpan` runs outside the trace whose span just ended, with tracing suppressed: timers and
@@ -20,24 +19,23 @@ export class Sink {
   spansEnded = 0;
   droppedSpans = 0;
   closed = false;
-  readonly redactor: Redactor;
   private warned = false;
 
   constructor(
     readonly service: string,
     private readonly onSpan: (span: SpanRecord) => void,
-    readonly redactKeys: ReadonlyArray<string>,
+    /** Applied to every span before `onSpan` sees it: attributes, events, links, resource. */
+    readonly redactor: Redactor,
     readonly ignoreOutgoing: ((url: URL) => boolean) | undefined,
-  ) {
-    this.redactor = new Redactor(redactKeys);
-  }
+  ) {}
 
-  /** Converts and hands over one span; never throws into the SDK (and so into the app). */
+  /** Converts, redacts and hands over one span; never throws into the SDK (and so into the app). */
   deliver(span: ReadableSpan): void {
     this.spansEnded++;
     try {
-      const record = toSpanRecord(span, this.service);
-      record.attributes = this.redactor.attributes(record.attributes);
+      // Redacted here, where the span enters the panel: spans of other instrumentations and of
+      // an app's own provider come this way too, with whatever attributes they set.
+      const record = this.redactor.span(toSpanRecord(span, this.service));
       context.with(DELIVERY_CONTEXT, this.onSpan, undefined, record);
     } catch (err) {
       this.droppedSpans++;

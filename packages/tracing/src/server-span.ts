@@ -11,8 +11,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
+import type { Redactor } from '@debugpanel/model';
 import { recordException } from './exception.js';
-import type { Redactor } from './redact.js';
 import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE, KNOWN_HTTP_METHODS } from './semconv.js';
 import { contextFromHeaders } from './traceparent.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanRecord } from '@debugpanel/model';
+import { Redactor, type SpanRecord } from '@debugpanel/model';
 import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
@@ -15,8 +15,14 @@ export interface PanelTracingOptions {
   service: string;
   /** Receives every ended span, converted. A throw is caught, counted in `droppedSpans` and logged once. */
   onSpan: (span: SpanRecord) => void;
-  /** Extra keys to redact, on top of `/pass|secret|token|api.?key/i`: query parameters and span attribute keys (case-insensitive, exact). */
+  /**
+   * Extra keys to redact (case-insensitive; the whole key or its last `.` segment), on top of the
+   * built-in rules of `Redactor` from `@debugpanel/model`: query parameters, attribute keys,
+   * header names. Every span is redacted before `onSpan` sees it.
+   */
   redactKeys?: ReadonlyArray<string>;
+  /** The `Redactor` to use instead of one made from `redactKeys` (to share one across a panel's parts). */
+  redactor?: Redactor;
   /** Outgoing requests for which this returns true get no client span and no traceparent (e.g. the hub URL). */
   ignoreOutgoing?: (url: URL) => boolean;
   /**
@@ -48,6 +54,8 @@ export interface PanelTracing {
   readonly active: boolean;
   /** Starts the server span of an incoming request; reads and validates traceparent/tracestate. */
   startServerSpan(req: IncomingMessage): ServerSpan;
+  /** The redactor every span of this handle passes through. */
+  readonly redactor: Redactor;
   /** Tracer for spans of the panel's own making. */
   readonly tracer: Tracer;
   stats(): PanelTracingStats;
@@ -74,6 +82,10 @@ class Handle implements PanelTracing {
 
   get service(): string {
     return this.sink.service;
+  }
+
+  get redactor(): Redactor {
+    return this.sink.redactor;
   }
 
   startServerSpan(req: IncomingMessage): ServerSpan {
@@ -122,13 +134,22 @@ function validate(options: PanelTracingOptions): void {
   if (options.redactKeys !== undefined && (!Array.isArray(options.redactKeys) || options.redactKeys.some((k) => typeof k !== 'string'))) {
     throw new TypeError('setupTracing: `redactKeys` must be an array of strings');
   }
+  if (options.redactor !== undefined) {
+    if (!isRedactor(options.redactor)) throw new TypeError('setupTracing: `redactor` must be a Redactor from @debugpanel/model');
+    if (options.redactKeys !== undefined) throw new TypeError('setupTracing: give `redactKeys` or `redactor`, not both (new Redactor(keys) takes the keys)');
+  }
   if (options.ignoreOutgoing !== undefined && typeof options.ignoreOutgoing !== 'function') {
     throw new TypeError('setupTracing: `ignoreOutgoing` must be a function (url: URL) => boolean');
   }
-  const known = new Set(['service', 'onSpan', 'redactKeys', 'ignoreOutgoing', 'instrument', 'sampler']);
+  const known = new Set(['service', 'onSpan', 'redactKeys', 'redactor', 'ignoreOutgoing', 'instrument', 'sampler']);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new TypeError(`setupTracing: unknown option \`${key}\` (known: ${[...known].join(', ')})`);
   }
+}
+
+/** Duck-typed: a second copy of @debugpanel/model (another app's bundle) makes a different class. */
+function isRedactor(value: unknown): value is Redactor {
+  return value instanceof Redactor || (typeof (value as Redactor | null)?.span === 'function' && typeof (value as Redactor).attribute === 'function');
 }
 
 /**
@@ -162,7 +183,7 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
       );
     }
   }
-  const sink = new Sink(options.service, options.onSpan, options.redactKeys ?? [], options.ignoreOutgoing);
+  const sink = new Sink(options.service, options.onSpan, options.redactor ?? new Redactor(options.redactKeys), options.ignoreOutgoing);
   state.sinks.add(sink);
   refreshSinkUnion(state);
   const instrumented = options.instrument ?? active;
@@ -173,7 +194,7 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
 /**
  * A SpanProcessor for an app that has its own TracerProvider. Without options it forwards to
  * the panel (every `setupTracing()` handle of the process); with `onSpan` it is a standalone
- * processor that converts each ended span to a SpanRecord for that callback.
+ * processor that converts (and redacts) each ended span to a SpanRecord for that callback.
  *
  * @example
  * const provider = new NodeTracerProvider({ spanProcessors: [debugPanelSpanProcessor(), new BatchSpanProcessor(exporter)] });
@@ -190,6 +211,6 @@ export function debugPanelSpanProcessor(options?: {
   }
   if (typeof options.onSpan !== 'function') throw new TypeError('debugPanelSpanProcessor: `onSpan` must be a function');
   return new SingleSinkProcessor(
-    new Sink(options.service ?? 'unknown_service', options.onSpan, options.redactKeys ?? [], undefined),
+    new Sink(options.service ?? 'unknown_service', options.onSpan, new Redactor(options.redactKeys), undefined),
   );
 }

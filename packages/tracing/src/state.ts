@@ -3,8 +3,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { Redactor } from '@debugpanel/model';
 import { PanelSpanProcessor, type Sink } from './processor.js';
-import { Redactor } from './redact.js';
 
 export const SCOPE_NAME = '@debugpanel/tracing';
 export const SCOPE_VERSION = '0.1.0';
@@ -20,7 +20,7 @@ export interface TracingState {
   provider: BasicTracerProvider | undefined;
   /** Tracer of the handles and client instrumentations: the panel provider's, or the global one when the app has its own. */
   tracer: Tracer;
-  /** Union of every sink's redaction keys, for url.full on client spans. */
+  /** Union of every sink's extra keys, for url.full on client spans (redacted again per sink on delivery). */
   redactor: Redactor;
   /** Sinks' `ignoreOutgoing` callbacks. */
   ignoreOutgoing: Array<(url: URL) => boolean>;
@@ -94,7 +94,7 @@ export function refreshSinkUnion(state: TracingState): void {
   const keys: string[] = [];
   const ignore: Array<(url: URL) => boolean> = [];
   for (const sink of state.sinks) {
-    keys.push(...sink.redactKeys);
+    keys.push(...sink.redactor.extraKeys);
     if (sink.ignoreOutgoing) ignore.push(sink.ignoreOutgoing);
   }
   state.redactor = new Redactor(keys);
