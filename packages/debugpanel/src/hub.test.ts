@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import type { SpanRecord, TraceResponse } from '@debugpanel/model';
+import { REDACTED, type SpanRecord, type TraceResponse } from '@debugpanel/model';
 import { decodeOtlpResponse, encodeOtlpProtobuf } from '@debugpanel/tracing/otlp';
 import { debugPanel } from './index.js';
 
@@ -71,6 +71,49 @@ describe('hub: OTLP from the official OpenTelemetry JS SDK', () => {
     expect(child.duration).toBeGreaterThanOrEqual(0);
     const services = (await (await fetch(`${hub.base}/api/services`)).json()) as { services: string[] };
     expect(services.services).toContain(`sdk-${protocol}`);
+  });
+});
+
+describe('hub: secrets in OTLP from other services are redacted before they are stored', () => {
+  const TOKEN = 'test-token-0123456789abcdef';
+  const SECRET = 'hunter2-s3cret';
+  const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSIsImV4cCI6MX0.c2lnc2lnc2lnc2lnc2ln';
+  let hub: Awaited<ReturnType<typeof startHub>>;
+  beforeAll(async () => { hub = await startHub({ hub: true, token: TOKEN, redact: ['ssn'] }); });
+  afterAll(() => hub.close());
+  const get = (path: string) => fetch(`${hub.base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
+  it.each(['protobuf', 'json'])('over OTLP/%s: attributes, header attributes, url.query, events, links, status and resource', async (protocol) => {
+    const { stdout } = await run(process.execPath, [`${fixtures}otel-sdk-secrets.mjs`, `${hub.base}/v1/traces`, protocol, TOKEN, SECRET, JWT]);
+    const ids = JSON.parse(stdout.trim().split('\n').pop()!) as { traceId: string; spanId: string };
+    const span = await waitFor(async () => {
+      const r = await get(`/api/traces/${ids.traceId}`);
+      return r.ok ? ((await r.json()) as TraceResponse).spans.find((s) => s.spanId === ids.spanId) : undefined;
+    });
+    expect(JSON.stringify(span)).not.toContain(SECRET);
+    expect(JSON.stringify(span)).not.toContain(JWT);
+    expect(span.attributes).toMatchObject({
+      password: REDACTED,
+      'url.query': `api_key=${REDACTED}&page=2`,
+      'url.full': `https://bob:${REDACTED}@api.example/login`,
+      'http.request.header.authorization': REDACTED,
+      'http.request.header.cookie': REDACTED,
+      'app.note': REDACTED,
+      'app.forwarded': `Bearer ${REDACTED}`,
+      // no false positives
+      'user.id': 'u42',
+      'http.route': '/login',
+      'db.query.text': 'SELECT id FROM users WHERE password_hash = ?',
+    });
+    expect(span.events[0]!.attributes).toEqual({ token: REDACTED, 'exception.message': `connect to postgres://app:${REDACTED}@db/shop failed` });
+    expect(span.links![0]!.attributes).toEqual({ 'session.id': REDACTED, reason: 'retry' });
+    expect(span.status).toEqual({ code: 'error', message: `refused Bearer ${REDACTED}` });
+    expect(span.resource).toMatchObject({ 'db.password': REDACTED, 'host.name': 'box' });
+    // what the trace list and the live stream summarise comes from the same stored spans
+    const list = await (await get(`/api/traces?service=secrets-${protocol}`)).text();
+    expect(list).not.toContain(SECRET);
+    const stats = (await (await get('/api/stats')).json()) as { redaction: { redacted: number } };
+    expect(stats.redaction.redacted).toBeGreaterThan(0);
   });
 });
 

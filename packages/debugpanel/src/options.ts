@@ -93,7 +93,21 @@ export interface DebugPanelOptions {
   token?: string;
   /** Budgets of the span store */
   store?: StoreOptions;
-  /** Extra attribute / header / query keys whose values are replaced by `[REDACTED]` when captured */
+  /**
+   * Extra keys whose values are replaced by `[REDACTED]` where they enter the panel (span, event,
+   * link and resource attributes, OTLP received as a hub, query parameters, header names),
+   * compared case-insensitively with the whole key or its last `.` segment: `['ssn']` also covers
+   * `customer.ssn`. They add to the built-in rules, which always apply: the headers
+   * `authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key` (also as
+   * `http.request.header.*` / `http.response.header.*` attributes), keys matching
+   * `/pass|pwd|secret|token|api.?key|auth|jwt|session|private/i` (`auth` not in `author`), and
+   * secret-looking values under any key (`Bearer`/`Basic` credentials, JWTs, the password in
+   * `scheme://user:pass@host`, secret parameters of URLs). String values are cut at 4,096
+   * characters. See `Redactor` in `@debugpanel/model`.
+   *
+   * @example
+   * debugPanel({ redact: ['ssn', 'card_number'] });
+   */
   redact?: string[];
   /**
    * Turn the panel (and its tracing) on or off. Default: on, except with `NODE_ENV=production`

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { SpanRecord } from '@debugpanel/model';
+import { Redactor, type SpanRecord } from '@debugpanel/model';
 import { GoldenSignals } from '@debugpanel/metrics';
 import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import { SpanStore } from '@debugpanel/span-store';
@@ -87,12 +87,14 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       }
     : pipeline.onSpan;
   metrics?.start();
+  // One redactor for everything that enters this panel: local spans (in tracing), OTLP (ingest).
+  const redactor = new Redactor(opts.redact);
 
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
     onSpan: onLocalSpan,
     sampler: headSampler,
-    redactKeys: opts.redact,
+    redactor,
     // Traffic to a panel (e.g. a hub receiving spans) is not part of the app's traces.
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
   });
@@ -100,8 +102,11 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const ctx: PanelContext = {
     options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
+    redactor,
     ingest: (spans) => {
-      for (const span of spans) pipeline.onSpan(span);
+      // Other processes' spans are redacted here, as local ones are in tracing: nothing they
+      // sent reaches the sampler, the store, the stream or exportTo unredacted.
+      for (const span of spans) pipeline.onSpan(redactor.span(span));
     },
     stats: {},
   };
@@ -109,6 +114,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
+  ctx.stats.redaction = () => redactor.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
   const handlePanel = createPanelHandler(ctx, table);
 

@@ -3,7 +3,7 @@
  * panel's context returning its routes) and one line in `./index.ts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SpanRecord } from '@debugpanel/model';
+import type { Redactor, SpanRecord } from '@debugpanel/model';
 import type { GoldenSignals } from '@debugpanel/metrics';
 import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
@@ -31,7 +31,16 @@ export interface PanelContext {
   sampling: { head: string; tail: TailSampler };
   /** golden signals, unless turned off with `metrics: false` */
   metrics: GoldenSignals | undefined;
-  /** hands spans received from other processes (hub) to the same pipeline as local spans */
+  /**
+   * The panel's one redactor (built from the `redact` option), for every value that enters the
+   * panel: tracing uses it for local spans, `ingest` for received ones; snapshots, logpoints and
+   * logs use it too.
+   */
+  redactor: Redactor;
+  /**
+   * Hands spans received from other processes (hub) to the same pipeline as local spans, after
+   * redacting each (`redactor.span`, which replaces the record's changed fields).
+   */
   ingest(spans: ReadonlyArray<SpanRecord>): void;
   /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...) */
   stats: Record<string, () => unknown>;
