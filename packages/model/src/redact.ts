@@ -169,6 +169,9 @@ export class Redactor {
   private readonly anywhere: RegExp;
   private readonly verdicts = new Map<string, Verdict>();
   private readonly resources = new WeakMap<object, Attributes>();
+  /** The last resource seen and its redacted form: one process's spans share one resource. */
+  private lastResource: Attributes | undefined = undefined;
+  private lastRedactedResource: Attributes | undefined = undefined;
   private counts = { redacted: 0, cut: 0, cacheResets: 0 };
 
   constructor(extraKeys: ReadonlyArray<string> = [], options: RedactorOptions = {}) {
@@ -260,7 +263,8 @@ export class Redactor {
     if (typeof url !== 'string') return url;
     let out = url;
     const scheme = url.indexOf('://');
-    if (scheme >= 0) {
+    // No `@`, no user info: the common case costs one search.
+    if (scheme >= 0 && url.includes('@', scheme)) {
       const start = scheme + 3;
       const end = firstOf(url, start);
       const at = url.lastIndexOf('@', end - 1);
@@ -482,10 +486,14 @@ export class Redactor {
   }
 
   private resource(attributes: Attributes): Attributes {
-    const cached = this.resources.get(attributes);
-    if (cached !== undefined) return cached;
-    const redacted = this.attributes(attributes);
-    this.resources.set(attributes, redacted);
+    if (attributes === this.lastResource) return this.lastRedactedResource!;
+    let redacted = this.resources.get(attributes);
+    if (redacted === undefined) {
+      redacted = this.attributes(attributes);
+      this.resources.set(attributes, redacted);
+    }
+    this.lastResource = attributes;
+    this.lastRedactedResource = redacted;
     return redacted;
   }
 }
