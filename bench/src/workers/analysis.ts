@@ -1,6 +1,6 @@
 /**
  * Analysis worker: the pure functions of @debugpanel/flamegraph, @debugpanel/dependency-map,
- * @debugpanel/metrics and @debugpanel/sampler on synthetic traces, each timed over several
+ * @debugpanel/metrics, @debugpanel/sampler and model's Redactor on synthetic traces, each timed over several
  * repetitions in this one process. A package that has not landed answers `missing`.
  */
 import type { SpanRecord } from '@debugpanel/model';
@@ -69,6 +69,18 @@ async function run(reps: number): Promise<AnalysisResult> {
       for (let i = 0; i < hundredK.length; i++) g.record(hundredK[i]!);
     }).map((t) => (t * 1e6) / hundredK.length);
     out['metrics: record one span'] = { samples, note: 'GoldenSignals.record over 100,000 spans (server and client), process sampling off' };
+  }
+
+  // Redaction: what every span pays where it enters the panel (local spans and OTLP alike).
+  const Redactor = (await tryImport('@debugpanel/model'))?.Redactor as (new (keys?: string[]) => { span(s: SpanRecord): unknown }) | undefined;
+  if (typeof Redactor !== 'function') {
+    out['redaction: one span'] = { missing: '@debugpanel/model does not export Redactor yet' };
+  } else {
+    const redactor = new Redactor(['ssn']);
+    const samples = time(reps, () => {
+      for (let i = 0; i < hundredK.length; i++) redactor.span(hundredK[i]!);
+    }).map((t) => (t * 1e6) / hundredK.length);
+    out['redaction: one span'] = { samples, note: 'Redactor.span over 100,000 spans (server, HTTP client, SQL, internal; nothing secret, the common case): keys, value shapes, 4,096-character cut' };
   }
   return out;
 }
