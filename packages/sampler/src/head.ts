@@ -8,6 +8,7 @@ import {
   type Sampler,
   type SamplingResult,
 } from '@opentelemetry/api';
+import { checkKeys, must, type Schema } from '@debugpanel/model';
 import { checkRatio, isTraceIdSampled } from './trace-id-ratio.js';
 
 // One frozen result per decision: shouldSample runs for every span, so it allocates nothing.
@@ -68,6 +69,15 @@ function isSampler(s: unknown): s is Sampler {
   return typeof s === 'object' && s !== null && typeof (s as Sampler).shouldSample === 'function';
 }
 
+const IS_SAMPLER = must(isSampler, 'a Sampler');
+const PARENT_BASED: Schema = {
+  root: IS_SAMPLER,
+  remoteParentSampled: IS_SAMPLER,
+  remoteParentNotSampled: IS_SAMPLER,
+  localParentSampled: IS_SAMPLER,
+  localParentNotSampled: IS_SAMPLER,
+};
+
 /**
  * A head sampler that follows the parent span's sampled flag (the propagated `traceparent` flag
  * for a remote parent) and asks `root` for new traces, as the OTel specification's ParentBased
@@ -80,12 +90,7 @@ export function parentBased(options: ParentBasedOptions): Sampler {
   if (typeof options !== 'object' || options === null || !isSampler(options.root)) {
     throw new TypeError('parentBased({ root }): root must be a Sampler, e.g. parentBased({ root: traceIdRatio(0.1) })');
   }
-  const known = ['root', 'remoteParentSampled', 'remoteParentNotSampled', 'localParentSampled', 'localParentNotSampled'];
-  for (const key of Object.keys(options)) {
-    const value = (options as unknown as Record<string, unknown>)[key];
-    if (!known.includes(key)) throw new TypeError(`parentBased: unknown option "${key}"; known: ${known.join(', ')}`);
-    if (value !== undefined && !isSampler(value)) throw new TypeError(`parentBased: ${key} must be a Sampler`);
-  }
+  checkKeys(options, PARENT_BASED, 'parentBased');
   const root = options.root;
   const remoteSampled = options.remoteParentSampled ?? alwaysOn();
   const remoteNotSampled = options.remoteParentNotSampled ?? alwaysOff();

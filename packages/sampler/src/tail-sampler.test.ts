@@ -56,14 +56,18 @@ afterEach(() => {
 describe('TailSampler options', () => {
   it.each([
     [{}, /onKeep must be a function/],
-    [{ onKeep: () => {}, graceMS: 5 }, /unknown option "graceMS" \(did you mean "graceMs"\?\)/],
+    [{ onKeep: () => {}, graceMS: 5 }, /unknown option "graceMS"; did you mean "graceMs"\?/],
     [{ onKeep: () => {}, maxPendingTraces: 0 }, /maxPendingTraces must be a number >= 1/],
+    [{ onKeep: () => {}, now: 5 }, /now must be a function/],
+    [{ onKeep: () => {}, onDrop: 'x' }, /onDrop must be a function \(traceId, reason\) => void/],
+    [{ onKeep: () => {}, keepAll: 1 }, /keepAll must be true or false/],
+    [{ onKeep: () => {}, policies: 'production' }, /policies must be an object/],
     [{ onKeep: () => {}, policies: { probabilistic: 2 } }, /probabilistic must be a number from 0 to 1/],
     [{ onKeep: () => {}, policies: { latency: {} } }, /latency needs thresholdMs or aboveRouteP99/],
     [{ onKeep: () => {}, policies: { rate: { perRoute: 0 } } }, /rate.perRoute must be a number > 0/],
     [{ onKeep: () => {}, policies: { attributes: [{ key: '' }] } }, /attributes\[0\].key must be a non-empty string/],
     [{ onKeep: () => {}, policies: { drop: { routes: [5] } } }, /drop.routes must be an array of strings and RegExps/],
-    [{ onKeep: () => {}, policies: { erorr: true } }, /unknown option "erorr" \(did you mean "error"\?\)/],
+    [{ onKeep: () => {}, policies: { erorr: true } }, /unknown option "policies.erorr"; did you mean "policies.error"\?/],
   ])('refuses %o', (options, message) => {
     expect(() => new TailSampler(options as never)).toThrow(message);
   });

@@ -1,14 +1,17 @@
-import { isErrorSpan, type AttributeValue, type SpanRecord } from '@debugpanel/model';
-import { LatencyHistogram } from './latency.js';
 import {
-  PRODUCTION_POLICIES,
   checkKeys,
-  checkNumber,
-  checkObject,
-  validatePolicies,
-  type Matcher,
-  type TailPolicies,
-} from './options.js';
+  checkValue,
+  isBoolean,
+  isErrorSpan,
+  isFunction,
+  isNumberAtLeast,
+  must,
+  type AttributeValue,
+  type Schema,
+  type SpanRecord,
+} from '@debugpanel/model';
+import { LatencyHistogram } from './latency.js';
+import { PRODUCTION_POLICIES, validatePolicies, type Matcher, type TailPolicies } from './options.js';
 import { TokenBucket } from './token-bucket.js';
 import { isTraceIdSampled } from './trace-id-ratio.js';
 
@@ -91,7 +94,32 @@ const DEFAULTS = {
   maxRoutes: 1000,
   tickIntervalMs: 250,
 };
-const KNOWN = ['onKeep', 'onDrop', 'keepAll', 'production', 'policies', 'isLocalRoot', 'now', ...Object.keys(DEFAULTS)];
+const ON_KEEP = must((v) => typeof v === 'function', 'a function (spans, reason) => void that stores kept spans');
+const isObject = must((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
+/** Every option with its check; `policies` are checked by validatePolicies. */
+const OPTIONS: Schema = {
+  onKeep: ON_KEEP,
+  onDrop: must((v) => typeof v === 'function', 'a function (traceId, reason) => void'),
+  keepAll: isBoolean,
+  production: isBoolean,
+  policies: () => undefined,
+  isLocalRoot: isFunction,
+  now: isFunction,
+  graceMs: isNumberAtLeast(0),
+  maxAgeMs: isNumberAtLeast(1),
+  maxPendingTraces: isNumberAtLeast(1),
+  maxSpansPerTrace: isNumberAtLeast(1),
+  decisionCacheSize: isNumberAtLeast(1),
+  maxRoutes: isNumberAtLeast(1),
+  tickIntervalMs: isNumberAtLeast(0),
+};
+
+/** The numeric options that were given, to spread over the defaults. */
+function definedOf(options: TailSamplerOptions): Partial<typeof DEFAULTS> {
+  const out: Partial<typeof DEFAULTS> = {};
+  for (const k of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) if (options[k] !== undefined) out[k] = options[k];
+  return out;
+}
 const OTHER_ROUTE = '\u0000other';
 const DEFAULT_MIN_SAMPLES = 100;
 
@@ -196,29 +224,17 @@ export class TailSampler {
   readonly #dropped: Record<string, number> = {};
 
   constructor(options: TailSamplerOptions) {
-    checkObject('TailSampler options', options);
-    checkKeys('TailSampler', options, KNOWN);
-    if (typeof options.onKeep !== 'function') {
-      throw new TypeError('TailSampler: onKeep must be a function (spans, reason) => void that stores kept spans');
-    }
-    if (options.onDrop !== undefined && typeof options.onDrop !== 'function') {
-      throw new TypeError('TailSampler: onDrop must be a function (traceId, reason) => void');
-    }
-    for (const k of ['keepAll', 'production'] as const) {
-      if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new TypeError(`TailSampler: ${k} must be true or false`);
-    }
-    for (const k of ['isLocalRoot', 'now'] as const) {
-      if (options[k] !== undefined && typeof options[k] !== 'function') throw new TypeError(`TailSampler: ${k} must be a function`);
-    }
-    const num = (k: keyof typeof DEFAULTS, min: number): number =>
-      options[k] === undefined ? DEFAULTS[k] : checkNumber(`TailSampler: ${k}`, options[k], min);
-    this.#graceMs = num('graceMs', 0);
-    this.#maxAgeMs = num('maxAgeMs', 1);
-    this.#maxPending = Math.floor(num('maxPendingTraces', 1));
-    this.#maxSpansPerTrace = Math.floor(num('maxSpansPerTrace', 1));
-    this.#cacheSize = Math.floor(num('decisionCacheSize', 1));
-    this.#maxRoutes = Math.floor(num('maxRoutes', 1));
-    const tickIntervalMs = num('tickIntervalMs', 0);
+    checkValue(options, isObject, 'options', 'TailSampler');
+    checkKeys(options, OPTIONS, 'TailSampler');
+    checkValue(options.onKeep, ON_KEEP, 'onKeep', 'TailSampler');
+    const o = { ...DEFAULTS, ...definedOf(options) };
+    this.#graceMs = o.graceMs;
+    this.#maxAgeMs = o.maxAgeMs;
+    this.#maxPending = Math.floor(o.maxPendingTraces);
+    this.#maxSpansPerTrace = Math.floor(o.maxSpansPerTrace);
+    this.#cacheSize = Math.floor(o.decisionCacheSize);
+    this.#maxRoutes = Math.floor(o.maxRoutes);
+    const tickIntervalMs = o.tickIntervalMs;
 
     this.#onKeep = options.onKeep;
     this.#onDrop = options.onDrop;

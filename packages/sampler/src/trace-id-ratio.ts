@@ -1,3 +1,5 @@
+import { must } from '@debugpanel/model';
+
 /**
  * The deterministic hash of a trace id that ratio decisions use: the 32-bit XOR of its eight-hex
  * digit groups, exactly as `@opentelemetry/sdk-trace-base`'s `TraceIdRatioBasedSampler` computes
@@ -25,12 +27,14 @@ function hexGroup(id: string, pos: number): number {
   return v | 0;
 }
 
+/** A fraction of traces to keep: a number from 0 to 1. */
+export const isRatio = must((r) => typeof r === 'number' && r >= 0 && r <= 1, 'a number from 0 to 1 (0.01 keeps 1%)');
+
 /** Throws a RangeError unless `ratio` is a number from 0 to 1. */
 export function checkRatio(name: string, ratio: unknown): number {
-  if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
-    throw new RangeError(`${name} must be a number from 0 to 1 (0.01 keeps 1%), got ${String(ratio)}`);
-  }
-  return ratio;
+  const problem = isRatio(ratio, name);
+  if (problem !== undefined) throw new RangeError(problem);
+  return ratio as number;
 }
 
 /**
