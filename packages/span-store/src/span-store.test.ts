@@ -38,11 +38,12 @@ const ids = (r: { traces: TraceSummary[] }): string[] => r.traces.map((t) => t.t
 
 describe('SpanStore options', () => {
   it.each([
-    [{ maxSpans: 0 }, /maxSpans must be a positive integer, got 0/],
+    [{ maxSpans: 0 }, /maxSpans must be a positive integer, got number 0/],
     [{ maxBytes: -5 }, /maxBytes must be a positive integer/],
     [{ maxSpansPerTrace: 1.5 }, /maxSpansPerTrace must be a positive integer/],
     [{ maxPinned: Number.NaN }, /maxPinned must be a positive integer/],
-    [{ maxSpan: 10 }, /unknown option "maxSpan"; known options: maxSpans/],
+    [{ maxSpan: 10 }, /unknown option "maxSpan"; did you mean "maxSpans"\?/],
+    [{ zzzzzzzz: 10 }, /unknown option "zzzzzzzz"; known options: maxSpans, maxBytes, maxSpansPerTrace, maxPinned/],
   ])('refuses %o with a clear message', (options, message) => {
     expect(() => new SpanStore(options as never)).toThrow(message);
   });

@@ -2,7 +2,13 @@ import {
   DEFAULT_QUERY_LIMIT,
   MAX_QUERY_LIMIT,
   RingBuffer,
+  checkKeys,
+  checkValue,
   isErrorSpan,
+  isPositiveInt,
+  must,
+  type Check,
+  type Schema,
   type SpanRecord,
   type TraceQuery,
   type TraceQueryResult,
@@ -183,12 +189,12 @@ const CURSOR_PREFIX = 's';
 /** Traces a query with a needle walks newest first before it scans the filters instead */
 const PROBE_TRACES = 256;
 
-function checkPositiveInteger(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-    throw new RangeError(`SpanStore: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v;
-}
+const OPTIONS: Schema = {
+  maxSpans: isPositiveInt,
+  maxBytes: isPositiveInt,
+  maxSpansPerTrace: isPositiveInt,
+  maxPinned: isPositiveInt,
+} satisfies Record<keyof SpanStoreOptions, Check>;
 
 /**
  * An in-memory index of traces within a count and byte budget. It holds the `SpanRecord`
@@ -245,17 +251,9 @@ export class SpanStore {
   #listenerErrors = 0;
 
   constructor(options: SpanStoreOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('SpanStore: options must be an object');
-    }
-    const known = Object.keys(DEFAULTS);
-    for (const key of Object.keys(options)) {
-      if (!known.includes(key)) {
-        throw new TypeError(`SpanStore: unknown option "${key}"; known options: ${known.join(', ')}`);
-      }
-    }
-    const get = (k: keyof typeof DEFAULTS): number =>
-      options[k] === undefined ? DEFAULTS[k] : checkPositiveInteger(k, options[k]);
+    checkValue(options, must((o) => typeof o === 'object' && o !== null, 'an object'), 'options', 'SpanStore');
+    checkKeys(options, OPTIONS, 'SpanStore');
+    const get = (k: keyof typeof DEFAULTS): number => options[k] ?? DEFAULTS[k];
     this.#maxSpans = get('maxSpans');
     this.#maxBytes = get('maxBytes');
     this.#maxPerTrace = get('maxSpansPerTrace');
