@@ -137,7 +137,8 @@ describe('GoldenSignals cardinality guard', () => {
   it('validates options with clear messages', () => {
     expect(() => new GoldenSignals({ maxSeries: 0 })).toThrow(/maxSeries must be a positive integer/);
     expect(() => new GoldenSignals({ coarseResolution: 15, fineResolution: 2 })).toThrow(/multiple/);
-    expect(() => new GoldenSignals({ maxSerie: 3 } as never)).toThrow(/unknown option "maxSerie"/);
+    expect(() => new GoldenSignals({ maxSerie: 3 } as never)).toThrow(/unknown option "maxSerie"; did you mean "maxSeries"\?/);
+    expect(() => new GoldenSignals({ process: 'no' } as never)).toThrow(/metrics: process must be true or false/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { isErrorSpan, type SpanRecord } from '@debugpanel/model';
+import { checkKeys, isBoolean, isErrorSpan, isFunction, isPositiveInt, type Check, type Schema, type SpanRecord } from '@debugpanel/model';
 import { foldSamples, PROCESS_FIELDS, ProcessRing, ProcessSampler, type ProcessSample } from './process.js';
 import { Series, type RingSizes, type SeriesKind, type SeriesLabels } from './series.js';
 import { toPrometheus } from './prometheus.js';
@@ -82,13 +82,15 @@ export interface GoldenSignalsStats {
 const OTHER = 'other';
 const SERVICE_ROUTE = '*';
 
-function positiveInt(name: string, v: unknown, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new TypeError(`metrics: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+const OPTIONS: Schema = {
+  maxSeries: isPositiveInt,
+  fineResolution: isPositiveInt,
+  fineWindow: isPositiveInt,
+  coarseResolution: isPositiveInt,
+  coarseWindow: isPositiveInt,
+  process: isBoolean,
+  now: isFunction,
+} satisfies Record<keyof GoldenSignalsOptions, Check>;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -145,15 +147,12 @@ export class GoldenSignals {
   private lastProcess: ProcessSample | undefined;
 
   constructor(options: GoldenSignalsOptions = {}) {
-    const known = new Set(['maxSeries', 'fineResolution', 'fineWindow', 'coarseResolution', 'coarseWindow', 'process', 'now']);
-    for (const k of Object.keys(options)) {
-      if (!known.has(k)) throw new TypeError(`metrics: unknown option "${k}"; known: ${[...known].join(', ')}`);
-    }
-    this.maxSeries = positiveInt('maxSeries', options.maxSeries, 200);
-    const fineResolution = positiveInt('fineResolution', options.fineResolution, 1);
-    const coarseResolution = positiveInt('coarseResolution', options.coarseResolution, 10);
-    const fineWindow = positiveInt('fineWindow', options.fineWindow, 600);
-    const coarseWindow = positiveInt('coarseWindow', options.coarseWindow, 21_600);
+    checkKeys(options, OPTIONS, 'metrics');
+    this.maxSeries = options.maxSeries ?? 200;
+    const fineResolution = options.fineResolution ?? 1;
+    const coarseResolution = options.coarseResolution ?? 10;
+    const fineWindow = options.fineWindow ?? 600;
+    const coarseWindow = options.coarseWindow ?? 21_600;
     if (coarseResolution % fineResolution !== 0) {
       throw new TypeError('metrics: coarseResolution must be a multiple of fineResolution');
     }
