@@ -83,6 +83,7 @@ describe('several setupTracing handles in one process', () => {
     expect(() => setupTracing({ service: '', onSpan: () => {} })).toThrow(/non-empty string/);
     expect(() => setupTracing({ service: 's' } as never)).toThrow(/onSpan/);
     expect(() => setupTracing({ service: 's', onSpan: () => {}, redactKeys: 'x' } as never)).toThrow(/redactKeys/);
-    expect(() => setupTracing({ service: 's', onSpan: () => {}, sevice: 'x' } as never)).toThrow(/unknown option `sevice`/);
+    expect(() => setupTracing({ service: 's', onSpan: () => {}, sevice: 'x' } as never)).toThrow(/unknown option "sevice"; did you mean "service"\?/);
+    expect(() => setupTracing({ service: 's', onSpan: () => {}, sampler: 0.5 } as never)).toThrow(/sampler must be an OpenTelemetry Sampler/);
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Redactor, type SpanRecord } from '@debugpanel/model';
+import { Redactor, checkKeys, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord } from '@debugpanel/model';
 import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
@@ -125,25 +125,24 @@ function disableInstrumentation(state: TracingState): void {
   unpatchBetterSqlite3(state);
 }
 
+const OPTIONS: Schema = {
+  service: must((v) => typeof v === 'string' && v.trim() !== '', 'a non-empty string (the service.name of this process)'),
+  onSpan: must((v) => typeof v === 'function', 'a function that receives each ended span'),
+  redactKeys: isStringArray,
+  redactor: must(isRedactor, 'a Redactor from @debugpanel/model'),
+  ignoreOutgoing: must((v) => typeof v === 'function', 'a function (url: URL) => boolean'),
+  instrument: isBoolean,
+  sampler: must((v) => typeof v === 'object' && v !== null && typeof (v as Sampler).shouldSample === 'function', 'an OpenTelemetry Sampler'),
+} satisfies Record<keyof PanelTracingOptions, Check>;
+
 function validate(options: PanelTracingOptions): void {
   if (options === null || typeof options !== 'object') throw new TypeError('setupTracing(options): options must be an object like { service, onSpan }');
-  if (typeof options.service !== 'string' || options.service.trim() === '') {
-    throw new TypeError('setupTracing: `service` must be a non-empty string (the service.name of this process)');
-  }
-  if (typeof options.onSpan !== 'function') throw new TypeError('setupTracing: `onSpan` must be a function that receives each ended span');
-  if (options.redactKeys !== undefined && (!Array.isArray(options.redactKeys) || options.redactKeys.some((k) => typeof k !== 'string'))) {
-    throw new TypeError('setupTracing: `redactKeys` must be an array of strings');
-  }
-  if (options.redactor !== undefined) {
-    if (!isRedactor(options.redactor)) throw new TypeError('setupTracing: `redactor` must be a Redactor from @debugpanel/model');
-    if (options.redactKeys !== undefined) throw new TypeError('setupTracing: give `redactKeys` or `redactor`, not both (new Redactor(keys) takes the keys)');
-  }
-  if (options.ignoreOutgoing !== undefined && typeof options.ignoreOutgoing !== 'function') {
-    throw new TypeError('setupTracing: `ignoreOutgoing` must be a function (url: URL) => boolean');
-  }
-  const known = new Set(['service', 'onSpan', 'redactKeys', 'redactor', 'ignoreOutgoing', 'instrument', 'sampler']);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new TypeError(`setupTracing: unknown option \`${key}\` (known: ${[...known].join(', ')})`);
+  checkKeys(options, OPTIONS, 'setupTracing');
+  // Required: checkKeys skips what is absent.
+  checkValue(options.service, OPTIONS.service!, 'service', 'setupTracing');
+  checkValue(options.onSpan, OPTIONS.onSpan!, 'onSpan', 'setupTracing');
+  if (options.redactor !== undefined && options.redactKeys !== undefined) {
+    throw new TypeError('setupTracing: give `redactKeys` or `redactor`, not both (new Redactor(keys) takes the keys)');
   }
 }
 
