@@ -1,4 +1,4 @@
-import { isErrorSpan, type SpanRecord } from '@debugpanel/model';
+import { checkKeys, isErrorSpan, must, type Check, type SpanRecord } from '@debugpanel/model';
 import { quantiles, type LatencyRecorder } from './histogram.js';
 import { peerOf, serviceNodeId, USER_NODE_ID, type PeerNode } from './peers.js';
 import type { DependencyMap, DependencyMapOptions, MapEdge, MapNode } from './types.js';
@@ -17,6 +17,12 @@ export interface AggregatorLimits {
   maxNodes: number;
   maxEdges: number;
 }
+
+/** The options `buildDependencyMap` and `DependencyMapBuilder` share. */
+export const MAP_OPTIONS = {
+  hardThreshold: must((t) => typeof t === 'number' && t > 0 && t <= 1, 'a number in (0, 1]'),
+  maxTraceIdsPerEdge: must((m) => Number.isInteger(m) && (m as number) >= 0 && (m as number) <= 100, 'an integer from 0 to 100'),
+} satisfies Record<keyof DependencyMapOptions, Check>;
 
 const isCallerKind = (s: SpanRecord): boolean => s.kind === 'client' || s.kind === 'producer';
 const isCalleeKind = (s: SpanRecord): boolean => s.kind === 'server' || s.kind === 'consumer';
@@ -38,14 +44,9 @@ export class MapAggregator {
     options: DependencyMapOptions = {},
     private readonly limits: AggregatorLimits = { maxNodes: Infinity, maxEdges: Infinity },
   ) {
+    checkKeys(options, MAP_OPTIONS, 'buildDependencyMap');
     const t = options.hardThreshold ?? 0.5;
-    if (typeof t !== 'number' || !(t > 0 && t <= 1)) {
-      throw new RangeError(`hardThreshold must be a number in (0, 1], got ${String(t)}`);
-    }
     const m = options.maxTraceIdsPerEdge ?? 5;
-    if (!Number.isInteger(m) || m < 0 || m > 100) {
-      throw new RangeError(`maxTraceIdsPerEdge must be an integer from 0 to 100, got ${String(m)}`);
-    }
     this.hardThreshold = t;
     this.maxTraceIds = m;
   }

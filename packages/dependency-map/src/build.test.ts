@@ -196,6 +196,7 @@ describe('buildDependencyMap', () => {
   it('refuses bad options with a message', () => {
     expect(() => buildDependencyMap([], { hardThreshold: 2 })).toThrow(/hardThreshold/);
     expect(() => buildDependencyMap([], { maxTraceIdsPerEdge: -1 })).toThrow(/maxTraceIdsPerEdge/);
+    expect(() => buildDependencyMap([], { hardTreshold: 0.5 } as never)).toThrow(/buildDependencyMap: unknown option "hardTreshold"; did you mean "hardThreshold"\?/);
   });
 
   it('returns an empty map for no spans', () => {

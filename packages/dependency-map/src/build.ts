@@ -26,7 +26,7 @@ export function groupByTrace(spans: ReadonlyArray<SpanRecord>): Map<string, Span
  * Every node and edge carries requests, errors and exact latency p50/p95/p99 (ms); each edge
  * carries its failure impact (see `MapEdge.failures`) and a few trace ids.
  *
- * @throws RangeError for a bad option
+ * @throws TypeError for a bad option, naming it ("did you mean ...?")
  * @example
  * const { nodes, edges } = buildDependencyMap(spans);
  * // edges: [{ id: 'svc:gateway->svc:orders', requests: 120, errors: 3, latency: { p50, p95, p99 }, impact: 'hard', ... }]

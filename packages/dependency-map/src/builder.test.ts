@@ -123,6 +123,7 @@ describe('DependencyMapBuilder', () => {
   it('validates options at creation', () => {
     expect(() => new DependencyMapBuilder({ waitMs: -1 })).toThrow(/waitMs/);
     expect(() => new DependencyMapBuilder({ maxPendingSpans: 0 })).toThrow(/maxPendingSpans/);
-    expect(() => new DependencyMapBuilder({ wait: 5 } as never)).toThrow(/unknown DependencyMapBuilder option "wait"/);
+    expect(() => new DependencyMapBuilder({ wait: 5 } as never)).toThrow(/DependencyMapBuilder: unknown option "wait"; did you mean "waitMs"\?/);
+    expect(() => new DependencyMapBuilder({ hardThreshold: 0 })).toThrow(/DependencyMapBuilder: hardThreshold must be a number in \(0, 1\]/);
   });
 });

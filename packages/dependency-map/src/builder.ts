@@ -1,5 +1,5 @@
-import type { SpanRecord } from '@debugpanel/model';
-import { MapAggregator } from './aggregate.js';
+import { checkKeys, isFunction, isNumberAtLeast, isPositiveInt, type Check, type SpanRecord } from '@debugpanel/model';
+import { MAP_OPTIONS, MapAggregator } from './aggregate.js';
 import { LogHistogram } from './histogram.js';
 import type { DependencyMap, DependencyMapOptions } from './types.js';
 
@@ -31,13 +31,14 @@ interface Pending {
   last: number;
 }
 
-const KNOWN_OPTIONS = new Set(['hardThreshold', 'maxTraceIdsPerEdge', 'waitMs', 'maxPendingSpans', 'maxNodes', 'maxEdges', 'now']);
-
-function positiveInt(name: string, v: unknown, def: number): number {
-  if (v === undefined) return def;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
-  return v;
-}
+const OPTIONS = {
+  ...MAP_OPTIONS,
+  waitMs: isNumberAtLeast(0),
+  maxPendingSpans: isPositiveInt,
+  maxNodes: isPositiveInt,
+  maxEdges: isPositiveInt,
+  now: isFunction,
+} satisfies Record<keyof DependencyMapBuilderOptions, Check>;
 
 function wellFormed(s: unknown): s is SpanRecord {
   if (typeof s !== 'object' || s === null) return false;
@@ -79,15 +80,10 @@ export class DependencyMapBuilder {
   private dropped = 0;
 
   constructor(options: DependencyMapBuilderOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown DependencyMapBuilder option "${key}"; known: ${[...KNOWN_OPTIONS].join(', ')}`);
-    }
-    const wait = options.waitMs ?? 5000;
-    if (typeof wait !== 'number' || !(wait >= 0) || !Number.isFinite(wait)) throw new RangeError(`waitMs must be a number >= 0, got ${String(wait)}`);
-    this.waitMs = wait;
-    this.maxPendingSpans = positiveInt('maxPendingSpans', options.maxPendingSpans, 20_000);
-    this.limits = { maxNodes: positiveInt('maxNodes', options.maxNodes, 500), maxEdges: positiveInt('maxEdges', options.maxEdges, 2000) };
-    if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('now must be a function returning ms');
+    checkKeys(options, OPTIONS, 'DependencyMapBuilder');
+    this.waitMs = options.waitMs ?? 5000;
+    this.maxPendingSpans = options.maxPendingSpans ?? 20_000;
+    this.limits = { maxNodes: options.maxNodes ?? 500, maxEdges: options.maxEdges ?? 2000 };
     this.now = options.now ?? Date.now;
     this.options = { hardThreshold: options.hardThreshold, maxTraceIdsPerEdge: options.maxTraceIdsPerEdge };
     this.agg = this.newAggregator();
