@@ -1,5 +1,6 @@
 /**
- * @debugpanel/model: the span and trace types every debugpanel package shares, with small helpers.
+ * @debugpanel/model: the span and trace types every debugpanel package shares, the domain rules
+ * (`isErrorSpan`, `isLocalRoot`, `calleeOf`), the bounded `RingBuffer` and option checking.
  *
  * @example
  * import { isValidTraceId, type SpanRecord } from '@debugpanel/model';
@@ -16,7 +17,9 @@ export type {
   SpanLink,
   SpanRecord,
 } from './span.js';
-export { spanEnd, isErrorSpan } from './span.js';
+export { spanEnd } from './span.js';
+export type { HttpStatusClass, ErrorKind, CalleeKind, Callee } from './rules.js';
+export { isErrorSpan, errorKind, httpStatusOf, httpStatusClass, isLocalRoot, calleeOf } from './rules.js';
 export { isValidTraceId, isValidSpanId } from './ids.js';
 export { Redactor, REDACTED, SECRET_KEY_PATTERN, SECRET_HEADERS, MAX_ATTRIBUTE_LENGTH } from './redact.js';
 export type { RedactorOptions, RedactorStats } from './redact.js';

@@ -54,11 +54,3 @@ export interface SpanRecord {
 export function spanEnd(span: Pick<SpanRecord, 'startTime' | 'duration'>): number {
   return span.startTime + span.duration;
 }
-
-/** True for an error span: status error, or an HTTP status of 500 or more on a server span. */
-export function isErrorSpan(span: SpanRecord): boolean {
-  if (span.status.code === 'error') return true;
-  if (span.kind !== 'server') return false;
-  const code = span.attributes['http.response.status_code'];
-  return typeof code === 'number' && code >= 500;
-}
