@@ -71,7 +71,7 @@ describe('buildDependencyMap', () => {
     expect(node(m, 'user')).toMatchObject({ kind: 'user', requests: 2 });
   });
 
-  it('names virtual nodes from database, peer.service, messaging and address attributes', () => {
+  it('names virtual nodes with model calleeOf: database, peer.service, messaging and address attributes', () => {
     const id = hex(11, 32);
     const root = span(id, 'server', 'app');
     const c = (attributes: Record<string, string | number>) => span(id, 'client', 'app', root, { attributes });
@@ -87,8 +87,8 @@ describe('buildDependencyMap', () => {
       c({}),
     ]);
     expect(m.nodes.filter((n) => n.id !== 'user' && n.id !== 'svc:app').map((n) => [n.id, n.kind, n.name])).toEqual([
-      ['db:postgresql:orders', 'database', 'orders'],
-      ['db:redis:cache', 'database', 'cache'],
+      ['db:postgresql:orders', 'database', 'postgresql orders'],
+      ['db:redis:cache', 'database', 'redis cache'],
       ['ext:api.stripe.com', 'external', 'api.stripe.com'],
       ['ext:example.com', 'external', 'example.com'],
       ['ext:kafka orders', 'external', 'kafka orders'],
@@ -107,8 +107,8 @@ describe('buildDependencyMap', () => {
     const inv = span(id, 'server', 'inventory', out);
     const m = buildDependencyMap([root, out, inv, span(id, 'client', 'orders', root, { attributes: mem }), span(id, 'client', 'inventory', inv, { attributes: mem })]);
     expect(m.nodes.filter((n) => n.kind === 'database').map((n) => [n.id, n.name])).toEqual([
-      ['db:sqlite:inventory/:memory:', 'inventory :memory:'],
-      ['db:sqlite:orders/:memory:', 'orders :memory:'],
+      ['db:sqlite:inventory/:memory:', 'sqlite :memory: (inventory)'],
+      ['db:sqlite:orders/:memory:', 'sqlite :memory: (orders)'],
     ]);
   });
 

@@ -15,7 +15,7 @@ export type MapNodeKind = 'service' | 'database' | 'external' | 'user';
 export interface MapNode {
   /** `svc:<service>`, `db:<system>:<name>`, `ext:<host[:port]>` or `user` */
   id: string;
-  /** Service name, database name, host or `user` */
+  /** Service name, `user`, or a virtual node's name from model's `calleeOf` (`sqlite orders.db`, `kafka orders`, a host) */
   name: string;
   kind: MapNodeKind;
   /** True when spans recorded by this node were seen (services); false for virtual nodes */

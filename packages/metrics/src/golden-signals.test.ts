@@ -104,9 +104,25 @@ describe('GoldenSignals counts and latency', () => {
     expect(g.stats().recordedSpans).toBe(3); // the internal span is not a request
   });
 
-  it('names dependencies from peer.service before the host', () => {
+  it('names dependencies with model calleeOf (as the service map does), with the type of call', () => {
     expect(dependencyOf(clientSpan({ 'peer.service': 'billing', 'server.address': '10.0.0.1' }))).toEqual({ dependency: 'billing', type: 'http' });
+    expect(dependencyOf(clientSpan({ 'db.system.name': 'sqlite', 'db.namespace': ':memory:' }))).toEqual({ dependency: 'sqlite :memory: (orders)', type: 'db' });
+    expect(dependencyOf(clientSpan({ 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' }))).toEqual({ dependency: 'kafka orders', type: 'messaging' });
+    expect(dependencyOf(clientSpan({ 'http.request.method': 'GET', 'url.full': 'https://api.example.com/v1' }))).toEqual({ dependency: 'api.example.com', type: 'http' });
+    expect(dependencyOf(clientSpan({ 'net.peer.name': 'legacy', 'net.peer.port': 8080 }))).toEqual({ dependency: 'legacy:8080', type: 'other' });
     expect(dependencyOf(clientSpan({}))).toEqual({ dependency: 'unknown', type: 'other' });
+  });
+
+  it('counts a client 4xx as an error and a server 4xx not (OTel HTTP conventions)', () => {
+    const { g, advance } = setup();
+    g.record(serverSpan({ statusCode: 404 }));
+    g.record(serverSpan({ statusCode: 500 }));
+    const call = { 'http.request.method': 'GET', 'server.address': 'inventory', 'server.port': 3002 };
+    g.record(clientSpan({ ...call, 'http.response.status_code': 404 }, { status: { code: 'unset' } }));
+    g.record(clientSpan({ ...call, 'http.response.status_code': 200 }, { status: { code: 'unset' } }));
+    advance(1000);
+    expect(g.table('server', 10).find((r) => r.labels.route === '/orders/:id')).toMatchObject({ count: 2, errors: 1 });
+    expect(g.table('client', 10).find((r) => r.labels.dependency === 'inventory:3002')).toMatchObject({ count: 2, errors: 1 });
   });
 });
 

@@ -1,4 +1,15 @@
-import { checkKeys, isBoolean, isErrorSpan, isFunction, isPositiveInt, type Check, type Schema, type SpanRecord } from '@debugpanel/model';
+import {
+  calleeOf,
+  checkKeys,
+  isBoolean,
+  isErrorSpan,
+  isFunction,
+  isPositiveInt,
+  type CalleeKind,
+  type Check,
+  type Schema,
+  type SpanRecord,
+} from '@debugpanel/model';
 import { foldSamples, PROCESS_FIELDS, ProcessRing, ProcessSampler, type ProcessSample } from './process.js';
 import { Series, type RingSizes, type SeriesKind, type SeriesLabels } from './series.js';
 import { toPrometheus } from './prometheus.js';
@@ -96,22 +107,20 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** The dependency a client span calls: a database, a peer service, or a host. */
+/**
+ * The dependency a client span calls, named by model's `calleeOf` (so the metrics table and the
+ * service map name it alike), with the type of call: `db`, `messaging`, `http` or `other`.
+ */
 export function dependencyOf(span: SpanRecord): { dependency: string; type: string } {
-  const a = span.attributes;
-  const db = str(a['db.system.name']) ?? str(a['db.system']);
-  if (db) {
-    const where = str(a['db.namespace']) ?? str(a['server.address']);
-    return { dependency: where ? `${db} ${where}` : db, type: 'db' };
-  }
-  const peer = str(a['peer.service']);
-  if (peer) return { dependency: peer, type: 'http' };
-  const host = str(a['server.address']);
-  if (host) {
-    const port = a['server.port'];
-    return { dependency: port !== undefined ? `${host}:${port}` : host, type: a['http.request.method'] ? 'http' : OTHER };
-  }
-  return { dependency: 'unknown', type: OTHER };
+  const callee = calleeOf(span);
+  return { dependency: callee.name, type: callTypeOf(callee.kind, span) };
+}
+
+function callTypeOf(kind: CalleeKind, span: SpanRecord): string {
+  if (kind === 'database') return 'db';
+  if (kind === 'messaging') return 'messaging';
+  if (kind === 'service') return 'http';
+  return kind === 'host' && (span.attributes['http.request.method'] !== undefined || span.attributes['http.method'] !== undefined) ? 'http' : OTHER;
 }
 
 /**
@@ -220,7 +229,7 @@ export class GoldenSignals {
   }
 
   private observe(series: Series, span: SpanRecord): void {
-    const error = span.kind === 'server' ? isErrorSpan(span) : span.status.code === 'error';
+    const error = isErrorSpan(span);
     if (series.observe(span.duration, error, span.traceId)) this.active.push(series);
   }
 
