@@ -4,7 +4,7 @@
  * local root ended (+ grace) and keeps or drops it whole; kept spans go into the store, to the
  * `exportTo` sender, and, when a kept batch holds a local root, its summary goes to the live stream.
  */
-import type { SpanRecord, TraceSummary } from '@debugpanel/model';
+import { isLocalRoot, type SpanRecord, type TraceSummary } from '@debugpanel/model';
 import type { GoldenSignals } from '@debugpanel/metrics';
 import { PRODUCTION_POLICIES, TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
@@ -36,14 +36,6 @@ export interface PipelineHooks {
   onKept?: ((span: SpanRecord) => void) | undefined;
   /** Tail sampling (default: keep everything) */
   sampling?: ResolvedSampling | undefined;
-}
-
-/**
- * True for the span that ends a trace's part in this process: a root span, or a server span (whose
- * parent, if any, lives in another process).
- */
-export function isLocalRoot(span: SpanRecord): boolean {
-  return span.parentSpanId === undefined || span.kind === 'server' || span.kind === 'consumer';
 }
 
 /** The TailSampler for resolved options; throws (at creation) on bad policies. */

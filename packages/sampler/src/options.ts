@@ -54,7 +54,10 @@ export interface RatePolicy {
  */
 export interface TailPolicies {
   drop?: DropPolicy;
-  /** Keep traces with an error span: status error, or an HTTP status >= 500 on any span */
+  /**
+   * Keep traces with an error span, by model's `isErrorSpan`: status error; or, status unset, a
+   * server span's HTTP status >= 500 or a client span's >= 400
+   */
   error?: boolean;
   latency?: LatencyPolicy;
   attributes?: AttributePolicy[];

@@ -305,9 +305,15 @@ describe('TailSampler policies', () => {
     expect(decideOne({ error: true }, (id) => [root(id)])).toBe('unsampled');
   });
 
-  it('treats an HTTP 5xx on any span as an error', () => {
-    const client503 = (id: string) => [span(id, { kind: 'client', attributes: { 'http.response.status_code': 503 } }), root(id)];
-    expect(decideOne({ error: true }, client503)).toBe('error');
+  it('keeps traces with an error span by the OTel HTTP rules: a client 4xx or 5xx, a server 5xx, not a server 4xx', () => {
+    const client = (code: number) => (id: string) => [span(id, { kind: 'client', attributes: { 'http.response.status_code': code } }), root(id)];
+    const server = (code: number) => (id: string) => [root(id, { attributes: { 'http.route': '/orders/:id', 'http.response.status_code': code } })];
+    expect(decideOne({ error: true }, client(503))).toBe('error');
+    expect(decideOne({ error: true }, client(404))).toBe('error');
+    expect(decideOne({ error: true }, server(502))).toBe('error');
+    expect(decideOne({ error: true }, server(409))).toBe('unsampled');
+    // An HTTP code on an internal span is not an HTTP answer.
+    expect(decideOne({ error: true }, (id) => [span(id, { attributes: { 'http.response.status_code': 500 } }), root(id)])).toBe('unsampled');
   });
 
   it('drops by route RegExp, by url.path when no route, and by name', () => {

@@ -4,6 +4,7 @@ import {
   isBoolean,
   isErrorSpan,
   isFunction,
+  isLocalRoot,
   isNumberAtLeast,
   must,
   type AttributeValue,
@@ -123,14 +124,8 @@ function definedOf(options: TailSamplerOptions): Partial<typeof DEFAULTS> {
 const OTHER_ROUTE = '\u0000other';
 const DEFAULT_MIN_SAMPLES = 100;
 
-/**
- * The default local-root test: a span with no parent, or a server or consumer span, whose parent
- * (if any) lives in another process. Spans arrive when they end, so when a local root arrives its
- * part of the trace is done apart from stray late children, which the grace period collects.
- */
-export function isDefaultLocalRoot(span: SpanRecord): boolean {
-  return span.parentSpanId === undefined || span.kind === 'server' || span.kind === 'consumer';
-}
+/** The default local-root test: model's `isLocalRoot` (a parentless span, or a server or consumer span). */
+export const isDefaultLocalRoot: (span: SpanRecord) => boolean = isLocalRoot;
 
 class Pending {
   readonly spans: SpanRecord[] = [];
@@ -324,7 +319,7 @@ export class TailSampler {
     }
     p.spans.push(span);
     this.#pendingSpans++;
-    if (!p.hasError && isError(span)) p.hasError = true;
+    if (!p.hasError && isErrorSpan(span)) p.hasError = true;
     if (this.#isLocalRoot(span)) {
       const root = p.root;
       if (
@@ -582,12 +577,6 @@ export class TailSampler {
     map.set(route, (v = make()));
     return v;
   }
-}
-
-function isError(span: SpanRecord): boolean {
-  if (isErrorSpan(span)) return true;
-  const code = span.attributes['http.response.status_code'];
-  return typeof code === 'number' && code >= 500;
 }
 
 function earliest(spans: SpanRecord[]): SpanRecord {

@@ -117,15 +117,23 @@ describe('SpanStore summaries', () => {
     });
     const child = span(tid(1), { parentSpanId: root.spanId, service: 'orders', startTime: 90, duration: 70 });
     const failed = span(tid(1), { parentSpanId: child.spanId, service: 'db', status: { code: 'error' }, startTime: 120, duration: 1 });
-    const client5xx = span(tid(1), {
+    const client4xx = span(tid(1), {
       parentSpanId: root.spanId,
       kind: 'client',
       service: 'orders',
-      attributes: { 'http.response.status_code': 500 },
+      attributes: { 'http.response.status_code': 404 },
       startTime: 130,
       duration: 1,
     });
-    store.addMany([child, failed, client5xx]);
+    const server4xx = span(tid(1), {
+      parentSpanId: client4xx.spanId,
+      kind: 'server',
+      service: 'inventory',
+      attributes: { 'http.response.status_code': 404 },
+      startTime: 130.2,
+      duration: 0.5,
+    });
+    store.addMany([child, failed, client4xx, server4xx]);
     // Before the root arrives, the earliest span stands in for it.
     expect(store.getSummary(tid(1))).toMatchObject({ rootName: 'work', rootService: 'orders' });
     store.add(root);
@@ -133,15 +141,16 @@ describe('SpanStore summaries', () => {
       traceId: tid(1),
       rootName: 'GET /orders/:id',
       rootService: 'gateway',
-      services: ['orders', 'db', 'gateway'],
+      services: ['orders', 'db', 'inventory', 'gateway'],
       startTime: 90,
       duration: 70,
-      spanCount: 4,
-      errorCount: 2, // the db error and the root's 503; a client span's 500 is not an error
+      spanCount: 5,
+      // the db error, the root's 503 and the client's 404; the server's own 404 is an answer, not an error
+      errorCount: 3,
       route: '/orders/:id',
       httpStatus: 503,
     });
-    expect([failed, root, client5xx].map(isErrorSpan)).toEqual([true, true, false]);
+    expect([failed, root, client4xx, server4xx].map(isErrorSpan)).toEqual([true, true, true, false]);
   });
 
   it('keeps the earliest parentless span as root when several arrive', () => {
