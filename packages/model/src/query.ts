@@ -18,7 +18,7 @@ export interface TraceSummary {
   errorCount: number;
   /** `http.route` of the root span, when it has one */
   route?: string;
-  /** `http.response.status_code` of the root span, when it has one */
+  /** HTTP status of the root span (`httpStatusOf`: `http.response.status_code`, else `http.status_code`), when it has one */
   httpStatus?: number;
   /** Why sampling kept this trace (`all`, `error`, `slow`, `sampled`, `pinned`, ...), when known */
   reason?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calleeOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isLocalRoot, type Callee } from './rules.js';
+import { calleeOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isHttpErrorStatus, isLocalRoot, type Callee } from './rules.js';
 import type { Attributes, SpanKind, SpanRecord, StatusCode } from './span.js';
 
 function span(kind: SpanKind, status: StatusCode, attributes: Attributes = {}, over: Partial<SpanRecord> = {}): SpanRecord {
@@ -50,6 +50,14 @@ describe('isErrorSpan and errorKind', () => {
     const s = span(kind, status, attributes);
     expect(isErrorSpan(s)).toBe(error);
     expect(errorKind(s)).toBe(why);
+  });
+});
+
+describe('isHttpErrorStatus', () => {
+  it('is the HTTP half of isErrorSpan, by kind', () => {
+    expect([399, 400, 499, 500].map((c) => isHttpErrorStatus('client', c))).toEqual([false, true, true, true]);
+    expect([399, 400, 499, 500].map((c) => isHttpErrorStatus('server', c))).toEqual([false, false, false, true]);
+    expect(isHttpErrorStatus('internal', 500)).toBe(false);
   });
 });
 

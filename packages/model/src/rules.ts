@@ -7,7 +7,7 @@
  * Attribute keys follow the current OpenTelemetry semantic conventions, with the keys of older
  * ones (still sent by many SDKs) as fallbacks.
  */
-import type { AttributeValue, Attributes, SpanRecord } from './span.js';
+import type { AttributeValue, Attributes, SpanKind, SpanRecord } from './span.js';
 
 type SpanLike = Pick<SpanRecord, 'kind' | 'status' | 'attributes'>;
 
@@ -62,10 +62,21 @@ export function isErrorSpan(span: SpanLike): boolean {
   const status = span.status.code;
   if (status === 'error') return true;
   if (status === 'ok') return false;
-  const kind = span.kind;
-  if (kind !== 'server' && kind !== 'client') return false;
   const code = httpStatusOf(span);
-  return code !== undefined && code >= (kind === 'server' ? 500 : 400);
+  return code !== undefined && isHttpErrorStatus(span.kind, code);
+}
+
+/**
+ * The HTTP half of `isErrorSpan`, for instrumentations that set a span's status from the code
+ * they see: a server span's 5xx, a client span's 4xx or 5xx; nothing for other kinds.
+ *
+ * @example
+ * if (isHttpErrorStatus('server', res.statusCode)) span.setStatus({ code: SpanStatusCode.ERROR });
+ */
+export function isHttpErrorStatus(kind: SpanKind, code: number): boolean {
+  if (kind === 'server') return code >= 500;
+  if (kind === 'client') return code >= 400;
+  return false;
 }
 
 /** Why a span is an error: its HTTP status class, else its status. */

@@ -4,6 +4,7 @@ import {
   RingBuffer,
   checkKeys,
   checkValue,
+  httpStatusOf,
   isErrorSpan,
   isPositiveInt,
   must,
@@ -586,8 +587,8 @@ function summarize(e: TraceEntry): TraceSummary {
   };
   const route = root.attributes['http.route'];
   if (typeof route === 'string') s.route = route;
-  const status = root.attributes['http.response.status_code'];
-  if (typeof status === 'number') s.httpStatus = status;
+  const status = httpStatusOf(root);
+  if (status !== undefined) s.httpStatus = status;
   if (e.reason !== undefined) s.reason = e.reason;
   if (e.pinned) s.pinned = true;
   return s;

@@ -11,6 +11,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { isHttpErrorStatus } from '@debugpanel/model';
 import { recordException } from './exception.js';
 import { ERROR_TYPE, HTTP_REQUEST_METHOD_ORIGINAL, HTTP_RESPONSE_STATUS_CODE, KNOWN_HTTP_METHODS } from './semconv.js';
 import type { TracingState } from './state.js';
@@ -81,7 +82,7 @@ export class ClientSpan {
     if (this.ended) return;
     this.span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode);
     // HTTP semantic conventions: a client span is an error for any 4xx or 5xx.
-    if (statusCode >= 400) {
+    if (isHttpErrorStatus('client', statusCode)) {
       this.span.setAttribute(ERROR_TYPE, String(statusCode));
       this.span.setStatus({ code: SpanStatusCode.ERROR });
     }

@@ -11,7 +11,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
-import type { Redactor } from '@debugpanel/model';
+import { isHttpErrorStatus, type Redactor } from '@debugpanel/model';
 import { recordException } from './exception.js';
 import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE, KNOWN_HTTP_METHODS } from './semconv.js';
 import { contextFromHeaders } from './traceparent.js';
@@ -74,7 +74,7 @@ class ServerSpanImpl implements ServerSpan {
     const span = this.span;
     if (typeof statusCode === 'number' && Number.isFinite(statusCode)) {
       span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode);
-      if (statusCode >= 500) {
+      if (isHttpErrorStatus('server', statusCode)) {
         // Server spans are errors for 5xx only: a 4xx is the client's mistake.
         // A recorded error already set error.type and a status with its message.
         if (this.errors === undefined) {
