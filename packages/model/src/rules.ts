@@ -62,8 +62,10 @@ export function isErrorSpan(span: SpanLike): boolean {
   const status = span.status.code;
   if (status === 'error') return true;
   if (status === 'ok') return false;
+  const kind = span.kind;
+  if (kind !== 'server' && kind !== 'client') return false; // the common case: no attribute lookups
   const code = httpStatusOf(span);
-  return code !== undefined && isHttpErrorStatus(span.kind, code);
+  return code !== undefined && isHttpErrorStatus(kind, code);
 }
 
 /**

@@ -10,7 +10,11 @@
 export { alwaysOn, alwaysOff, traceIdRatio, parentBased, recordAll } from './head.js';
 export type { ParentBasedOptions } from './head.js';
 export { traceIdHash, isTraceIdSampled } from './trace-id-ratio.js';
-export { TailSampler, isDefaultLocalRoot } from './tail-sampler.js';
+export { TailSampler } from './tail-sampler.js';
+/** The default local-root test of the TailSampler: model's `isLocalRoot`, under its older name. */
+export { isLocalRoot as isDefaultLocalRoot } from '@debugpanel/model';
+export { PolicyEvaluator, POLICY_ORDER } from './policy.js';
+export type { TraceToDecide, Decision } from './policy.js';
 export type { TailSamplerOptions, TailSamplerStats } from './tail-sampler.js';
 export { PRODUCTION_POLICIES } from './options.js';
 export type { TailPolicies, DropPolicy, LatencyPolicy, AttributePolicy, RatePolicy, Matcher } from './options.js';

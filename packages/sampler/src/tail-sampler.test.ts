@@ -1,7 +1,7 @@
 import type { SpanRecord } from '@debugpanel/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TailPolicies } from './options.js';
-import { TailSampler, isDefaultLocalRoot, type TailSamplerOptions } from './tail-sampler.js';
+import { TailSampler, type TailSamplerOptions } from './tail-sampler.js';
 import { isTraceIdSampled } from './trace-id-ratio.js';
 
 /** Seeded ids, so every run (and every failure) sees the same traces. */
@@ -54,22 +54,8 @@ afterEach(() => {
 });
 
 describe('TailSampler options', () => {
-  it.each([
-    [{}, /onKeep must be a function/],
-    [{ onKeep: () => {}, graceMS: 5 }, /unknown option "graceMS"; did you mean "graceMs"\?/],
-    [{ onKeep: () => {}, maxPendingTraces: 0 }, /maxPendingTraces must be a number >= 1/],
-    [{ onKeep: () => {}, now: 5 }, /now must be a function/],
-    [{ onKeep: () => {}, onDrop: 'x' }, /onDrop must be a function \(traceId, reason\) => void/],
-    [{ onKeep: () => {}, keepAll: 1 }, /keepAll must be true or false/],
-    [{ onKeep: () => {}, policies: 'production' }, /policies must be an object/],
-    [{ onKeep: () => {}, policies: { probabilistic: 2 } }, /probabilistic must be a number from 0 to 1/],
-    [{ onKeep: () => {}, policies: { latency: {} } }, /latency needs thresholdMs or aboveRouteP99/],
-    [{ onKeep: () => {}, policies: { rate: { perRoute: 0 } } }, /rate.perRoute must be a number > 0/],
-    [{ onKeep: () => {}, policies: { attributes: [{ key: '' }] } }, /attributes\[0\].key must be a non-empty string/],
-    [{ onKeep: () => {}, policies: { drop: { routes: [5] } } }, /drop.routes must be an array of strings and RegExps/],
-    [{ onKeep: () => {}, policies: { erorr: true } }, /unknown option "policies.erorr"; did you mean "policies.error"\?/],
-  ])('refuses %o', (options, message) => {
-    expect(() => new TailSampler(options as never)).toThrow(message);
+  it('refuses bad options at creation (the cases are in tail-options.test.ts)', () => {
+    expect(() => new TailSampler({ onKeep: () => {}, graceMS: 5 } as never)).toThrow(/unknown option "graceMS"; did you mean "graceMs"\?/);
   });
 
   it('keeps everything outside production and applies the production policies in production', () => {
@@ -257,6 +243,37 @@ describe('TailSampler bounds', () => {
     expect(h.sampler.stats()).toMatchObject({ pending: 0, keptTraces: 20_000 });
   });
 
+  it('decides a trace with more local roots than its queues hold once, grace after the last', () => {
+    const h = harness({ policies: { probabilistic: 1 }, maxPendingTraces: 10, maxSpansPerTrace: 10_000 });
+    const id = idMaker(20)();
+    // 5,000 server spans of one trace (a hub): each pushes the deadline; the queue (2 x 10 + 1024) compacts.
+    for (let i = 0; i < 5000; i++) {
+      h.clock.now = i;
+      h.sampler.add(span(id, { kind: 'server', service: `s${i % 7}` }));
+    }
+    h.at(4999 + 1999);
+    expect(h.kept).toHaveLength(0);
+    h.at(4999 + 2000);
+    expect(h.kept.map((k) => [k.spans.length, k.reason])).toEqual([[5000, 'sampled']]);
+    expect(h.sampler.stats()).toMatchObject({ keptTraces: 1, pending: 0, decidedOnMaxAge: 0 });
+  });
+
+  it('keeps the oldest undecided trace first while many newer ones are decided behind it', () => {
+    const h = harness({ policies: { probabilistic: 1 }, maxPendingTraces: 10, maxSpansPerTrace: 2 });
+    const next = idMaker(21);
+    const waiting = next();
+    h.sampler.add(span(waiting)); // no root: waits for maxAge, at the front of the order
+    for (let i = 0; i < 20_000; i++) {
+      const id = next();
+      h.sampler.add(span(id));
+      h.sampler.add(span(id)); // decided at once at the span limit
+    }
+    expect(h.sampler.stats()).toMatchObject({ pending: 1, decidedOnSpanLimit: 20_000, evictedEarly: 0 });
+    h.at(30_000);
+    expect(h.reasonOf(waiting)).toBe('sampled');
+    expect(h.sampler.stats()).toMatchObject({ pending: 0, decidedOnMaxAge: 1 });
+  });
+
   it('survives onKeep and onDrop that throw, counting the errors', () => {
     const s = new TailSampler({
       onKeep: () => { throw new Error('keep'); },
@@ -383,15 +400,5 @@ describe('TailSampler flush and close', () => {
     expect(h.kept).toHaveLength(3);
     h.sampler.add(span(ids()));
     expect(h.sampler.stats()).toMatchObject({ droppedAfterClose: 1, pending: 0 });
-  });
-});
-
-describe('isDefaultLocalRoot', () => {
-  it('is true for parentless spans and server/consumer spans', () => {
-    const id = idMaker(19)();
-    expect(isDefaultLocalRoot(root(id))).toBe(true);
-    expect(isDefaultLocalRoot(span(id, { kind: 'consumer' }))).toBe(true);
-    expect(isDefaultLocalRoot(span(id, { kind: 'client' }))).toBe(false);
-    expect(isDefaultLocalRoot(span(id))).toBe(false);
   });
 });

@@ -1,139 +1,19 @@
-import {
-  checkKeys,
-  checkValue,
-  isBoolean,
-  isErrorSpan,
-  isFunction,
-  isLocalRoot,
-  isNumberAtLeast,
-  must,
-  type AttributeValue,
-  type Schema,
-  type SpanRecord,
-} from '@debugpanel/model';
-import { LatencyHistogram } from './latency.js';
-import { PRODUCTION_POLICIES, validatePolicies, type Matcher, type TailPolicies } from './options.js';
-import { TokenBucket } from './token-bucket.js';
-import { isTraceIdSampled } from './trace-id-ratio.js';
+import { RingBuffer, isErrorSpan, type SpanRecord } from '@debugpanel/model';
+import { POLICY_ORDER, PolicyEvaluator, type TraceToDecide } from './policy.js';
+import { resolveTailOptions, type ResolvedTailOptions, type TailSamplerOptions, type TailSamplerStats } from './tail-options.js';
+import { DecisionCache } from './decision-cache.js';
 
-export interface TailSamplerOptions {
-  /** Receives a kept trace's buffered spans, and each later span of a kept trace (`[span]`). */
-  onKeep: (spans: SpanRecord[], reason: string) => void;
-  /** Told of each dropped trace. */
-  onDrop?: (traceId: string, reason: string) => void;
-  /**
-   * Keep every span at once with reason `all`, buffering nothing (default: true unless
-   * `production` is true or `policies` is given).
-   */
-  keepAll?: boolean;
-  /** Default: `process.env.NODE_ENV === 'production'` */
-  production?: boolean;
-  /** Default: `PRODUCTION_POLICIES` (errors, slow, 1%, 5/s per route) */
-  policies?: TailPolicies;
-  /** Wait after a local root span ends, for late children, ms (default 2000) */
-  graceMs?: number;
-  /** Longest a trace is buffered, from its first span, ms (default 30000) */
-  maxAgeMs?: number;
-  /** Most traces buffered at once; past it the oldest is decided early (default 2000) */
-  maxPendingTraces?: number;
-  /** A buffered trace reaching this many spans is decided at once (default 1000) */
-  maxSpansPerTrace?: number;
-  /** Recent decisions remembered for late spans (default 10000) */
-  decisionCacheSize?: number;
-  /** Routes with their own rate bucket and p99; others share one (default 1000) */
-  maxRoutes?: number;
-  /** Overrides which spans count as local roots (see README) */
-  isLocalRoot?: (span: SpanRecord) => boolean;
-  /** Clock in ms (default `Date.now`) */
-  now?: () => number;
-  /** How often the built-in, unref'd timer calls `tick()`, ms (default 250); 0 for no timer */
-  tickIntervalMs?: number;
-}
+export type { TailSamplerOptions, TailSamplerStats } from './tail-options.js';
 
-export interface TailSamplerStats {
-  mode: 'all' | 'policies';
-  seenSpans: number;
-  /** Traces started (in `all` mode: local root spans seen) */
-  seenTraces: number;
-  keptTraces: number;
-  keptSpans: number;
-  /** Kept traces per reason */
-  kept: Record<string, number>;
-  droppedTraces: number;
-  droppedSpans: number;
-  /** Dropped traces per reason */
-  dropped: Record<string, number>;
-  /** Spans that arrived after their trace was decided and followed the decision */
-  lateSpansKept: number;
-  lateSpansDropped: number;
-  pending: number;
-  pendingSpans: number;
-  /** Oldest pending traces decided early because `maxPendingTraces` was reached */
-  evictedEarly: number;
-  /** Traces decided when they reached `maxSpansPerTrace` */
-  decidedOnSpanLimit: number;
-  /** Traces decided at `maxAgeMs` without a local root having ended + grace */
-  decidedOnMaxAge: number;
-  /** Decisions forgotten to keep the cache bounded; later spans of those traces start afresh */
-  decisionCacheEvicted: number;
-  /** Routes past `maxRoutes`, sharing one rate bucket and p99 */
-  routesOverflowed: number;
-  /** Errors thrown by onKeep/onDrop, caught */
-  callbackErrors: number;
-  /** Spans given after close() */
-  droppedAfterClose: number;
-  /** Values given to add() that are not spans (or an isLocalRoot that threw), dropped */
-  invalidSpans: number;
-}
-
-const DEFAULTS = {
-  graceMs: 2000,
-  maxAgeMs: 30_000,
-  maxPendingTraces: 2000,
-  maxSpansPerTrace: 1000,
-  decisionCacheSize: 10_000,
-  maxRoutes: 1000,
-  tickIntervalMs: 250,
-};
-const ON_KEEP = must((v) => typeof v === 'function', 'a function (spans, reason) => void that stores kept spans');
-const isObject = must((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
-/** Every option with its check; `policies` are checked by validatePolicies. */
-const OPTIONS: Schema = {
-  onKeep: ON_KEEP,
-  onDrop: must((v) => typeof v === 'function', 'a function (traceId, reason) => void'),
-  keepAll: isBoolean,
-  production: isBoolean,
-  policies: () => undefined,
-  isLocalRoot: isFunction,
-  now: isFunction,
-  graceMs: isNumberAtLeast(0),
-  maxAgeMs: isNumberAtLeast(1),
-  maxPendingTraces: isNumberAtLeast(1),
-  maxSpansPerTrace: isNumberAtLeast(1),
-  decisionCacheSize: isNumberAtLeast(1),
-  maxRoutes: isNumberAtLeast(1),
-  tickIntervalMs: isNumberAtLeast(0),
-};
-
-/** The numeric options that were given, to spread over the defaults. */
-function definedOf(options: TailSamplerOptions): Partial<typeof DEFAULTS> {
-  const out: Partial<typeof DEFAULTS> = {};
-  for (const k of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) if (options[k] !== undefined) out[k] = options[k];
-  return out;
-}
-const OTHER_ROUTE = '\u0000other';
-const DEFAULT_MIN_SAMPLES = 100;
-
-/** The default local-root test: model's `isLocalRoot` (a parentless span, or a server or consumer span). */
-export const isDefaultLocalRoot: (span: SpanRecord) => boolean = isLocalRoot;
-
-class Pending {
+/** A trace being buffered until it is decided. */
+class Pending implements TraceToDecide {
   readonly spans: SpanRecord[] = [];
-  /** Earliest parentless span, else earliest local root */
   root: SpanRecord | undefined = undefined;
   hasError = false;
   /** When to decide; Infinity until a local root ended */
   deadline = Infinity;
+  /** Its entries in the ready queue; only the newest one is live (see #ready) */
+  readyEntries = 0;
   decided = false;
   constructor(
     readonly traceId: string,
@@ -141,25 +21,12 @@ class Pending {
   ) {}
 }
 
-interface Decision {
-  readonly keep: boolean;
-  readonly reason: string;
-}
-
-function matches(m: Matcher, s: string | undefined): boolean {
-  if (s === undefined) return false;
-  return typeof m === 'string' ? m === s : m.test(s);
-}
-
-function str(v: AttributeValue | undefined): string | undefined {
-  return v === undefined ? undefined : typeof v === 'string' ? v : String(v);
-}
-
 /**
  * Tail sampling for one process, modelled on the OTel Collector's tail sampling processor:
  * buffers each trace's spans until a local root span ends plus a grace period (or a maximum
- * age), then keeps or drops the whole trace by policies evaluated in a fixed order, and lets late
- * spans follow the decision. Every buffer is bounded and every early decision or drop counted.
+ * age), then keeps or drops the whole trace by policies evaluated in a fixed order (see
+ * `PolicyEvaluator`), and lets late spans follow the decision. Every buffer is bounded and every
+ * early decision or drop counted.
  *
  * @example
  * const sampler = new TailSampler({
@@ -170,98 +37,70 @@ function str(v: AttributeValue | undefined): string | undefined {
  * process.on('beforeExit', () => sampler.close());
  */
 export class TailSampler {
-  readonly #onKeep: TailSamplerOptions['onKeep'];
-  readonly #onDrop: TailSamplerOptions['onDrop'];
-  readonly #keepAll: boolean;
-  readonly #policies: TailPolicies;
-  readonly #graceMs: number;
-  readonly #maxAgeMs: number;
-  readonly #maxPending: number;
-  readonly #maxSpansPerTrace: number;
-  readonly #cacheSize: number;
-  readonly #maxRoutes: number;
-  readonly #isLocalRoot: (span: SpanRecord) => boolean;
-  readonly #now: () => number;
+  readonly #o: ResolvedTailOptions;
+  readonly #policies: PolicyEvaluator;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   /** traceId -> buffered trace */
   readonly #pending = new Map<string, Pending>();
   /*
-   * Buffered traces oldest first, decided ones skipped lazily. Not the Map's own order: V8 leaves
-   * a tombstone per deleted Map entry, so reading a FIFO Map from its start costs O(deleted)
-   * (measured: 14 us per span at the pending bound).
+   * The two queues hold more entries than there are pending traces: a decided trace leaves its
+   * entries behind, skipped when they reach the front, and a full queue drops them all at once
+   * (`retain`), so neither ever evicts a live entry: it has room for twice the pending bound.
+   * Not the Map's own order: V8 leaves a tombstone per deleted Map entry, so reading a FIFO Map
+   * from its start costs O(deleted) (measured: 14 us per span at the pending bound).
    */
-  #order: Pending[] = [];
-  #orderHead = 0;
-  /** Traces whose local root ended, by deadline (grace is constant, so pushes are in order) */
-  #ready: Pending[] = [];
-  #readyDeadlines: number[] = [];
-  #readyHead = 0;
-  /** traceId -> decision, bounded by decisionCacheSize */
-  readonly #decisions = new Map<string, Decision>();
-  /** The cached trace ids in a ring, oldest at #decidedNext once full (a FIFO Map is slow, see #order) */
-  readonly #decidedIds: string[] = [];
-  #decidedNext = 0;
-  readonly #keepDecisions = new Map<string, Decision>();
-  readonly #dropDecisions = new Map<string, Decision>();
-  readonly #routeBuckets = new Map<string, TokenBucket>();
-  #globalBucket: TokenBucket | undefined;
-  readonly #latency = new Map<string, LatencyHistogram>();
+  /** Buffered traces, oldest first */
+  readonly #order: RingBuffer<Pending>;
+  /**
+   * Traces whose local root ended, by deadline: grace is constant, so pushes come in deadline
+   * order. A later local root of the same trace moves its deadline and pushes it again; then
+   * only its newest entry is live, the one with `readyEntries === 1` when it reaches the front.
+   */
+  readonly #ready: RingBuffer<Pending>;
+  readonly #decisions: DecisionCache;
 
   #pendingSpans = 0;
   readonly #stats = {
     seenSpans: 0, seenTraces: 0, keptTraces: 0, keptSpans: 0, droppedTraces: 0, droppedSpans: 0,
     lateSpansKept: 0, lateSpansDropped: 0, evictedEarly: 0, decidedOnSpanLimit: 0, decidedOnMaxAge: 0,
-    decisionCacheEvicted: 0, routesOverflowed: 0, callbackErrors: 0, droppedAfterClose: 0, invalidSpans: 0,
+    callbackErrors: 0, droppedAfterClose: 0, invalidSpans: 0,
   };
   readonly #kept: Record<string, number> = {};
   readonly #dropped: Record<string, number> = {};
 
   constructor(options: TailSamplerOptions) {
-    checkValue(options, isObject, 'options', 'TailSampler');
-    checkKeys(options, OPTIONS, 'TailSampler');
-    checkValue(options.onKeep, ON_KEEP, 'onKeep', 'TailSampler');
-    const o = { ...DEFAULTS, ...definedOf(options) };
-    this.#graceMs = o.graceMs;
-    this.#maxAgeMs = o.maxAgeMs;
-    this.#maxPending = Math.floor(o.maxPendingTraces);
-    this.#maxSpansPerTrace = Math.floor(o.maxSpansPerTrace);
-    this.#cacheSize = Math.floor(o.decisionCacheSize);
-    this.#maxRoutes = Math.floor(o.maxRoutes);
-    const tickIntervalMs = o.tickIntervalMs;
-
-    this.#onKeep = options.onKeep;
-    this.#onDrop = options.onDrop;
-    this.#policies = options.policies === undefined ? PRODUCTION_POLICIES : validatePolicies(options.policies);
-    const production = options.production ?? process.env.NODE_ENV === 'production';
-    this.#keepAll = options.keepAll ?? (!production && options.policies === undefined);
-    this.#isLocalRoot = options.isLocalRoot ?? isDefaultLocalRoot;
-    this.#now = options.now ?? Date.now;
-    if (!this.#keepAll && tickIntervalMs > 0) {
-      this.#timer = setInterval(() => this.tick(), tickIntervalMs);
+    const o = (this.#o = resolveTailOptions(options));
+    this.#policies = new PolicyEvaluator(o.policies, o.maxRoutes);
+    this.#order = new RingBuffer(2 * o.maxPendingTraces + 1024);
+    this.#ready = new RingBuffer(2 * o.maxPendingTraces + 1024);
+    this.#decisions = new DecisionCache(o.decisionCacheSize);
+    if (!o.keepAll && o.tickIntervalMs > 0) {
+      this.#timer = setInterval(() => this.tick(), o.tickIntervalMs);
       this.#timer.unref();
     }
   }
 
   /** `all` keeps everything unbuffered; `policies` buffers and decides. */
   get mode(): 'all' | 'policies' {
-    return this.#keepAll ? 'all' : 'policies';
+    return this.#o.keepAll ? 'all' : 'policies';
   }
 
   /** The configuration in force, JSON-friendly (for `GET /api/sampling`). */
   describe(): Record<string, unknown> {
+    const o = this.#o;
     const json = (v: unknown): unknown =>
       JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x instanceof RegExp ? x.toString() : x)));
     return {
       mode: this.mode,
-      policies: this.#keepAll ? {} : json(this.#policies),
-      order: ['drop', 'error', 'latency', 'attributes', 'probabilistic', 'rate'],
-      graceMs: this.#graceMs,
-      maxAgeMs: this.#maxAgeMs,
-      maxPendingTraces: this.#maxPending,
-      maxSpansPerTrace: this.#maxSpansPerTrace,
-      decisionCacheSize: this.#cacheSize,
+      policies: o.keepAll ? {} : json(o.policies),
+      order: [...POLICY_ORDER],
+      graceMs: o.graceMs,
+      maxAgeMs: o.maxAgeMs,
+      maxPendingTraces: o.maxPendingTraces,
+      maxSpansPerTrace: o.maxSpansPerTrace,
+      decisionCacheSize: o.decisionCacheSize,
     };
   }
 
@@ -276,13 +115,14 @@ export class TailSampler {
 
   #add(span: SpanRecord): void {
     const stats = this.#stats;
+    const o = this.#o;
     if (this.#closed) {
       stats.droppedAfterClose++;
       return;
     }
     stats.seenSpans++;
-    if (this.#keepAll) {
-      if (this.#isLocalRoot(span)) {
+    if (o.keepAll) {
+      if (o.isLocalRoot(span)) {
         stats.seenTraces++;
         stats.keptTraces++;
         this.#kept.all = (this.#kept.all ?? 0) + 1;
@@ -306,21 +146,20 @@ export class TailSampler {
         }
         return;
       }
-      if (this.#pending.size >= this.#maxPending) {
+      if (this.#pending.size >= o.maxPendingTraces) {
         stats.evictedEarly++;
         this.#decide(this.#oldest()!);
       }
-      const now = this.#now();
-      p = new Pending(traceId, now);
+      p = new Pending(traceId, this.#now());
       this.#pending.set(traceId, p);
+      if (this.#order.full) this.#order.retain((q) => !q.decided);
       this.#order.push(p);
-      if (this.#order.length - this.#orderHead > 2 * this.#maxPending + 1024) this.#compactOrder();
       stats.seenTraces++;
     }
     p.spans.push(span);
     this.#pendingSpans++;
     if (!p.hasError && isErrorSpan(span)) p.hasError = true;
-    if (this.#isLocalRoot(span)) {
+    if (o.isLocalRoot(span)) {
       const root = p.root;
       if (
         root === undefined ||
@@ -330,12 +169,12 @@ export class TailSampler {
         p.root = span;
       }
       // Each local root that ends pushes the decision to grace after it (bounded by maxAge).
-      p.deadline = this.#now() + this.#graceMs;
+      p.deadline = this.#now() + o.graceMs;
+      if (this.#ready.full) this.#ready.retain(isLiveReadyEntry);
       this.#ready.push(p);
-      this.#readyDeadlines.push(p.deadline);
-      if (this.#ready.length - this.#readyHead > 2 * this.#maxPending + 1024) this.#compactReady();
+      p.readyEntries++;
     }
-    if (p.spans.length >= this.#maxSpansPerTrace) {
+    if (p.spans.length >= o.maxSpansPerTrace) {
       stats.decidedOnSpanLimit++;
       this.#decide(p);
     }
@@ -348,25 +187,16 @@ export class TailSampler {
   tick(now: number = this.#now()): void {
     try {
       const ready = this.#ready;
-      const deadlines = this.#readyDeadlines;
-      let head = this.#readyHead;
-      while (head < ready.length && deadlines[head]! <= now) {
-        const p = ready[head]!;
-        // A later local root may have moved the deadline: only its latest entry decides.
-        if (!p.decided && p.deadline === deadlines[head]) this.#decide(p);
-        head++;
+      for (let p = ready.peek(); p !== undefined; p = ready.peek()) {
+        // A later local root may have moved the deadline: only the trace's newest entry decides.
+        const live = !p.decided && p.readyEntries === 1;
+        if (live && p.deadline > now) break;
+        ready.shift();
+        p.readyEntries--;
+        if (live) this.#decide(p);
       }
-      if (head > 1024 && head * 2 > ready.length) {
-        this.#ready = ready.slice(head);
-        this.#readyDeadlines = deadlines.slice(head);
-        head = 0;
-      } else if (head === ready.length) {
-        ready.length = 0;
-        deadlines.length = 0;
-        head = 0;
-      }
-      this.#readyHead = head;
-      for (let p = this.#oldest(); p !== undefined && p.firstSeen + this.#maxAgeMs <= now; p = this.#oldest()) {
+      const maxAge = this.#o.maxAgeMs;
+      for (let p = this.#oldest(); p !== undefined && p.firstSeen + maxAge <= now; p = this.#oldest()) {
         this.#stats.decidedOnMaxAge++;
         this.#decide(p);
       }
@@ -376,52 +206,21 @@ export class TailSampler {
     }
   }
 
-  /**
-   * Drops queue entries of traces already decided or whose deadline moved, so the queue stays
-   * bounded (about maxPendingTraces) even when nothing calls tick().
-   */
-  #compactReady(): void {
-    const ready: Pending[] = [];
-    const deadlines: number[] = [];
-    for (let i = this.#readyHead; i < this.#ready.length; i++) {
-      const p = this.#ready[i]!;
-      if (!p.decided && p.deadline === this.#readyDeadlines[i]) {
-        ready.push(p);
-        deadlines.push(p.deadline);
-      }
-    }
-    this.#ready = ready;
-    this.#readyDeadlines = deadlines;
-    this.#readyHead = 0;
-  }
-
-  /** The oldest undecided trace, skipping (and releasing) decided ones at the front. */
+  /** The oldest undecided trace, dropping decided ones at the front. */
   #oldest(): Pending | undefined {
     const order = this.#order;
-    let head = this.#orderHead;
-    while (head < order.length && order[head]!.decided) order[head++] = undefined as never;
-    if (head === order.length) {
-      order.length = 0;
-      head = 0;
-    } else if (head > 1024 && head * 2 > order.length) {
-      this.#order = order.slice(head);
-      head = 0;
+    let p = order.peek();
+    while (p !== undefined && p.decided) {
+      order.shift();
+      p = order.peek();
     }
-    this.#orderHead = head;
-    return this.#order[head];
-  }
-
-  #compactOrder(): void {
-    this.#order = this.#order.slice(this.#orderHead).filter((p) => !p.decided);
-    this.#orderHead = 0;
+    return p;
   }
 
   /** Decides every buffered trace now, by the policies. */
   flush(): void {
     for (let p = this.#oldest(); p !== undefined; p = this.#oldest()) this.#decide(p);
-    this.#ready = [];
-    this.#readyDeadlines = [];
-    this.#readyHead = 0;
+    this.#ready.clear();
   }
 
   /** Stops the timer and flushes; later spans are dropped and counted. */
@@ -436,6 +235,8 @@ export class TailSampler {
     return {
       mode: this.mode,
       ...this.#stats,
+      decisionCacheEvicted: this.#decisions.evicted,
+      routesOverflowed: this.#policies.routesOverflowed,
       kept: { ...this.#kept },
       dropped: { ...this.#dropped },
       pending: this.#pending.size,
@@ -443,154 +244,53 @@ export class TailSampler {
     };
   }
 
+  #now(): number {
+    return this.#o.now();
+  }
+
   #decide(p: Pending): void {
     p.decided = true;
     this.#pending.delete(p.traceId);
     this.#pendingSpans -= p.spans.length;
-    const d = this.#evaluate(p);
-    this.#remember(p.traceId, d);
+    const d = this.#policies.evaluate(p, this.#now());
+    this.#decisions.set(p.traceId, d);
     const n = p.spans.length;
+    const stats = this.#stats;
     if (d.keep) {
-      this.#stats.keptTraces++;
-      this.#stats.keptSpans += n;
+      stats.keptTraces++;
+      stats.keptSpans += n;
       this.#kept[d.reason] = (this.#kept[d.reason] ?? 0) + 1;
       this.#callKeep(p.spans, d.reason);
     } else {
-      this.#stats.droppedTraces++;
-      this.#stats.droppedSpans += n;
+      stats.droppedTraces++;
+      stats.droppedSpans += n;
       this.#dropped[d.reason] = (this.#dropped[d.reason] ?? 0) + 1;
-      if (this.#onDrop !== undefined) {
+      const onDrop = this.#o.onDrop;
+      if (onDrop !== undefined) {
         try {
-          this.#onDrop(p.traceId, d.reason);
+          onDrop(p.traceId, d.reason);
         } catch {
-          this.#stats.callbackErrors++;
+          stats.callbackErrors++;
         }
       }
     }
   }
 
-  #remember(traceId: string, d: Decision): void {
-    const ids = this.#decidedIds;
-    if (ids.length < this.#cacheSize) ids.push(traceId);
-    else {
-      const i = this.#decidedNext;
-      // A trace id can be cached again after a forgotten decision: forget only its own entry.
-      const old = ids[i]!;
-      if (old !== traceId) {
-        this.#decisions.delete(old);
-        this.#stats.decisionCacheEvicted++;
-      }
-      ids[i] = traceId;
-      this.#decidedNext = i + 1 === ids.length ? 0 : i + 1;
-    }
-    this.#decisions.set(traceId, d);
-  }
-
   #callKeep(spans: SpanRecord[], reason: string): void {
     try {
-      this.#onKeep(spans, reason);
+      this.#o.onKeep(spans, reason);
     } catch {
       this.#stats.callbackErrors++;
     }
   }
-
-  #keep(reason: string): Decision {
-    let d = this.#keepDecisions.get(reason);
-    if (d === undefined) this.#keepDecisions.set(reason, (d = Object.freeze({ keep: true, reason })));
-    return d;
-  }
-
-  #drop(reason: string): Decision {
-    let d = this.#dropDecisions.get(reason);
-    if (d === undefined) this.#dropDecisions.set(reason, (d = Object.freeze({ keep: false, reason })));
-    return d;
-  }
-
-  /** Policies in their documented order; the first that decides names the reason. */
-  #evaluate(p: Pending): Decision {
-    const pol = this.#policies;
-    const root = p.root ?? earliest(p.spans);
-    const routeAttr = str(root.attributes['http.route']);
-    if (pol.drop !== undefined) {
-      const path = routeAttr ?? str(root.attributes['url.path']);
-      if (pol.drop.routes?.some((m) => matches(m, path)) || pol.drop.names?.some((m) => matches(m, root.name))) {
-        return this.#drop('drop');
-      }
-    }
-    if (pol.error === true && p.hasError) return this.#keep('error');
-    const route = routeAttr ?? root.name;
-    if (pol.latency !== undefined) {
-      const l = pol.latency;
-      const duration = p.root !== undefined ? root.duration : extent(p.spans);
-      let slow = l.thresholdMs !== undefined && duration >= l.thresholdMs;
-      if (l.aboveRouteP99 === true) {
-        const h = this.#routeState(this.#latency, route, () => new LatencyHistogram());
-        if (!slow && h.weight >= (l.minSamples ?? DEFAULT_MIN_SAMPLES) && duration > h.quantile(0.99)) slow = true;
-        h.record(duration);
-      }
-      if (slow) return this.#keep('slow');
-    }
-    if (pol.attributes !== undefined) {
-      for (const a of pol.attributes) {
-        const hit = p.spans.some((s) => {
-          const v = s.attributes[a.key];
-          if (v === undefined) return false;
-          if (a.equals !== undefined) return v === a.equals || str(v) === String(a.equals);
-          if (a.matches !== undefined) return a.matches.test(str(v)!);
-          return true;
-        });
-        if (hit) return this.#keep(`attribute:${a.key}`);
-      }
-    }
-    if (pol.probabilistic !== undefined && isTraceIdSampled(p.traceId, pol.probabilistic)) return this.#keep('sampled');
-    if (pol.rate !== undefined) {
-      const now = this.#now();
-      const { perRoute, global } = pol.rate;
-      const bucket =
-        perRoute === undefined
-          ? undefined
-          : this.#routeState(this.#routeBuckets, route, () => new TokenBucket(perRoute, Math.max(1, perRoute), now));
-      if (global !== undefined && this.#globalBucket === undefined) {
-        this.#globalBucket = new TokenBucket(global, Math.max(1, global), now);
-      }
-      const g = this.#globalBucket;
-      // Take from both buckets or neither, so a full global bucket does not burn route tokens.
-      if ((bucket === undefined || bucket.has(now)) && (g === undefined || g.has(now))) {
-        bucket?.take(now);
-        g?.take(now);
-        return this.#keep('rate');
-      }
-    }
-    return this.#drop('unsampled');
-  }
-
-  /** Per-route state, bounded: routes past maxRoutes share one entry. */
-  #routeState<T>(map: Map<string, T>, route: string, make: () => T): T {
-    let v = map.get(route);
-    if (v !== undefined) return v;
-    if (map.size >= this.#maxRoutes) {
-      this.#stats.routesOverflowed++;
-      route = OTHER_ROUTE;
-      v = map.get(route);
-      if (v !== undefined) return v;
-    }
-    map.set(route, (v = make()));
-    return v;
-  }
 }
 
-function earliest(spans: SpanRecord[]): SpanRecord {
-  let e = spans[0]!;
-  for (const s of spans) if (s.startTime < e.startTime) e = s;
-  return e;
-}
-
-function extent(spans: SpanRecord[]): number {
-  let start = Infinity;
-  let end = -Infinity;
-  for (const s of spans) {
-    if (s.startTime < start) start = s.startTime;
-    if (s.startTime + s.duration > end) end = s.startTime + s.duration;
-  }
-  return end - start;
+/**
+ * `retain` test of the ready queue, oldest to newest: drops entries of decided traces and every
+ * entry of a trace but its newest (counting them off), so at most one per pending trace stays.
+ */
+function isLiveReadyEntry(p: Pending): boolean {
+  if (!p.decided && p.readyEntries === 1) return true;
+  p.readyEntries--;
+  return false;
 }
