@@ -117,22 +117,10 @@ describe('SpanStore summaries', () => {
     });
     const child = span(tid(1), { parentSpanId: root.spanId, service: 'orders', startTime: 90, duration: 70 });
     const failed = span(tid(1), { parentSpanId: child.spanId, service: 'db', status: { code: 'error' }, startTime: 120, duration: 1 });
-    const client4xx = span(tid(1), {
-      parentSpanId: root.spanId,
-      kind: 'client',
-      service: 'orders',
-      attributes: { 'http.response.status_code': 404 },
-      startTime: 130,
-      duration: 1,
-    });
-    const server4xx = span(tid(1), {
-      parentSpanId: client4xx.spanId,
-      kind: 'server',
-      service: 'inventory',
-      attributes: { 'http.response.status_code': 404 },
-      startTime: 130.2,
-      duration: 0.5,
-    });
+    // A call that got a 404: an error on the client side, an answer on the server side.
+    const got404 = { attributes: { 'http.response.status_code': 404 }, startTime: 130, duration: 1 };
+    const client4xx = span(tid(1), { ...got404, parentSpanId: root.spanId, kind: 'client', service: 'orders' });
+    const server4xx = span(tid(1), { ...got404, parentSpanId: client4xx.spanId, kind: 'server', service: 'inventory' });
     store.addMany([child, failed, client4xx, server4xx]);
     // Before the root arrives, the earliest span stands in for it.
     expect(store.getSummary(tid(1))).toMatchObject({ rootName: 'work', rootService: 'orders' });
