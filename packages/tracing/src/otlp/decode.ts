@@ -1,28 +1,15 @@
-import { createRequire } from 'node:module';
 import type { Attributes, AttributeValue, SpanEvent, SpanKind, SpanLink, SpanRecord, StatusCode } from '@debugpanel/model';
+import { ExportTraceServiceRequest, ExportTraceServiceResponse } from './proto.js';
 
 /**
  * OTLP/HTTP trace ingest: ExportTraceServiceRequest (protobuf or JSON) -> SpanRecords.
  *
- * Protobuf is decoded by protobufjs with static code generated from the official
- * opentelemetry-proto schema (shipped by @opentelemetry/otlp-proto-exporter-base), never by hand.
- * Both encodings then go through one validating walk that treats every field as untrusted:
- * wrong types are refused with a message, ids are checked span by span (a bad span is rejected,
- * not the batch), strings, attribute counts and nesting are bounded.
+ * Protobuf is decoded by protobufjs with static code generated at build time from the official
+ * opentelemetry-proto schema (see proto.ts), never by hand. Both encodings then go through one
+ * validating walk that treats every field as untrusted: wrong types are refused with a message,
+ * ids are checked span by span (a bad span is rejected, not the batch), strings, attribute
+ * counts and nesting are bounded.
  */
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const root = require('@opentelemetry/otlp-proto-exporter-base/build/src/generated/root') as ProtoRoot;
-
-interface ProtoType {
-  decode(buf: Uint8Array): Record<string, unknown>;
-  encode(msg: Record<string, unknown>): { finish(): Uint8Array };
-  fromObject(o: Record<string, unknown>): Record<string, unknown>;
-}
-interface ProtoRoot {
-  opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: ProtoType; ExportTraceServiceResponse: ProtoType } } } } };
-}
-const protoTrace = root.opentelemetry.proto.collector.trace.v1;
 
 export interface OtlpDecodeLimits {
   /** spans in one request (default 20,000) */
@@ -304,7 +291,7 @@ function result(w: Walker, spans: SpanRecord[]): OtlpDecodeResult {
 export function decodeOtlpProtobuf(body: Uint8Array, limits: OtlpDecodeLimits = {}): OtlpDecodeResult {
   let msg: Record<string, unknown>;
   try {
-    msg = protoTrace.ExportTraceServiceRequest.decode(body);
+    msg = ExportTraceServiceRequest.decode(body) as unknown as Record<string, unknown>;
   } catch (err) {
     throw new OtlpDecodeError(`malformed protobuf: ${(err as Error).message}`);
   }
@@ -337,18 +324,18 @@ export function decodeOtlpJson(body: string | Uint8Array, limits: OtlpDecodeLimi
 export function encodeOtlpResponse(kind: 'json' | 'protobuf', rejectedSpans = 0, errorMessage = ''): Uint8Array | string {
   const partial = rejectedSpans > 0 ? { rejectedSpans, errorMessage } : undefined;
   if (kind === 'json') return JSON.stringify(partial ? { partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } } : {});
-  const T = protoTrace.ExportTraceServiceResponse;
+  const T = ExportTraceServiceResponse;
   return T.encode(T.fromObject(partial ? { partialSuccess: partial } : {})).finish();
 }
 
 /** Decodes an ExportTraceServiceResponse (for tests and clients). */
 export function decodeOtlpResponse(body: Uint8Array): { partialSuccess?: { rejectedSpans?: unknown; errorMessage?: string } } {
-  return protoTrace.ExportTraceServiceResponse.decode(body) as never;
+  return ExportTraceServiceResponse.decode(body) as never;
 }
 
 /** Encodes an ExportTraceServiceRequest object (JSON mapping with hex ids) as protobuf: for tests and tools. */
 export function encodeOtlpProtobuf(request: Record<string, unknown>): Uint8Array {
-  const T = protoTrace.ExportTraceServiceRequest;
+  const T = ExportTraceServiceRequest;
   return T.encode(T.fromObject(hexIdsToBytes(request) as Record<string, unknown>)).finish();
 }
 

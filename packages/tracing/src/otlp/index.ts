@@ -1,5 +1,6 @@
 /**
- * OTLP/HTTP trace codec: ingest (protobuf and JSON) into SpanRecords, and responses.
+ * OTLP/HTTP codec: trace ingest (protobuf and JSON) into SpanRecords, responses, and the OTLP
+ * protobuf message types (traces and logs) generated from the official schema.
  *
  * @example
  * import { decodeOtlpProtobuf } from '@debugpanel/tracing/otlp';
@@ -14,5 +15,6 @@ export {
   OtlpDecodeError,
 } from './decode.js';
 export type { OtlpDecodeLimits, OtlpDecodeResult } from './decode.js';
+export { ExportTraceServiceRequest, ExportTraceServiceResponse, ExportLogsServiceRequest, ExportLogsServiceResponse, otlpProto } from './proto.js';
 export { createOtlpSender, toReadableSpan } from './sender.js';
 export type { OtlpSender, OtlpSenderOptions, OtlpSenderStats } from './sender.js';
