@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { SpanRecord } from '@debugpanel/model';
 import { GoldenSignals, dependencyOf } from './golden-signals.js';
@@ -220,12 +220,17 @@ describe('GoldenSignals Prometheus output', () => {
 });
 
 describe('GoldenSignals process sampling', () => {
-  it('samples saturation signals each period when started', async () => {
-    const g = new GoldenSignals({ fineResolution: 1 });
+  it('samples saturation signals each period when started', () => {
+    // The period timer is faked and the clock injected: the test drives two periods without waiting.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    let now = T0;
+    const g = new GoldenSignals({ fineResolution: 1, now: () => now });
     g.start();
     try {
-      await new Promise((r) => setTimeout(r, 1150));
-      g.tick(Date.now() + 1000); // close the open period too
+      for (let i = 0; i < 2; i++) {
+        now += 1000;
+        vi.advanceTimersByTime(1000); // the timer's tick closes the period and samples the process
+      }
       const p = g.query({ window: 5 }).process!;
       expect(p.heapUsed.some((v) => v > 0)).toBe(true);
       expect(p.rss.some((v) => v > 0)).toBe(true);
@@ -233,6 +238,7 @@ describe('GoldenSignals process sampling', () => {
       expect(g.prometheus()).toMatch(/debugpanel_process_resident_memory_bytes \d+/);
     } finally {
       g.stop();
+      vi.useRealTimers();
     }
   });
 });
