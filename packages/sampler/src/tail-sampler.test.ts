@@ -1,5 +1,5 @@
 import type { SpanRecord } from '@debugpanel/model';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TailPolicies } from './options.js';
 import { TailSampler, type TailSamplerOptions } from './tail-sampler.js';
 import { isTraceIdSampled } from './trace-id-ratio.js';
@@ -194,13 +194,22 @@ describe('TailSampler timing', () => {
     expect(h.sampler.stats()).toMatchObject({ decidedOnSpanLimit: 1, lateSpansKept: 1 });
   });
 
-  it('runs its own unref-ed timer when none is injected', async () => {
-    const kept: string[] = [];
-    const s = new TailSampler({ onKeep: (_s, r) => kept.push(r), policies: { probabilistic: 1 }, graceMs: 0, tickIntervalMs: 5 });
-    samplers.push(s);
-    s.add(root(idMaker(9)()));
-    await new Promise((r) => setTimeout(r, 60));
-    expect(kept).toEqual(['sampled']);
+  it('runs its own unref-ed timer when none is injected', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const kept: string[] = [];
+      const s = new TailSampler({ onKeep: (_s, r) => kept.push(r), policies: { probabilistic: 1 }, graceMs: 0, tickIntervalMs: 5 });
+      samplers.push(s);
+      s.add(root(idMaker(9)()));
+      expect(kept).toEqual([]);
+      vi.advanceTimersByTime(5);
+      expect(kept).toEqual(['sampled']);
+      expect(vi.getTimerCount()).toBe(1);
+      s.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
