@@ -267,15 +267,21 @@ describe('panel lifecycle', () => {
     const app = express();
     const mw = panel();
     app.use(mw);
-    app.get('/x', (_req, res) => { res.send('x'); });
+    // Resolves when the response of /x has closed: a server span would have ended by then (the
+    // panel listens to 'close' before the app does), so the test needs no guessed delay.
+    let closed: Promise<void> = Promise.resolve();
+    app.get('/x', (_req, res) => {
+      closed = new Promise((r) => res.once('close', () => r()));
+      res.send('x');
+    });
     const base = await listen(app);
     await fetch(base + '/x');
     await poll(async () => (mw.panel.pipeline.spans > 0 ? true : undefined));
     await mw.panel.close();
     const spans = mw.panel.pipeline.spans;
     expect(await (await fetch(base + '/x')).text()).toBe('x');
+    await closed;
     expect((await fetch(base + '/_debug/api/stats')).status).toBe(404);
-    await new Promise((r) => setTimeout(r, 50));
     expect(mw.panel.pipeline.spans).toBe(spans);
   });
 

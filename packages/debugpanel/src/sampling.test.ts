@@ -1,9 +1,9 @@
 /**
- * Sampling in the panel (issue 5): tail policies decide whole traces and say why, golden signals
- * still count every request, the panel records spans whose upstream said "not sampled" while
- * passing that flag on, and traces can be pinned.
+ * Sampling in the panel: tail policies decide whole traces and say why, golden signals still
+ * count every request, the panel records spans whose upstream said "not sampled" while passing
+ * that flag on, and traces can be pinned.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -45,13 +45,20 @@ async function traces(base: string, qs = ''): Promise<TraceSummary[]> {
 describe('tail sampling in the panel', () => {
   let s: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
+    // The clock and the panel's timers (the sampler's tick, the metrics period) are faked: one
+    // second of timer ticks decides every trace (grace is 20 ms) and closes the metrics period,
+    // without waiting. Span durations are real: /slow waits 400 ms.
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     s = await serve({ sampling: { tail: { error: true, latency: { thresholdMs: 250 }, probabilistic: 0 }, graceMs: 20 } });
     for (let i = 0; i < 10; i++) await fetch(`${s.base}/fast`);
     for (let i = 0; i < 3; i++) await fetch(`${s.base}/slow`);
     for (let i = 0; i < 2; i++) await fetch(`${s.base}/boom`);
-    await new Promise((r) => setTimeout(r, 600)); // grace + the sampler's tick
+    vi.advanceTimersByTime(1000);
   });
-  afterAll(() => s.close());
+  afterAll(async () => {
+    await s.close();
+    vi.useRealTimers();
+  });
 
   it('keeps every error and slow trace, drops the rest, and records why', async () => {
     const kept = await traces(s.base);
@@ -72,7 +79,6 @@ describe('tail sampling in the panel', () => {
   });
 
   it('still counts every request in the golden signals', async () => {
-    await new Promise((r) => setTimeout(r, 1000));
     const t = (await (await fetch(`${s.base}/_debug/api/metrics/table?window=60`)).json()) as { rows: { labels: { route: string }; count: number }[] };
     expect(t.rows.find((r) => r.labels.route === '/fast')?.count).toBe(10);
   });

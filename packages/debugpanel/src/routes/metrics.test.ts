@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
@@ -23,11 +23,16 @@ async function serve(options: Parameters<typeof debugPanel>[0]) {
 describe('golden signals routes', () => {
   let s: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
+    // The clock and the metrics timer are faked: one timer tick closes the second without waiting.
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     s = await serve({});
     for (let i = 0; i < 20; i++) await fetch(`${s.base}/items/${i}`);
-    await new Promise((r) => setTimeout(r, 1100)); // one tick closes the second
+    vi.advanceTimersByTime(1000);
   });
-  afterAll(() => s.close());
+  afterAll(async () => {
+    await s.close();
+    vi.useRealTimers();
+  });
 
   it('serves per-route series with exact counts', async () => {
     const r = (await (await fetch(`${s.base}/_debug/api/metrics?service=metrics-test&route=/items/:id&window=10`)).json()) as {

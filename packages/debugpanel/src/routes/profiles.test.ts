@@ -18,7 +18,8 @@ const post = (body: string, type = 'application/json') =>
 describe('profiles routes', () => {
   it('records one profile at a time, lists it, serves it as a flame tree and as a .cpuprofile', async () => {
     const first = post(JSON.stringify({ seconds: 0.3 }));
-    await new Promise((r) => setTimeout(r, 50));
+    // Once the first has started (not after a guessed delay), a second one is refused.
+    while (!((await (await fetch(`${base}/api/profiles`)).json()) as { recording: boolean }).recording);
     const second = await post(JSON.stringify({ seconds: 0.1 }));
     expect(second.status).toBe(409);
     expect(((await second.json()) as { error: string }).error).toMatch(/already being recorded/);
@@ -43,8 +44,8 @@ describe('profiles routes', () => {
     const flame = (await (await fetch(`${base}/api/profiles/${info.id}/flame`)).json()) as { id: string; flame: Array<{ name: string; total: number; parent: number }> };
     expect(flame.id).toBe(info.id);
     expect(flame.flame[0]).toMatchObject({ name: '(root)', parent: -1 });
-    expect(flame.flame[0]!.total).toBeGreaterThan(100);
-    expect(flame.flame[0]!.total).toBeLessThan(1000);
+    // How many samples 0.3 s yields depends on the machine's load: a measurement, not asserted here.
+    expect(flame.flame[0]!.total).toBeGreaterThan(0);
 
     const file = await fetch(`${base}/api/profiles/${info.id}`);
     expect(file.headers.get('content-disposition')).toBe(`attachment; filename="debugpanel-${info.id}.cpuprofile"`);
