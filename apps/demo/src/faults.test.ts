@@ -39,7 +39,9 @@ describe('Faults over HTTP', () => {
   let server: ReturnType<express.Express['listen']>;
   // Scripted randomness: each value is consumed by one latency or error draw.
   const draws: number[] = [];
-  const faults = new Faults(undefined, () => draws.shift() ?? 0.99);
+  // The delays asked for, recorded instead of waited out.
+  const delays: number[] = [];
+  const faults = new Faults(undefined, () => draws.shift() ?? 0.99, async (ms) => void delays.push(ms));
 
   beforeAll(async () => {
     const app = express();
@@ -81,9 +83,12 @@ describe('Faults over HTTP', () => {
   it('delays a request by latencyMs', async () => {
     faults.update({ latencyMs: 150, latencyRate: 1 });
     draws.push(0); // latency draw
-    const t = performance.now();
     expect((await fetch(`${url}/work`)).status).toBe(200);
-    expect(performance.now() - t).toBeGreaterThanOrEqual(140);
+    expect(delays).toEqual([150]);
+    draws.push(0.5); // above latencyRate 0.4: no delay
+    faults.update({ latencyRate: 0.4 });
+    expect((await fetch(`${url}/work`)).status).toBe(200);
+    expect(delays).toEqual([150]);
     faults.reset();
   });
 

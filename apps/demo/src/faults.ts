@@ -89,10 +89,14 @@ export class InjectedFault extends Error {
   }
 }
 
-/** Holds the current settings of one service; `random` is injectable so tests are exact. */
+/** Holds the current settings of one service; `random` and `delay` are injectable so tests are exact. */
 export class Faults {
   #settings: FaultSettings;
-  constructor(initial: FaultSettings = { ...NO_FAULTS }, private readonly random: () => number = Math.random) {
+  constructor(
+    initial: FaultSettings = { ...NO_FAULTS },
+    private readonly random: () => number = Math.random,
+    private readonly delay: (ms: number) => Promise<unknown> = sleep,
+  ) {
     this.#settings = initial;
   }
   get settings(): Readonly<FaultSettings> {
@@ -115,7 +119,7 @@ export class Faults {
     return async (_req: Request, _res: Response, next: NextFunction): Promise<void> => {
       if (!this.active) return next();
       const s = this.#settings;
-      if (s.latencyMs > 0 && this.random() < s.latencyRate) await sleep(s.latencyMs);
+      if (s.latencyMs > 0 && this.random() < s.latencyRate) await this.delay(s.latencyMs);
       // Through next(err) so the tracing sees a real exception on the server span.
       if (s.errorRate > 0 && this.random() < s.errorRate) return next(new InjectedFault(s.errorStatus));
       next();

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatLoadStats, pickRequest, startLoad } from './load.js';
 
 /** A deterministic stand-in for Math.random (mulberry32). */
@@ -55,7 +55,14 @@ describe('pickRequest', () => {
 
 describe('startLoad', () => {
   let server: Server | undefined;
-  afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+  // The generator's interval is faked: a test runs exactly the ticks it advances, at any machine load.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  });
 
   async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
     server = createServer(handler);
@@ -68,15 +75,14 @@ describe('startLoad', () => {
     const target = await listen((_req, res) => {
       res.writeHead(++n % 4 === 0 ? 500 : 200, { 'content-type': 'application/json' }).end('{}');
     });
-    const started = performance.now();
     const load = startLoad({ target, rate: 40 });
-    // Polled rather than timed: on a busy machine timers run late, never early.
-    while (load.stats().sent < 12 && performance.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
-    await load.stop();
-    const elapsed = performance.now() - started;
+    vi.advanceTimersByTime(24);
+    expect(load.stats().sent).toBe(0); // the first request goes at 1/rate = 25 ms
+    vi.advanceTimersByTime(12 * 25 - 24);
+    expect(load.stats().sent).toBe(12); // one request per 25 ms
+    await load.stop(); // waits for the answers
     const s = load.stats();
-    expect(s.sent).toBeGreaterThanOrEqual(12);
-    expect(s.sent).toBeLessThanOrEqual(Math.ceil((40 * elapsed) / 1000) + 1);
+    expect(s.sent).toBe(12);
     expect(s.ok + s.failed).toBe(s.sent);
     expect(s.failed).toBe(Math.floor(n / 4));
     expect(formatLoadStats(s)).toMatch(/^load: \d+ sent, \d+ ok, \d+ failed, 0 unanswered \(\d+% not ok\)$/);
@@ -88,12 +94,8 @@ describe('startLoad', () => {
       /* never answers */
     });
     const load = startLoad({ target, rate: 100, maxInFlight: 3 });
-    // Wait for the generator to hit its bound (a loaded CI machine may delay its ticks), at most 5 s.
-    for (let waited = 0; waited < 5000 && load.stats().skipped === 0; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(load.stats().inFlight).toBe(3);
-    expect(load.stats().skipped).toBeGreaterThan(0);
+    vi.advanceTimersByTime(10 * 10); // ten ticks: three requests, then seven skipped
+    expect(load.stats()).toMatchObject({ inFlight: 3, sent: 3, skipped: 7 });
     await load.stop(50);
     const s = load.stats();
     expect(s.inFlight).toBe(0);
@@ -107,10 +109,10 @@ describe('startLoad', () => {
     server!.close();
     server = undefined;
     const load = startLoad({ target, rate: 50 });
-    await new Promise((r) => setTimeout(r, 200));
-    await load.stop();
+    vi.advanceTimersByTime(5 * 20);
+    await load.stop(); // waits for the refusals
     const s = load.stats();
-    expect(s.networkErrors).toBeGreaterThan(0);
+    expect(s.networkErrors).toBe(5);
     expect(Object.values(s.byKind).reduce((n, k) => n + (k.statuses.network ?? 0), 0)).toBe(s.networkErrors);
   });
 
