@@ -1,5 +1,5 @@
 /**
- * Live breakpoints from the UI (issue 6): a TypeScript app built with source maps runs in its own
+ * Live breakpoints from the UI: a TypeScript app built with source maps runs in its own
  * Node process (so V8 runs the real compiled scripts); in Chromium we pick its .ts file, click a
  * line inside the handler, send a request, watch the breakpoint turn to "hit", open the snapshot,
  * read the locals and follow the trace link. Screenshot: e2e/screenshots/breakpoints.png.
@@ -202,7 +202,7 @@ describe('breakpoints view in Chromium', () => {
 });
 
 // The demo's inventory service (TypeScript in apps/demo, built by tsc with source maps), run alone
-// from its own folder as its README describes: the issue's "a breakpoint from the UI on the demo".
+// from its own folder as its README describes: a breakpoint set from the UI on the demo.
 describe('breakpoints on the demo in Chromium', () => {
   const DEMO = join(HERE, '..', 'apps', 'demo');
   const DEMO_FILE = 'src/services/inventory.ts';

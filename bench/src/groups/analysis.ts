@@ -5,7 +5,7 @@ import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
 import { summarize } from '../stats.js';
 import type { AnalysisResult } from '../workers/analysis.js';
 
-// Aims from the flame graph issue ("a few milliseconds", "well under 100 ms"); the others have
+// Aims set for the flame graphs ("a few milliseconds", "well under 100 ms"); the others have
 // none yet and are reported as figures.
 const ROWS: Array<{ label: string; unit: string; aim?: Aim }> = [
   { label: 'flame graph of a 10,000-span trace', unit: 'ms', aim: { on: 'median', op: '<=', value: 5, text: '≤ 5 ms' } },

@@ -150,7 +150,7 @@ async function run(ctx: Context): Promise<Row[]> {
       for (const c of CONTENDERS) {
         const name = `${route} ${c.id}`;
         const isPanel = c.panel === true;
-        // The issue's aims are for debugPanel() itself; the sendTo row reports its cost as a figure.
+        // The overhead aims are for debugPanel() itself; the sendTo row reports its cost as a figure.
         const aimed = isPanel && !c.feature;
         const res = results.get(c.id);
         if (!res) {

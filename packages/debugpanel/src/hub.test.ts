@@ -1,5 +1,5 @@
 /**
- * Hub mode (issue 7): OTLP/HTTP ingest from code nobody here wrote, a trace across three
+ * Hub mode: OTLP/HTTP ingest from code nobody here wrote, a trace across three
  * processes assembled in the hub through `sendTo`, and a barrage of malformed bodies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * gateway (port 3000): the shop's public API. Checks the caller, then forwards to orders over
- * fetch. Later it is also the hub whose panel shows the whole three-service traces (issue 7).
+ * fetch. It is also the hub whose panel shows the whole three-service traces.
  */
 import { trace } from '@opentelemetry/api';
 import type { Request } from 'express';

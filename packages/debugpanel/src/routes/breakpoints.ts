@@ -1,5 +1,5 @@
 /**
- * Live breakpoints of this process (issue 6):
+ * Live breakpoints of this process:
  * `GET/POST {path}/api/breakpoints`, `DELETE {path}/api/breakpoints/:id`,
  * `GET {path}/api/snapshots[?breakpointId=&traceId=]`, `GET {path}/api/snapshots/:id`,
  * `GET {path}/api/logpoints[?breakpointId=&after=]`, `GET {path}/api/sources` (the app's own source

@@ -1,5 +1,5 @@
 /**
- * The Breakpoints view's side of the JSON API (issue 6) and its pure helpers.
+ * The Breakpoints view's side of the live-breakpoints JSON API and its pure helpers.
  */
 import { HttpError } from '../api.js';
 

@@ -1,5 +1,5 @@
 /**
- * Golden signals (issue 8): latency, traffic, errors and saturation of the service, or of one
+ * Golden signals: latency, traffic, errors and saturation of the service, or of one
  * route, over a window; the routes and dependencies tables. Refreshes once a second while open.
  * Hash: `#/metrics?window=15m&service=shop&route=/orders/:id&method=GET&sort=errorRate&dsort=p99`,
  * or `dep=<dependency>` instead of a route to chart one outgoing dependency.
