@@ -1,4 +1,8 @@
-/** Breakpoint rows: Debugger.enable, cost per hit, cost on unrelated code, a rate-limited hot logpoint. */
+/**
+ * Breakpoint rows: Debugger.enable, cost per hit (logpoint, snapshot, a false condition), cost on
+ * unrelated code, and what the rate limits leave of a loop (yielding with a logpoint or a snapshot
+ * breakpoint, synchronous with a logpoint past its budget).
+ */
 import { runWorker } from '../child.js';
 import type { Context, Group } from '../context.js';
 import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
@@ -6,12 +10,17 @@ import { ratioSummary, summarize } from '../stats.js';
 
 const UNRELATED_AIM: Aim = { on: 'ratio', op: '<=', value: 1.05, text: '≤ 1.05x disarmed' };
 const HOT_LOGPOINT_AIM: Aim = { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.80x without' };
+const SNAPSHOT_RATE_AIM: Aim = { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.80x without' };
+const SYNC_LOGPOINT_AIM: Aim = { on: 'ratio', op: '>=', value: 0.5, text: '≥ 0.50x without' };
 const NAMES = {
   enable: 'breakpoints: Debugger.enable (loop blocked)',
   logpoint: 'breakpoints: logpoint cost per hit',
   snapshot: 'breakpoints: snapshot cost per hit',
   unrelated: 'breakpoints: unrelated code while one is armed',
   hot: 'breakpoints: loop with a logpoint hit 1,000/s (50/s limit)',
+  condition: 'breakpoints: run of a line whose condition is false',
+  snapRate: 'breakpoints: loop with a snapshot breakpoint hit 1,000/s (maxHits 1,000,000)',
+  sync: 'breakpoints: synchronous loop over a logpoint past its budget',
 };
 
 interface Result {
@@ -21,8 +30,13 @@ interface Result {
   armedNs: number[];
   logpointUs: number[];
   snapshotMs: number[];
+  conditionUs: number[];
   plainRate: number[];
   loggedRate: number[];
+  snapPlain: number[];
+  snapRate: number[];
+  syncPlain: number[];
+  syncLogged: number[];
   scripts: number;
   coolDowns: number;
 }
@@ -37,6 +51,9 @@ async function run(ctx: Context): Promise<Row[]> {
       missingRow(group, NAMES.snapshot, 'ms', undefined, res.missing),
       missingRow(group, NAMES.unrelated, 'ns/call', UNRELATED_AIM, res.missing),
       missingRow(group, NAMES.hot, 'work/s', HOT_LOGPOINT_AIM, res.missing),
+      missingRow(group, NAMES.condition, 'µs', undefined, res.missing),
+      missingRow(group, NAMES.snapRate, 'work/s', SNAPSHOT_RATE_AIM, res.missing),
+      missingRow(group, NAMES.sync, 'calls/s', SYNC_LOGPOINT_AIM, res.missing),
     ];
   }
   return [
@@ -63,11 +80,36 @@ async function run(ctx: Context): Promise<Row[]> {
       aim: HOT_LOGPOINT_AIM,
       note: `work units per second over 1 s per round, the logpoint line run once per 1 ms slice; ${res.coolDowns} cool-downs`,
     }),
+    measuredRow({
+      group,
+      name: NAMES.condition,
+      unit: 'µs',
+      value: summarize(res.conditionUs),
+      note: 'a snapshot breakpoint with `i < 0`, 200 runs per round, limits lifted: the V8 pause and the side-effect-free evaluation',
+    }),
+    measuredRow({
+      group,
+      name: NAMES.snapRate,
+      unit: 'work/s',
+      value: summarize(res.snapRate),
+      ratio: { summary: ratioSummary(res.snapRate, res.snapPlain), to: 'without' },
+      aim: SNAPSHOT_RATE_AIM,
+      note: 'the yielding loop above with a snapshot breakpoint instead of a logpoint, default snapshot rate limit',
+    }),
+    measuredRow({
+      group,
+      name: NAMES.sync,
+      unit: 'calls/s',
+      value: summarize(res.syncLogged),
+      ratio: { summary: ratioSummary(res.syncLogged, res.syncPlain), to: 'without' },
+      aim: SYNC_LOGPOINT_AIM,
+      note: 'calls of the logpoint line per second in a loop that never yields for 1 s, default 50/s limit; without = no breakpoint',
+    }),
   ];
 }
 
 export const breakpointsGroup: Group = {
   name: 'breakpoints',
-  about: 'live breakpoints: Debugger.enable, cost per hit, cost on unrelated code, a hot logpoint',
+  about: 'live breakpoints: Debugger.enable, cost per hit, cost on unrelated code, hot lines under the rate limits',
   run,
 };

@@ -11,9 +11,24 @@ import { hot, unrelated } from './bp-target.js';
 
 interface Agent {
   set(input: Record<string, unknown>): { id: string; state: string; error?: string };
+  get(id: string): { hits: number; state: string } | undefined;
   remove(id: string): boolean;
   stats(): { enableMs: number | null; scripts: number; hits: number; debuggerEnabled: boolean; coolDowns: number };
   close(): Promise<void>;
+}
+type Create = (o: object) => Agent;
+
+/**
+ * An agent with the given options plus `extra` when this version of the agent knows them: the
+ * rows also run against older builds (for before/after figures), which refuse unknown options.
+ */
+function createWith(create: Create, options: object, extra: object): Agent {
+  try {
+    return create({ ...options, ...extra });
+  } catch (err) {
+    if (err instanceof TypeError && /unknown option/.test(err.message)) return create(options);
+    throw err;
+  }
 }
 
 const targetFile = fileURLToPath(new URL('./bp-target.js', import.meta.url));
@@ -47,15 +62,27 @@ async function loopRate(ms: number): Promise<number> {
   return work / (ms / 1000);
 }
 
+/** Calls of the breakpoint's line per second in a synchronous loop that never yields. */
+function syncRate(ms: number): number {
+  const end = performance.now() + ms;
+  let calls = 0;
+  while (performance.now() < end) {
+    for (let k = 0; k < 1000; k++) sink ^= hot(calls++);
+  }
+  return calls / (ms / 1000);
+}
+
 async function run(rounds: number): Promise<Record<string, unknown>> {
   await import('express');
   await tryImport('debugpanel');
   const mod = await tryImport('@debugpanel/breakpoints');
-  const create = mod?.createBreakpointAgent as ((o: object) => Agent) | undefined;
+  const create = mod?.createBreakpointAgent as Create | undefined;
   if (typeof create !== 'function') return { missing: '@debugpanel/breakpoints does not export createBreakpointAgent yet' };
   if (hotLine < 1) throw new Error('no BP-HOT marker in bp-target.js');
 
-  const agent = create({ dataDir: false, logRateLimit: 1_000_000, maxLogs: 100, maxSnapshots: 10 });
+  // Every limit lifted: these rounds measure the cost of one hit, not the guards.
+  const unlimited = { pauseRateLimit: 1_000_000, snapshotRateLimit: 1_000_000 };
+  const agent = createWith(create, { dataDir: false, logRateLimit: 1_000_000, maxLogs: 100, maxSnapshots: 10 }, unlimited);
   const N = 2_000_000;
   unrelatedNs(N); // warm
   const enableMs: number[] = [];
@@ -63,6 +90,7 @@ async function run(rounds: number): Promise<Record<string, unknown>> {
   const armedNs: number[] = [];
   const logpointUs: number[] = [];
   const snapshotMs: number[] = [];
+  const conditionUs: number[] = [];
   let scripts = 0;
   for (let r = 0; r < rounds; r++) {
     offNs.push(unrelatedNs(N));
@@ -85,6 +113,14 @@ async function run(rounds: number): Promise<Record<string, unknown>> {
     sink ^= hot(r);
     snapshotMs.push(ns(t1, 1) / 1e6);
     agent.remove(snap.id);
+    // A snapshot breakpoint whose condition is false: what every run of its line costs.
+    const cond = agent.set({ file: targetFile, line: hotLine, kind: 'snapshot', condition: 'i < 0' });
+    const runs = 200;
+    const t2 = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) sink ^= hot(i);
+    conditionUs.push(ns(t2, runs) / 1000);
+    if ((agent.get(cond.id)?.hits ?? 0) !== 0) throw new Error('the false condition let a snapshot through');
+    agent.remove(cond.id);
     await tick();
   }
   if (agent.stats().hits === 0) throw new Error('no breakpoint hit: the agent never paused');
@@ -100,9 +136,31 @@ async function run(rounds: number): Promise<Record<string, unknown>> {
     loggedRate.push(await loopRate(1000));
     limited.remove(bp.id);
   }
+  // The same yielding loop with a snapshot breakpoint that may fire a million times (default limits).
+  const snapRate: number[] = [];
+  const snapPlain: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    snapPlain.push(await loopRate(1000));
+    const bp = limited.set({ file: targetFile, line: hotLine, kind: 'snapshot', maxHits: 1_000_000, expiresInMs: 60_000 });
+    snapRate.push(await loopRate(1000));
+    limited.remove(bp.id);
+  }
+  // A logpoint over its budget in a synchronous loop (no turn of the event loop until it ends).
+  const syncPlain: number[] = [];
+  const syncLogged: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    syncPlain.push(syncRate(1000));
+    const bp = limited.set({ file: targetFile, line: hotLine, kind: 'logpoint', message: 'i={i}', expiresInMs: 60_000 });
+    syncLogged.push(syncRate(1000));
+    limited.remove(bp.id);
+    await tick();
+  }
   const coolDowns = limited.stats().coolDowns;
   await limited.close();
-  return { enableMs, offNs, armedNs, logpointUs, snapshotMs, plainRate, loggedRate, scripts, coolDowns, sink };
+  return {
+    enableMs, offNs, armedNs, logpointUs, snapshotMs, conditionUs, plainRate, loggedRate, snapPlain, snapRate,
+    syncPlain, syncLogged, scripts, coolDowns, sink,
+  };
 }
 
 serveIpc(async (msg) => run(Number(msg.rounds)));
