@@ -1,26 +1,7 @@
+import { REDACTED, type SecretRedactor } from './redact.js';
+import type { FrameSecrets, PauseReader } from './secrets.js';
+import type { RemoteObject } from './session.js';
 import type { CaptureLimits, CapturedValue } from './types.js';
-
-/** Synchronous protocol call: in-thread inspector sessions answer before `post` returns. */
-export type Post = <T = any>(method: string, params?: Record<string, unknown>) => T; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The subset of CDP's Runtime.RemoteObject we read. */
-export interface RemoteObject {
-  type: string;
-  subtype?: string;
-  className?: string;
-  value?: unknown;
-  unserializableValue?: string;
-  description?: string;
-  objectId?: string;
-}
-
-interface PropertyDescriptor {
-  name: string;
-  value?: RemoteObject;
-  get?: RemoteObject;
-  isOwn?: boolean;
-  enumerable?: boolean;
-}
 
 export const DEFAULT_LIMITS: CaptureLimits = {
   maxFrames: 20,
@@ -33,17 +14,37 @@ export const DEFAULT_LIMITS: CaptureLimits = {
 };
 
 /**
- * Turns remote objects of a paused frame into bounded plain values. One instance per capture: it
- * counts the bytes of everything it produced and stops expanding once the budget is spent.
+ * Copies the head of a large array without reading through its accessors: an index getter is
+ * copied as a getter (and listed as one), never called. getProperties on the whole array would
+ * serialise every element, milliseconds on a large one for the few we keep.
+ */
+const ARRAY_HEAD = `function (n) {
+  const a = [];
+  for (let i = 0; i < n; i++) {
+    const d = Object.getOwnPropertyDescriptor(this, i);
+    if (d === undefined) continue;
+    if ('value' in d) a[i] = d.value;
+    else Object.defineProperty(a, i, { get: d.get, enumerable: true });
+  }
+  return a;
+}`;
+
+/**
+ * Turns remote objects of a paused frame into bounded plain values, with secrets redacted: by key
+ * (`password: [REDACTED]`), by position (the value after a secret header name in a `rawHeaders`-like
+ * array), by shape (`Bearer …`, JWTs, `user:pass@`) and by content (any string holding a secret
+ * value seen in the frame, see secrets.ts). One instance per capture: it counts the bytes of
+ * everything it produced and stops expanding once the budget is spent. Getters are listed, never
+ * invoked; Proxies are shown as such, their traps never run.
  */
 export class Capturer {
   bytes = 0;
   truncated = false;
   constructor(
-    private readonly post: Post,
+    private readonly reader: PauseReader,
     private readonly limits: CaptureLimits,
-    private readonly isSecret: (key: string) => boolean,
-    private readonly objectGroup: string,
+    private readonly redactor: SecretRedactor,
+    private readonly secrets: FrameSecrets,
   ) {}
 
   get budgetLeft(): boolean {
@@ -51,28 +52,35 @@ export class Capturer {
   }
 
   /** A value; objects are expanded while `depth` < maxDepth and the byte budget lasts. */
-  value(name: string, obj: RemoteObject, depth: number): CapturedValue {
+  value(name: string, obj: RemoteObject, depth: number, secret = this.redactor.isSecretKey(name)): CapturedValue {
     this.bytes += name.length + 16;
-    if (this.isSecret(name)) {
+    if (secret) {
       this.bytes += 10;
-      return { name, type: obj.type, value: '[REDACTED]', note: 'redacted' };
+      return { name, type: obj.type, value: REDACTED, note: 'redacted' };
     }
     const out = primitive(name, obj);
     if (out) {
-      if (typeof out.value === 'string' && out.value.length > this.limits.maxStringLength) {
-        out.value = out.value.slice(0, this.limits.maxStringLength) + '…';
-        out.note = 'truncated';
-        this.truncated = true;
+      if (typeof out.value === 'string') {
+        const clean = this.secrets.redact(out.value);
+        if (clean !== out.value) {
+          out.value = clean;
+          out.note = 'redacted';
+        }
+        if (out.value.length > this.limits.maxStringLength) {
+          out.value = out.value.slice(0, this.limits.maxStringLength) + '…';
+          out.note ??= 'truncated';
+          this.truncated = true;
+        }
       }
       this.bytes += typeof out.value === 'string' ? out.value.length : 8;
       return out;
     }
     // A function's description is its whole source: its signature says enough.
     const raw = obj.type === 'function' ? (obj.description ?? '').split(/[{\n]/)[0]!.trim() || 'function' : obj.description ?? obj.className ?? obj.type;
-    const description = raw.slice(0, this.limits.maxStringLength);
+    const description = this.secrets.redact(raw).slice(0, this.limits.maxStringLength);
     const cv: CapturedValue = { name, type: obj.type, value: description };
     this.bytes += description.length;
-    if (obj.type !== 'object' || !obj.objectId) return cv;
+    if (obj.type !== 'object' || !obj.objectId || obj.subtype === 'proxy') return cv;
     if (depth >= this.limits.maxDepth) {
       cv.note = 'depth';
       return cv;
@@ -85,13 +93,11 @@ export class Capturer {
     const isArray = obj.subtype === 'array' || obj.subtype === 'typedarray';
     const length = isArray ? Number(/\((\d+)\)$/.exec(obj.description ?? '')?.[1] ?? 0) : 0;
     if (length > this.limits.maxProperties) {
-      // getProperties serialises every element: on a large array that costs milliseconds for the
-      // few we keep. A plain copy of the head is cheap (and runs no user code: no species, no proxy).
-      const head = this.post<{ result: RemoteObject }>('Runtime.callFunctionOn', {
+      const head = this.reader.post<{ result: RemoteObject }>('Runtime.callFunctionOn', {
         objectId: obj.objectId,
-        functionDeclaration: 'function (n) { const a = new Array(n); for (let i = 0; i < n; i++) a[i] = this[i]; return a; }',
+        functionDeclaration: ARRAY_HEAD,
         arguments: [{ value: this.limits.maxProperties }],
-        objectGroup: this.objectGroup,
+        objectGroup: this.reader.objectGroup,
         silent: true,
       });
       cv.members = head.result.objectId ? this.members(head.result.objectId, depth + 1, cv, this.limits.maxProperties, true) : [];
@@ -105,16 +111,10 @@ export class Capturer {
 
   /** Own properties of an object (getters are listed, never invoked). */
   members(objectId: string, depth: number, parent?: CapturedValue, max = this.limits.maxProperties, isArray = false): CapturedValue[] {
-    const res = this.post<{ result: PropertyDescriptor[] }>('Runtime.getProperties', {
-      objectId,
-      ownProperties: true,
-      accessorPropertiesOnly: false,
-      generatePreview: false,
-      objectGroup: this.objectGroup,
-    });
     const out: CapturedValue[] = [];
     let shown = 0;
-    for (const p of res.result) {
+    let afterSecretName = false;
+    for (const p of this.reader.props(objectId)) {
       // Arrays report `length` and `__proto__`-like entries too; the elements tell the story.
       if (p.name === '__proto__' || p.isOwn === false || (isArray && p.name === 'length')) continue;
       if (shown >= max) {
@@ -128,11 +128,22 @@ export class Capturer {
         break;
       }
       shown++;
-      if (p.value) out.push(this.value(p.name, p.value, depth));
+      // In ["authorization", "Bearer …", "cookie", "sid=…"] the value after a secret name is secret.
+      const secret = this.redactor.isSecretKey(p.name) || afterSecretName;
+      afterSecretName = isArray && p.value?.type === 'string' && isSecretHeaderName(p.name, String(p.value.value), this.redactor);
+      if (p.value) out.push(this.value(p.name, p.value, depth, secret));
       else if (p.get) out.push({ name: p.name, type: 'accessor', value: '(getter)' });
     }
     return out;
   }
+}
+
+/**
+ * True for a secret header name at an even index of a `rawHeaders`-like array (names and values
+ * alternate): the element after it holds its value.
+ */
+export function isSecretHeaderName(index: string, value: string, redactor: SecretRedactor): boolean {
+  return Number(index) % 2 === 0 && /^[\w-]{1,64}$/.test(value) && redactor.isSecretKey(value);
 }
 
 function primitive(name: string, obj: RemoteObject): CapturedValue | undefined {

@@ -3,17 +3,31 @@ import { parseExpressionAt, type Node } from 'acorn';
 const MAX_EXPRESSION = 500;
 
 /**
- * Methods of built-ins that read and never write. A user method of the same name is not told apart
- * (nor are getters): like cloud-debug-nodejs, this check stops the obvious mutations, and V8's
- * condition evaluation cannot be run in its side-effect-free mode.
+ * What a condition, a logpoint part or a watch may be, checked before anything reaches V8. This
+ * is a friendly early refusal, not the safety: V8 evaluates every expression in its side-effect-free
+ * mode with a time limit (evaluate.ts), so a method of the app named like a built-in, a getter or a
+ * `toString` that writes is refused there. What this list adds is what V8 cannot stop: a builtin
+ * asked for a huge string or array (`'x'.padStart(2 ** 29)`, `Array(2 ** 30).fill(1)`) allocates
+ * without a pause for the time limit and can end the process out of memory. So calls are limited to
+ * methods that return at most about the size of what they read, called by a literal name (no
+ * `obj[name]()`, no `(0, f)()`, no `call`/`apply`/`bind`), and nothing can build a function, an
+ * object literal (a home for an alias: `({get: eval}).get(...)`), a spread or a tagged template.
  */
-const PURE_METHODS = new Set([
+const CALLABLE_METHODS = new Set([
   'includes', 'startsWith', 'endsWith', 'indexOf', 'lastIndexOf', 'charAt', 'charCodeAt', 'codePointAt',
   'at', 'slice', 'substring', 'substr', 'toLowerCase', 'toUpperCase', 'trim', 'trimStart', 'trimEnd',
-  'padStart', 'padEnd', 'toString', 'toFixed', 'toPrecision', 'valueOf', 'has', 'get', 'isArray',
-  'isInteger', 'isFinite', 'isNaN', 'isSafeInteger', 'keys', 'abs', 'min', 'max', 'floor', 'ceil', 'round',
+  'toString', 'toFixed', 'toPrecision', 'valueOf', 'has', 'get', 'test', 'localeCompare', 'hasOwnProperty',
+  'isArray', 'isInteger', 'isFinite', 'isNaN', 'isSafeInteger', 'keys', 'values', 'entries', 'hasOwn',
+  'abs', 'min', 'max', 'floor', 'ceil', 'round', 'trunc', 'sign', 'now', 'getTime', 'toISOString',
 ]);
-const PURE_FUNCTIONS = new Set(['String', 'Number', 'Boolean', 'isNaN', 'isFinite', 'parseInt', 'parseFloat']);
+const CALLABLE_FUNCTIONS = new Set(['String', 'Number', 'Boolean', 'isNaN', 'isFinite', 'parseInt', 'parseFloat']);
+/** Names that only lead to code (eval and friends) or to the process; `globalThis.x` reaches them all. */
+const DENIED_NAMES = new Set([
+  'eval', 'Function', 'AsyncFunction', 'GeneratorFunction', 'Reflect', 'Proxy', 'globalThis', 'global', 'window',
+  'self', 'process', 'require', 'module', 'exports', 'Buffer', 'WebAssembly', 'Atomics', 'SharedArrayBuffer',
+]);
+/** Properties that walk to constructors, prototypes or accessors (`__proto__`, `__lookupGetter__`, ...). */
+const DENIED_PROPERTY = /^(?:constructor|prototype|caller|callee|arguments|call|apply|bind|__.*)$/;
 
 /** Parses one expression; returns the AST or an error message that names the position. */
 function parse(expr: string, what: string): Node | string {
@@ -28,31 +42,34 @@ function parse(expr: string, what: string): Node | string {
   }
 }
 
-/** A syntax check for watches and logpoint parts (those run side-effect-free at the hit). */
-export function checkExpressionSyntax(expr: string, what = 'expression'): string | undefined {
-  const r = parse(expr, what);
-  return typeof r === 'string' ? r : undefined;
-}
-
 /**
- * Checks a condition before V8 gets it: V8 would accept a broken condition and silently never fire,
- * and evaluates conditions with side effects allowed. Returns an error message, or undefined if fine.
+ * Checks a condition, a watch or a logpoint part before it is set. Returns an error message, or
+ * undefined when the expression is made only of allowed parts.
+ *
+ * @example
+ * checkExpression('order.total > 100 && user.name.startsWith("a")', 'condition'); // undefined
+ * checkExpression('order.items.push(1)', 'condition'); // 'condition "order.items.push(1)" refused: calling ...'
  */
-export function checkCondition(expr: string): string | undefined {
-  return checkPureExpression(expr, 'condition');
-}
-
-/** The same check for any expression V8 evaluates natively (conditions, logpoint message parts). */
-export function checkPureExpression(expr: string, what: string): string | undefined {
+export function checkExpression(expr: string, what = 'expression'): string | undefined {
   const r = parse(expr, what);
   if (typeof r === 'string') return r;
-  const bad = findSideEffect(r, expr);
+  const bad = findForbidden(r, expr);
   return bad ? `${what} "${expr}" refused: ${bad}` : undefined;
 }
 
+/** A condition: the same check as every expression. */
+export const checkCondition = (expr: string): string | undefined => checkExpression(expr, 'condition');
+
 type AnyNode = Node & Record<string, unknown>;
 
-function findSideEffect(root: Node, src: string): string | undefined {
+/** The literal name of a member (`a.b`, `a['b']`), or undefined for a computed one. */
+function memberName(node: AnyNode): string | undefined {
+  const p = node.property as AnyNode;
+  if (!node.computed) return String(p.name);
+  return p.type === 'Literal' && typeof p.value === 'string' ? p.value : undefined;
+}
+
+function findForbidden(root: Node, src: string): string | undefined {
   const text = (n: Node) => src.slice(n.start, n.end);
   const visit = (node: AnyNode | null | undefined): string | undefined => {
     if (!node) return undefined;
@@ -68,14 +85,18 @@ function findSideEffect(root: Node, src: string): string | undefined {
     };
     switch (node.type) {
       case 'Identifier':
+        return DENIED_NAMES.has(String(node.name)) ? `\`${String(node.name)}\` is not available here` : undefined;
       case 'Literal':
       case 'ThisExpression':
       case 'TemplateElement':
         return undefined;
       case 'TemplateLiteral':
         return kids('expressions');
-      case 'MemberExpression':
+      case 'MemberExpression': {
+        const name = memberName(node);
+        if (name !== undefined && DENIED_PROPERTY.test(name)) return `\`${name}\` is not available here`;
         return node.computed ? kids('object', 'property') : kids('object');
+      }
       case 'ChainExpression':
         return kids('expression');
       case 'UnaryExpression':
@@ -85,36 +106,81 @@ function findSideEffect(root: Node, src: string): string | undefined {
         return kids('left', 'right');
       case 'ConditionalExpression':
         return kids('test', 'consequent', 'alternate');
-      case 'SequenceExpression':
-        return kids('expressions');
       case 'ArrayExpression':
         return kids('elements');
-      case 'ObjectExpression':
-        return kids('properties');
-      case 'Property':
-        if (node.kind !== 'init' || node.method) return `\`${text(node)}\` defines a method`;
-        return node.computed ? kids('key', 'value') : kids('value');
+      case 'CallExpression':
+        return kids('callee', 'arguments') ?? checkCallee(node.callee as AnyNode, text);
       case 'AssignmentExpression':
         return `\`${text(node)}\` assigns a value`;
       case 'UpdateExpression':
         return `\`${text(node)}\` changes a variable`;
-      case 'CallExpression': {
-        const callee = node.callee as AnyNode;
-        const name =
-          callee.type === 'Identifier' ? String(callee.name)
-          : callee.type === 'MemberExpression' && !callee.computed ? String((callee.property as AnyNode).name)
-          : undefined;
-        const pure = callee.type === 'Identifier' ? PURE_FUNCTIONS.has(name ?? '') : PURE_METHODS.has(name ?? '');
-        if (!pure) {
-          return `calling \`${text(callee)}()\` may have side effects; only read-only built-ins (includes, startsWith, indexOf, slice, has, get, ...) may be called here. Use a snapshot watch instead`;
-        }
-        return callee.type === 'MemberExpression' ? kids('callee', 'arguments') : kids('arguments');
-      }
+      case 'SequenceExpression':
+        return `the comma operator (\`${text(node)}\`) is not allowed; combine conditions with && or ||`;
+      case 'ObjectExpression':
+        return `object literals (\`${text(node)}\`) are not allowed`;
+      case 'SpreadElement':
+        return `spread (\`${text(node)}\`) is not allowed`;
+      case 'TaggedTemplateExpression':
+        return `a tagged template (\`${text(node)}\`) runs a function; it is not allowed`;
+      case 'NewExpression':
+        return `\`new\` (\`${text(node)}\`) is not allowed`;
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        return `a function (\`${text(node)}\`) is not allowed`;
+      case 'ClassExpression':
+        return `a class (\`${text(node)}\`) is not allowed`;
+      case 'ImportExpression':
+        return `import() is not allowed`;
       default:
         return `${node.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} (\`${text(node)}\`) is not allowed`;
     }
   };
   return visit(root as AnyNode);
+}
+
+function checkCallee(callee: AnyNode, text: (n: Node) => string): string | undefined {
+  const name =
+    callee.type === 'Identifier' ? String(callee.name)
+    : callee.type === 'MemberExpression' ? memberName(callee)
+    : undefined;
+  const ok = callee.type === 'Identifier' ? CALLABLE_FUNCTIONS.has(name ?? '') : name !== undefined && CALLABLE_METHODS.has(name);
+  if (ok) return undefined;
+  return (
+    `calling \`${text(callee)}()\` is not allowed: only a named built-in that reads (includes, startsWith, indexOf, ` +
+    'slice, has, get, test, toString, ...) may be called here, so that nothing runs that could write, loop or allocate without bound'
+  );
+}
+
+/**
+ * True when an expression reads a secret-looking name at its end (`password`, `order.apiKey`,
+ * `req.headers["x-api-key"]`): its value is redacted whatever it looks like.
+ */
+export function readsSecretKey(expr: string, isSecretKey: (k: string) => boolean): boolean {
+  const r = parse(expr, 'expression');
+  if (typeof r === 'string') return false;
+  let node = r as AnyNode;
+  if (node.type === 'ChainExpression') node = node.expression as AnyNode;
+  if (node.type === 'Identifier') return isSecretKey(String(node.name));
+  if (node.type === 'MemberExpression') {
+    const name = memberName(node);
+    return name !== undefined && isSecretKey(name);
+  }
+  return false;
+}
+
+/**
+ * Where the `{expression}` starting at `from` ends: after what parses as an expression (so a `}`
+ * inside a string or a template literal does not end it), else at the next `}`; -1 when none.
+ */
+function partEnd(message: string, from: number): number {
+  try {
+    const node = parseExpressionAt(message, from, { ecmaVersion: 'latest' });
+    const close = message.indexOf('}', node.end);
+    if (close >= 0 && message.slice(node.end, close).trim() === '') return close;
+  } catch {
+    // not an expression: the check of the part reports why
+  }
+  return message.indexOf('}', from);
 }
 
 /** A logpoint template split into text and `{expression}` parts. */
@@ -132,11 +198,10 @@ export function parseTemplate(message: string): TemplatePart[] | string {
       text += c;
       i++;
     } else if (c === '{') {
-      const end = message.indexOf('}', i);
+      const end = partEnd(message, i + 1);
       if (end < 0) return `message has an unclosed "{" at column ${i + 1}`;
       const expr = message.slice(i + 1, end);
-      // V8 evaluates logpoint parts natively (see logpoint.ts): they get the condition's check.
-      const err = checkPureExpression(expr, 'message part');
+      const err = checkExpression(expr, 'message part');
       if (err) return err;
       if (text) parts.push({ text });
       text = '';

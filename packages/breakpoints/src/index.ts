@@ -1,10 +1,12 @@
-export { createBreakpointAgent, type BreakpointAgent, type BreakpointAgentOptions, type BreakpointAgentStats } from './agent.js';
+export { createBreakpointAgent, type BreakpointAgent, type BreakpointAgentOptions } from './agent.js';
 export { createProfiler, type Profiler, type ProfilerOptions, type ProfileInfo, type ProfileRecord, type CpuProfile } from './profiler.js';
 export { DebugPanelInspectorError, type DebugErrorCode } from './errors.js';
-export { checkCondition, checkExpressionSyntax } from './expressions.js';
-export { DEFAULT_REDACT } from './redact.js';
+export { checkCondition, checkExpression } from './expressions.js';
+export { DEFAULT_REDACT, type SecretRedactor } from './redact.js';
+export { isSourcePath, resolveUnder, SOURCE_FILE } from './validate.js';
 export type {
   Breakpoint,
+  BreakpointAgentStats,
   BreakpointInput,
   BreakpointKind,
   BreakpointState,

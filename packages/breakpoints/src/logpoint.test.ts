@@ -1,49 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue, logpointCondition } from './logpoint.js';
-import { createRedactor } from './redact.js';
+import { formatCaptured } from './logpoint.js';
+import type { CapturedValue } from './types.js';
 
-const limits = { maxStringLength: 10, maxProperties: 3 };
-const fmt = (v: unknown) => formatValue(v, limits, createRedactor());
+const v = (type: string, value?: CapturedValue['value'], extra: Partial<CapturedValue> = {}): CapturedValue => ({ name: 'x', type, value, ...extra });
 
-describe('formatValue', () => {
-  it('renders primitives, truncating long strings', () => {
-    expect([fmt('abc'), fmt('x'.repeat(20)), fmt(1.5), fmt(true), fmt(undefined), fmt(null), fmt(10n), fmt(Symbol('s'))]).toEqual([
-      'abc', 'xxxxxxxxxx…', '1.5', 'true', 'undefined', 'null', '10n', 'Symbol(s)',
+describe('formatCaptured', () => {
+  it('renders primitives; strings bare at the top and quoted inside objects', () => {
+    expect([v('string', 'abc'), v('number', 1.5), v('boolean', true), v('undefined'), v('null', null), v('bigint', '10n'), v('symbol', 'Symbol(s)')].map((x) => formatCaptured(x, 0))).toEqual([
+      'abc', '1.5', 'true', 'undefined', 'null', '10n', 'Symbol(s)',
     ]);
+    expect(formatCaptured(v('string', 'abc'), 1)).toBe('"abc"');
   });
 
-  it('renders objects one level deep with at most maxProperties, redacting secrets', () => {
-    expect(fmt({ a: 1, token: 'x', b: { c: 2 } })).toBe('{a: 1, token: [REDACTED], b: Object}');
-    expect(fmt({ a: 1, b: 2, c: 3, d: 4 })).toBe('{a: 1, b: 2, c: 3, …}');
-    expect(fmt([1, 'two', [3]])).toBe('[1, "two", Array(1)]');
-    class User { name = 'ann'; }
-    expect(fmt(new User())).toBe('User {name: "ann"}');
+  it('renders objects one level deep, arrays as lists, class instances with their name', () => {
+    const obj = v('object', 'Object', { members: [{ name: 'a', type: 'number', value: 1 }, { name: 'token', type: 'string', value: '[REDACTED]', note: 'redacted' }, { name: 'b', type: 'object', value: 'Object', note: 'depth' }] });
+    expect(formatCaptured(obj, 0)).toBe('{a: 1, token: [REDACTED], b: Object}');
+    const arr = v('object', 'Array(12)', { note: 'more', members: [{ name: '0', type: 'number', value: 1 }, { name: '1', type: 'string', value: 'two' }] });
+    expect(formatCaptured(arr, 0)).toBe('[1, "two", …]');
+    expect(formatCaptured(v('object', 'User', { members: [{ name: 'name', type: 'string', value: 'ann' }] }), 0)).toBe('User {name: "ann"}');
+    expect(formatCaptured(v('object', 'Uint8Array(2)', { members: [{ name: '0', type: 'number', value: 7 }, { name: '1', type: 'number', value: 8 }] }), 0)).toBe('[7, 8]');
   });
 
-  it('never runs app code: getters, proxy traps, toString', () => {
-    let ran = false;
-    const obj = { get lazy() { ran = true; return 1; }, toString() { ran = true; return 'x'; } };
-    expect(fmt(obj)).toBe('{lazy: (getter), toString: ƒ toString}');
-    const proxy = new Proxy({}, { get() { ran = true; return 1; }, ownKeys() { ran = true; return []; } });
-    expect(fmt(proxy)).toBe('Proxy');
-    class Sized extends Map<number, number> { override get size() { ran = true; return 99; } }
-    expect(fmt(new Sized([[1, 2]]))).toBe('Map(1)');
-    expect(ran).toBe(false);
-  });
-
-  it('renders dates, sets, errors and functions briefly', () => {
-    expect(fmt(new Date(0))).toBe('1970-01-01T00:00:00.000Z');
-    expect(fmt(new Set([1, 2]))).toBe('Set(2)');
-    expect(formatValue(new TypeError('bad thing'), { maxStringLength: 100, maxProperties: 3 }, () => false)).toBe('TypeError: bad thing');
-    expect(fmt(function named() {})).toBe('ƒ named');
-  });
-});
-
-describe('logpointCondition', () => {
-  it('wraps every part so one failure does not hide the others, after the user condition', () => {
-    const c = logpointCondition('bp_1', [{ text: 'a=' }, { expr: 'a' }, { expr: 'b.c' }], 'a > 1');
-    expect(c.startsWith('(a > 1) && globalThis[Symbol.for(\'debugpanel.logpoint\')]?.("bp_1", [')).toBe(true);
-    expect(c).toContain('try { return [0, (a)]; } catch (__dp_err) { return [1, __dp_err]; }');
-    expect(c).toContain('return [0, (b.c)]');
+  it('renders getters, functions, errors and Proxies briefly', () => {
+    expect(formatCaptured(v('accessor', '(getter)'), 1)).toBe('(getter)');
+    expect(formatCaptured(v('function', 'function named(a, b)'), 0)).toBe('ƒ named');
+    expect(formatCaptured(v('function', 'async function go()'), 0)).toBe('ƒ go');
+    expect(formatCaptured(v('function', '(a) => a'), 0)).toBe('ƒ anonymous');
+    expect(formatCaptured(v('object', 'TypeError: bad thing\n    at f (x.js:1:1)'), 0)).toBe('TypeError: bad thing');
+    expect(formatCaptured(v('object', 'Proxy(Object)'), 0)).toBe('Proxy(Object)');
   });
 });

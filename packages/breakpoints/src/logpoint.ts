@@ -1,105 +1,79 @@
-import { types } from 'node:util';
-import type { TemplatePart } from './expressions.js';
+import { evaluateOnFrame, type EvalFailure } from './evaluate.js';
+import { readsSecretKey, type TemplatePart } from './expressions.js';
+import { REDACTED } from './redact.js';
+import type { CaptureTools, Scene } from './snapshot.js';
+import type { CapturedValue } from './types.js';
+
+export interface RenderedMessage {
+  message: string;
+  /** Set when a part was refused for side effects or cut by the time limit (counted towards disarming). */
+  unsafe?: { failure: EvalFailure; error: string };
+}
 
 /**
- * Logpoints never pause: their V8 breakpoint condition calls this hook with the values of the
- * message parts and returns false. V8 evaluates it in the frame without the ~0.3 ms pause and
- * call-frame serialisation of a snapshot (measured several times cheaper), and the hook runs in the
- * app's async context, so the active span is the request's. The parts are checked statically for
- * side effects like conditions, because V8 evaluates conditions with side effects allowed.
+ * A logpoint's message at a pause: every `{expression}` part evaluated side-effect free with the
+ * time limit, like a watch, and formatted without running app code (no getters, no proxy traps,
+ * no `toString`). Secrets are redacted like a snapshot's; the frame is searched for secret values
+ * only when a part produced text or an object, so a message of numbers costs no search.
  */
-const HOOK = Symbol.for('debugpanel.logpoint');
-type Handler = (values: unknown[]) => void;
-const handlers = new Map<string, Handler>();
-
-function installHook(): void {
-  const g = globalThis as unknown as Record<symbol, unknown>;
-  if (typeof g[HOOK] === 'function') return;
-  Object.defineProperty(globalThis, HOOK, {
-    value(id: string, values: unknown[]): false {
-      try {
-        handlers.get(id)?.(values);
-      } catch {
-        // never let panel code throw into the app's frame
-      }
-      return false;
-    },
-    configurable: true,
-    enumerable: false,
-    writable: false,
+export function renderMessage(tools: CaptureTools, scene: Scene, parts: readonly TemplatePart[]): RenderedMessage {
+  const frame = scene.frames[0]!;
+  const values = parts.map((p) => ('expr' in p ? evaluateOnFrame(tools.session, frame.callFrameId, p.expr, scene.group, tools.evalTimeoutMs) : undefined));
+  let unsafe: RenderedMessage['unsafe'];
+  let needsSecrets = false;
+  for (const v of values) {
+    if (!v) continue;
+    if ('error' in v) {
+      if (v.failure !== 'threw') unsafe ??= v;
+    } else if (v.result.type === 'string' || v.result.type === 'object') needsSecrets = true;
+  }
+  if (needsSecrets) scene.harvest(1);
+  const c = scene.capturer({ ...tools.limits, maxDepth: 1, maxBytes: Number.MAX_SAFE_INTEGER });
+  let message = '';
+  parts.forEach((p, i) => {
+    if ('text' in p) {
+      message += p.text;
+      return;
+    }
+    const v = values[i]!;
+    if ('error' in v) message += `<${scene.secrets.redact(v.error)}>`;
+    else message += formatCaptured(c.value(p.expr, v.result, 0, readsSecretKey(p.expr, tools.redactor.isSecretKey)), 0);
   });
-}
-
-export function registerLogpoint(id: string, handler: Handler): void {
-  installHook();
-  handlers.set(id, handler);
-}
-
-export function unregisterLogpoint(id: string): void {
-  handlers.delete(id);
-}
-
-/** Each part becomes `[0, value]` or `[1, error]`, so one failing part does not hide the others. */
-export function logpointCondition(id: string, parts: TemplatePart[], condition?: string): string {
-  const values = parts
-    .flatMap((p) => ('expr' in p ? [p.expr] : []))
-    .map((x) => `(() => { try { return [0, (${x})]; } catch (__dp_err) { return [1, __dp_err]; } })()`);
-  const call = `globalThis[Symbol.for('debugpanel.logpoint')]?.(${JSON.stringify(id)}, [${values.join(', ')}])`;
-  return condition ? `(${condition}) && ${call}` : call;
-}
-
-export interface FormatLimits {
-  maxStringLength: number;
-  maxProperties: number;
+  return { message, ...(unsafe ? { unsafe } : {}) };
 }
 
 /**
- * One value as short text, read without running app code: no getters, no proxy traps, no toString.
+ * One captured value as short text: strings bare at the top and quoted inside objects, objects one
+ * level deep (`User {name: "ann", items: Array(2)}`), arrays as `[1, "two", Array(1)]`.
+ *
+ * @example
+ * formatCaptured({ name: 'x', type: 'number', value: 3 }, 0); // '3'
  */
-export function formatValue(v: unknown, limits: FormatLimits, isSecret: (k: string) => boolean, depth = 0): string {
-  const cut = (s: string) => (s.length > limits.maxStringLength ? `${s.slice(0, limits.maxStringLength)}…` : s);
-  switch (typeof v) {
+export function formatCaptured(v: CapturedValue, depth: number): string {
+  if (v.note === 'redacted' && v.value === REDACTED) return REDACTED;
+  switch (v.type) {
     case 'string':
-      return depth === 0 ? cut(v) : JSON.stringify(cut(v));
-    case 'number':
-    case 'boolean':
+      return depth === 0 ? String(v.value) : JSON.stringify(v.value);
     case 'undefined':
-      return String(v);
+      return 'undefined';
+    case 'null':
+      return 'null';
     case 'bigint':
-      return `${v}n`;
-    case 'symbol':
-      return cut(v.toString());
+      return `${String(v.value).replace(/n$/, '')}n`;
+    case 'accessor':
+      return '(getter)';
     case 'function':
-      return `ƒ ${cut(v.name || 'anonymous')}`;
+      return `ƒ ${String(v.value ?? '').replace(/^(?:async\s+)?(?:function\s*\*?\s*|class\s+)?/, '').replace(/\(.*$/s, '').trim() || 'anonymous'}`;
+    case 'object': {
+      const desc = String(v.value ?? 'Object');
+      // An Error's description is its stack: its first line says enough.
+      if (!v.members) return desc.split('\n')[0]!;
+      const isArray = /^(?:[A-Z]\w*)?Array\(\d+\)$/.test(desc);
+      const shown = v.members.map((m) => (isArray ? formatCaptured(m, depth + 1) : `${m.name}: ${formatCaptured(m, depth + 1)}`));
+      if (v.note === 'more' || v.note === 'budget') shown.push('…');
+      return isArray ? `[${shown.join(', ')}]` : `${desc === 'Object' ? '' : `${desc} `}{${shown.join(', ')}}`;
+    }
+    default:
+      return String(v.value);
   }
-  if (v === null) return 'null';
-  const o = v as object;
-  if (types.isProxy(o)) return 'Proxy';
-  if (types.isNativeError(o)) {
-    const msg = Object.getOwnPropertyDescriptor(o, 'message');
-    return cut(`${(o as Error).constructor === Error ? 'Error' : nameOf(o)}: ${typeof msg?.value === 'string' ? msg.value : ''}`);
-  }
-  if (types.isDate(o)) return Number.isNaN(Date.prototype.getTime.call(o)) ? 'Invalid Date' : Date.prototype.toISOString.call(o);
-  // Read through the built-in getters: a subclass may override `size`.
-  if (types.isMap(o)) return `Map(${String(Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!.call(o))})`;
-  if (types.isSet(o)) return `Set(${String(Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!.call(o))})`;
-  const isArray = Array.isArray(o);
-  if (depth >= 1) return isArray ? `Array(${(o as unknown[]).length})` : nameOf(o);
-  const keys = Object.keys(o);
-  const shown = keys.slice(0, limits.maxProperties).map((k) => {
-    const d = Object.getOwnPropertyDescriptor(o, k);
-    const val = isSecret(k) ? '[REDACTED]' : d && 'value' in d ? formatValue(d.value, limits, isSecret, depth + 1) : '(getter)';
-    return isArray ? val : `${k}: ${val}`;
-  });
-  if (keys.length > limits.maxProperties) shown.push('…');
-  return isArray ? `[${shown.join(', ')}]` : `${nameOf(o) === 'Object' ? '' : `${nameOf(o)} `}{${shown.join(', ')}}`;
-}
-
-function nameOf(o: object): string {
-  const proto = Object.getPrototypeOf(o) as object | null;
-  if (!proto) return 'Object';
-  const d = Object.getOwnPropertyDescriptor(proto, 'constructor');
-  const ctor = d && 'value' in d && typeof d.value === 'function' ? (d.value as object) : undefined;
-  const n = ctor ? Object.getOwnPropertyDescriptor(ctor, 'name') : undefined;
-  return n && typeof n.value === 'string' && n.value ? n.value : 'Object';
 }

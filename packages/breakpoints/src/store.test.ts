@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,5 +29,15 @@ describe('BreakpointStore', () => {
     expect(store.read().breakpoints).toEqual([]);
     writeFileSync(store.file, JSON.stringify({ version: 2, breakpoints: 'x' }));
     expect(store.read().breakpoints).toEqual([]);
+  });
+
+  it('writes the file 0600 in a 0700 folder, an existing folder included', async () => {
+    const folder = path.join(dir, 'c');
+    mkdirSync(folder, { mode: 0o755 });
+    const store = new BreakpointStore(folder, 10_000);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    store.schedule(() => ({ version: 1, breakpoints: [], snapshots: [] }));
+    await store.flush();
+    expect(statSync(store.file).mode & 0o777).toBe(0o600);
   });
 });

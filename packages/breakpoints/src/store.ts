@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { JSONFile, JSONFileSync } from 'lowdb/node';
 import type { Breakpoint, Snapshot } from './types.js';
@@ -13,6 +14,8 @@ export interface PersistedState {
  * Breakpoints and recent snapshots in `<dataDir>/breakpoints.json`. Read synchronously once at
  * creation (so restored breakpoints are armed before the app's modules load); written through
  * lowdb's steno writer, which writes a temp file and renames it (atomic) and coalesces bursts.
+ * Snapshots hold app data, so the folder is 0700 (the writer's temp file, created with the
+ * process umask, is never reachable by others) and the file 0600.
  */
 export class BreakpointStore {
   readonly file: string;
@@ -24,7 +27,9 @@ export class BreakpointStore {
 
   constructor(dataDir: string, private readonly delayMs = 200) {
     this.file = path.resolve(dataDir, 'breakpoints.json');
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    // An existing folder keeps its mode under mkdir: set it.
+    chmodSync(path.dirname(this.file), 0o700);
     this.writer = new JSONFile<PersistedState>(this.file);
   }
 
@@ -60,7 +65,7 @@ export class BreakpointStore {
     this.pending = undefined;
     if (state) {
       const data = state();
-      this.writing = this.writing.then(() => this.writer.write(data)).catch(() => {
+      this.writing = this.writing.then(() => this.writer.write(data)).then(() => chmod(this.file, 0o600)).catch(() => {
         this.writeErrors++;
       });
     }

@@ -13,9 +13,12 @@ export interface BreakpointInput {
   file: string;
   line: number;
   kind?: BreakpointKind;
-  /** A JavaScript expression evaluated in the frame; refused when it may have side effects. */
+  /**
+   * A JavaScript expression evaluated in the frame at every run of the line, side-effect free and
+   * within the time limit; the breakpoint fires when it is truthy.
+   */
   condition?: string;
-  /** Expressions evaluated at the hit without side effects (snapshot). */
+  /** Expressions evaluated at the hit, side-effect free and within the time limit (snapshot). */
   watch?: string[];
   /** Logpoint template: `user {user.id} has {items.length} items`. */
   message?: string;
@@ -49,8 +52,12 @@ export interface Breakpoint {
   createdAt: number;
   expiresAt: number;
   generated?: GeneratedLocation;
-  /** Logpoint: how many times the rate limit disarmed it for a cool-down. */
+  /** How many times a rate limit took it out of V8 for the rest of a second. */
   coolDowns?: number;
+  /** Evaluations of its condition that failed (threw, refused for side effects, timed out): counted as false. */
+  conditionErrors?: number;
+  /** The last of those failures, e.g. `TypeError: Cannot read properties of undefined (reading 'id')`. */
+  lastConditionError?: string;
 }
 
 /** One captured value, bounded by the capture limits. */
@@ -134,4 +141,33 @@ export interface CaptureLimits {
   maxStringLength: number;
   /** Approximate bytes per snapshot. Default 20 KB. */
   maxBytes: number;
+}
+
+export interface BreakpointAgentStats {
+  /** False when the agent stays off (the process runs under --inspect, or no inspector). */
+  available: boolean;
+  reason?: string;
+  debuggerEnabled: boolean;
+  /** Duration of the last Debugger.enable (ms): it blocks the event loop while V8 lists scripts. */
+  enableMs: number | null;
+  enableCount: number;
+  scripts: number;
+  armed: number;
+  /** V8 pauses on the agent's breakpoints (every run of an armed line, whatever its condition said). */
+  pauses: number;
+  /** Snapshots taken and messages written. */
+  hits: number;
+  /** Pauses whose condition was false. */
+  conditionFalse: number;
+  /** Condition evaluations that threw, were refused for side effects or timed out. */
+  conditionErrors: number;
+  /** Mean and max time our pause handler spent per pause (µs), V8's own pause cost not included. */
+  handlerUsMean: number;
+  handlerUsMax: number;
+  snapshotsDropped: number;
+  logsDropped: number;
+  /** Times a rate limit took a breakpoint out of V8 for the rest of its second. */
+  coolDowns: number;
+  errors: number;
+  writeErrors: number;
 }
