@@ -92,11 +92,12 @@ describe('breakpoint routes', () => {
   });
 
   it.each([
-    [{ file: '../../etc/passwd', line: 1 }, 400, /under the app's root/],
-    [{ file: '/etc/passwd', line: 1 }, 400, /under the app's root/],
+    [{ file: '../../etc/passwd', line: 1 }, 400, /^file must be a source file .* under the app's root/],
+    [{ file: '/etc/passwd', line: 1 }, 400, /^file must be a source file .* under the app's root/],
     [{ file: 'src/missing.ts', line: 1 }, 400, /file not found: /],
     [{ file: 'src/app.mjs', line: 99 }, 400, /line must be an integer from 1 to 5/],
     [{ file: 'src/app.mjs', line: 2, condition: 'qty = 0' }, 400, /assigns a value/],
+    [{ file: 'src/app.mjs', line: 2, condition: "({get: eval}).get('for(;;){}')" }, 400, /object literals/],
     [{ file: 'src/app.mjs', line: 2, condition: 'qty >' }, 400, /syntax error/],
     [[1], 400, /send an object/],
     ['{"file":', 400, /not JSON/],
@@ -104,6 +105,14 @@ describe('breakpoint routes', () => {
     const res = await json(await post(body));
     expect(res.status).toBe(status);
     expect(res.body.error).toMatch(msg);
+  });
+
+  it('says nothing of a file it would not break in: .env gets the same answer at any line', async () => {
+    const answers = await Promise.all([1, 2, 99].map(async (line) => json(await post({ file: '.env', line }))));
+    for (const a of answers) expect(a).toEqual({ status: 400, body: { error: expect.stringMatching(/^file must be a source file/) } });
+    expect(new Set(answers.map((a) => a.body.error)).size).toBe(1);
+    expect(answers[0]!.body.error).not.toMatch(/line|length/);
+    expect(await json(await post({ file: 'src/notes.txt', line: 99 }))).toEqual({ status: 400, body: { error: answers[0]!.body.error.replace('".env"', '"src/notes.txt"') } });
   });
 
   it('refuses a non-JSON content type with 415', async () => {

@@ -8,11 +8,14 @@
  * (token whenever the client is not loopback; same-origin for POST/DELETE). Breakpoints and the last
  * snapshots are saved in `.debugpanel/breakpoints/<service>/breakpoints.json`.
  */
-import { existsSync, promises as fs, realpathSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   createBreakpointAgent,
   DebugPanelInspectorError,
+  isSourcePath,
+  resolveUnder,
+  SOURCE_FILE,
   type Breakpoint,
   type BreakpointAgent,
   type BreakpointAgentStats,
@@ -50,24 +53,9 @@ export interface SourceFileResponse {
 }
 
 const STATUS: Record<string, number> = { BAD_INPUT: 400, NOT_FOUND: 404, LIMIT: 409, BUSY: 409, UNAVAILABLE: 503 };
-const SOURCE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const SKIP_DIRS = new Set(['node_modules', 'coverage']);
-
-/** Resolves a user path under `root`; undefined when it escapes (.., absolute elsewhere, symlink out). */
-export function resolveUnder(root: string, p: string): string | undefined {
-  if (typeof p !== 'string' || p === '' || p.includes('\0')) return undefined;
-  const abs = path.resolve(root, p);
-  const inside = (x: string) => x === root || x.startsWith(root + path.sep);
-  if (!inside(abs)) return undefined;
-  try {
-    // A symlink inside the root may point anywhere: judge where it really leads.
-    return inside(realpathSync(abs)) ? abs : undefined;
-  } catch {
-    return abs; // does not exist: the caller reports "not found"
-  }
-}
 
 async function listSources(root: string): Promise<SourcesResponse> {
   const files: string[] = [];
@@ -85,7 +73,7 @@ async function listSources(root: string): Promise<SourcesResponse> {
       const abs = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) await walk(abs, depth + 1);
-      } else if (e.isFile() && SOURCE.test(e.name) && !e.name.endsWith('.d.ts')) {
+      } else if (e.isFile() && SOURCE_FILE.test(e.name) && !e.name.endsWith('.d.ts')) {
         if (files.length >= MAX_FILES) {
           truncated = true;
           return;
@@ -105,7 +93,8 @@ export const breakpoints: PanelFeature = (ctx) => {
   // restore only its own breakpoints.
   const service = String(ctx?.options?.service ?? 'app').replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'app';
   const root = process.cwd();
-  const routes = breakpointRoutes(root, path.join(root, '.debugpanel', 'breakpoints', service), (s) => (stats = s));
+  const redactKeys = ctx?.options?.redact ?? [];
+  const routes = breakpointRoutes(root, path.join(root, '.debugpanel', 'breakpoints', service), (s) => (stats = s), redactKeys);
   // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
   if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
   return routes;
@@ -116,11 +105,14 @@ export function breakpointRoutes(
   rootDir: string,
   dataDir = path.join(rootDir, '.debugpanel'),
   exposeStats?: (stats: () => BreakpointAgentStats | undefined) => void,
+  redactKeys: readonly string[] = [],
 ): PanelRoute[] {
   const root = path.resolve(rootDir);
   // Created on first use, or at once when saved breakpoints wait to be re-armed after a restart.
+  // The agent checks every input itself (files under the root, the expression allow-list), the
+  // same way for the API and for what it restores from disk.
   let agent: BreakpointAgent | undefined;
-  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir }));
+  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, redactKeys }));
   exposeStats?.(() => agent?.stats());
   if (existsSync(path.join(dataDir, 'breakpoints.json'))) {
     try {
@@ -158,12 +150,8 @@ export function breakpointRoutes(
           return sendError(res, status ?? 400, status ? (err as Error).message : 'the body is not JSON; send {"file": "src/app.ts", "line": 12}');
         }
         if (!input || typeof input !== 'object' || Array.isArray(input)) return sendError(res, 400, 'send an object like {"file": "src/app.ts", "line": 12}');
-        const file = (input as { file?: unknown }).file;
-        if (typeof file !== 'string' || !resolveUnder(root, file)) {
-          return sendError(res, 400, `file must be a path under the app's root (${root}), got ${JSON.stringify(file)?.slice(0, 200)}`);
-        }
         try {
-          sendJson(res, 201, get().set({ ...(input as object), file: resolveUnder(root, file)! } as never));
+          sendJson(res, 201, get().set(input as never));
         } catch (err) {
           fail(res, err);
         }
@@ -226,7 +214,7 @@ export function breakpointRoutes(
         const abs = resolveUnder(root, p);
         if (!abs) return sendError(res, 400, `path must be a file under the app's root, got ${JSON.stringify(p.slice(0, 200))}`);
         const rel = path.relative(root, abs).split(path.sep);
-        if (!SOURCE.test(abs) || rel.some((s) => s.startsWith('.'))) return sendError(res, 400, 'only source files (.js, .mjs, .cjs, .ts, .mts, .cts, .jsx, .tsx) outside hidden folders are served');
+        if (!isSourcePath(root, abs)) return sendError(res, 400, 'only source files (.js, .mjs, .cjs, .ts, .mts, .cts, .jsx, .tsx) outside hidden folders are served');
         let stat;
         try {
           stat = await fs.stat(abs);
