@@ -98,6 +98,9 @@ describe('stateLabel and splitLines', () => {
     expect(stateLabel(bp({ state: 'hit', hits: 1 }))).toBe('hit · 1/1 hit');
     expect(stateLabel(bp({ kind: 'logpoint', maxHits: null, hits: 7 }))).toBe('active · 7 hits');
     expect(stateLabel(bp({ state: 'error', error: 'no code on line 3' }))).toBe('error: no code on line 3');
+    expect(stateLabel(bp({ state: 'active', hits: 0, conditionErrors: 4, lastConditionError: 'TypeError: x is undefined' }))).toBe(
+      'active · 0/1 hits · condition failed 4× (TypeError: x is undefined)',
+    );
   });
   it('splits CRLF and LF and drops the empty line after a final newline', () => {
     expect(splitLines('a\r\nb\n')).toEqual(['a', 'b']);

@@ -164,7 +164,10 @@ export function noteText(note: CapturedValue['note']): string | undefined {
 /** Human text for a breakpoint's state, with the reason for `error` and the hit count. */
 export function stateLabel(b: Breakpoint): string {
   const hits = b.maxHits === null ? `${b.hits}` : `${b.hits}/${b.maxHits}`;
-  return b.state === 'error' ? `error: ${b.error ?? 'unknown'}` : `${b.state} · ${hits} hit${b.hits === 1 ? '' : 's'}`;
+  if (b.state === 'error') return `error: ${b.error ?? 'unknown'}`;
+  // A failing condition counts as false: say so, or the breakpoint just looks idle.
+  const failed = b.conditionErrors ? ` · condition failed ${b.conditionErrors}× (${b.lastConditionError ?? 'error'})` : '';
+  return `${b.state} · ${hits} hit${b.hits === 1 ? '' : 's'}${failed}`;
 }
 
 /** Time left until `at`: "45s", "12m", "1h 5m" (never negative). */
