@@ -5,7 +5,7 @@ import { resolveOptions } from './options.js';
 describe('resolveOptions', () => {
   it('fills in the defaults', () => {
     const o = resolveOptions({ dataDir: false });
-    expect(o).toMatchObject({ root: process.cwd(), dataDir: undefined, maxBreakpoints: 10, maxSnapshots: 50, maxLogs: 1000, logRateLimit: 50, snapshotRateLimit: 10, pauseRateLimit: 200, evalTimeoutMs: 50, defaultExpiryMs: 3600_000 });
+    expect(o).toMatchObject({ root: process.cwd(), dataDir: undefined, maxBreakpoints: 10, maxSnapshots: 50, maxLogs: 1000, logRateLimit: 50, snapshotRateLimit: 10, pauseRateLimit: 100, evalTimeoutMs: 50, defaultExpiryMs: 3600_000 });
     expect(o.limits).toEqual({ maxFrames: 20, expandFrames: 5, maxLocals: 30, maxDepth: 2, maxProperties: 10, maxStringLength: 100, maxBytes: 20480 });
     expect(resolveOptions({}).dataDir).toBe(path.resolve('.debugpanel'));
     expect(resolveOptions({ watchTimeoutMs: 70 }).evalTimeoutMs).toBe(70); // the former name

@@ -21,7 +21,7 @@ export interface BreakpointAgentOptions {
   logRateLimit?: number;
   /** Snapshots per second per breakpoint, likewise. Default 10. */
   snapshotRateLimit?: number;
-  /** Pauses per second per breakpoint whatever their outcome (a false condition too), likewise. Default 200. */
+  /** Pauses per second per breakpoint whatever their outcome (a false condition too), likewise. Default 100. */
   pauseRateLimit?: number;
   /** Also print logpoint messages with console.log. Default false. */
   logToConsole?: boolean;
@@ -108,7 +108,7 @@ export function resolveOptions(o: BreakpointAgentOptions): ResolvedOptions {
     maxLogs: Math.floor(o.maxLogs ?? 1000),
     logRateLimit: o.logRateLimit ?? 50,
     snapshotRateLimit: o.snapshotRateLimit ?? 10,
-    pauseRateLimit: o.pauseRateLimit ?? 200,
+    pauseRateLimit: o.pauseRateLimit ?? 100,
     logToConsole: o.logToConsole ?? false,
     evalTimeoutMs: o.evalTimeoutMs ?? o.watchTimeoutMs ?? 50,
     redactor: o.redactor ?? createRedactor(o.redactKeys),
