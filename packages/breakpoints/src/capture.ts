@@ -1,7 +1,10 @@
-import { REDACTED, type SecretRedactor } from './redact.js';
+import { REDACTED, type Redactor } from '@debugpanel/model';
 import type { FrameSecrets, PauseReader } from './secrets.js';
 import type { RemoteObject } from './session.js';
 import type { CaptureLimits, CapturedValue } from './types.js';
+
+/** What the agent asks of the panel's one `Redactor`. */
+export type SecretKeys = Pick<Redactor, 'isSecretKey' | 'string' | 'url'>;
 
 export const DEFAULT_LIMITS: CaptureLimits = {
   maxFrames: 20,
@@ -43,7 +46,7 @@ export class Capturer {
   constructor(
     private readonly reader: PauseReader,
     private readonly limits: CaptureLimits,
-    private readonly redactor: SecretRedactor,
+    private readonly redactor: SecretKeys,
     private readonly secrets: FrameSecrets,
   ) {}
 
@@ -142,7 +145,7 @@ export class Capturer {
  * True for a secret header name at an even index of a `rawHeaders`-like array (names and values
  * alternate): the element after it holds its value.
  */
-export function isSecretHeaderName(index: string, value: string, redactor: SecretRedactor): boolean {
+export function isSecretHeaderName(index: string, value: string, redactor: SecretKeys): boolean {
   return Number(index) % 2 === 0 && /^[\w-]{1,64}$/.test(value) && redactor.isSecretKey(value);
 }
 

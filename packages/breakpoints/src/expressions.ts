@@ -155,15 +155,15 @@ function checkCallee(callee: AnyNode, text: (n: Node) => string): string | undef
  * True when an expression reads a secret-looking name at its end (`password`, `order.apiKey`,
  * `req.headers["x-api-key"]`): its value is redacted whatever it looks like.
  */
-export function readsSecretKey(expr: string, isSecretKey: (k: string) => boolean): boolean {
+export function readsSecretKey(expr: string, keys: { isSecretKey(k: string): boolean }): boolean {
   const r = parse(expr, 'expression');
   if (typeof r === 'string') return false;
   let node = r as AnyNode;
   if (node.type === 'ChainExpression') node = node.expression as AnyNode;
-  if (node.type === 'Identifier') return isSecretKey(String(node.name));
+  if (node.type === 'Identifier') return keys.isSecretKey(String(node.name));
   if (node.type === 'MemberExpression') {
     const name = memberName(node);
-    return name !== undefined && isSecretKey(name);
+    return name !== undefined && keys.isSecretKey(name);
   }
   return false;
 }

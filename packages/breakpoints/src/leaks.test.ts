@@ -62,7 +62,7 @@ describe('snapshots hold no secrets', () => {
     const byName = (n: string) => locals.find((v) => v.name === n);
     for (const n of ['auth', 'pwd', 'privateKey', 'jwt', 'sessionId', 'password']) expect(byName(n), n).toMatchObject({ value: '[REDACTED]', note: 'redacted' });
     expect(byName('note')!.value).toBe('sent with Bearer [REDACTED]');
-    expect(byName('dbUrl')!.value).toBe('postgres://[REDACTED]@db.example:5432/shop');
+    expect(byName('dbUrl')!.value).toBe('postgres://bob:[REDACTED]@db.example:5432/shop');
     const raw = byName('req')!.members!.find((m) => m.name === 'rawHeaders')!.members!.map((m) => m.value);
     expect(raw).toEqual(expect.arrayContaining(['authorization', 'cookie', 'x-api-key']));
     expect(raw[raw.indexOf('authorization') + 1]).toBe('[REDACTED]');
@@ -90,7 +90,7 @@ describe('logpoint messages hold no secrets', () => {
     const [log] = agent.logs();
     expect(leaked(log!.message)).toEqual([]);
     expect(log!.message).toBe(
-      'a=[REDACTED] k=[REDACTED] c=[REDACTED] u=postgres://[REDACTED]@db.example:5432/shop o={name: "ann", token: [REDACTED]} p=[REDACTED] q=/orders?api_key=[REDACTED] n=ann',
+      'a=[REDACTED] k=[REDACTED] c=[REDACTED] u=postgres://bob:[REDACTED]@db.example:5432/shop o={name: "ann", token: [REDACTED]} p=[REDACTED] q=/orders?api_key=[REDACTED] n=ann',
     );
   });
 

@@ -1,6 +1,6 @@
+import { REDACTED } from '@debugpanel/model';
 import { evaluateOnFrame, type EvalFailure } from './evaluate.js';
 import { readsSecretKey, type TemplatePart } from './expressions.js';
-import { REDACTED } from './redact.js';
 import type { CaptureTools, Scene } from './snapshot.js';
 import type { CapturedValue } from './types.js';
 
@@ -37,7 +37,7 @@ export function renderMessage(tools: CaptureTools, scene: Scene, parts: readonly
     }
     const v = values[i]!;
     if ('error' in v) message += `<${scene.secrets.redact(v.error)}>`;
-    else message += formatCaptured(c.value(p.expr, v.result, 0, readsSecretKey(p.expr, tools.redactor.isSecretKey)), 0);
+    else message += formatCaptured(c.value(p.expr, v.result, 0, readsSecretKey(p.expr, tools.redactor)), 0);
   });
   return { message, ...(unsafe ? { unsafe } : {}) };
 }

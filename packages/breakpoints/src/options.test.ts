@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Redactor } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.js';
 
@@ -16,7 +17,8 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ limits: { maxDept: 1 } } as never)).toThrow('unknown option "limits.maxDept"; did you mean "limits.maxDepth"?');
     expect(() => resolveOptions({ logRateLimit: 0 })).toThrow(/logRateLimit must be a positive number up to 1000000, got 0/);
     expect(() => resolveOptions({ maxBreakpoints: 101 })).toThrow(/maxBreakpoints must be a positive number up to 100/);
-    expect(() => resolveOptions({ redactor: {} as never })).toThrow(/redactor must have isSecretKey\(key\) and string\(value\)/);
-    expect(() => resolveOptions({ redactKeys: [1 as never] })).toThrow(/strings or RegExps/);
+    expect(() => resolveOptions({ redactor: {} as never })).toThrow(/redactor must be a Redactor \(isSecretKey, string, url\)/);
+    expect(() => resolveOptions({ redactKeys: [1 as never] })).toThrow(/redactKeys must be an array of strings/);
+    expect(() => resolveOptions({ redactKeys: ['ssn'], redactor: new Redactor() })).toThrow(/give `redactKeys` or `redactor`, not both/);
   });
 });

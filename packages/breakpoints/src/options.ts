@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { DEFAULT_LIMITS } from './capture.js';
-import { checkKeys, type Check, type Schema } from './options-check.js';
-import { createRedactor, type SecretRedactor } from './redact.js';
+import { checkKeys, Redactor, type Check, type Schema } from '@debugpanel/model';
+import { DEFAULT_LIMITS, type SecretKeys } from './capture.js';
 import type { CaptureLimits } from './types.js';
 
 export interface BreakpointAgentOptions {
@@ -29,10 +28,10 @@ export interface BreakpointAgentOptions {
   evalTimeoutMs?: number;
   /** The former name of `evalTimeoutMs`. */
   watchTimeoutMs?: number;
-  /** Extra keys to redact: strings (exact, any case) or patterns. */
-  redactKeys?: ReadonlyArray<string | RegExp>;
-  /** The redactor to use (the panel passes its own); by default one built from `redactKeys`. */
-  redactor?: SecretRedactor;
+  /** Extra keys to redact (any case; the whole key or its last `.` segment), for the agent's own `Redactor`. */
+  redactKeys?: ReadonlyArray<string>;
+  /** The `Redactor` to use instead (the panel passes its one redactor); give this or `redactKeys`. */
+  redactor?: SecretKeys;
   /** Default breakpoint lifetime. Default one hour. */
   defaultExpiryMs?: number;
   /** Where the agent says what it did not do (a saved breakpoint it refused to re-arm). Default console.warn. */
@@ -52,7 +51,7 @@ export interface ResolvedOptions {
   pauseRateLimit: number;
   logToConsole: boolean;
   evalTimeoutMs: number;
-  redactor: SecretRedactor;
+  redactor: SecretKeys;
   defaultExpiryMs: number;
   warn: (message: string) => void;
 }
@@ -77,11 +76,11 @@ const SCHEMA: Schema = {
   logToConsole: (v, n) => (typeof v === 'boolean' ? undefined : `${n} must be true or false`),
   evalTimeoutMs: number(10_000),
   watchTimeoutMs: number(10_000),
-  redactKeys: (v, n) => (Array.isArray(v) ? undefined : `${n} must be an array of strings or RegExps`),
+  redactKeys: (v, n) => (Array.isArray(v) && v.every((k) => typeof k === 'string') ? undefined : `${n} must be an array of strings`),
   redactor: (v, n) =>
-    typeof v === 'object' && v !== null && typeof (v as SecretRedactor).isSecretKey === 'function' && typeof (v as SecretRedactor).string === 'function'
+    typeof v === 'object' && v !== null && typeof (v as SecretKeys).isSecretKey === 'function' && typeof (v as SecretKeys).string === 'function' && typeof (v as SecretKeys).url === 'function'
       ? undefined
-      : `${n} must have isSecretKey(key) and string(value)`,
+      : `${n} must be a Redactor (isSecretKey, string, url)`,
   defaultExpiryMs: number(MAX_EXPIRY_MS),
   onWarning: fn,
 };
@@ -96,6 +95,7 @@ const SCHEMA: Schema = {
 export function resolveOptions(o: BreakpointAgentOptions): ResolvedOptions {
   const where = 'createBreakpointAgent';
   checkKeys(o, SCHEMA, where);
+  if (o.redactor && o.redactKeys) throw new TypeError(`${where}: give \`redactKeys\` or \`redactor\`, not both (new Redactor(keys) takes the keys)`);
   checkKeys(o.limits ?? {}, LIMIT_SCHEMA, where, 'limits.');
   const limits = { ...DEFAULT_LIMITS };
   for (const k of Object.keys(DEFAULT_LIMITS) as Array<keyof CaptureLimits>) limits[k] = Math.floor(o.limits?.[k] ?? DEFAULT_LIMITS[k]);
@@ -111,7 +111,7 @@ export function resolveOptions(o: BreakpointAgentOptions): ResolvedOptions {
     pauseRateLimit: o.pauseRateLimit ?? 100,
     logToConsole: o.logToConsole ?? false,
     evalTimeoutMs: o.evalTimeoutMs ?? o.watchTimeoutMs ?? 50,
-    redactor: o.redactor ?? createRedactor(o.redactKeys),
+    redactor: o.redactor ?? new Redactor([...(o.redactKeys ?? [])]),
     defaultExpiryMs: o.defaultExpiryMs ?? 3600_000,
     warn: o.onWarning ?? ((m) => console.warn(`[debugpanel] ${m}`)),
   };

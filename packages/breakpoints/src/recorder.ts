@@ -1,4 +1,4 @@
-import { RingBuffer } from '@debugpanel/span-store';
+import { RingBuffer } from '@debugpanel/model';
 import type { LogEntry, Snapshot } from './types.js';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from './redact.js';
+import { Redactor } from '@debugpanel/model';
 import { environmentSecrets, FrameSecrets, harvestSecrets, PauseReader, type PropertyDescriptor } from './secrets.js';
 
-const redactor = createRedactor();
+const redactor = new Redactor();
 const str = (name: string, value: string): PropertyDescriptor => ({ name, value: { type: 'string', value } });
 const obj = (name: string, objectId: string, subtype?: string, description = 'Object'): PropertyDescriptor => ({
   name, value: { type: 'object', objectId, description, ...(subtype ? { subtype } : {}) },
@@ -26,7 +26,7 @@ describe('FrameSecrets', () => {
     expect(s.redact('token live-abc123')).toBe('token [REDACTED]');
     expect(s.redact('c=cookie-777')).toBe('c=[REDACTED]');
     expect(s.redact('theme is dark')).toBe('theme is dark'); // too short to be told from ordinary text
-    expect(s.redact('postgres://u:p@h/db')).toBe('postgres://[REDACTED]@h/db'); // and by shape
+    expect(s.redact('postgres://u:p@h/db')).toBe('postgres://u:[REDACTED]@h/db'); // and by shape
   });
 
   it('reads secret environment variables', () => {

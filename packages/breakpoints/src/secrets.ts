@@ -1,5 +1,5 @@
-import { isSecretHeaderName } from './capture.js';
-import { REDACTED, type SecretRedactor } from './redact.js';
+import { REDACTED } from '@debugpanel/model';
+import { isSecretHeaderName, type SecretKeys } from './capture.js';
 import type { Post, RemoteObject } from './session.js';
 
 export interface PropertyDescriptor {
@@ -35,6 +35,7 @@ export class PauseReader {
 }
 
 const MIN_SECRET = 5;
+const PATH_WITH_QUERY = /^\/\S*\?\S*=/;
 const MAX_SECRETS = 64;
 /** Keys whose objects likely hold credentials: they are read first. */
 const HOLDER = /header|cookie|auth|session|cred|token|secret|pass|key|req|request|query|body|param|env|config|option/i;
@@ -47,7 +48,7 @@ const HOLDER = /header|cookie|auth|session|cred|token|secret|pass|key|req|reques
 export class FrameSecrets {
   private readonly values = new Set<string>();
   constructor(
-    private readonly redactor: SecretRedactor,
+    private readonly redactor: SecretKeys,
     known: Iterable<string> = [],
   ) {
     for (const v of known) this.add(v);
@@ -72,16 +73,19 @@ export class FrameSecrets {
     if (v.length >= MIN_SECRET && this.values.size < MAX_SECRETS) this.values.add(v);
   }
 
-  /** `s` with every known secret value and every secret-shaped part replaced by `[REDACTED]`. */
+  /**
+   * `s` with every known secret value and every secret-shaped part replaced by `[REDACTED]`; a
+   * request path with a query (`req.url`) also loses its secret parameters.
+   */
   redact(s: string): string {
     let out = s;
     for (const v of this.values) if (out.includes(v)) out = out.split(v).join(REDACTED);
-    return this.redactor.string(out);
+    return PATH_WITH_QUERY.test(out) ? this.redactor.url(out) : this.redactor.string(out);
   }
 }
 
 /** Secret values of this process's environment (`DB_PASSWORD=...`), read once when the agent starts. */
-export function environmentSecrets(redactor: SecretRedactor, env: NodeJS.ProcessEnv = process.env): string[] {
+export function environmentSecrets(redactor: SecretKeys, env: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(env)) if (v && redactor.isSecretKey(k)) out.push(v);
   return out;
@@ -94,7 +98,7 @@ export function environmentSecrets(redactor: SecretRedactor, env: NodeJS.Process
 export function harvestSecrets(
   reader: PauseReader,
   scopeObjectIds: string[],
-  redactor: SecretRedactor,
+  redactor: SecretKeys,
   into: FrameSecrets,
   maxObjects = 40,
 ): void {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Capturer } from './capture.js';
+import { Capturer, type SecretKeys } from './capture.js';
 import { evaluateOnFrame } from './evaluate.js';
 import { readsSecretKey } from './expressions.js';
-import type { SecretRedactor } from './redact.js';
 import { scriptPath, type ScriptRegistry } from './scripts.js';
 import { FrameSecrets, harvestSecrets, PauseReader } from './secrets.js';
 import type { CallFrame, V8Session } from './session.js';
@@ -28,7 +27,7 @@ export interface CaptureTools {
   session: V8Session;
   registry: ScriptRegistry;
   limits: CaptureLimits;
-  redactor: SecretRedactor;
+  redactor: SecretKeys;
   evalTimeoutMs: number;
   /** Secret values known before any pause (the environment's). */
   knownSecrets: readonly string[];
@@ -70,7 +69,7 @@ function watch(tools: CaptureTools, scene: Scene, c: Capturer, expression: strin
   const ms = () => Math.round((performance.now() - t0) * 100) / 100;
   const r = evaluateOnFrame(tools.session, scene.frames[0]!.callFrameId, expression, scene.group, tools.evalTimeoutMs);
   if ('error' in r) return { expression, error: r.error, ms: ms() };
-  return { expression, value: c.value(expression, r.result, 0, readsSecretKey(expression, tools.redactor.isSecretKey)), ms: ms() };
+  return { expression, value: c.value(expression, r.result, 0, readsSecretKey(expression, tools.redactor)), ms: ms() };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { closest } from '@debugpanel/model';
 import { DebugPanelInspectorError } from './errors.js';
 import { checkExpression, parseTemplate, type TemplatePart } from './expressions.js';
-import { closest } from './options-check.js';
 import { MAX_EXPIRY_MS } from './options.js';
 import type { Breakpoint, BreakpointInput } from './types.js';
 
