@@ -22,6 +22,7 @@ import {
   type LogEntry,
   type Snapshot,
 } from '@debugpanel/breakpoints';
+import type { Redactor } from '@debugpanel/model';
 import { readBody, sendError, sendJson } from '../http.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
 
@@ -93,8 +94,8 @@ export const breakpoints: PanelFeature = (ctx) => {
   // restore only its own breakpoints.
   const service = String(ctx?.options?.service ?? 'app').replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'app';
   const root = process.cwd();
-  const redactKeys = ctx?.options?.redact ?? [];
-  const routes = breakpointRoutes(root, path.join(root, '.debugpanel', 'breakpoints', service), (s) => (stats = s), redactKeys);
+  // Snapshots and logpoint messages go through the panel's one redactor, like every span.
+  const routes = breakpointRoutes(root, path.join(root, '.debugpanel', 'breakpoints', service), (s) => (stats = s), ctx?.redactor);
   // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
   if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
   return routes;
@@ -105,14 +106,14 @@ export function breakpointRoutes(
   rootDir: string,
   dataDir = path.join(rootDir, '.debugpanel'),
   exposeStats?: (stats: () => BreakpointAgentStats | undefined) => void,
-  redactKeys: readonly string[] = [],
+  redactor?: Redactor,
 ): PanelRoute[] {
   const root = path.resolve(rootDir);
   // Created on first use, or at once when saved breakpoints wait to be re-armed after a restart.
   // The agent checks every input itself (files under the root, the expression allow-list), the
   // same way for the API and for what it restores from disk.
   let agent: BreakpointAgent | undefined;
-  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, redactKeys }));
+  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, ...(redactor ? { redactor } : {}) }));
   exposeStats?.(() => agent?.stats());
   if (existsSync(path.join(dataDir, 'breakpoints.json'))) {
     try {
