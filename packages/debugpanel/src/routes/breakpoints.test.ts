@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Redactor } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breakpointRoutes } from './breakpoints.js';
 import { RouteTable, type PanelRoute } from './registry.js';
@@ -27,7 +28,8 @@ let base: string;
 let routes: PanelRoute[];
 
 beforeAll(async () => {
-  routes = breakpointRoutes(root);
+  // The panel's redactor, with an extra key the app's locals use.
+  routes = breakpointRoutes(root, undefined, undefined, new Redactor(['unit']));
   const table = new RouteTable(routes);
   server = createServer((req, res) => {
     const [p, search = ''] = req.url!.split('?');
@@ -71,6 +73,7 @@ describe('breakpoint routes', () => {
     expect(snap.watches).toMatchObject([{ expression: 'qty + 1', value: { name: 'qty + 1', type: 'number', value: 4 } }]);
     const one = await json(await fetch(`${base}/api/snapshots/${snap.id}`));
     expect(one.body.frames[0].scopes[0].variables.find((v: any) => v.name === 'total').value).toBe(12);
+    expect(one.body.frames[0].scopes[0].variables.find((v: any) => v.name === 'unit')).toMatchObject({ value: '[REDACTED]', note: 'redacted' });
     expect((await fetch(`${base}/api/snapshots/nope`)).status).toBe(404);
     expect((await json(await fetch(`${base}/api/snapshots?traceId=abc`))).body.snapshots).toEqual([]);
 
