@@ -1,5 +1,5 @@
 import { trace, type Context } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
+import { parseTracestate } from './tracestate.js';
 
 export interface ParsedTraceparent {
   traceId: string;
@@ -68,15 +68,30 @@ export function parseTraceparent(header: string | undefined): ParsedTraceparent 
 
 /**
  * Flags this library passes on: sampled (0x01) and random (0x02, Trace Context level 2). Unknown
- * bits are dropped as the spec asks, which also keeps `traceFlags` within the two hex digits that
- * core's propagator writes.
+ * bits are dropped as the spec asks ("vendors MUST set those to zero"), which also keeps
+ * `traceFlags` within the two hex digits a traceparent has.
  */
-const KNOWN_FLAGS = 0x03;
+export const KNOWN_FLAGS = 0x03;
+/** Trace Context level 2: at least the right-most 7 bytes of the trace id are random. */
+export const RANDOM_FLAG = 0x02;
+
+const FLAGS_HEX: ReadonlyArray<string> = ['00', '01', '02', '03'];
+
+/**
+ * A version-00 `traceparent` value; flags are cut to the known bits.
+ *
+ * @example
+ * formatTraceparent('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 3); // '00-4bf9…-00f0…-03'
+ */
+export function formatTraceparent(traceId: string, spanId: string, traceFlags: number): string {
+  return `00-${traceId}-${spanId}-${FLAGS_HEX[traceFlags & KNOWN_FLAGS]!}`;
+}
 
 /**
  * A context whose span is the remote parent described by `traceparent` (and `tracestate`), or
  * `base` itself when the header is missing or invalid: an invalid traceparent starts a new
- * trace and its tracestate is ignored with it.
+ * trace and its tracestate is ignored with it. An invalid tracestate is dropped whole and does not
+ * affect the traceparent (see tracestate.ts).
  */
 export function contextFromHeaders(
   base: Context,
@@ -86,12 +101,11 @@ export function contextFromHeaders(
   // Several traceparent headers make the request's context invalid (Node would join them).
   const parsed = parseTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
   if (parsed === undefined) return base;
-  const state = Array.isArray(tracestate) ? tracestate.join(',') : tracestate;
   return trace.setSpanContext(base, {
     traceId: parsed.traceId,
     spanId: parsed.spanId,
     traceFlags: parsed.traceFlags & KNOWN_FLAGS,
     isRemote: true,
-    traceState: state ? new TraceState(state) : undefined,
+    traceState: tracestate === undefined ? undefined : parseTracestate(tracestate),
   });
 }
