@@ -104,7 +104,8 @@ describe('head sampling in the panel', () => {
     const leaf = await startHop({ SERVICE: 'leaf' });
     const front = await startHop({ SERVICE: 'front', HEAD: '0', NEXT_URL: leaf.url });
     const r = (await (await fetch(`${front.url}/hop`)).json()) as { leafTraceparent: string };
-    expect(r.leafTraceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    // Not sampled (01 clear); the trace id the front made is random (02, Trace Context level 2).
+    expect(r.leafTraceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-02$/);
     const traceId = r.leafTraceparent.split('-')[1]!;
     for (const svc of [front, leaf]) {
       const t = (await (await fetch(`${svc.url}/_debug/api/traces/${traceId}`)).json()) as { spans: unknown[] };

@@ -10,9 +10,10 @@ import {
   type Span,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { isTracingSuppressed, W3CBaggagePropagator } from '@opentelemetry/core';
 import { isHttpErrorStatus } from '@debugpanel/model';
 import { recordException } from './exception.js';
+import { injectSpanContext } from './propagator.js';
 import { ERROR_TYPE, HTTP_REQUEST_METHOD_ORIGINAL, HTTP_RESPONSE_STATUS_CODE, KNOWN_HTTP_METHODS } from './semconv.js';
 import type { TracingState } from './state.js';
 
@@ -21,6 +22,8 @@ import type { TracingState } from './state.js';
  * It is sent on the wire; `withoutTracing()` is the alternative that is not.
  */
 export const NO_TRACE_HEADER = 'x-debugpanel-no-trace';
+
+const baggagePropagator = new W3CBaggagePropagator();
 
 /**
  * The active context when an outgoing call should get a client span, else undefined. Client
@@ -127,6 +130,22 @@ export function startClientSpan<C>(
   // Semantic conventions name client spans by method alone (there is no low-cardinality URL
   // template on the client side); url.full and server.address carry the target.
   const span = state.tracer.startSpan(known ? target.method : 'HTTP', { kind: SpanKind.CLIENT, attributes }, ctx);
-  if (carrier !== undefined) propagation.inject(trace.setSpan(ctx, span), carrier, setter);
+  if (carrier !== undefined) inject(state, ctx, span, carrier, setter);
   return new ClientSpan(span);
+}
+
+/**
+ * Propagation headers for a client span. With the panel's own propagator registered, traceparent
+ * and tracestate are written directly (and baggage only when the context has some); an app's own
+ * propagator (B3, Jaeger, ...) is used through the API.
+ */
+function inject<C>(state: TracingState, ctx: Context, span: Span, carrier: C, setter: TextMapSetter<C>): void {
+  const spanCtx = trace.setSpan(ctx, span);
+  if (!state.ownPropagator) {
+    propagation.inject(spanCtx, carrier, setter);
+    return;
+  }
+  const sc = span.spanContext();
+  if (isSpanContextValid(sc)) injectSpanContext(sc, carrier, setter);
+  if (propagation.getBaggage(spanCtx) !== undefined) baggagePropagator.inject(spanCtx, carrier, setter);
 }

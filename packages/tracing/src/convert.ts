@@ -4,9 +4,9 @@ import type { Attributes, SpanEvent, SpanKind, SpanLink, SpanRecord, StatusCode 
 import { SERVICE_NAME } from './semconv.js';
 
 /** Index = `@opentelemetry/api` SpanKind (INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4). */
-const KINDS: ReadonlyArray<SpanKind> = ['internal', 'server', 'client', 'producer', 'consumer'];
+export const KINDS: ReadonlyArray<SpanKind> = ['internal', 'server', 'client', 'producer', 'consumer'];
 /** Index = SpanStatusCode (UNSET 0, OK 1, ERROR 2). */
-const STATUS: ReadonlyArray<StatusCode> = ['unset', 'ok', 'error'];
+export const STATUS: ReadonlyArray<StatusCode> = ['unset', 'ok', 'error'];
 
 /** An OTel HrTime ([seconds, nanoseconds]) as float milliseconds. */
 export function hrTimeToMs(time: HrTime): number {
@@ -54,8 +54,38 @@ function resourceInfo(resource: ReadableSpan['resource'] | undefined): ResourceI
  * no events, and one object each for them saves ~64 bytes per stored span (measured). Frozen so
  * a consumer that tried to change one for a single span fails loudly instead of changing all.
  */
-const STATUS_OBJECTS: ReadonlyArray<SpanRecord['status']> = STATUS.map((code) => Object.freeze({ code }));
-const NO_EVENTS = Object.freeze([]) as unknown as SpanEvent[];
+export const STATUS_OBJECTS: ReadonlyArray<SpanRecord['status']> = STATUS.map((code) => Object.freeze({ code }));
+export const NO_EVENTS = Object.freeze([]) as unknown as SpanEvent[];
+
+/**
+ * A SpanRecord with its keys in one order: one object literal per combination of the optional
+ * keys, so V8 gives every record every property in-object. Adding a key to a finished object
+ * moves it into a separate property array, ~40 more bytes per span (measured). Native spans make
+ * their record with it at start, `toSpanRecord` at the end.
+ */
+export function newRecord(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  name: string,
+  kind: SpanKind,
+  service: string,
+  startTime: number,
+  duration: number,
+  status: SpanRecord['status'],
+  attributes: Attributes,
+  events: SpanEvent[],
+  resource: Attributes | undefined,
+): SpanRecord {
+  if (parentSpanId) {
+    return resource === undefined
+      ? { traceId, spanId, parentSpanId, name, kind, service, startTime, duration, status, attributes, events }
+      : { traceId, spanId, parentSpanId, name, kind, service, startTime, duration, status, attributes, events, resource };
+  }
+  return resource === undefined
+    ? { traceId, spanId, name, kind, service, startTime, duration, status, attributes, events }
+    : { traceId, spanId, name, kind, service, startTime, duration, status, attributes, events, resource };
+}
 
 /**
  * Converts an ended OTel span into the panel's SpanRecord: times in float ms, kind and status as
@@ -84,24 +114,7 @@ export function toSpanRecord(span: ReadableSpan, fallbackService: string): SpanR
   const events = span.events.length === 0 ? NO_EVENTS : convertEvents(span.events, shift);
   const parentSpanId =
     span.parentSpanContext?.spanId ?? (span as unknown as { parentSpanId?: string }).parentSpanId;
-  const res = resource.attributes;
-  /*
-   * One object literal per combination of the optional keys, in one key order: V8 then gives the
-   * record every property in-object. Adding a key to a finished object (as this did before) moves
-   * it into a separate property array, ~40 more bytes per span (measured).
-   */
-  let record: SpanRecord;
-  if (parentSpanId) {
-    record =
-      res === undefined
-        ? { traceId, spanId, parentSpanId, name, kind, service, startTime, duration, status, attributes, events }
-        : { traceId, spanId, parentSpanId, name, kind, service, startTime, duration, status, attributes, events, resource: res };
-  } else {
-    record =
-      res === undefined
-        ? { traceId, spanId, name, kind, service, startTime, duration, status, attributes, events }
-        : { traceId, spanId, name, kind, service, startTime, duration, status, attributes, events, resource: res };
-  }
+  const record = newRecord(traceId, spanId, parentSpanId, name, kind, service, startTime, duration, status, attributes, events, resource.attributes);
   // Links are rare: their records take the slower added-key shape.
   if (span.links.length > 0) record.links = convertLinks(span.links);
   return record;

@@ -41,7 +41,7 @@ describe('an app that registered its own TracerProvider', () => {
 
   it('warns once, naming debugPanelSpanProcessor, when the processor is missing', async () => {
     const state = (globalThis as Record<symbol, { externalProcessors: number; warnedInactive: boolean }>)[
-      Symbol.for('debugpanel.tracing.state.v1')
+      Symbol.for('debugpanel.tracing.state.v2')
     ]!;
     state.externalProcessors = 0;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -8,7 +8,8 @@ import { setupTracing, type PanelTracing } from './setup.js';
 import { withoutTracing } from './suppress.js';
 import { startRecorder, waitFor, type Recorder } from './test-helpers.js';
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
+/** A new trace the panel started: sampled, and its trace id random (Trace Context level 2). */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-03$/;
 
 describe('client spans for http, https and fetch', () => {
   const spans: SpanRecord[] = [];
@@ -54,7 +55,7 @@ describe('client spans for http, https and fetch', () => {
     const parent = await inTrace(async () => (await fetch(`${recorder.url}/fetch?token=abc&q=1`)).text());
     const req = await lastRequest('/fetch');
     const client = await clientSpan(parent.traceId);
-    expect(req.headers.traceparent).toBe(`00-${parent.traceId}-${client.spanId}-01`);
+    expect(req.headers.traceparent).toBe(`00-${parent.traceId}-${client.spanId}-03`);
     expect(client).toMatchObject({ name: 'GET', kind: 'client', parentSpanId: parent.spanId, status: { code: 'unset' } });
     expect(client.attributes).toEqual({
       'http.request.method': 'GET',
@@ -69,7 +70,7 @@ describe('client spans for http, https and fetch', () => {
     const parent = await inTrace(() => httpGet(`${recorder.url}/get`));
     const req = await lastRequest('/get');
     const client = await clientSpan(parent.traceId);
-    expect(req.headers.traceparent).toBe(`00-${parent.traceId}-${client.spanId}-01`);
+    expect(req.headers.traceparent).toBe(`00-${parent.traceId}-${client.spanId}-03`);
     expect(client.attributes).toMatchObject({
       'http.request.method': 'GET',
       'url.full': `${recorder.url}/get`,

@@ -29,7 +29,7 @@ export class Sink {
     readonly ignoreOutgoing: ((url: URL) => boolean) | undefined,
   ) {}
 
-  /** Converts, redacts and hands over one span; never throws into the SDK (and so into the app). */
+  /** Converts, redacts and hands over one span of an SDK provider; never throws into the SDK (and so into the app). */
   deliver(span: ReadableSpan): void {
     this.spansEnded++;
     try {
@@ -38,11 +38,25 @@ export class Sink {
       const record = this.redactor.span(toSpanRecord(span, this.service));
       context.with(DELIVERY_CONTEXT, this.onSpan, undefined, record);
     } catch (err) {
-      this.droppedSpans++;
-      if (!this.warned) {
-        this.warned = true;
-        console.warn(`[debugpanel] onSpan threw, the span was dropped (further drops are only counted in stats()): ${String(err)}`);
-      }
+      this.dropped(err);
+    }
+  }
+
+  /** Hands over a record the panel's own span made (already redacted); never throws into the app. */
+  deliverRecord(record: SpanRecord): void {
+    this.spansEnded++;
+    try {
+      context.with(DELIVERY_CONTEXT, this.onSpan, undefined, record);
+    } catch (err) {
+      this.dropped(err);
+    }
+  }
+
+  private dropped(err: unknown): void {
+    this.droppedSpans++;
+    if (!this.warned) {
+      this.warned = true;
+      console.warn(`[debugpanel] onSpan threw, the span was dropped (further drops are only counted in stats()): ${String(err)}`);
     }
   }
 }

@@ -11,9 +11,26 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
-import { isHttpErrorStatus, type Redactor } from '@debugpanel/model';
+import { isHttpErrorStatus, type Attributes as RecordAttributes, type Redactor } from '@debugpanel/model';
 import { recordException } from './exception.js';
-import { ERROR_TYPE, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE, KNOWN_HTTP_METHODS } from './semconv.js';
+import type { NativeTracer } from './native-span.js';
+import type { Sink } from './processor.js';
+import {
+  CLIENT_ADDRESS,
+  ERROR_TYPE,
+  HTTP_REQUEST_METHOD,
+  HTTP_REQUEST_METHOD_ORIGINAL,
+  HTTP_RESPONSE_STATUS_CODE,
+  HTTP_ROUTE,
+  KNOWN_HTTP_METHODS,
+  NETWORK_PROTOCOL_VERSION,
+  SERVER_ADDRESS,
+  SERVER_PORT,
+  URL_PATH,
+  URL_QUERY,
+  URL_SCHEME,
+  USER_AGENT_ORIGINAL,
+} from './semconv.js';
 import { contextFromHeaders } from './traceparent.js';
 
 /** The server span of one incoming request, as the framework middleware drives it. */
@@ -39,6 +56,21 @@ export interface IncomingCounters {
 const baggagePropagator = new W3CBaggagePropagator();
 /** Errors remembered per request for `recordError` idempotence; more are recorded without the check. */
 const MAX_REMEMBERED_ERRORS = 8;
+
+/** Keys the server span sets whatever the request: when a user key makes one secret, all its attributes go through the redactor. */
+const SERVER_KEYS = [
+  HTTP_REQUEST_METHOD, HTTP_REQUEST_METHOD_ORIGINAL, URL_SCHEME, NETWORK_PROTOCOL_VERSION, SERVER_PORT,
+  CLIENT_ADDRESS, HTTP_ROUTE, HTTP_RESPONSE_STATUS_CODE, ERROR_TYPE,
+];
+const plainVerdicts = new WeakMap<Redactor, boolean>();
+function serverKeysArePlain(redactor: Redactor): boolean {
+  let plain = plainVerdicts.get(redactor);
+  if (plain === undefined) {
+    plain = SERVER_KEYS.every((key) => redactor.attribute(key, 'x') === 'x');
+    plainVerdicts.set(redactor, plain);
+  }
+  return plain;
+}
 
 class ServerSpanImpl implements ServerSpan {
   private ended = false;
@@ -90,16 +122,19 @@ class ServerSpanImpl implements ServerSpan {
 /**
  * Starts the server span for `req`. Kept lean because it runs on every request: headers are read
  * directly, the propagator machinery is skipped when there is no traceparent, the URL is split at
- * `?` instead of parsed, and all attributes go in with `startSpan`.
+ * `?` instead of parsed, and all attributes go in at once. With the panel's own provider
+ * (`native`) the attribute object built here becomes the span record's, redacted as it is built.
  */
 export function startServerSpan(
+  native: NativeTracer | undefined,
   tracer: Tracer,
   base: Context,
-  redactor: Redactor,
+  owner: Sink,
   counters: IncomingCounters,
   req: IncomingMessage,
 ): ServerSpan {
   const headers = req.headers;
+  const redactor = owner.redactor;
   let parent = base;
   const traceparent = headers.traceparent;
   if (traceparent !== undefined) {
@@ -116,31 +151,58 @@ export function startServerSpan(
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | undefined;
-  const attributes: Attributes = {
+  // Values from the request are redacted (and cut) here; the fixed-vocabulary ones need not be.
+  const safePath = redactor.attribute(URL_PATH, path) as string;
+  const attributes: RecordAttributes = {
     'http.request.method': method,
-    'url.path': path,
+    'url.path': safePath,
     'url.scheme': socket?.encrypted ? 'https' : 'http',
     'network.protocol.version': req.httpVersion,
   };
-  if (!known) attributes['http.request.method_original'] = rawMethod;
-  if (q >= 0) attributes['url.query'] = redactor.query(url.slice(q + 1));
+  let count = 4;
+  if (!known) {
+    attributes[HTTP_REQUEST_METHOD_ORIGINAL] = rawMethod;
+    count++;
+  }
+  if (q >= 0) {
+    attributes[URL_QUERY] = redactor.attribute(URL_QUERY, url.slice(q + 1));
+    count++;
+  }
   const host = headers.host;
   if (host !== undefined) {
     const colon = host.lastIndexOf(':');
     if (colon > 0 && colon > host.lastIndexOf(']')) {
-      attributes['server.address'] = host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, colon - 1) : host.slice(0, colon);
+      attributes[SERVER_ADDRESS] = redactor.attribute(SERVER_ADDRESS, host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, colon - 1) : host.slice(0, colon));
       const port = Number(host.slice(colon + 1));
-      if (port > 0) attributes['server.port'] = port;
+      if (port > 0) {
+        attributes[SERVER_PORT] = port;
+        count++;
+      }
     } else {
-      attributes['server.address'] = host;
+      attributes[SERVER_ADDRESS] = redactor.attribute(SERVER_ADDRESS, host);
     }
+    count++;
   }
   const remote = socket?.remoteAddress;
-  if (remote !== undefined) attributes['client.address'] = remote;
+  if (remote !== undefined) {
+    attributes[CLIENT_ADDRESS] = remote;
+    count++;
+  }
   const ua = headers['user-agent'];
-  if (ua !== undefined) attributes['user_agent.original'] = ua;
+  if (ua !== undefined) {
+    attributes[USER_AGENT_ORIGINAL] = redactor.attribute(USER_AGENT_ORIGINAL, ua);
+    count++;
+  }
 
   // `HTTP` is the semantic conventions' name for an unknown method.
-  const span = tracer.startSpan(`${known ? method : 'HTTP'} ${path}`, { kind: SpanKind.SERVER, attributes }, parent);
-  return new ServerSpanImpl(span, trace.setSpan(parent, span), known ? method : 'HTTP');
+  const spanMethod = known ? method : 'HTTP';
+  const name = `${spanMethod} ${safePath}`;
+  let span: Span;
+  if (native !== undefined) {
+    const own = serverKeysArePlain(redactor) ? attributes : (redactor.attributes(attributes) as RecordAttributes);
+    span = native.startOwnSpan(name, SpanKind.SERVER, own, count, parent, owner);
+  } else {
+    span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: attributes as Attributes }, parent);
+  }
+  return new ServerSpanImpl(span, trace.setSpan(parent, span), spanMethod);
 }

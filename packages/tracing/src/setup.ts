@@ -6,6 +6,7 @@ import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
 import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
+import type { NativeTracer } from './native-span.js';
 import { startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
 import { autoInstrumentBetterSqlite3, unpatchBetterSqlite3 } from './sqlite.js';
 import { ensureProvider, getState, refreshSinkUnion, SCOPE_NAME, SCOPE_VERSION, type TracingState } from './state.js';
@@ -46,6 +47,12 @@ export interface PanelTracingStats {
   invalidTraceparents: number;
   /** Errors caught inside the client instrumentations (process-wide). */
   instrumentationErrors: number;
+  /** Attributes the per-span count limit dropped (process-wide, the panel's own spans). */
+  limitedAttributes: number;
+  /** Events dropped (the oldest) past the per-span limit (process-wide). */
+  limitedEvents: number;
+  /** Links dropped (the oldest) past the per-span limit (process-wide). */
+  limitedLinks: number;
 }
 
 export interface PanelTracing {
@@ -65,6 +72,8 @@ export interface PanelTracing {
 
 class Handle implements PanelTracing {
   readonly tracer: Tracer;
+  /** The panel's own tracer when its provider is the global one: native spans. */
+  private readonly native: NativeTracer | undefined;
   private readonly base: Context;
   private readonly counters: IncomingCounters = { adoptedTraceparents: 0, invalidTraceparents: 0 };
   private closed = false;
@@ -76,6 +85,7 @@ class Handle implements PanelTracing {
     private readonly instrumented: boolean,
   ) {
     this.tracer = state.tracer;
+    this.native = active ? state.provider!.tracer : undefined;
     // Prepared once: every request's context starts from this one, which names the owner sink.
     this.base = new PanelContext(undefined, OWNER_KEY, sink);
   }
@@ -89,7 +99,7 @@ class Handle implements PanelTracing {
   }
 
   startServerSpan(req: IncomingMessage): ServerSpan {
-    return startServerSpan(this.tracer, this.base, this.sink.redactor, this.counters, req);
+    return startServerSpan(this.native, this.tracer, this.base, this.sink, this.counters, req);
   }
 
   stats(): PanelTracingStats {
@@ -99,6 +109,9 @@ class Handle implements PanelTracing {
       adoptedTraceparents: this.counters.adoptedTraceparents,
       invalidTraceparents: this.counters.invalidTraceparents,
       instrumentationErrors: this.state.outgoingErrors,
+      limitedAttributes: this.state.limited.attributes,
+      limitedEvents: this.state.limited.events,
+      limitedLinks: this.state.limited.links,
     };
   }
 
@@ -172,7 +185,7 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
   const state = getState();
   const active = ensureProvider(state, options.sampler);
   if (active) {
-    state.tracer = state.provider!.getTracer(SCOPE_NAME, SCOPE_VERSION);
+    state.tracer = state.provider!.tracer;
   } else {
     state.tracer = trace.getTracer(SCOPE_NAME, SCOPE_VERSION);
     if (!state.warnedInactive && state.externalProcessors === 0) {

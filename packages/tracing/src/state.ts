@@ -1,10 +1,11 @@
 import { context, propagation, trace, type Sampler, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { defaultResource } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
+import { AlwaysOnSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { Redactor } from '@debugpanel/model';
+import { NativeTracerProvider, type LimitCounters } from './native-span.js';
 import { PanelSpanProcessor, type Sink } from './processor.js';
+import { TraceContextPropagator } from './propagator.js';
 
 export const SCOPE_NAME = '@debugpanel/tracing';
 export const SCOPE_VERSION = '0.1.0';
@@ -16,8 +17,14 @@ export const SCOPE_VERSION = '0.1.0';
  */
 export interface TracingState {
   readonly sinks: Set<Sink>;
+  /** For an app's own SDK provider: `debugPanelSpanProcessor()` forwards to it. */
   readonly processor: PanelSpanProcessor;
-  provider: BasicTracerProvider | undefined;
+  /** The panel's provider (native spans), once made; global unless the app registered its own first. */
+  provider: NativeTracerProvider | undefined;
+  /** True when the global propagator is the one the panel registered (W3C, strict): client spans then write headers directly. */
+  ownPropagator: boolean;
+  /** What span limits dropped (attributes past the count limit, oldest events and links). */
+  readonly limited: LimitCounters;
   /** Tracer of the handles and client instrumentations: the panel provider's, or the global one when the app has its own. */
   tracer: Tracer;
   /** Union of every sink's extra keys, for url.full on client spans (redacted again per sink on delivery). */
@@ -36,7 +43,8 @@ export interface TracingState {
   fetchSubscription: { unsubscribe(): void } | undefined;
 }
 
-const STATE_KEY = Symbol.for('debugpanel.tracing.state.v1');
+/** v2: the provider is native (v1 held an SDK BasicTracerProvider). */
+const STATE_KEY = Symbol.for('debugpanel.tracing.state.v2');
 
 export function getState(): TracingState {
   const g = globalThis as { [STATE_KEY]?: TracingState };
@@ -47,6 +55,8 @@ export function getState(): TracingState {
       sinks,
       processor: new PanelSpanProcessor(sinks),
       provider: undefined,
+      ownPropagator: false,
+      limited: { attributes: 0, events: 0, links: 0 },
       tracer: trace.getTracer(SCOPE_NAME, SCOPE_VERSION),
       redactor: new Redactor(),
       ignoreOutgoing: [],
@@ -69,17 +79,13 @@ export function getState(): TracingState {
  */
 export function ensureProvider(state: TracingState, sampler: Sampler | undefined): boolean {
   if (state.provider === undefined) {
-    state.provider = new BasicTracerProvider({
-      // No service.name here: each handle names its own spans (several apps may share a process).
-      resource: defaultResource(),
-      spanProcessors: [state.processor],
-      ...(sampler ? { sampler } : {}),
-    });
+    // The SDK's default sampler: follow the parent, sample new traces.
+    state.provider = new NativeTracerProvider(state, sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }));
     // Each returns false and changes nothing when the app registered its own already; even then
     // ours are needed when the app set a provider but no context manager or propagator.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    state.ownPropagator = propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new TraceContextPropagator(), new W3CBaggagePropagator()] }),
     );
   }
   const registered = trace.setGlobalTracerProvider(state.provider);
