@@ -152,4 +152,13 @@ describe('routeTemplate', () => {
     expect(routeTemplate({ route: { path: /re/ } })).toBeUndefined();
     expect(routeTemplate({})).toBeUndefined();
   });
+
+  it('remembers the template per route and mount point (a route mounted twice alternates correctly)', () => {
+    const route = { path: '/orders/:id' };
+    expect(routeTemplate({ baseUrl: '/api', route })).toBe('/api/orders/:id');
+    // A fresh but equal baseUrl string, as Express makes per request.
+    expect(routeTemplate({ baseUrl: ['/', 'api'].join(''), route })).toBe('/api/orders/:id');
+    expect(routeTemplate({ baseUrl: '/v2', route })).toBe('/v2/orders/:id');
+    expect(routeTemplate({ baseUrl: '/api', route })).toBe('/api/orders/:id');
+  });
 });

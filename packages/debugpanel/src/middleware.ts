@@ -98,13 +98,26 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
   };
 }
 
+/**
+ * Templates of routes in mounted routers (`baseUrl + route.path`), made once per route and mount
+ * point instead of concatenated per request: every request of the route then hands tracing the
+ * same string (whose span-name lookup is a hit, and which stored spans share). Keyed by Express's
+ * Route object, so it is bounded by the app's routes.
+ */
+const mountedTemplates = new WeakMap<object, { base: string; template: string }>();
+
 /** `METHOD` is added by tracing; this is `baseUrl + route.path` once Express matched a string route. */
 export function routeTemplate(req: { route?: { path?: unknown }; baseUrl?: string }): string | undefined {
-  const path = req.route?.path;
+  const route = req.route;
+  const path = route?.path;
   if (typeof path !== 'string') return undefined;
   const base = req.baseUrl ?? '';
   if (base === '') return path;
-  return path === '/' ? base : base + path;
+  const known = mountedTemplates.get(route!);
+  if (known !== undefined && known.base === base) return known.template;
+  const template = path === '/' ? base : base + path;
+  mountedTemplates.set(route!, { base, template });
+  return template;
 }
 
 /** Routing signals (`next('route')`) are not errors; ServerSpan.recordError ignores repeats. */

@@ -57,6 +57,35 @@ const baggagePropagator = new W3CBaggagePropagator();
 /** Errors remembered per request for `recordError` idempotence; more are recorded without the check. */
 const MAX_REMEMBERED_ERRORS = 8;
 
+/**
+ * Span names per method and route template (`GET` + `/orders/:id` -> `GET /orders/:id`), made once
+ * and shared by every request of the route: no string built per request, and every stored span
+ * of a route holds the same name string. Bounded: an app with more templates than this (templates
+ * built from request data) starts the map over, counted in `routeNameResets`.
+ */
+const MAX_ROUTE_NAMES = 2048;
+const routeNames = new Map<string, Map<string, string>>();
+let routeNameCount = 0;
+export const routeNameStats = { resets: 0 };
+
+export function routeName(method: string, template: string): string {
+  let names = routeNames.get(method);
+  if (names === undefined) routeNames.set(method, (names = new Map()));
+  let name = names.get(template);
+  if (name === undefined) {
+    if (routeNameCount >= MAX_ROUTE_NAMES) {
+      routeNames.clear();
+      routeNameCount = 0;
+      routeNameStats.resets++;
+      routeNames.set(method, (names = new Map()));
+    }
+    name = `${method} ${template}`;
+    names.set(template, name);
+    routeNameCount++;
+  }
+  return name;
+}
+
 /** Keys the server span sets whatever the request: when a user key makes one secret, all its attributes go through the redactor. */
 const SERVER_KEYS = [
   HTTP_REQUEST_METHOD, HTTP_REQUEST_METHOD_ORIGINAL, URL_SCHEME, NETWORK_PROTOCOL_VERSION, SERVER_PORT,
@@ -89,7 +118,7 @@ class ServerSpanImpl implements ServerSpan {
   setRoute(template: string): void {
     if (this.ended || typeof template !== 'string' || template === '') return;
     this.span.setAttribute(HTTP_ROUTE, template);
-    this.span.updateName(`${this.method} ${template}`);
+    this.span.updateName(routeName(this.method, template));
   }
 
   recordError(err: unknown): void {

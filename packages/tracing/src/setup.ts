@@ -7,7 +7,7 @@ import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
 import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
 import type { NativeTracer } from './native-span.js';
-import { startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
+import { routeNameStats, startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
 import { autoInstrumentBetterSqlite3, unpatchBetterSqlite3 } from './sqlite.js';
 import { ensureProvider, getState, refreshSinkUnion, SCOPE_NAME, SCOPE_VERSION, type TracingState } from './state.js';
 
@@ -53,6 +53,8 @@ export interface PanelTracingStats {
   limitedEvents: number;
   /** Links dropped (the oldest) past the per-span limit (process-wide). */
   limitedLinks: number;
+  /** Times the per-route span-name cache was full and started over (process-wide). */
+  routeNameResets: number;
 }
 
 export interface PanelTracing {
@@ -112,6 +114,7 @@ class Handle implements PanelTracing {
       limitedAttributes: this.state.limited.attributes,
       limitedEvents: this.state.limited.events,
       limitedLinks: this.state.limited.links,
+      routeNameResets: routeNameStats.resets,
     };
   }
 
