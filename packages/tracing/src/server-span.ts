@@ -13,7 +13,7 @@ import {
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { isHttpErrorStatus, type Attributes as RecordAttributes, type Redactor } from '@debugpanel/model';
 import { recordException } from './exception.js';
-import type { NativeTracer } from './native-span.js';
+import { NativeSpan, type NativeTracer } from './native-span.js';
 import type { Sink } from './processor.js';
 import {
   CLIENT_ADDRESS,
@@ -86,6 +86,30 @@ export function routeName(method: string, template: string): string {
   return name;
 }
 
+/**
+ * `server.address` and `server.port` of a Host header. The same few hosts arrive on every request
+ * (as fresh strings), so the last one is remembered: one string comparison instead of parsing.
+ */
+let lastHost = '';
+let lastTarget = { address: '', port: 0 };
+function hostTarget(host: string): { address: string; port: number } {
+  if (host === lastHost) return lastTarget;
+  const colon = host.lastIndexOf(':');
+  let target: { address: string; port: number };
+  if (colon > 0 && colon > host.lastIndexOf(']')) {
+    const port = Number(host.slice(colon + 1));
+    target = {
+      address: host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, colon - 1) : host.slice(0, colon),
+      port: port > 0 ? port : 0,
+    };
+  } else {
+    target = { address: host, port: 0 };
+  }
+  lastHost = host;
+  lastTarget = target;
+  return target;
+}
+
 /** Keys the server span sets whatever the request: when a user key makes one secret, all its attributes go through the redactor. */
 const SERVER_KEYS = [
   HTTP_REQUEST_METHOD, HTTP_REQUEST_METHOD_ORIGINAL, URL_SCHEME, NETWORK_PROTOCOL_VERSION, SERVER_PORT,
@@ -109,6 +133,8 @@ class ServerSpanImpl implements ServerSpan {
     readonly span: Span,
     private readonly ctx: Context,
     private readonly method: string,
+    /** The native span when the panel's own attributes need no redaction: set directly. */
+    private readonly own: NativeSpan | undefined,
   ) {}
 
   run<T>(fn: () => T): T {
@@ -117,8 +143,14 @@ class ServerSpanImpl implements ServerSpan {
 
   setRoute(template: string): void {
     if (this.ended || typeof template !== 'string' || template === '') return;
-    this.span.setAttribute(HTTP_ROUTE, template);
-    this.span.updateName(routeName(this.method, template));
+    const name = routeName(this.method, template);
+    if (this.own !== undefined) {
+      this.own.setOwnAttribute(HTTP_ROUTE, template);
+      this.own.setOwnName(name);
+    } else {
+      this.span.setAttribute(HTTP_ROUTE, template);
+      this.span.updateName(name);
+    }
   }
 
   recordError(err: unknown): void {
@@ -134,7 +166,8 @@ class ServerSpanImpl implements ServerSpan {
     this.ended = true;
     const span = this.span;
     if (typeof statusCode === 'number' && Number.isFinite(statusCode)) {
-      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode);
+      if (this.own !== undefined) this.own.setOwnAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode);
+      else span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode);
       if (isHttpErrorStatus('server', statusCode)) {
         // Server spans are errors for 5xx only: a 4xx is the client's mistake.
         // A recorded error already set error.type and a status with its message.
@@ -199,18 +232,13 @@ export function startServerSpan(
   }
   const host = headers.host;
   if (host !== undefined) {
-    const colon = host.lastIndexOf(':');
-    if (colon > 0 && colon > host.lastIndexOf(']')) {
-      attributes[SERVER_ADDRESS] = redactor.attribute(SERVER_ADDRESS, host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, colon - 1) : host.slice(0, colon));
-      const port = Number(host.slice(colon + 1));
-      if (port > 0) {
-        attributes[SERVER_PORT] = port;
-        count++;
-      }
-    } else {
-      attributes[SERVER_ADDRESS] = redactor.attribute(SERVER_ADDRESS, host);
-    }
+    const target = hostTarget(host);
+    attributes[SERVER_ADDRESS] = redactor.attribute(SERVER_ADDRESS, target.address);
     count++;
+    if (target.port > 0) {
+      attributes[SERVER_PORT] = target.port;
+      count++;
+    }
   }
   const remote = socket?.remoteAddress;
   if (remote !== undefined) {
@@ -227,11 +255,13 @@ export function startServerSpan(
   const spanMethod = known ? method : 'HTTP';
   const name = `${spanMethod} ${safePath}`;
   let span: Span;
+  let own: NativeSpan | undefined;
   if (native !== undefined) {
-    const own = serverKeysArePlain(redactor) ? attributes : (redactor.attributes(attributes) as RecordAttributes);
-    span = native.startOwnSpan(name, SpanKind.SERVER, own, count, parent, owner);
+    const plain = serverKeysArePlain(redactor);
+    span = native.startOwnSpan(name, SpanKind.SERVER, plain ? attributes : (redactor.attributes(attributes) as RecordAttributes), count, parent, owner);
+    if (plain && span instanceof NativeSpan) own = span;
   } else {
     span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: attributes as Attributes }, parent);
   }
-  return new ServerSpanImpl(span, trace.setSpan(parent, span), spanMethod);
+  return new ServerSpanImpl(span, trace.setSpan(parent, span), spanMethod, own);
 }
