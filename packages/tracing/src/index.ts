@@ -1,7 +1,8 @@
 /**
- * @debugpanel/tracing: the panel's OpenTelemetry wiring. A global TracerProvider with the panel's
- * span processor, W3C propagation, server spans for node:http requests, client spans for
- * outgoing http/https/fetch and better-sqlite3, and the SpanRecord converter.
+ * @debugpanel/tracing: the panel's OpenTelemetry wiring. A global TracerProvider of native spans
+ * (the API's Span over a SpanRecord), strict W3C Trace Context propagation, server spans for
+ * node:http requests, client spans for outgoing http/https/fetch and better-sqlite3, and the
+ * SpanRecord converter plus span processor for an app's own SDK provider.
  *
  * @example
  * import { setupTracing } from '@debugpanel/tracing';
@@ -17,6 +18,8 @@ export {
 export type { ServerSpan } from './server-span.js';
 export { toSpanRecord, hrTimeToMs } from './convert.js';
 export { parseTraceparent, type ParsedTraceparent } from './traceparent.js';
+export { parseTracestate, W3CTraceState } from './tracestate.js';
+export { TraceContextPropagator } from './propagator.js';
 export { instrumentBetterSqlite3 } from './sqlite.js';
 export { NO_TRACE_HEADER } from './client-span.js';
 export { withoutTracing } from './suppress.js';
