@@ -29,6 +29,9 @@ function isolated(sampler: Sampler = new AlwaysOnSampler()) {
   return { spans, home, tracer };
 }
 
+/** Taken at import, before any provider is registered, as OTel instrumentations take theirs. */
+const earlyTracer = trace.getTracer('@opentelemetry/instrumentation-early', '1.0.0');
+
 describe('native spans through @opentelemetry/api (the panel provider is global)', () => {
   const spans: SpanRecord[] = [];
   let tracing: PanelTracing;
@@ -43,6 +46,13 @@ describe('native spans through @opentelemetry/api (the panel provider is global)
     const span = trace.getTracer('@opentelemetry/instrumentation-pg', '0.50.0').startSpan('probe');
     expect(span).toBeInstanceOf(NativeSpan);
     span.end();
+  });
+
+  it('a tracer taken before the panel registered its provider (the API proxy) makes native spans too', () => {
+    const s = tracing.startServerSpan(fakeReq('/early'));
+    s.run(() => earlyTracer.startActiveSpan('early child', (span) => span.end()));
+    s.end(200);
+    expect(last('early child')).toMatchObject({ parentSpanId: last('GET /early').spanId, service: 'native' });
   });
 
   it('startActiveSpan runs fn with the span active, returns its result, and getActiveSpan sees it', async () => {
