@@ -28,6 +28,8 @@ const CONTENDERS: Contender[] = [
   { id: 'debugpanel-prod', script: 'servers/debugpanel.js', env: { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }, panel: true },
   { id: 'debugpanel-sendto', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development' }, panel: true, feature: 'the sendTo option' },
   { id: 'debugpanel-nometrics', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development', BENCH_PANEL_OPTIONS: '{"metrics":false}' }, panel: true, feature: 'metrics: false' },
+  // The SDK path: the app's own NodeTracerProvider with debugPanelSpanProcessor(), then app.use(debugPanel()).
+  { id: 'debugpanel-own-sdk', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development', BENCH_OWN_SDK: '1' }, panel: true, feature: 'debugPanelSpanProcessor()' },
   { id: 'otel-sdk', script: 'servers/otel-sdk.js', env: { NODE_ENV: 'development' } },
   { id: 'status-monitor', script: 'servers/status-monitor.js', env: { NODE_ENV: 'development' } },
 ];
