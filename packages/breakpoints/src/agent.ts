@@ -4,6 +4,7 @@ import inspector from 'node:inspector';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
+import type { BreakpointAgentStats } from '@debugpanel/model';
 import { Capturer, DEFAULT_LIMITS, type Post, type RemoteObject } from './capture.js';
 import { DebugPanelInspectorError } from './errors.js';
 import { checkCondition, checkExpressionSyntax, parseTemplate, type TemplatePart } from './expressions.js';
@@ -58,26 +59,8 @@ const JS_FILE = /\.(?:[cm]?js)$/;
 /** Scopes worth showing; global/script are the whole world, and module scope only for the top frame. */
 const SCOPES = new Set(['local', 'block', 'catch', 'closure']);
 
-export interface BreakpointAgentStats {
-  /** False when the agent stays off (the process runs under --inspect, or no inspector). */
-  available: boolean;
-  reason?: string;
-  debuggerEnabled: boolean;
-  /** Duration of the last Debugger.enable (ms): it blocks the event loop while V8 lists scripts. */
-  enableMs: number | null;
-  enableCount: number;
-  scripts: number;
-  armed: number;
-  hits: number;
-  /** Mean and max time our pause handler spent per hit (µs), V8's own pause cost not included. */
-  handlerUsMean: number;
-  handlerUsMax: number;
-  snapshotsDropped: number;
-  logsDropped: number;
-  coolDowns: number;
-  errors: number;
-  writeErrors: number;
-}
+// The counters travel in `GET {path}/api/breakpoints` and stats: declared in @debugpanel/model.
+export type { BreakpointAgentStats };
 
 /** A live-breakpoint agent. Every method is safe to call from request handlers. */
 export interface BreakpointAgent {

@@ -1,4 +1,11 @@
-import { isErrorSpan, type AttributeValue, type SpanRecord } from '@debugpanel/model';
+import {
+  isErrorSpan,
+  type AttributeValue,
+  type SpanRecord,
+  type TailPoliciesJson,
+  type TailSamplerDescription,
+  type TailSamplerStats,
+} from '@debugpanel/model';
 import { LatencyHistogram } from './latency.js';
 import {
   PRODUCTION_POLICIES,
@@ -46,41 +53,8 @@ export interface TailSamplerOptions {
   tickIntervalMs?: number;
 }
 
-export interface TailSamplerStats {
-  mode: 'all' | 'policies';
-  seenSpans: number;
-  /** Traces started (in `all` mode: local root spans seen) */
-  seenTraces: number;
-  keptTraces: number;
-  keptSpans: number;
-  /** Kept traces per reason */
-  kept: Record<string, number>;
-  droppedTraces: number;
-  droppedSpans: number;
-  /** Dropped traces per reason */
-  dropped: Record<string, number>;
-  /** Spans that arrived after their trace was decided and followed the decision */
-  lateSpansKept: number;
-  lateSpansDropped: number;
-  pending: number;
-  pendingSpans: number;
-  /** Oldest pending traces decided early because `maxPendingTraces` was reached */
-  evictedEarly: number;
-  /** Traces decided when they reached `maxSpansPerTrace` */
-  decidedOnSpanLimit: number;
-  /** Traces decided at `maxAgeMs` without a local root having ended + grace */
-  decidedOnMaxAge: number;
-  /** Decisions forgotten to keep the cache bounded; later spans of those traces start afresh */
-  decisionCacheEvicted: number;
-  /** Routes past `maxRoutes`, sharing one rate bucket and p99 */
-  routesOverflowed: number;
-  /** Errors thrown by onKeep/onDrop, caught */
-  callbackErrors: number;
-  /** Spans given after close() */
-  droppedAfterClose: number;
-  /** Values given to add() that are not spans (or an isLocalRoot that threw), dropped */
-  invalidSpans: number;
-}
+// The counters are the `sampling` section of `GET {path}/api/stats`: declared in @debugpanel/model.
+export type { TailSamplerStats };
 
 const DEFAULTS = {
   graceMs: 2000,
@@ -239,12 +213,12 @@ export class TailSampler {
   }
 
   /** The configuration in force, JSON-friendly (for `GET /api/sampling`). */
-  describe(): Record<string, unknown> {
+  describe(): TailSamplerDescription {
     const json = (v: unknown): unknown =>
       JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x instanceof RegExp ? x.toString() : x)));
     return {
       mode: this.mode,
-      policies: this.#keepAll ? {} : json(this.#policies),
+      policies: this.#keepAll ? {} : (json(this.#policies) as TailPoliciesJson),
       order: ['drop', 'error', 'latency', 'attributes', 'probabilistic', 'rate'],
       graceMs: this.#graceMs,
       maxAgeMs: this.#maxAgeMs,

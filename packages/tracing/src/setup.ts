@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Redactor, type SpanRecord } from '@debugpanel/model';
+import { Redactor, type SpanRecord, type TracingStats } from '@debugpanel/model';
 import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
@@ -35,18 +35,8 @@ export interface PanelTracingOptions {
   sampler?: Sampler;
 }
 
-export interface PanelTracingStats {
-  /** Spans that reached this handle. */
-  spansEnded: number;
-  /** Spans lost because conversion or `onSpan` threw. */
-  droppedSpans: number;
-  /** Incoming requests whose valid traceparent was adopted as parent. */
-  adoptedTraceparents: number;
-  /** Incoming requests whose traceparent was invalid (they started a new trace). */
-  invalidTraceparents: number;
-  /** Errors caught inside the client instrumentations (process-wide). */
-  instrumentationErrors: number;
-}
+// The counters are the `tracing` section of `GET {path}/api/stats`: declared in @debugpanel/model.
+export type PanelTracingStats = TracingStats;
 
 export interface PanelTracing {
   readonly service: string;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Attributes, AttributeValue, SpanEvent, SpanKind, SpanLink, SpanRecord, StatusCode } from '@debugpanel/model';
+import type { Attributes, AttributeValue, SpanEvent, SpanKind, SpanLink, SpanRecord, StatusCode, OtlpExportResponse } from '@debugpanel/model';
 
 /**
  * OTLP/HTTP trace ingest: ExportTraceServiceRequest (protobuf or JSON) -> SpanRecords.
@@ -336,7 +336,10 @@ export function decodeOtlpJson(body: string | Uint8Array, limits: OtlpDecodeLimi
 /** An ExportTraceServiceResponse in the request's encoding, with partialSuccess when spans were rejected. */
 export function encodeOtlpResponse(kind: 'json' | 'protobuf', rejectedSpans = 0, errorMessage = ''): Uint8Array | string {
   const partial = rejectedSpans > 0 ? { rejectedSpans, errorMessage } : undefined;
-  if (kind === 'json') return JSON.stringify(partial ? { partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } } : {});
+  if (kind === 'json') {
+    const body: OtlpExportResponse = partial ? { partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } } : {};
+    return JSON.stringify(body);
+  }
   const T = protoTrace.ExportTraceServiceResponse;
   return T.encode(T.fromObject(partial ? { partialSuccess: partial } : {})).finish();
 }
