@@ -10,44 +10,20 @@
  */
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
-import {
-  createBreakpointAgent,
-  DebugPanelInspectorError,
-  type Breakpoint,
-  type BreakpointAgent,
-  type BreakpointAgentStats,
-  type LogEntry,
-  type Snapshot,
-} from '@debugpanel/breakpoints';
+import type {
+  Breakpoint,
+  BreakpointAgentStats,
+  BreakpointInput,
+  BreakpointsResponse,
+  LogpointsResponse,
+  Snapshot,
+  SnapshotsResponse,
+  SourceFileResponse,
+  SourcesResponse,
+} from '@debugpanel/model';
+import { createBreakpointAgent, DebugPanelInspectorError, type BreakpointAgent } from '@debugpanel/breakpoints';
 import { readBody, sendError, sendJson } from '../http.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
-
-/** `GET {path}/api/breakpoints` */
-export interface BreakpointsResponse {
-  breakpoints: Breakpoint[];
-  stats: BreakpointAgentStats;
-}
-/** `GET {path}/api/snapshots` (newest first) */
-export interface SnapshotsResponse {
-  snapshots: Snapshot[];
-}
-/** `GET {path}/api/logpoints` (oldest first) */
-export interface LogpointsResponse {
-  logs: LogEntry[];
-}
-/** `GET {path}/api/sources`: paths relative to `root`, sorted */
-export interface SourcesResponse {
-  root: string;
-  files: string[];
-  /** True when the listing stopped at its limit */
-  truncated: boolean;
-}
-/** `GET {path}/api/sources/file?path=` */
-export interface SourceFileResponse {
-  path: string;
-  text: string;
-  lines: number;
-}
 
 const STATUS: Record<string, number> = { BAD_INPUT: 400, NOT_FOUND: 404, LIMIT: 409, BUSY: 409, UNAVAILABLE: 503 };
 const SOURCE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
@@ -140,8 +116,7 @@ export function breakpointRoutes(
       path: '/api/breakpoints',
       handle({ res }) {
         const a = get();
-        const body: BreakpointsResponse = { breakpoints: a.list(), stats: a.stats() };
-        sendJson(res, 200, body);
+        sendJson<BreakpointsResponse>(res, 200, { breakpoints: a.list(), stats: a.stats() });
       },
     },
     {
@@ -163,7 +138,7 @@ export function breakpointRoutes(
           return sendError(res, 400, `file must be a path under the app's root (${root}), got ${JSON.stringify(file)?.slice(0, 200)}`);
         }
         try {
-          sendJson(res, 201, get().set({ ...(input as object), file: resolveUnder(root, file)! } as never));
+          sendJson<Breakpoint>(res, 201, get().set({ ...(input as object), file: resolveUnder(root, file)! } as BreakpointInput));
         } catch (err) {
           fail(res, err);
         }
@@ -186,8 +161,7 @@ export function breakpointRoutes(
         const traceId = query.get('traceId');
         let snapshots = get().snapshots(breakpointId ? { breakpointId } : {});
         if (traceId) snapshots = snapshots.filter((s) => s.traceId === traceId);
-        const body: SnapshotsResponse = { snapshots };
-        sendJson(res, 200, body);
+        sendJson<SnapshotsResponse>(res, 200, { snapshots });
       },
     },
     {
@@ -196,7 +170,7 @@ export function breakpointRoutes(
       handle({ res, params }) {
         const s = get().snapshot(params.id!);
         if (!s) return sendError(res, 404, `no snapshot "${params.id!.slice(0, 40)}" (only the last ones are kept)`);
-        sendJson(res, 200, s);
+        sendJson<Snapshot>(res, 200, s);
       },
     },
     {
@@ -207,15 +181,14 @@ export function breakpointRoutes(
         const afterText = query.get('after');
         const after = afterText === null || afterText === '' ? undefined : Number(afterText);
         if (after !== undefined && !Number.isInteger(after)) return sendError(res, 400, `after must be an integer (a log seq), got "${afterText}"`);
-        const body: LogpointsResponse = { logs: get().logs({ ...(breakpointId ? { breakpointId } : {}), ...(after !== undefined ? { after } : {}) }) };
-        sendJson(res, 200, body);
+        sendJson<LogpointsResponse>(res, 200, { logs: get().logs({ ...(breakpointId ? { breakpointId } : {}), ...(after !== undefined ? { after } : {}) }) });
       },
     },
     {
       method: 'GET',
       path: '/api/sources',
       async handle({ res }) {
-        sendJson(res, 200, await listSources(root));
+        sendJson<SourcesResponse>(res, 200, await listSources(root));
       },
     },
     {
@@ -236,8 +209,7 @@ export function breakpointRoutes(
         if (!stat.isFile()) return sendError(res, 404, `no file "${p.slice(0, 200)}"`);
         if (stat.size > MAX_FILE_BYTES) return sendError(res, 413, `file is larger than ${MAX_FILE_BYTES} bytes`);
         const text = await fs.readFile(abs, 'utf8');
-        const body: SourceFileResponse = { path: rel.join('/'), text, lines: text.split('\n').length };
-        sendJson(res, 200, body);
+        sendJson<SourceFileResponse>(res, 200, { path: rel.join('/'), text, lines: text.split('\n').length });
       },
     },
   ];
