@@ -1,6 +1,6 @@
 import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { parseTraceQuery, traceQueryToParams, type TraceQuery, type TraceSummary, type TracesResponse, type ServicesResponse } from '@debugpanel/model';
+import { parseTraceQuery, summaryDecides, summaryMatches, traceQueryToParams, type TraceQuery, type TraceSummary, type TracesResponse, type ServicesResponse } from '@debugpanel/model';
 import { getJson, isAbort, tracesPath } from '../api.js';
 import { useJson, useKeys } from '../hooks.js';
 import { formatHash } from '../lib/route.js';
@@ -14,8 +14,6 @@ import {
   percentile,
   prependNewer,
   pushBounded,
-  summaryDecides,
-  summaryMatches,
   type TraceList,
 } from '../lib/trace-list.js';
 import type { ViewProps } from '../view-props.js';

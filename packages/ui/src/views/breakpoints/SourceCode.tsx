@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Breakpoint } from '../../lib/breakpoints-api.js';
+import type { Breakpoint } from '@debugpanel/model';
 import { nextRange, scrollToRow, type Range } from '../../lib/viewport.js';
 
 export const LINE_HEIGHT = 18;
