@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceSummary } from '@debugpanel/model';
-import { appendOlder, emptyList, olderPageQuery, percentile, prependNewer, pushBounded } from './trace-list.js';
+import { summary } from './test-spans.js';
+import { appendOlder, emptyList, olderPageQuery, percentile, prependNewer } from './trace-list.js';
 
-const t = (n: number, extra: Partial<TraceSummary> = {}): TraceSummary => ({
-  traceId: String(n).padStart(32, '0'),
-  rootName: 'GET /orders/:id',
-  rootService: 'orders',
-  services: ['orders'],
-  startTime: n,
-  duration: n % 100,
-  spanCount: 3,
-  errorCount: 0,
-  ...extra,
-});
+const t = summary;
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => t(from + i));
 
 describe('appendOlder', () => {
@@ -55,16 +45,6 @@ describe('prependNewer', () => {
   it('returns the same list for nothing new', () => {
     const l = emptyList();
     expect(prependNewer(l, [])).toBe(l);
-  });
-});
-
-describe('pushBounded', () => {
-  it('keeps the newest items and reports what it dropped', () => {
-    const buf: number[] = [];
-    let dropped = 0;
-    for (let i = 0; i < 25; i++) dropped += pushBounded(buf, i, 10);
-    expect(buf).toEqual(range(15, 25).map((x) => x.startTime));
-    expect(dropped).toBe(15);
   });
 });
 

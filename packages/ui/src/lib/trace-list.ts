@@ -6,8 +6,6 @@ import type { TraceQuery, TraceSummary } from '@debugpanel/model';
 
 /** Hard cap on rows kept in the page, whatever the user scrolls or the stream sends. */
 export const MAX_ROWS = 1000;
-/** Hard cap on streamed summaries waiting behind the "N new" badge. */
-export const MAX_PENDING = 500;
 
 export interface TraceList {
   rows: TraceSummary[];
@@ -65,14 +63,6 @@ export function olderPageQuery(list: TraceList, query: TraceQuery): TraceQuery |
     return last ? { ...query, cursor: undefined, until: last.startTime } : undefined;
   }
   return list.nextCursor ? { ...query, cursor: list.nextCursor } : undefined;
-}
-
-/** Appends to a bounded buffer; returns how many items were dropped from its front. */
-export function pushBounded<T>(buffer: T[], item: T, cap = MAX_PENDING): number {
-  buffer.push(item);
-  const over = buffer.length - cap;
-  if (over > 0) buffer.splice(0, over);
-  return Math.max(0, over);
 }
 
 /** Nearest-rank percentile (p in 0..1) of unsorted values; NaN when empty. */
