@@ -14,8 +14,11 @@ import type { ViewProps } from '../view-props.js';
 import { Waterfall } from './Waterfall.js';
 import { listHash } from '../nav-memory.js';
 import { SpanDetail } from './SpanDetail.js';
-import { TraceFlame } from './TraceFlame.js';
+import { lazyView } from './lazy-view.js';
 import { setPinned } from '../lib/pin.js';
+
+// The Flame tab's canvas code loads when the tab is first opened (the waterfall is what opens first).
+const TraceFlame = lazyView(() => import('./TraceFlame.js').then((m) => m.TraceFlame), 'trace-flame', 'flame');
 
 interface Loaded {
   trace: TraceResponse;
