@@ -3,17 +3,5 @@ export { createProfiler, type Profiler, type ProfilerOptions, type ProfileInfo, 
 export { DebugPanelInspectorError, type DebugErrorCode } from './errors.js';
 export { checkCondition, checkExpressionSyntax } from './expressions.js';
 export { DEFAULT_REDACT } from './redact.js';
-export type {
-  Breakpoint,
-  BreakpointInput,
-  BreakpointKind,
-  BreakpointState,
-  CaptureLimits,
-  CapturedFrame,
-  CapturedScope,
-  CapturedValue,
-  GeneratedLocation,
-  LogEntry,
-  Snapshot,
-  WatchResult,
-} from './types.js';
+// Breakpoint, BreakpointInput, Snapshot, CapturedValue, LogEntry, ... (the API's types) and CaptureLimits.
+export type * from './types.js';
