@@ -3,6 +3,7 @@
  * describe the process; each object is a section of counters. A feature that adds a section adds
  * it to `FeatureStats` (the route reads `PanelContext.stats`, typed from it).
  */
+import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
 import type { MetricsStats } from './metrics.js';
 import type { HubStats } from './otlp.js';
@@ -84,6 +85,8 @@ export interface FeatureStats {
   metrics: MetricsStats;
   /** `created: false` until a breakpoint route is first used */
   breakpoints: BreakpointAgentStats | { created: false };
+  /** The panel's one redactor: what it replaced, where */
+  redaction: RedactorStats;
 }
 
 /** `GET {path}/api/stats` */
