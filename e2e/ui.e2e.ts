@@ -61,7 +61,7 @@ describe('panel UI in Chromium', () => {
   it('opens /_debug on the trace list with store counters', async () => {
     await page.goto(`${base}/_debug`);
     await page.waitForSelector('[data-testid="trace-row"]');
-    expect(await page.locator('[data-testid="trace-row"]').count()).toBeGreaterThan(40);
+    await expect.poll(async () => Number((await page.locator('[data-testid="row-count"]').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(46);
     await expect.poll(() => page.locator('[data-testid="store-counters"]').textContent()).toMatch(/stored \d+ traces.*evicted 0 traces/);
     await shot('traces');
   });
@@ -83,6 +83,24 @@ describe('panel UI in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(1);
   });
 
+  it('shows the filter of the address in the form, and Apply without an edit keeps it', async () => {
+    await page.goto(`${base}/_debug/#/traces?service=shop&status=error`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
+    expect(await page.locator('[data-testid="filter-service"]').inputValue()).toBe('shop');
+    expect(await page.locator('[data-testid="filter-status"]').inputValue()).toBe('error');
+    await shot('traces-link-filter');
+    await page.click('[data-testid="filter-apply"]');
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => location.hash)).toBe('#/traces?service=shop&status=error');
+    expect(await page.locator('[data-testid="trace-row"]').count()).toBe(3);
+    // Back and forward show each address's filter, not the last one typed.
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow&minDuration=50`);
+    expect(await page.locator('[data-testid="filter-route"]').inputValue()).toBe('/api/slow');
+    await page.goBack();
+    await expect.poll(() => page.locator('[data-testid="filter-status"]').inputValue()).toBe('error');
+    expect(await page.locator('[data-testid="filter-route"]').inputValue()).toBe('');
+  });
+
   it('shows streamed traces behind a "N new" badge while paused', async () => {
     await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Forders%2F%3Aid`);
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(12);
@@ -100,6 +118,64 @@ describe('panel UI in Chromium', () => {
     await generateTraffic(base, { orders: 2, slow: 0, fails: 0, big: false });
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(17);
     expect(await page.locator('[data-testid="new-badge"]').count()).toBe(0);
+  });
+
+  it('counts in the "N new" badge only the live traces that match the filter', async () => {
+    // A fresh document per filter, with its EventSource watched: traffic must wait until it is open.
+    await page.addInitScript(() => {
+      const w = window as unknown as { sources: EventSource[] };
+      w.sources = [];
+      window.EventSource = class extends EventSource {
+        constructor(url: string | URL, init?: EventSourceInit) {
+          super(url, init);
+          w.sources.push(this);
+        }
+      };
+    });
+    const openPaused = async (hash: string, rows: number) => {
+      await page.goto(`${base}/_debug/${hash}`);
+      await page.reload();
+      await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(rows);
+      await page.click('[data-testid="live-toggle"]');
+      await expect.poll(() => page.evaluate(() => (window as unknown as { sources: EventSource[] }).sources.at(-1)?.readyState)).toBe(1); // OPEN
+    };
+    await openPaused('#/traces?route=%2Fapi%2Ffail', 3);
+    await generateTraffic(base, { orders: 6, slow: 4, fails: 2, big: false });
+    await expect.poll(() => page.locator('[data-testid="new-badge"]').textContent()).toBe('2 new');
+    await page.click('[data-testid="new-badge"]');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(5);
+    // A filter that no live trace matches: no badge, however much traffic.
+    await openPaused('#/traces?route=%2Fapi%2Ffail&status=ok', 0);
+    await generateTraffic(base, { orders: 6, slow: 4, fails: 2, big: false });
+    await page.waitForTimeout(2500); // two flushes of the live buffer
+    expect(await page.locator('[data-testid="new-badge"]').count()).toBe(0);
+    // Text lives in spans, not in summaries: the badge asks the API before it counts.
+    await openPaused('#/traces?text=charge', 7);
+    await generateTraffic(base, { orders: 4, slow: 0, fails: 1, big: false });
+    await expect.poll(() => page.locator('[data-testid="new-badge"]').textContent()).toBe('1 new');
+    await shot('traces-new-badge');
+    await page.click('[data-testid="new-badge"]');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(8);
+  });
+
+  it('sorts the rows by a column header, in the address', async () => {
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBeGreaterThan(20);
+    const durations = async () => {
+      const cells = await page.locator('[data-testid="trace-row"] .dur-cell .mono').allTextContents();
+      return cells.map((c) => Number.parseFloat(c) * (c.endsWith('µs') ? 0.001 : c.endsWith('ms') ? 1 : 1000));
+    };
+    const sorted = (d: number[], desc: boolean) => d.every((x, i) => i === 0 || (desc ? d[i - 1]! >= x : d[i - 1]! <= x));
+    await page.click('[data-testid="sort-duration"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fapi%2Fslow&sort=duration');
+    await expect.poll(async () => sorted(await durations(), true)).toBe(true);
+    expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Duration');
+    await shot('traces-sorted');
+    await page.click('[data-testid="sort-duration"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fapi%2Fslow&sort=duration&dir=asc');
+    await expect.poll(async () => sorted(await durations(), false)).toBe(true);
+    await page.click('[data-testid="sort-start"]'); // newest first: the default, so the address says nothing
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fapi%2Fslow');
   });
 
   it('opens a trace, folds repeated siblings, expands and collapses', async () => {
@@ -184,6 +260,27 @@ describe('panel UI in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="span-detail"]').count()).toBe(0);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?status=error'); // back to the same filter
+  });
+
+  it('keeps a long trace list light: a few dozen rows in the DOM, scrolling and the cursor followed', async () => {
+    await generateTraffic(base, { orders: 0, slow: 300, fails: 0, big: false });
+    await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow`);
+    const shown = async () => Number((await page.locator('[data-testid="row-count"]').textContent())!.replace(/\D/g, ''));
+    await expect.poll(shown).toBe(100);
+    for (let i = 0; i < 3; i++) await page.click('[data-testid="load-older"]');
+    await expect.poll(shown).toBeGreaterThanOrEqual(300);
+    const total = await shown();
+    const rows = page.locator('[data-testid="trace-row"]');
+    expect(await rows.count()).toBeLessThan(80);
+    await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => rows.last().getAttribute('aria-rowindex')).toBe(String(total + 1));
+    expect(await rows.count()).toBeLessThan(80);
+    await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = 0));
+    await page.locator('.listbar').click({ position: { x: 600, y: 10 } }); // focus out of any field
+    for (let i = 0; i < 60; i++) await page.keyboard.press('j');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('aria-rowindex'))).toBe('61');
+    expect(await page.locator('[data-testid="trace-row"].cursor').getAttribute('aria-rowindex')).toBe('61');
+    await shot('traces-long');
   });
 
   it('opens a 10,000-span trace with few rows in the DOM and scrolls without long tasks', async () => {

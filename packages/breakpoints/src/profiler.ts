@@ -1,30 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import inspector from 'node:inspector';
 import { DebugPanelInspectorError } from './errors.js';
+import type { CpuProfile, ProfileInfo } from '@debugpanel/model';
 
 /** A V8 CPU profile as Chrome DevTools writes it (`.cpuprofile`). */
-export interface CpuProfile {
-  nodes: Array<{
-    id: number;
-    callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
-    hitCount?: number;
-    children?: number[];
-    positionTicks?: Array<{ line: number; ticks: number }>;
-  }>;
-  startTime: number;
-  endTime: number;
-  samples?: number[];
-  timeDeltas?: number[];
-}
-
-export interface ProfileInfo {
-  id: string;
-  /** Epoch ms when recording started. */
-  startedAt: number;
-  seconds: number;
-  samples: number;
-  nodes: number;
-}
+// The profile and its description are what the panel's profile routes send: declared in @debugpanel/model.
+export type { CpuProfile, ProfileInfo };
 
 export interface ProfileRecord extends ProfileInfo {
   profile: CpuProfile;

@@ -1,5 +1,6 @@
 /** Small response helpers for the panel's own routes (never used on the app's requests). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiError } from '@debugpanel/model';
 
 /** Headers on every panel response: nothing the panel serves may be sniffed, framed or cached by others. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -32,7 +33,11 @@ export function setSecurityHeaders(res: ServerResponse): void {
   for (const k in SECURITY_HEADERS) res.setHeader(k, SECURITY_HEADERS[k]!);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/**
+ * Sends `body` as JSON. Routes name the body's type from `@debugpanel/model`, so what they send is
+ * checked against the API contract: `sendJson<TracesResponse>(res, 200, result)`.
+ */
+export function sendJson<T>(res: ServerResponse, status: number, body: T): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -42,7 +47,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { error: message });
+  sendJson<ApiError>(res, status, { error: message });
 }
 
 /** Reads a small request body; refuses (and reports) anything over `limit` bytes. */

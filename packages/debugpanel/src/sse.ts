@@ -4,6 +4,7 @@
  * stalled browser tab can never make the host process buffer without bound.
  */
 import type { ServerResponse } from 'node:http';
+import type { StreamEventName, StreamEvents, StreamHello, StreamStats } from '@debugpanel/model';
 
 export interface SseOptions {
   /** Bytes a client may have unsent before it is dropped (default 1 MiB) */
@@ -14,15 +15,8 @@ export interface SseOptions {
   heartbeatMs?: number;
 }
 
-export interface SseStats {
-  clients: number;
-  /** Clients disconnected because they did not keep up */
-  dropped: number;
-  /** Clients refused because `maxClients` were connected */
-  refused: number;
-  /** Events written since start */
-  sent: number;
-}
+// The counters are the `stream` section of `GET {path}/api/stats`: declared in @debugpanel/model.
+export type SseStats = StreamStats;
 
 export class SseHub {
   readonly #clients = new Set<ServerResponse>();
@@ -46,7 +40,7 @@ export class SseHub {
   }
 
   /** Takes over `res` as an event stream; false (and a 503 answer) when full. */
-  attach(res: ServerResponse, hello?: unknown): boolean {
+  attach(res: ServerResponse, hello?: StreamHello): boolean {
     if (this.#clients.size >= this.#maxClients) {
       this.#refused++;
       res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '5' });
@@ -69,8 +63,8 @@ export class SseHub {
     return true;
   }
 
-  /** Sends one event to every client. `data` is serialized once. */
-  publish(event: string, data: unknown): void {
+  /** Sends one event to every client. `data` is serialized once; its type is the event's in `StreamEvents`. */
+  publish<E extends StreamEventName>(event: E, data: StreamEvents[E]): void {
     if (this.#clients.size === 0) return;
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const res of this.#clients) this.#write(res, frame);

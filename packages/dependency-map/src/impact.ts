@@ -1,12 +1,8 @@
 import { USER_NODE_ID } from './peers.js';
+import type { FailureReach } from '@debugpanel/model';
 import type { DependencyMap, MapEdge } from './types.js';
 
-export interface FailureReach {
-  /** Nodes that failed with it as observed: reached through `hard` edges only, nearest first */
-  fails: string[];
-  /** Nodes that may fail with it: reached only through edges with no observed failure (`unknown`) */
-  mayFail: string[];
-}
+export type { FailureReach };
 
 /**
  * "If `nodeId` fails, what else fails": walks callers upstream. A caller whose calls to a failed

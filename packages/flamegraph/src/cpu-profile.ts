@@ -1,38 +1,9 @@
 import type { FlameNode } from './types.js';
 
-/** A call frame of a V8 CPU profile (Chrome DevTools Protocol `Runtime.CallFrame`). */
-export interface CpuProfileCallFrame {
-  functionName: string;
-  scriptId?: string | number;
-  url: string;
-  /** 0-based */
-  lineNumber: number;
-  /** 0-based */
-  columnNumber: number;
-}
+import type { CpuProfile, CpuProfileCallFrame, CpuProfileNode } from '@debugpanel/model';
 
-/** A node of a V8 CPU profile (`Profiler.ProfileNode`). */
-export interface CpuProfileNode {
-  id: number;
-  callFrame: CpuProfileCallFrame;
-  hitCount?: number;
-  children?: number[];
-  /** Older profiles name the parent instead of the children */
-  parent?: number;
-}
-
-/** A V8 CPU profile as `node:inspector` returns it and Chrome DevTools saves it (`.cpuprofile`). */
-export interface CpuProfile {
-  nodes: CpuProfileNode[];
-  /** µs */
-  startTime: number;
-  /** µs */
-  endTime: number;
-  /** Node id of each sample */
-  samples?: number[];
-  /** µs before each sample, relative to the previous one (the first to `startTime`) */
-  timeDeltas?: number[];
-}
+// The .cpuprofile format is also what the panel's download route sends: declared in @debugpanel/model.
+export type { CpuProfile, CpuProfileNode, CpuProfileCallFrame };
 
 /** Where code comes from, used as the node's `service` so that a flame graph can colour by it. */
 export function codeOrigin(frame: CpuProfileCallFrame): string {

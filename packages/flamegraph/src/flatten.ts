@@ -1,5 +1,7 @@
+import type { Flat } from '@debugpanel/model';
+
 /** A tree node without its children, and the index of its parent in the flat list (-1 for the root). */
-export type Flat<T> = Omit<T, 'children'> & { parent: number };
+export type { Flat };
 
 /**
  * A flame tree as a flat list in depth-first order (a parent before its children, children in

@@ -7,7 +7,11 @@ import {
   isPositiveInt,
   type CalleeKind,
   type Check,
+  type MetricsResponse,
+  type MetricsStats as GoldenSignalsStats,
+  type RouteRow,
   type Schema,
+  type SeriesPoints,
   type SpanRecord,
 } from '@debugpanel/model';
 import { foldSamples, PROCESS_FIELDS, ProcessRing, ProcessSampler, type ProcessSample } from './process.js';
@@ -29,6 +33,9 @@ export interface GoldenSignalsOptions {
   now?: () => number;
 }
 
+// The query's answers are the API's JSON: declared in @debugpanel/model.
+export type { GoldenSignalsStats, MetricsResponse, RouteRow, SeriesPoints };
+
 export interface MetricsQuery {
   kind?: SeriesKind;
   service?: string;
@@ -38,56 +45,6 @@ export interface MetricsQuery {
   dependency?: string;
   /** seconds back from now (default 300); up to the fine window uses the fine ring */
   window?: number;
-}
-
-export interface SeriesPoints {
-  labels: SeriesLabels;
-  /** requests per second */
-  rate: number[];
-  count: number[];
-  errors: number[];
-  /** errors / count, 0 when no requests */
-  errorRate: number[];
-  p50: number[];
-  p95: number[];
-  p99: number[];
-  max: number[];
-  /** trace id of the slowest request of each slot: the exemplar a chart click opens */
-  exemplars: Array<string | null>;
-}
-
-export interface MetricsResponse {
-  /** seconds per point */
-  resolution: number;
-  /** ms since epoch of the start of each point */
-  times: number[];
-  series: SeriesPoints[];
-  process: Record<keyof ProcessSample, number[]> | undefined;
-}
-
-export interface RouteRow {
-  labels: SeriesLabels;
-  count: number;
-  errors: number;
-  errorRate: number;
-  /** requests per second over the window */
-  rate: number;
-  /** lifetime percentiles, ms */
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  /** p99 per fine slot over the last minute, for a sparkline */
-  spark: number[];
-}
-
-export interface GoldenSignalsStats {
-  series: { server: number; client: number; services: number };
-  maxSeries: number;
-  /** spans whose label set was new while its metric was at `maxSeries`, counted under `other` */
-  foldedSpans: number;
-  recordedSpans: number;
-  bytes: number;
 }
 
 const OTHER = 'other';

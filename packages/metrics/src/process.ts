@@ -1,36 +1,10 @@
 import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { PROCESS_FIELDS, type ProcessSample } from '@debugpanel/model';
 
-/** One saturation sample of the process, taken once per fine period. */
-export interface ProcessSample {
-  /** event-loop delay over the period, ms */
-  eventLoopDelayP50: number;
-  eventLoopDelayP99: number;
-  eventLoopDelayMax: number;
-  /** event-loop utilization over the period, 0..1 */
-  eventLoopUtilization: number;
-  /** process CPU time over wall time, 0..cores */
-  cpu: number;
-  heapUsed: number;
-  heapTotal: number;
-  rss: number;
-  /** GC pause time in the period, ms */
-  gcPause: number;
-  /** handles and requests keeping the loop alive */
-  activeResources: number;
-}
-
-export const PROCESS_FIELDS = [
-  'eventLoopDelayP50',
-  'eventLoopDelayP99',
-  'eventLoopDelayMax',
-  'eventLoopUtilization',
-  'cpu',
-  'heapUsed',
-  'heapTotal',
-  'rss',
-  'gcPause',
-  'activeResources',
-] as const satisfies ReadonlyArray<keyof ProcessSample>;
+// One saturation sample of the process, taken once per fine period. Its fields are what
+// `GET {path}/api/metrics` sends, so the type and the field list are declared in @debugpanel/model.
+export type { ProcessSample };
+export { PROCESS_FIELDS };
 
 /** Fields summed (not averaged) when fine samples fold into a coarse period. */
 const SUMMED: ReadonlySet<string> = new Set(['gcPause']);

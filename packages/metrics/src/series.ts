@@ -1,21 +1,10 @@
 import type { Histogram } from 'hdr-histogram-js';
+import type { SeriesKind, SeriesLabels } from '@debugpanel/model';
 import { BUCKET_BOUNDS_MS, bucketIndex, newHistogram, percentilesMs, recordMs, type Percentiles } from './latency.js';
 import { TimeRing } from './time-ring.js';
 
-export type SeriesKind = 'server' | 'client';
-
-export interface SeriesLabels {
-  kind: SeriesKind;
-  service: string;
-  /** server: `http.request.method` */
-  method?: string;
-  /** server: `http.route` template, `unmatched`, or `other` when folded */
-  route?: string;
-  /** client: `sqlite orders.db`, `inventory:3002`, ... or `other` when folded */
-  dependency?: string;
-  /** client: `db`, `http` or `other` */
-  type?: string;
-}
+// Labels travel in `GET {path}/api/metrics`: declared in @debugpanel/model.
+export type { SeriesKind, SeriesLabels };
 
 export interface RingSizes {
   fineSlots: number;

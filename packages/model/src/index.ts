@@ -1,6 +1,8 @@
 /**
  * @debugpanel/model: the span and trace types every debugpanel package shares, the domain rules
- * (`isErrorSpan`, `isLocalRoot`, `calleeOf`), the bounded `RingBuffer` and option checking.
+ * (`isErrorSpan`, `isLocalRoot`, `calleeOf`), the bounded `RingBuffer`, option checking, the one
+ * `Redactor`, and the JSON contract of the panel's API: every route's params and bodies and the
+ * SSE events, one file per feature in `api/` (see README.md for how a new feature adds its shapes).
  *
  * @example
  * import { isValidTraceId, type SpanRecord } from '@debugpanel/model';
@@ -26,8 +28,9 @@ export type { RedactorOptions, RedactorStats } from './redact.js';
 export { RingBuffer } from './ring-buffer.js';
 export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } from './query.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
-export type { TracesResponse, TraceResponse, ServicesResponse, ApiError, StreamEventName } from './api.js';
-export { TRACE_QUERY_PARAMS, parseTraceQuery, traceQueryToParams } from './api.js';
+export { summaryMatches, summaryDecides } from './query.js';
+// The JSON contract of every route and of the SSE stream (see api/index.ts).
+export * from './api/index.js';
 export type { Check, Schema, OptionsErrorClass } from './options.js';
 export {
   checkKeys,

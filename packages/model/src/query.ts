@@ -1,6 +1,6 @@
 /**
  * Trace summaries and trace queries: what `SpanStore.query()` takes and returns, and what
- * `GET {path}/api/traces` serves. The URL form of a query is in `api.ts`.
+ * `GET {path}/api/traces` serves. The URL form of a query is in `api/traces.ts`.
  */
 export interface TraceSummary {
   traceId: string;
@@ -64,3 +64,40 @@ export interface TraceQueryResult {
 
 export const DEFAULT_QUERY_LIMIT = 50;
 export const MAX_QUERY_LIMIT = 1000;
+
+/**
+ * Whether a trace summary matches a query: `true` or `false` when the summary decides it,
+ * `undefined` when it cannot (a span name other than the root's, attributes, or text that lives in
+ * spans the summary does not carry). The same rules as the store's filters, so a client can judge
+ * streamed summaries (the UI's live list and its "N new" count) as the store would. `limit` and
+ * `cursor` are paging, not filters, and are ignored.
+ *
+ * @example
+ * summaryMatches(summary, { service: 'orders', status: 'error' }); // true | false
+ * summaryMatches(summary, { text: 'timeout' });                    // true when the id or root name has it, else undefined
+ */
+export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean | undefined {
+  if (q.service && !t.services.includes(q.service)) return false;
+  if (q.route && t.route !== q.route) return false;
+  if (q.status === 'error' && t.errorCount === 0) return false;
+  if (q.status === 'ok' && t.errorCount > 0) return false;
+  if (q.minDuration !== undefined && t.duration < q.minDuration) return false;
+  if (q.maxDuration !== undefined && t.duration > q.maxDuration) return false;
+  if (q.reason && t.reason !== q.reason) return false;
+  if (q.since !== undefined && t.startTime < q.since) return false;
+  if (q.until !== undefined && t.startTime > q.until) return false;
+  let unknown = false;
+  // The root's name is one span's name: a match decides; a miss leaves the other spans unknown.
+  if (q.name && t.rootName !== q.name) unknown = true;
+  if (q.text) {
+    const text = q.text.toLowerCase();
+    if (!t.traceId.toLowerCase().includes(text) && !t.rootName.toLowerCase().includes(text)) unknown = true;
+  }
+  if (q.attributes && Object.keys(q.attributes).length > 0) unknown = true;
+  return unknown ? undefined : true;
+}
+
+/** True when `summaryMatches` never answers "cannot tell" for this query. */
+export function summaryDecides(q: TraceQuery): boolean {
+  return !q.text && (!q.attributes || Object.keys(q.attributes).length === 0) && !q.name;
+}

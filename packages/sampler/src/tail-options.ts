@@ -49,41 +49,8 @@ export interface TailSamplerOptions {
   tickIntervalMs?: number;
 }
 
-export interface TailSamplerStats {
-  mode: 'all' | 'policies';
-  seenSpans: number;
-  /** Traces started (in `all` mode: local root spans seen) */
-  seenTraces: number;
-  keptTraces: number;
-  keptSpans: number;
-  /** Kept traces per reason */
-  kept: Record<string, number>;
-  droppedTraces: number;
-  droppedSpans: number;
-  /** Dropped traces per reason */
-  dropped: Record<string, number>;
-  /** Spans that arrived after their trace was decided and followed the decision */
-  lateSpansKept: number;
-  lateSpansDropped: number;
-  pending: number;
-  pendingSpans: number;
-  /** Oldest pending traces decided early because `maxPendingTraces` was reached */
-  evictedEarly: number;
-  /** Traces decided when they reached `maxSpansPerTrace` */
-  decidedOnSpanLimit: number;
-  /** Traces decided at `maxAgeMs` without a local root having ended + grace */
-  decidedOnMaxAge: number;
-  /** Decisions forgotten to keep the cache bounded; later spans of those traces start afresh */
-  decisionCacheEvicted: number;
-  /** Routes past `maxRoutes`, sharing one rate bucket and p99 */
-  routesOverflowed: number;
-  /** Errors thrown by onKeep/onDrop, caught */
-  callbackErrors: number;
-  /** Spans given after close() */
-  droppedAfterClose: number;
-  /** Values given to add() that are not spans (or an isLocalRoot that threw), dropped */
-  invalidSpans: number;
-}
+// The counters are the `sampling` section of `GET {path}/api/stats`: declared in @debugpanel/model.
+export type { TailSamplerStats } from '@debugpanel/model';
 
 /** Options after checking, with every default filled in. */
 export interface ResolvedTailOptions {

@@ -1,4 +1,4 @@
-import { RingBuffer, isErrorSpan, type SpanRecord } from '@debugpanel/model';
+import { RingBuffer, isErrorSpan, type SpanRecord, type TailPoliciesJson, type TailSamplerDescription } from '@debugpanel/model';
 import { POLICY_ORDER, PolicyEvaluator, type TraceToDecide } from './policy.js';
 import { resolveTailOptions, type ResolvedTailOptions, type TailSamplerOptions, type TailSamplerStats } from './tail-options.js';
 import { DecisionCache } from './decision-cache.js';
@@ -88,13 +88,13 @@ export class TailSampler {
   }
 
   /** The configuration in force, JSON-friendly (for `GET /api/sampling`). */
-  describe(): Record<string, unknown> {
+  describe(): TailSamplerDescription {
     const o = this.#o;
     const json = (v: unknown): unknown =>
       JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x instanceof RegExp ? x.toString() : x)));
     return {
       mode: this.mode,
-      policies: o.keepAll ? {} : json(o.policies),
+      policies: o.keepAll ? {} : (json(o.policies) as TailPoliciesJson),
       order: [...POLICY_ORDER],
       graceMs: o.graceMs,
       maxAgeMs: o.maxAgeMs,

@@ -13,6 +13,7 @@ import {
   type SpanRecord,
   type TraceQuery,
   type TraceQueryResult,
+  type StoreStats,
   type TraceSummary,
 } from '@debugpanel/model';
 import { estimateSpanBytes } from './estimate.js';
@@ -29,20 +30,8 @@ export interface SpanStoreOptions {
   maxPinned?: number;
 }
 
-export interface SpanStoreStats {
-  spans: number;
-  traces: number;
-  /** Estimated heap bytes held (spans plus the store's own per-trace and per-span overhead) */
-  bytes: number;
-  maxSpans: number;
-  maxBytes: number;
-  evictedTraces: number;
-  evictedSpans: number;
-  evictedBytes: number;
-  /** Spans refused: over the per-trace cap, or a single span larger than `maxBytes` */
-  refusedSpans: number;
-  pinned: number;
-}
+// The counters are the `store` section of `GET {path}/api/stats`: declared in @debugpanel/model.
+export type SpanStoreStats = StoreStats;
 
 /** Called with each evicted trace's id and spans (not called by `clear()`). */
 export type EvictListener = (traceId: string, spans: ReadonlyArray<SpanRecord>) => void;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Redactor, checkKeys, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord } from '@debugpanel/model';
+import { Redactor, checkKeys, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord, type TracingStats } from '@debugpanel/model';
 import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
@@ -36,26 +36,8 @@ export interface PanelTracingOptions {
   sampler?: Sampler;
 }
 
-export interface PanelTracingStats {
-  /** Spans that reached this handle. */
-  spansEnded: number;
-  /** Spans lost because conversion or `onSpan` threw. */
-  droppedSpans: number;
-  /** Incoming requests whose valid traceparent was adopted as parent. */
-  adoptedTraceparents: number;
-  /** Incoming requests whose traceparent was invalid (they started a new trace). */
-  invalidTraceparents: number;
-  /** Errors caught inside the client instrumentations (process-wide). */
-  instrumentationErrors: number;
-  /** Attributes the per-span count limit dropped (process-wide, the panel's own spans). */
-  limitedAttributes: number;
-  /** Events dropped (the oldest) past the per-span limit (process-wide). */
-  limitedEvents: number;
-  /** Links dropped (the oldest) past the per-span limit (process-wide). */
-  limitedLinks: number;
-  /** Times the per-route span-name cache was full and started over (process-wide). */
-  routeNameResets: number;
-}
+// The counters are the `tracing` section of `GET {path}/api/stats`: declared in @debugpanel/model.
+export type PanelTracingStats = TracingStats;
 
 export interface PanelTracing {
   readonly service: string;

@@ -8,7 +8,6 @@ import { TracesView } from './views/TracesView.js';
 import { TraceView } from './views/TraceView.js';
 import { StatsView } from './views/StatsView.js';
 import { lazyView } from './views/lazy-view.js';
-import { FlameView } from './views/FlameView.js';
 import { MetricsView } from './views/MetricsView.js';
 import { BreakpointsView } from './views/BreakpointsView.js';
 
@@ -26,7 +25,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   trace: TraceView,
   // dagre (~25 KB gzip) loads with the map only.
   map: lazyView(() => import('./views/MapView.js').then((m) => m.MapView), 'view-map', 'map'),
-  flame: FlameView,
+  // Merged route flames and CPU profiles: a view of its own, loaded on the first visit.
+  flame: lazyView(() => import('./views/FlameView.js').then((m) => m.FlameView), 'view-flame', 'flame'),
   metrics: MetricsView,
   breakpoints: BreakpointsView,
   stats: StatsView,

@@ -1,53 +1,28 @@
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redactor } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breakpointRoutes } from './breakpoints.js';
-import { RouteTable, type PanelRoute } from './registry.js';
+import { makeAppRoot, serveFeature } from './test-helpers.js';
 
 // The breakpoint routes served by a bare node:http server over a throw-away app root (auth and
 // same-origin checks of the panel are tested in panel.test.ts and security.test.ts).
-const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'dp-bp-routes-')));
-mkdirSync(path.join(root, 'src'));
-mkdirSync(path.join(root, 'node_modules', 'dep'), { recursive: true });
-writeFileSync(path.join(root, 'src', 'app.mjs'), 'export function price(qty, unit) {\n  const total = qty * unit;\n  return total;\n}\n');
-writeFileSync(path.join(root, 'src', 'notes.txt'), 'not a source file\n');
-writeFileSync(path.join(root, '.env'), 'SECRET=1\n');
-writeFileSync(path.join(root, 'node_modules', 'dep', 'index.js'), 'module.exports = 1;\n');
-// Loaded by Node itself (not vitest's module runner) so V8 sees the real file.
-writeFileSync(path.join(root, 'load.cjs'), 'module.exports = (u) => import(u);\n');
+const appRoot = makeAppRoot('dp-bp-routes-');
+const root = appRoot.root;
 
-let server: Server;
 let base: string;
-let routes: PanelRoute[];
+let close: () => Promise<void>;
 
 beforeAll(async () => {
   // The panel's redactor, with an extra key the app's locals use.
-  routes = breakpointRoutes(root, undefined, undefined, new Redactor(['unit']));
-  const table = new RouteTable(routes);
-  server = createServer((req, res) => {
-    const [p, search = ''] = req.url!.split('?');
-    const m = table.match(req.method!, p!);
-    if (!m || !('route' in m)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    void m.route.handle({ req, res, params: m.params, query: new URLSearchParams(search) });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close } = await serveFeature(() => breakpointRoutes(root, undefined, undefined, new Redactor(['unit'])), {}));
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
-  rmSync(root, { recursive: true, force: true });
+  await close();
+  appRoot.remove();
 });
 
 const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
@@ -56,7 +31,7 @@ const post = (body: unknown, type = 'application/json') =>
 
 describe('breakpoint routes', () => {
   it('sets a breakpoint, captures a snapshot on the next call, lists, serves and deletes it', async () => {
-    const load = createRequire(import.meta.url)(path.join(root, 'load.cjs')) as (u: string) => Promise<any>;
+    const load = createRequire(import.meta.url)(appRoot.loader) as (u: string) => Promise<any>;
     const created = await json(await post({ file: 'src/app.mjs', line: 3, watch: ['qty + 1'] }));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ file: path.join(root, 'src', 'app.mjs'), line: 3, state: 'pending', kind: 'snapshot' });
@@ -82,7 +57,7 @@ describe('breakpoint routes', () => {
   });
 
   it('serves logpoint output', async () => {
-    const load = createRequire(import.meta.url)(path.join(root, 'load.cjs')) as (u: string) => Promise<any>;
+    const load = createRequire(import.meta.url)(appRoot.loader) as (u: string) => Promise<any>;
     const app = await load(pathToFileURL(path.join(root, 'src', 'app.mjs')).href);
     const created = await json(await post({ file: 'src/app.mjs', line: 3, message: 'total={total}' }));
     expect(created.body).toMatchObject({ kind: 'logpoint', state: 'active' });

@@ -10,48 +10,22 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  createBreakpointAgent,
-  DebugPanelInspectorError,
-  isSourcePath,
-  resolveUnder,
-  SOURCE_FILE,
-  type Breakpoint,
-  type BreakpointAgent,
-  type BreakpointAgentStats,
-  type LogEntry,
-  type Snapshot,
-} from '@debugpanel/breakpoints';
-import type { Redactor } from '@debugpanel/model';
+import type {
+  Breakpoint,
+  BreakpointAgentStats,
+  BreakpointInput,
+  BreakpointsResponse,
+  LogEntry,
+  LogpointsResponse,
+  Redactor,
+  Snapshot,
+  SnapshotsResponse,
+  SourceFileResponse,
+  SourcesResponse,
+} from '@debugpanel/model';
+import { createBreakpointAgent, DebugPanelInspectorError, isSourcePath, resolveUnder, SOURCE_FILE, type BreakpointAgent } from '@debugpanel/breakpoints';
 import { readBody, sendError, sendJson } from '../http.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
-
-/** `GET {path}/api/breakpoints` */
-export interface BreakpointsResponse {
-  breakpoints: Breakpoint[];
-  stats: BreakpointAgentStats;
-}
-/** `GET {path}/api/snapshots` (newest first) */
-export interface SnapshotsResponse {
-  snapshots: Snapshot[];
-}
-/** `GET {path}/api/logpoints` (oldest first) */
-export interface LogpointsResponse {
-  logs: LogEntry[];
-}
-/** `GET {path}/api/sources`: paths relative to `root`, sorted */
-export interface SourcesResponse {
-  root: string;
-  files: string[];
-  /** True when the listing stopped at its limit */
-  truncated: boolean;
-}
-/** `GET {path}/api/sources/file?path=` */
-export interface SourceFileResponse {
-  path: string;
-  text: string;
-  lines: number;
-}
 
 const STATUS: Record<string, number> = { BAD_INPUT: 400, NOT_FOUND: 404, LIMIT: 409, BUSY: 409, UNAVAILABLE: 503 };
 const MAX_FILES = 5000;
@@ -133,8 +107,7 @@ export function breakpointRoutes(
       path: '/api/breakpoints',
       handle({ res }) {
         const a = get();
-        const body: BreakpointsResponse = { breakpoints: a.list(), stats: a.stats() };
-        sendJson(res, 200, body);
+        sendJson<BreakpointsResponse>(res, 200, { breakpoints: a.list(), stats: a.stats() });
       },
     },
     {
@@ -152,7 +125,7 @@ export function breakpointRoutes(
         }
         if (!input || typeof input !== 'object' || Array.isArray(input)) return sendError(res, 400, 'send an object like {"file": "src/app.ts", "line": 12}');
         try {
-          sendJson(res, 201, get().set(input as never));
+          sendJson<Breakpoint>(res, 201, get().set(input as BreakpointInput));
         } catch (err) {
           fail(res, err);
         }
@@ -175,8 +148,7 @@ export function breakpointRoutes(
         const traceId = query.get('traceId');
         let snapshots = get().snapshots(breakpointId ? { breakpointId } : {});
         if (traceId) snapshots = snapshots.filter((s) => s.traceId === traceId);
-        const body: SnapshotsResponse = { snapshots };
-        sendJson(res, 200, body);
+        sendJson<SnapshotsResponse>(res, 200, { snapshots });
       },
     },
     {
@@ -185,7 +157,7 @@ export function breakpointRoutes(
       handle({ res, params }) {
         const s = get().snapshot(params.id!);
         if (!s) return sendError(res, 404, `no snapshot "${params.id!.slice(0, 40)}" (only the last ones are kept)`);
-        sendJson(res, 200, s);
+        sendJson<Snapshot>(res, 200, s);
       },
     },
     {
@@ -196,15 +168,14 @@ export function breakpointRoutes(
         const afterText = query.get('after');
         const after = afterText === null || afterText === '' ? undefined : Number(afterText);
         if (after !== undefined && !Number.isInteger(after)) return sendError(res, 400, `after must be an integer (a log seq), got "${afterText}"`);
-        const body: LogpointsResponse = { logs: get().logs({ ...(breakpointId ? { breakpointId } : {}), ...(after !== undefined ? { after } : {}) }) };
-        sendJson(res, 200, body);
+        sendJson<LogpointsResponse>(res, 200, { logs: get().logs({ ...(breakpointId ? { breakpointId } : {}), ...(after !== undefined ? { after } : {}) }) });
       },
     },
     {
       method: 'GET',
       path: '/api/sources',
       async handle({ res }) {
-        sendJson(res, 200, await listSources(root));
+        sendJson<SourcesResponse>(res, 200, await listSources(root));
       },
     },
     {
@@ -225,8 +196,7 @@ export function breakpointRoutes(
         if (!stat.isFile()) return sendError(res, 404, `no file "${p.slice(0, 200)}"`);
         if (stat.size > MAX_FILE_BYTES) return sendError(res, 413, `file is larger than ${MAX_FILE_BYTES} bytes`);
         const text = await fs.readFile(abs, 'utf8');
-        const body: SourceFileResponse = { path: rel.join('/'), text, lines: text.split('\n').length };
-        sendJson(res, 200, body);
+        sendJson<SourceFileResponse>(res, 200, { path: rel.join('/'), text, lines: text.split('\n').length });
       },
     },
   ];

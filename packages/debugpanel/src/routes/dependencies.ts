@@ -1,20 +1,9 @@
 /** `GET {path}/api/dependencies?since=...`: the service dependency map of stored traces. */
-import { buildDependencyMap, whatFailsWith, type DependencyMap, type FailureReach } from '@debugpanel/dependency-map';
+import { DEPENDENCIES_PARAMS, type DependenciesResponse, type FailureReach } from '@debugpanel/model';
+import { buildDependencyMap, whatFailsWith } from '@debugpanel/dependency-map';
 import { sendError, sendJson } from '../http.js';
 import { collectTraces, MAX_ANALYSIS_SPANS, readParams } from './analysis-params.js';
 import type { PanelContext, PanelFeature, PanelRoute } from './registry.js';
-
-/** `GET {path}/api/dependencies` */
-export interface DependenciesResponse extends DependencyMap {
-  /** Traces the map was built from (newest first) */
-  traces: number;
-  /** True when matching traces were left out (the oldest: beyond `limit`, or beyond 200,000 spans in all) */
-  truncated: boolean;
-  /** Per node id: what fails with it (`whatFailsWith`), so a client can show it on selection */
-  failsWith: Record<string, FailureReach>;
-  since?: number;
-  until?: number;
-}
 
 export const DEFAULT_DEPENDENCY_TRACES = 2000;
 export const MAX_DEPENDENCY_TRACES = 10_000;
@@ -26,7 +15,7 @@ export const dependencyRoutes = ({ store }: PanelContext, maxSpans: number): Pan
     method: 'GET',
     path: '/api/dependencies',
     handle({ res, query }) {
-      const p = readParams(query, ['since', 'until', 'limit'], { def: DEFAULT_DEPENDENCY_TRACES, max: MAX_DEPENDENCY_TRACES });
+      const p = readParams(query, DEPENDENCIES_PARAMS, { def: DEFAULT_DEPENDENCY_TRACES, max: MAX_DEPENDENCY_TRACES });
       if ('error' in p) return sendError(res, 400, p.error);
       const found = collectTraces(store, { since: p.since, until: p.until }, p.limit, maxSpans);
       const spans = found.traces.flat();
@@ -38,7 +27,7 @@ export const dependencyRoutes = ({ store }: PanelContext, maxSpans: number): Pan
       const body: DependenciesResponse = { ...map, traces, truncated, failsWith };
       if (p.since !== undefined) body.since = p.since;
       if (p.until !== undefined) body.until = p.until;
-      sendJson(res, 200, body);
+      sendJson<DependenciesResponse>(res, 200, body);
     },
   },
 ];

@@ -2,7 +2,7 @@
  * Golden signals: `GET {path}/api/metrics` (chart series), `GET {path}/api/metrics/table` (one row
  * per route or dependency) and `GET {path}/metrics` (Prometheus text format, for scraping).
  */
-import type { SeriesKind } from '@debugpanel/metrics';
+import { METRICS_PARAMS, type MetricsResponse, type MetricsTableResponse, type SeriesKind } from '@debugpanel/model';
 import { sendError, sendJson } from '../http.js';
 import type { PanelFeature } from './registry.js';
 
@@ -25,7 +25,7 @@ function parseKind(v: string | null): SeriesKind | undefined | { error: string }
   return { error: `kind must be "server" (routes) or "client" (dependencies), got "${v.slice(0, 40)}"` };
 }
 
-const KNOWN = new Set(['kind', 'service', 'route', 'dependency', 'window']);
+const KNOWN = new Set<string>(METRICS_PARAMS);
 
 export const metrics: PanelFeature = (ctx) => {
   const signals = ctx.metrics;
@@ -42,7 +42,7 @@ export const metrics: PanelFeature = (ctx) => {
         const kind = parseKind(query.get('kind'));
         if (typeof window === 'object') return sendError(res, 400, window.error);
         if (typeof kind === 'object') return sendError(res, 400, kind.error);
-        sendJson(res, 200, signals.query({
+        sendJson<MetricsResponse>(res, 200, signals.query({
           kind,
           service: query.get('service') || undefined,
           route: query.get('route') || undefined,
@@ -63,7 +63,7 @@ export const metrics: PanelFeature = (ctx) => {
         const k = kind ?? 'server';
         const service = query.get('service');
         const rows = signals.table(k, window).filter((r) => !service || r.labels.service === service);
-        sendJson(res, 200, { kind: k, window: window ?? 300, rows });
+        sendJson<MetricsTableResponse>(res, 200, { kind: k, window: window ?? 300, rows });
       },
     },
     {

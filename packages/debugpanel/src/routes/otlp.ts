@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip } from 'node:zlib';
-import type { SpanRecord } from '@debugpanel/model';
+import type { HubStats, OtlpErrorResponse, SpanRecord } from '@debugpanel/model';
 import {
   decodeOtlpJson,
   decodeOtlpProtobuf,
@@ -26,15 +26,8 @@ export interface HubOptions {
   maxSpansPerSecond: number;
 }
 
-export interface HubCounters {
-  requests: number;
-  acceptedSpans: number;
-  rejectedSpans: number;
-  /** requests answered 4xx (malformed, too large, wrong type) */
-  badRequests: number;
-  /** requests answered 429 */
-  throttled: number;
-}
+/** The hub's counters: the `hub` section of `GET {path}/api/stats` (declared in @debugpanel/model). */
+export type HubCounters = HubStats;
 
 type Encoding = 'protobuf' | 'json';
 
@@ -94,7 +87,8 @@ function inflate(body: Buffer, limit: number): Promise<Buffer> {
 function sendStatus(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify({ code: status === 429 ? 8 : 3, message, error: message }));
+  const body: OtlpErrorResponse = { code: status === 429 ? 8 : 3, message, error: message };
+  res.end(JSON.stringify(body));
 }
 
 /**

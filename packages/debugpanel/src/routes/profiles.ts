@@ -5,24 +5,11 @@
  * `GET {path}/api/profiles/:id/flame` serves one as a flame tree; `GET {path}/api/profiles/:id`
  * downloads the `.cpuprofile` that Chrome DevTools and speedscope open.
  */
-import { createProfiler, DebugPanelInspectorError, type Profiler, type ProfileInfo } from '@debugpanel/breakpoints';
-import { flattenFlame, fromCpuProfile, type Flat, type FlameNode } from '@debugpanel/flamegraph';
+import type { CpuProfile, ProfileFlameResponse, ProfileInfo, ProfileRequest, ProfilesResponse } from '@debugpanel/model';
+import { createProfiler, DebugPanelInspectorError, type Profiler } from '@debugpanel/breakpoints';
+import { flattenFlame, fromCpuProfile } from '@debugpanel/flamegraph';
 import { readBody, sendError, sendJson } from '../http.js';
 import type { PanelFeature } from './registry.js';
-
-/** `GET {path}/api/profiles` */
-export interface ProfilesResponse {
-  profiles: ProfileInfo[];
-  /** True while a recording runs */
-  recording: boolean;
-  /** Old profiles dropped to keep the last few */
-  dropped: number;
-}
-
-/** `GET {path}/api/profiles/:id/flame`: the flame tree as a flat list (see `flattenFlame`) */
-export interface ProfileFlameResponse extends ProfileInfo {
-  flame: Array<Flat<FlameNode>>;
-}
 
 const ID = /^prof_[0-9a-f]{12}$/;
 const STATUS: Record<string, number> = { BAD_INPUT: 400, NOT_FOUND: 404, LIMIT: 409, BUSY: 409, UNAVAILABLE: 503 };
@@ -43,7 +30,7 @@ export const profiles: PanelFeature = () => {
         if (type !== 'application/json') return sendError(res, 415, 'send JSON like {"seconds": 5} with Content-Type: application/json');
         let seconds: unknown;
         try {
-          seconds = (JSON.parse(await readBody(req, 1024)) as { seconds?: unknown } | null)?.seconds;
+          seconds = (JSON.parse(await readBody(req, 1024)) as Partial<Record<keyof ProfileRequest, unknown>> | null)?.seconds;
         } catch (err) {
           const status = (err as { status?: number }).status;
           return sendError(res, status ?? 400, status ? (err as Error).message : 'the body is not JSON; send {"seconds": 5}');
@@ -52,7 +39,7 @@ export const profiles: PanelFeature = () => {
         try {
           const rec = await get().record(seconds as number);
           const { profile: _profile, ...info } = rec;
-          sendJson(res, 201, info);
+          sendJson<ProfileInfo>(res, 201, info);
         } catch (err) {
           if (err instanceof DebugPanelInspectorError) return sendError(res, STATUS[err.code] ?? 500, err.message);
           throw err;
@@ -63,12 +50,11 @@ export const profiles: PanelFeature = () => {
       method: 'GET',
       path: '/api/profiles',
       handle({ res }) {
-        const body: ProfilesResponse = {
+        sendJson<ProfilesResponse>(res, 200, {
           profiles: profiler?.list() ?? [],
           recording: profiler?.busy ?? false,
           dropped: profiler?.dropped ?? 0,
-        };
-        sendJson(res, 200, body);
+        });
       },
     },
     {
@@ -78,8 +64,7 @@ export const profiles: PanelFeature = () => {
         const rec = find(params.id!);
         if (!rec) return sendError(res, 404, notFound(params.id!));
         const { profile, ...info } = rec;
-        const body: ProfileFlameResponse = { ...info, flame: flattenFlame(fromCpuProfile(profile)) };
-        sendJson(res, 200, body);
+        sendJson<ProfileFlameResponse>(res, 200, { ...info, flame: flattenFlame(fromCpuProfile(profile)) });
       },
     },
     {
@@ -88,7 +73,8 @@ export const profiles: PanelFeature = () => {
       handle({ res, params }) {
         const rec = find(params.id!);
         if (!rec) return sendError(res, 404, notFound(params.id!));
-        const text = JSON.stringify(rec.profile);
+        const profile: CpuProfile = rec.profile;
+        const text = JSON.stringify(profile);
         res.statusCode = 200;
         res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.setHeader('Content-Disposition', `attachment; filename="debugpanel-${rec.id}.cpuprofile"`);

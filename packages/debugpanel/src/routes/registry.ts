@@ -3,7 +3,7 @@
  * panel's context returning its routes) and one line in `./index.ts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Redactor, SpanRecord } from '@debugpanel/model';
+import type { FeatureStats, PanelStats, Redactor, SpanRecord } from '@debugpanel/model';
 import type { GoldenSignals } from '@debugpanel/metrics';
 import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
@@ -42,18 +42,12 @@ export interface PanelContext {
    * redacting each (`redactor.span`, which replaces the record's changed fields).
    */
   ingest(spans: ReadonlyArray<SpanRecord>): void;
-  /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...) */
-  stats: Record<string, () => unknown>;
+  /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...); each section's type is in the model's `FeatureStats` */
+  stats: { [K in keyof FeatureStats]?: () => FeatureStats[K] };
 }
 
-export interface PanelCounters {
-  /** Panel requests answered */
-  requests: number;
-  /** Panel route handlers that threw (answered 500) */
-  routeErrors: number;
-  /** Errors inside panel code on the app's requests, swallowed so the app is never broken */
-  internalErrors: number;
-}
+/** Counters of the panel itself: the `panel` section of `GET {path}/api/stats` (declared in @debugpanel/model). */
+export type PanelCounters = PanelStats;
 
 export interface RouteRequest {
   req: IncomingMessage;

@@ -3,7 +3,7 @@
  * `POST {path}/api/traces/:traceId/pin` keeps a trace out of eviction (up to `store.maxPinned`),
  * `DELETE` on the same path lets it go again.
  */
-import { isValidTraceId } from '@debugpanel/model';
+import { isValidTraceId, type PinResponse, type SamplingResponse } from '@debugpanel/model';
 import { sendError, sendJson } from '../http.js';
 import type { PanelFeature, RouteRequest } from './registry.js';
 
@@ -17,7 +17,7 @@ export const sampling: PanelFeature = (ctx) => {
         const count = ctx.store.stats().pinned;
         return sendError(res, 409, `${count} traces are pinned already, the most store.maxPinned allows; unpin one first`);
       }
-      sendJson(res, 200, { traceId: id, pinned });
+      sendJson<PinResponse>(res, 200, { traceId: id, pinned });
     };
   }
   return [
@@ -25,7 +25,7 @@ export const sampling: PanelFeature = (ctx) => {
       method: 'GET',
       path: '/api/sampling',
       handle({ res }) {
-        sendJson(res, 200, { head: ctx.sampling.head, tail: ctx.sampling.tail.describe(), stats: ctx.sampling.tail.stats() });
+        sendJson<SamplingResponse>(res, 200, { head: ctx.sampling.head, tail: ctx.sampling.tail.describe(), stats: ctx.sampling.tail.stats() });
       },
     },
     { method: 'POST', path: '/api/traces/:traceId/pin', handle: pin(true) },

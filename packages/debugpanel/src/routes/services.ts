@@ -9,7 +9,7 @@ export const services: PanelFeature = ({ store }) => [
     path: '/api/services',
     handle({ res }) {
       const body: ServicesResponse = { services: store.services() };
-      sendJson(res, 200, body);
+      sendJson<ServicesResponse>(res, 200, body);
     },
   },
 ];

@@ -4,8 +4,11 @@
  * answer), and a small shop of stored traces.
  */
 import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { SpanRecord } from '@debugpanel/model';
 import type { SpanStore } from '@debugpanel/span-store';
 import { RouteTable, type PanelContext, type PanelFeature } from './registry.js';
@@ -28,6 +31,24 @@ export async function serveFeature(feature: PanelFeature, ctx: Partial<PanelCont
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * A throw-away app root for the breakpoint routes: `src/app.mjs` (a 4-line `price(qty, unit)`),
+ * files the source list must leave out (`src/notes.txt`, `.env`, `node_modules/dep`), and
+ * `load.cjs`, which imports a file through Node itself (not vitest's module runner) so that V8
+ * runs the real file and its breakpoints hit.
+ */
+export function makeAppRoot(prefix: string): { root: string; loader: string; remove(): void } {
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
+  mkdirSync(path.join(root, 'src'));
+  mkdirSync(path.join(root, 'node_modules', 'dep'), { recursive: true });
+  writeFileSync(path.join(root, 'src', 'app.mjs'), 'export function price(qty, unit) {\n  const total = qty * unit;\n  return total;\n}\n');
+  writeFileSync(path.join(root, 'src', 'notes.txt'), 'not a source file\n');
+  writeFileSync(path.join(root, '.env'), 'SECRET=1\n');
+  writeFileSync(path.join(root, 'node_modules', 'dep', 'index.js'), 'module.exports = 1;\n');
+  writeFileSync(path.join(root, 'load.cjs'), 'module.exports = (u) => import(u);\n');
+  return { root, loader: path.join(root, 'load.cjs'), remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 let seq = 0;

@@ -23,7 +23,7 @@ export const traces: PanelFeature = ({ store }) => [
         // client's input, not a server fault.
         return sendError(res, 400, err instanceof Error ? err.message : String(err));
       }
-      sendJson(res, 200, result);
+      sendJson<TracesResponse>(res, 200, result);
     },
   },
   {
@@ -37,7 +37,7 @@ export const traces: PanelFeature = ({ store }) => [
       const body: TraceResponse = { traceId: id, spans };
       const summary = store.getSummary(id);
       if (summary) body.summary = summary;
-      sendJson(res, 200, body);
+      sendJson<TraceResponse>(res, 200, body);
     },
   },
 ];

@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, SpanEvent, SpanKind, SpanLink, SpanRecord, StatusCode } from '@debugpanel/model';
+import type { Attributes, AttributeValue, SpanEvent, SpanKind, SpanLink, SpanRecord, StatusCode, OtlpExportResponse } from '@debugpanel/model';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from './proto.js';
 
 /**
@@ -323,7 +323,10 @@ export function decodeOtlpJson(body: string | Uint8Array, limits: OtlpDecodeLimi
 /** An ExportTraceServiceResponse in the request's encoding, with partialSuccess when spans were rejected. */
 export function encodeOtlpResponse(kind: 'json' | 'protobuf', rejectedSpans = 0, errorMessage = ''): Uint8Array | string {
   const partial = rejectedSpans > 0 ? { rejectedSpans, errorMessage } : undefined;
-  if (kind === 'json') return JSON.stringify(partial ? { partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } } : {});
+  if (kind === 'json') {
+    const body: OtlpExportResponse = partial ? { partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } } : {};
+    return JSON.stringify(body);
+  }
   const T = ExportTraceServiceResponse;
   return T.encode(T.fromObject(partial ? { partialSuccess: partial } : {})).finish();
 }

@@ -3,7 +3,7 @@ import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import type { Attributes, SpanKind as RecordKind, SpanRecord } from '@debugpanel/model';
+import type { Attributes, SpanKind as RecordKind, SpanRecord, OtlpSenderStats } from '@debugpanel/model';
 
 /**
  * Sends SpanRecords over OTLP/HTTP with the official OpenTelemetry exporters (which bring retry
@@ -27,16 +27,8 @@ export interface OtlpSenderOptions {
   timeoutMs?: number;
 }
 
-export interface OtlpSenderStats {
-  url: string;
-  queued: number;
-  sent: number;
-  /** dropped because the queue was full */
-  dropped: number;
-  /** in batches the exporter gave up on (after its retries) */
-  failed: number;
-  lastError?: string;
-}
+// The counters are the `sendTo` and `exportTo` sections of `GET {path}/api/stats`: declared in @debugpanel/model.
+export type { OtlpSenderStats };
 
 export interface OtlpSender {
   push(span: SpanRecord): void;

@@ -1,3 +1,4 @@
+import type { Breakpoint } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
 import {
   breakpointInput,
@@ -9,7 +10,6 @@ import {
   splitLines,
   stateLabel,
   valuePreview,
-  type Breakpoint,
 } from './breakpoints-api.js';
 
 const bp = (over: Partial<Breakpoint>): Breakpoint => ({

@@ -1,75 +1,15 @@
 /**
- * The Breakpoints view's side of the live-breakpoints JSON API and its pure helpers.
+ * The Breakpoints view's side of the live-breakpoints JSON API and its pure helpers. The shapes
+ * (breakpoints, snapshots, captured values, the route answers) are the API contract's, in
+ * `@debugpanel/model` (`api/breakpoints.ts`).
  */
-import { HttpError } from '../api.js';
+import type { Breakpoint, BreakpointInput, BreakpointKind, CapturedValue, SourceFileParams } from '@debugpanel/model';
+import { apiPath } from '../api.js';
 
 export { formatBreakpointsHash, parseBreakpointsHash, type BreakpointsLocation } from './breakpoints-hash.js';
 
-// The shapes are the agent's own types, imported as types only (erased at build: no server code
-// reaches the bundle). The response wrappers mirror debugpanel's routes/breakpoints.ts, which the
-// UI cannot import (debugpanel depends on the UI).
-export type {
-  Breakpoint,
-  BreakpointInput,
-  BreakpointKind,
-  BreakpointState,
-  CapturedFrame,
-  CapturedScope,
-  CapturedValue,
-  LogEntry,
-  Snapshot,
-  WatchResult,
-} from '@debugpanel/breakpoints';
-import type { Breakpoint, BreakpointAgentStats, BreakpointInput, BreakpointKind, CapturedValue, LogEntry, Snapshot } from '@debugpanel/breakpoints';
-export type BreakpointStats = BreakpointAgentStats;
-
-export interface BreakpointsResponse {
-  breakpoints: Breakpoint[];
-  stats: BreakpointStats;
-}
-export interface SnapshotsResponse {
-  snapshots: Snapshot[];
-}
-export interface LogpointsResponse {
-  logs: LogEntry[];
-}
-export interface SourcesResponse {
-  root: string;
-  files: string[];
-  truncated: boolean;
-}
-export interface SourceFileResponse {
-  path: string;
-  text: string;
-  lines: number;
-}
-
-export const sourceFilePath = (path: string) => `api/sources/file?path=${encodeURIComponent(path)}`;
+export const sourceFilePath = (path: string) => apiPath('api/sources/file', { path } satisfies SourceFileParams);
 export const snapshotPath = (id: string) => `api/snapshots/${encodeURIComponent(id)}`;
-
-/**
- * POST/DELETE to the API (same origin, so the panel's same-origin check passes). A 4xx carries the
- * server's `{error}` reason ("condition may have side effects"), shown next to the form.
- */
-export async function send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T | undefined> {
-  const res = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`;
-    try {
-      const b = (await res.json()) as { error?: string };
-      if (b.error) message = b.error;
-    } catch {
-      /* not JSON: keep the status line */
-    }
-    throw new HttpError(res.status, message);
-  }
-  return res.status === 204 ? undefined : ((await res.json()) as T);
-}
 
 /** `abs` relative to `root` with forward slashes; unchanged when it is not under `root`. */
 export function relativeTo(root: string, abs: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anyOnPath, criticalMarks } from './critical-path.js';
-import type { CriticalPathResponse, CriticalPathSegment } from './analysis-api.js';
+import type { CriticalPathResponse, CriticalPathSegment } from '@debugpanel/model';
 
 const seg = (spanId: string, start: number, end: number): CriticalPathSegment => ({ spanId, name: `op-${spanId}`, service: 'svc', start, end, duration: end - start });
 const res = (segments: CriticalPathSegment[], bySpan: Record<string, number> = {}): CriticalPathResponse => ({ traceId: 't', segments, bySpan });

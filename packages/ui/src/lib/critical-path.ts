@@ -3,7 +3,7 @@
  * Map lookup per drawn row gives whether the span is on the path, its time there and the stretches
  * of its bar to mark.
  */
-import type { CriticalPathResponse } from './analysis-api.js';
+import type { CriticalPathResponse } from '@debugpanel/model';
 
 /** One stretch of a span's bar on the critical path (ms since epoch). */
 export interface PathStretch {

@@ -3,28 +3,17 @@
  * gets for a zoom, which one is under the pointer, what a node's tooltip says.
  * Widths are fractions of the canvas (0..1); depth 0 is the top row.
  */
+import type { Flat, FlameNode, MergedFlameNode } from '@debugpanel/model';
 
-/** The node shape every flame tree of the API shares (trace flames, merged flames, CPU profiles). */
-export interface FlameLike {
-  name: string;
-  service: string;
-  total: number;
-  self: number;
-  spanId?: string;
-  error?: boolean;
-  synthetic?: boolean;
-  children: FlameLike[];
-  /** Merged flames */
-  count?: number;
-  traces?: number;
-  mean?: number;
-  p95?: number;
-  /** CPU profiles */
-  source?: string;
-}
+/**
+ * A node of any flame tree of the API (trace flames, CPU profiles: `FlameNode`; merged flames:
+ * `MergedFlameNode`, whose statistics are then present), so one canvas draws them all.
+ */
+export type FlameLike = Omit<FlameNode, 'children'> &
+  Partial<Pick<MergedFlameNode, 'count' | 'traces' | 'mean' | 'p95'>> & { children: FlameLike[] };
 
 /** A flame node as the API sends it: flat, depth-first, with its parent's index (-1 for the root). */
-export type FlatFlameNode = Omit<FlameLike, 'children'> & { parent: number };
+export type FlatFlameNode = Flat<FlameLike>;
 
 /**
  * Rebuilds the tree from the API's flat list (JSON cannot nest a trace thousands of spans deep).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MapEdge, MapNode } from './analysis-api.js';
+import type { MapEdge, MapNode } from '@debugpanel/model';
 import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap, nodeRadius } from './map-layout.js';
 
 const lat = { p50: 1, p95: 2, p99: 3 };

@@ -5,7 +5,7 @@
  */
 import dagre from '@dagrejs/dagre';
 import { formatHash } from './route.js';
-import type { MapEdge, MapNode } from './analysis-api.js';
+import type { MapEdge, MapNode } from '@debugpanel/model';
 
 export interface PlacedNode {
   node: MapNode;

@@ -22,6 +22,7 @@ import {
   trafficData,
   type MetricLabels,
   type MetricsResponse,
+  type ProcessKey,
   type SeriesPoints,
   type TableRow,
 } from './metrics-data.js';
@@ -115,7 +116,7 @@ describe('chart data', () => {
     expect(errorData(times, series())[1]).toEqual([50, null, 0]);
   });
   it('saturation and memory: unwritten process slots (all zero) are gaps; ELU and CPU in percent', () => {
-    const p: MetricsResponse['process'] = {
+    const p: Partial<Record<ProcessKey, number[]>> = {
       eventLoopDelayP99: [0, 12, 20], eventLoopUtilization: [0, 0.25, 0.5], cpu: [0, 0.1, 1.5],
       heapUsed: [0, 10e6, 11e6], heapTotal: [0, 20e6, 20e6], rss: [0, 50e6, 51e6],
     };

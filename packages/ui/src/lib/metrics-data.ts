@@ -2,36 +2,16 @@
  * Golden signals: the JSON of `GET api/metrics` and `GET api/metrics/table` shaped for uPlot and
  * the tables. Pure functions, so the view only draws (DESIGN principle 6).
  */
+import type { MetricsParams, MetricsResponse, MetricsTableParams, MetricsTableResponse, ProcessSample, RouteRow, SeriesLabels, SeriesPoints } from '@debugpanel/model';
+import { apiPath } from '../api.js';
 import { formatHash } from './route.js';
 
-// The JSON shapes are @debugpanel/metrics' own types, imported as types only (erased at build).
-import type { MetricsResponse as ServerMetricsResponse, ProcessSample, RouteRow, SeriesLabels, SeriesPoints } from '@debugpanel/metrics';
-export type { SeriesPoints };
+// The JSON shapes are the API contract's (@debugpanel/model, api/metrics.ts), under the names this view uses.
+export type { MetricsResponse, SeriesPoints };
 export type MetricLabels = SeriesLabels;
 export type TableRow = RouteRow;
-
-export const PROCESS_KEYS = [
-  'eventLoopDelayP50',
-  'eventLoopDelayP99',
-  'eventLoopDelayMax',
-  'eventLoopUtilization',
-  'cpu',
-  'heapUsed',
-  'heapTotal',
-  'rss',
-  'gcPause',
-  'activeResources',
-] as const satisfies ReadonlyArray<keyof ProcessSample>;
-export type ProcessKey = (typeof PROCESS_KEYS)[number];
-
-/** `GET api/metrics`; `process` is absent when the server samples no process signals. */
-export type MetricsResponse = Omit<ServerMetricsResponse, 'process'> & { process?: Partial<Record<ProcessKey, number[]>> };
-
-export interface TableResponse {
-  kind: 'server' | 'client';
-  window: number;
-  rows: TableRow[];
-}
+export type TableResponse = MetricsTableResponse;
+export type ProcessKey = keyof ProcessSample;
 
 /** uPlot's data layout: x values first (seconds), then one array per series; null draws a gap. */
 export type ChartData = [number[], ...Array<Array<number | null>>];
@@ -56,20 +36,14 @@ export interface RouteKey {
   route: string;
 }
 
-function qs(params: Record<string, string | undefined>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, v);
-  return p.toString();
-}
-
 /** `api/metrics?...` for the service-wide series (no route), one route, or one dependency. */
 export function metricsPath(q: { service?: string; route?: string; dependency?: string; window: WindowKey }): string {
-  if (q.dependency) return `api/metrics?${qs({ kind: 'client', service: q.service, dependency: q.dependency, window: q.window })}`;
-  return `api/metrics?${qs({ service: q.service, route: q.route, window: q.window })}`;
+  if (q.dependency) return apiPath('api/metrics', { kind: 'client', service: q.service, dependency: q.dependency, window: q.window } satisfies MetricsParams);
+  return apiPath('api/metrics', { service: q.service, route: q.route, window: q.window } satisfies MetricsParams);
 }
 
 export function tablePath(kind: 'server' | 'client', window: WindowKey, service?: string): string {
-  return `api/metrics/table?${qs({ kind, window, service })}`;
+  return apiPath('api/metrics/table', { kind, window, service } satisfies MetricsTableParams);
 }
 
 /**
@@ -152,14 +126,14 @@ export function errorData(times: readonly number[], s: SeriesPoints | undefined)
  * Saturation of the process: event-loop delay p99 (ms, left axis), event-loop utilization and CPU
  * (percent, right axis). A slot the sampler never wrote comes as all zeros: drawn as a gap.
  */
-export function saturationData(times: readonly number[], p: MetricsResponse['process']): ChartData {
+export function saturationData(times: readonly number[], p: Partial<Record<ProcessKey, number[]>> | undefined): ChartData {
   const written = (i: number) => !!p && ((p.heapUsed?.[i] ?? 0) > 0 || (p.rss?.[i] ?? 0) > 0);
   const col = (key: ProcessKey, scale = 1) => times.map((_, i) => (written(i) ? (p?.[key]?.[i] ?? 0) * scale : null));
   return [seconds(times), col('eventLoopDelayP99'), col('eventLoopUtilization', 100), col('cpu', 100)];
 }
 
 /** Heap used, heap total and RSS in bytes. */
-export function memoryData(times: readonly number[], p: MetricsResponse['process']): ChartData {
+export function memoryData(times: readonly number[], p: Partial<Record<ProcessKey, number[]>> | undefined): ChartData {
   const written = (i: number) => !!p && ((p.heapUsed?.[i] ?? 0) > 0 || (p.rss?.[i] ?? 0) > 0);
   const col = (key: ProcessKey) => times.map((_, i) => (written(i) ? (p?.[key]?.[i] ?? 0) : null));
   return [seconds(times), col('heapUsed'), col('heapTotal'), col('rss')];

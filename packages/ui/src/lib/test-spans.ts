@@ -1,5 +1,5 @@
-/** Hand-made spans for the unit tests (not shipped: only tests import this file). */
-import type { SpanRecord } from '@debugpanel/model';
+/** Hand-made spans and trace summaries for the unit tests (not shipped: only tests import this file). */
+import type { SpanRecord, TraceSummary } from '@debugpanel/model';
 
 export const TRACE = 'a'.repeat(32);
 
@@ -21,3 +21,18 @@ export function span(id: string, parent: string | undefined, start: number, dura
 }
 
 export const sid = (id: string) => id.padStart(16, '0');
+
+/** Summary of trace `n` (its id and start time are `n`; duration `n % 100`). */
+export function summary(n: number, extra: Partial<TraceSummary> = {}): TraceSummary {
+  return {
+    traceId: String(n).padStart(32, '0'),
+    rootName: 'GET /orders/:id',
+    rootService: 'orders',
+    services: ['orders'],
+    startTime: n,
+    duration: n % 100,
+    spanCount: 3,
+    errorCount: 0,
+    ...extra,
+  };
+}

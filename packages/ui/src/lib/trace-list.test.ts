@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceSummary } from '@debugpanel/model';
-import { appendOlder, emptyList, olderPageQuery, percentile, prependNewer, pushBounded, summaryDecides, summaryMatches } from './trace-list.js';
+import { summary } from './test-spans.js';
+import { appendOlder, emptyList, olderPageQuery, percentile, prependNewer } from './trace-list.js';
 
-const t = (n: number, extra: Partial<TraceSummary> = {}): TraceSummary => ({
-  traceId: String(n).padStart(32, '0'),
-  rootName: 'GET /orders/:id',
-  rootService: 'orders',
-  services: ['orders'],
-  startTime: n,
-  duration: n % 100,
-  spanCount: 3,
-  errorCount: 0,
-  ...extra,
-});
+const t = summary;
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => t(from + i));
 
 describe('appendOlder', () => {
@@ -55,35 +45,6 @@ describe('prependNewer', () => {
   it('returns the same list for nothing new', () => {
     const l = emptyList();
     expect(prependNewer(l, [])).toBe(l);
-  });
-});
-
-describe('pushBounded', () => {
-  it('keeps the newest items and reports what it dropped', () => {
-    const buf: number[] = [];
-    let dropped = 0;
-    for (let i = 0; i < 25; i++) dropped += pushBounded(buf, i, 10);
-    expect(buf).toEqual(range(15, 25).map((x) => x.startTime));
-    expect(dropped).toBe(15);
-  });
-});
-
-describe('summaryMatches', () => {
-  const s = t(1, { services: ['gw', 'orders'], route: '/o', errorCount: 1, duration: 50, reason: 'error' });
-  it('decides on fields a summary carries', () => {
-    expect(summaryMatches(s, { service: 'orders', route: '/o', status: 'error', minDuration: 50, maxDuration: 50, reason: 'error' })).toBe(true);
-    expect(summaryMatches(s, { service: 'billing' })).toBe(false);
-    expect(summaryMatches(s, { status: 'ok' })).toBe(false);
-    expect(summaryMatches(s, { minDuration: 51 })).toBe(false);
-    expect(summaryMatches(s, { reason: 'slow' })).toBe(false);
-  });
-  it('cannot tell for text, attribute and non-root name filters', () => {
-    expect(summaryMatches(s, { text: 'x' })).toBeUndefined();
-    expect(summaryMatches(s, { attributes: { a: 'b' } })).toBeUndefined();
-    expect(summaryMatches(s, { name: 'SELECT' })).toBeUndefined();
-    expect(summaryMatches(s, { name: 'GET /orders/:id' })).toBe(true);
-    expect(summaryDecides({ text: 'x' })).toBe(false);
-    expect(summaryDecides({ service: 'x', minDuration: 3 })).toBe(true);
   });
 });
 

@@ -6,8 +6,6 @@ import type { TraceQuery, TraceSummary } from '@debugpanel/model';
 
 /** Hard cap on rows kept in the page, whatever the user scrolls or the stream sends. */
 export const MAX_ROWS = 1000;
-/** Hard cap on streamed summaries waiting behind the "N new" badge. */
-export const MAX_PENDING = 500;
 
 export interface TraceList {
   rows: TraceSummary[];
@@ -65,38 +63,6 @@ export function olderPageQuery(list: TraceList, query: TraceQuery): TraceQuery |
     return last ? { ...query, cursor: undefined, until: last.startTime } : undefined;
   }
   return list.nextCursor ? { ...query, cursor: list.nextCursor } : undefined;
-}
-
-/** Appends to a bounded buffer; returns how many items were dropped from its front. */
-export function pushBounded<T>(buffer: T[], item: T, cap = MAX_PENDING): number {
-  buffer.push(item);
-  const over = buffer.length - cap;
-  if (over > 0) buffer.splice(0, over);
-  return Math.max(0, over);
-}
-
-/**
- * Whether a streamed summary matches the current filter: true or false when the summary tells,
- * undefined when it cannot (span names, attributes, free text live in spans, not summaries).
- */
-export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean | undefined {
-  if (q.service && !t.services.includes(q.service)) return false;
-  if (q.route && t.route !== q.route) return false;
-  if (q.status === 'error' && t.errorCount === 0) return false;
-  if (q.status === 'ok' && t.errorCount > 0) return false;
-  if (q.minDuration !== undefined && t.duration < q.minDuration) return false;
-  if (q.maxDuration !== undefined && t.duration > q.maxDuration) return false;
-  if (q.reason && t.reason !== q.reason) return false;
-  if (q.since !== undefined && t.startTime < q.since) return false;
-  if (q.until !== undefined && t.startTime > q.until) return false;
-  if (q.name && t.rootName === q.name) return true;
-  if (q.name || q.text || (q.attributes && Object.keys(q.attributes).length > 0)) return undefined;
-  return true;
-}
-
-/** True when `summaryMatches` never answers "cannot tell" for this query. */
-export function summaryDecides(q: TraceQuery): boolean {
-  return !q.text && (!q.attributes || Object.keys(q.attributes).length === 0) && !q.name;
 }
 
 /** Nearest-rank percentile (p in 0..1) of unsorted values; NaN when empty. */

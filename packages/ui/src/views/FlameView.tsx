@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import type { TracesResponse } from '@debugpanel/model';
+import type { MergedFlameResponse, ProfileFlameResponse, ProfilesResponse, TracesResponse } from '@debugpanel/model';
 import { tracesPath } from '../api.js';
 import { useJson } from '../hooks.js';
 import {
@@ -10,9 +10,6 @@ import {
   PROFILES_PATH,
   recordProfile,
   routesOf,
-  type MergedFlameResponse,
-  type ProfileFlameResponse,
-  type ProfilesResponse,
 } from '../lib/analysis-api.js';
 import { flameNodeMatches, unflattenFlame, type FlameLike, type FlatFlameNode } from '../lib/flame-layout.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';

@@ -1,6 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { useJson } from '../hooks.js';
-import { dependenciesPath, type DependenciesResponse, type MapEdge, type MapNode } from '../lib/analysis-api.js';
+import type { DependenciesResponse, MapEdge, MapNode } from '@debugpanel/model';
+import { dependenciesPath } from '../lib/analysis-api.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap } from '../lib/map-layout.js';
 import { formatHash, withParam } from '../lib/route.js';

@@ -1,15 +1,16 @@
+import type { SamplingResponse, StatsResponse } from '@debugpanel/model';
 import { useJson } from '../hooks.js';
 import { formatStat, statsSections } from '../lib/stats.js';
 import type { ViewProps } from '../view-props.js';
 
 /** The panel's own counters, rendered from whatever `api/stats` returns. */
 export function StatsView(_props: ViewProps) {
-  const { data, error } = useJson<Record<string, unknown>>('api/stats', 2000);
+  const { data, error } = useJson<StatsResponse>('api/stats', 2000);
   // The sampling policies in force (the counters are in api/stats); a panel without the route
   // (older server) answers 404, and then the card is simply absent.
-  const policies = useJson<{ head?: unknown; tail?: Record<string, unknown> }>('api/sampling', 10_000).data;
-  const sections = data ? statsSections(data) : [];
-  if (policies) sections.push(...statsSections({ 'sampling policies': { head: policies.head, ...policies.tail } as Record<string, unknown> }, formatPolicy));
+  const policies = useJson<SamplingResponse>('api/sampling', 10_000).data;
+  const sections = data ? statsSections({ ...data }) : [];
+  if (policies) sections.push(...statsSections({ 'sampling policies': { head: policies.head, ...policies.tail } }, formatPolicy));
   return (
     <section class="stats-view" aria-labelledby="stats-h" data-testid="view-stats">
       <h1 id="stats-h">Panel stats</h1>

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { SpanRecord } from '@debugpanel/model';
 import { useJson, type Fetched } from '../hooks.js';
-import { criticalPathPath, traceFlamePath, type CriticalPathResponse, type TraceFlameResponse } from '../lib/analysis-api.js';
+import type { CriticalPathResponse, TraceFlameResponse } from '@debugpanel/model';
+import { criticalPathPath, traceFlamePath } from '../lib/analysis-api.js';
 import { unflattenFlame, type FlameLike } from '../lib/flame-layout.js';
 import { formatDuration } from '../lib/format.js';
 import { spanMatches } from '../lib/search.js';

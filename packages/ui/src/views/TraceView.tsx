@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isErrorSpan, type TraceResponse } from '@debugpanel/model';
 import { getJson, isAbort, tracePath } from '../api.js';
 import { useJson, useKeys } from '../hooks.js';
-import { criticalPathPath, type CriticalPathResponse } from '../lib/analysis-api.js';
+import type { CriticalPathResponse } from '@debugpanel/model';
+import { criticalPathPath } from '../lib/analysis-api.js';
 import { criticalMarks } from '../lib/critical-path.js';
 import { formatHash, withParam } from '../lib/route.js';
 import { buildSpanTree, type SpanTree } from '../lib/tree.js';
@@ -13,8 +14,11 @@ import type { ViewProps } from '../view-props.js';
 import { Waterfall } from './Waterfall.js';
 import { listHash } from '../nav-memory.js';
 import { SpanDetail } from './SpanDetail.js';
-import { TraceFlame } from './TraceFlame.js';
+import { lazyView } from './lazy-view.js';
 import { setPinned } from '../lib/pin.js';
+
+// The Flame tab's canvas code loads when the tab is first opened (the waterfall is what opens first).
+const TraceFlame = lazyView(() => import('./TraceFlame.js').then((m) => m.TraceFlame), 'trace-flame', 'flame');
 
 interface Loaded {
   trace: TraceResponse;

@@ -1,9 +1,10 @@
 import { Component } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { isErrorSpan } from '@debugpanel/model';
 import type { FoldRow, Row } from '../lib/rows.js';
 import type { SpanTree } from '../lib/tree.js';
-import { barGeometry, nextRange, scrollToRow, timeTicks, type Range } from '../lib/viewport.js';
+import { barGeometry, timeTicks } from '../lib/viewport.js';
+import { useVirtualRows } from '../use-virtual-rows.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { anyOnPath, type CriticalMarks, type PathMark } from '../lib/critical-path.js';
 
@@ -36,17 +37,8 @@ export interface WaterfallProps {
  * the rows in view only, so a 10,000-span trace keeps a few dozen rows in the DOM.
  */
 export function Waterfall(p: WaterfallProps) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const [range, setRange] = useState<Range>({ start: 0, end: 0 });
-  const [height, setHeight] = useState(600);
-  const frame = useRef(0);
-  useLayoutEffect(() => {
-    const el = scroller.current!;
-    setHeight(el.clientHeight);
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const { tree, rows } = p;
+  const v = useVirtualRows<HTMLDivElement>(rows.length, ROW_HEIGHT);
   // Layout effect: marks the DOM commit of the first rows (paint follows in the same frame).
   useLayoutEffect(() => {
     performance.mark('waterfall-rendered');
@@ -57,34 +49,13 @@ export function Waterfall(p: WaterfallProps) {
     }
   }, [p.tree]);
   // Keep the keyboard cursor in view.
-  useEffect(() => {
-    const el = scroller.current;
-    if (!el || p.cursor < 0) return;
-    const top = scrollToRow(p.cursor, el.scrollTop, el.clientHeight - ROW_HEIGHT, ROW_HEIGHT);
-    if (top !== undefined) el.scrollTop = top;
-  }, [p.cursor]);
-
-  const onScroll = () => {
-    // One state update per frame, however fast the wheel fires.
-    if (frame.current) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = 0;
-      const el = scroller.current;
-      // Same range object while it still covers the view: Preact skips the render entirely.
-      if (el) setRange((r) => nextRange(r, el.scrollTop, el.clientHeight, ROW_HEIGHT, p.rows.length));
-    });
-  };
-  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  useEffect(() => v.reveal(p.cursor), [p.cursor]);
 
   // Rows call back through a stable object, so their props stay equal and unchanged rows skip rendering.
   const actions = useRef({} as WaterfallProps).current;
   Object.assign(actions, p);
-  const { tree, rows } = p;
   const total = tree.end - tree.start;
-  // Rows, height or a programmatic scroll changed: re-derive the range (a no-op when still valid).
-  const scrollTop = scroller.current?.scrollTop ?? 0;
-  const want = nextRange(range, scrollTop, height, ROW_HEIGHT, rows.length);
-  if (want !== range) setRange(want);
+  const want = v.range;
   const ticks = timeTicks(total, 5);
   const visible: preact.JSX.Element[] = [];
   for (let i = want.start; i < want.end; i++) {
@@ -119,7 +90,7 @@ export function Waterfall(p: WaterfallProps) {
           ))}
         </div>
       </div>
-      <div class="wf-scroll" ref={scroller} onScroll={onScroll} tabIndex={-1} data-testid="waterfall-scroll" role="tree" aria-label={`Spans of this trace: ${rows.length} rows`}>
+      <div class="wf-scroll" ref={v.scroller} onScroll={v.onScroll} tabIndex={-1} data-testid="waterfall-scroll" role="tree" aria-label={`Spans of this trace: ${rows.length} rows`}>
         <div class="wf-spacer" style={{ height: `${rows.length * ROW_HEIGHT}px` }}>
           {ticks.slice(1, -1).map((_, i) => (
             <span key={i} class="gridline" style={{ left: `calc(var(--name-w) + 8px + (100% - var(--name-w) - 68px) * ${(i + 1) / (ticks.length - 1)})` }} />

@@ -3,14 +3,15 @@ import type { ComponentType } from 'preact';
 import type { ViewProps } from '../view-props.js';
 
 /**
- * A view whose code (and heavy libraries: uPlot, dagre) loads on its first visit, so the trace list
- * opens without them. One promise per view and page: later visits render at once; a failed chunk
- * load (e.g. after a redeploy) is shown and may be retried.
+ * A view (or a part of one, such as the trace's Flame tab) whose code, and heavy libraries (uPlot,
+ * dagre), loads on its first visit, so the trace list opens without them. One promise per view and
+ * page: later visits render at once; a failed chunk load (e.g. after a redeploy) is shown and may
+ * be retried.
  */
-export function lazyView(load: () => Promise<ComponentType<ViewProps>>, testId: string, label: string): ComponentType<ViewProps> {
-  let loading: Promise<ComponentType<ViewProps>> | undefined;
-  return function LazyView(props: ViewProps) {
-    const [Panel, setPanel] = useState<ComponentType<ViewProps>>();
+export function lazyView<P extends object = ViewProps>(load: () => Promise<ComponentType<P>>, testId: string, label: string): ComponentType<P> {
+  let loading: Promise<ComponentType<P>> | undefined;
+  return function LazyView(props: P) {
+    const [Panel, setPanel] = useState<ComponentType<P>>();
     const [error, setError] = useState<string>();
     useEffect(() => {
       let live = true;

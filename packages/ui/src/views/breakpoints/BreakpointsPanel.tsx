@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { getJson, isAbort } from '../../api.js';
+import type { Breakpoint, BreakpointsResponse, LogEntry, LogpointsResponse, SnapshotsResponse, SourceFileResponse, SourcesResponse } from '@debugpanel/model';
+import { getJson, isAbort, send } from '../../api.js';
 import { useJson } from '../../hooks.js';
 import { formatClock } from '../../lib/format.js';
 import { formatHash } from '../../lib/route.js';
@@ -12,19 +13,11 @@ import {
   formatBreakpointsHash,
   parseBreakpointsHash,
   relativeTo,
-  send,
   sourceFilePath,
   splitLines,
   stateLabel,
-  type Breakpoint,
   type BreakpointForm,
   type BreakpointsLocation,
-  type BreakpointsResponse,
-  type LogEntry,
-  type LogpointsResponse,
-  type SnapshotsResponse,
-  type SourceFileResponse,
-  type SourcesResponse,
 } from '../../lib/breakpoints-api.js';
 import type { ViewProps } from '../../view-props.js';
 import { SnapshotDetail } from './SnapshotDetail.js';

@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { useJson } from '../../hooks.js';
 import { formatBytes, formatClock, formatDuration } from '../../lib/format.js';
 import { formatHash } from '../../lib/route.js';
-import { noteText, relativeTo, snapshotPath, valuePreview, type CapturedFrame, type CapturedValue, type Snapshot } from '../../lib/breakpoints-api.js';
+import type { CapturedFrame, CapturedValue, Snapshot } from '@debugpanel/model';
+import { noteText, relativeTo, snapshotPath, valuePreview } from '../../lib/breakpoints-api.js';
 
 /** Members shown per object before a "show more" (the capture itself is bounded by the server too). */
 const PAGE = 50;

@@ -1,6 +1,6 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Breakpoint } from '../../lib/breakpoints-api.js';
-import { nextRange, scrollToRow, type Range } from '../../lib/viewport.js';
+import { useEffect } from 'preact/hooks';
+import type { Breakpoint } from '@debugpanel/model';
+import { useVirtualRows } from '../../use-virtual-rows.js';
 
 export const LINE_HEIGHT = 18;
 
@@ -23,41 +23,14 @@ interface SourceCodeProps {
  * Keys: ↑/↓ (or j/k) move the selected line, PgUp/PgDn a page, Enter or b sets a breakpoint.
  */
 export function SourceCode(p: SourceCodeProps) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const [range, setRange] = useState<Range>({ start: 0, end: 0 });
-  const [height, setHeight] = useState(500);
-  const frame = useRef(0);
-  useLayoutEffect(() => {
-    const el = scroller.current!;
-    setHeight(el.clientHeight);
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const v = useVirtualRows<HTMLDivElement>(p.lines.length, LINE_HEIGHT, { initialHeight: 500 });
   // Bring the selected line into view (a shared link, a keyboard move, a frame of a snapshot),
   // centred when it was far away so its context shows.
-  useEffect(() => {
-    const el = scroller.current;
-    if (!el || p.selected < 1) return;
-    const top = scrollToRow(p.selected - 1, el.scrollTop, el.clientHeight - LINE_HEIGHT, LINE_HEIGHT);
-    if (top === undefined) return;
-    const far = Math.abs(top - el.scrollTop) > el.clientHeight;
-    el.scrollTop = far ? Math.max(0, (p.selected - 1) * LINE_HEIGHT - el.clientHeight / 3) : top;
-    setRange((r) => nextRange(r, el.scrollTop, el.clientHeight, LINE_HEIGHT, p.lines.length));
-  }, [p.selected, p.lines]);
-  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  useEffect(() => v.reveal(p.selected - 1, true), [p.selected, p.lines]);
 
-  const onScroll = () => {
-    if (frame.current) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = 0;
-      const el = scroller.current;
-      if (el) setRange((r) => nextRange(r, el.scrollTop, el.clientHeight, LINE_HEIGHT, p.lines.length));
-    });
-  };
   const onKey = (e: KeyboardEvent) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const page = Math.max(1, Math.floor(height / LINE_HEIGHT) - 2);
+    const page = Math.max(1, Math.floor(v.height / LINE_HEIGHT) - 2);
     const cur = p.selected || 1;
     const move = (to: number) => {
       e.preventDefault();
@@ -75,9 +48,7 @@ export function SourceCode(p: SourceCodeProps) {
     }
   };
 
-  const scrollTop = scroller.current?.scrollTop ?? 0;
-  const want = nextRange(range, scrollTop, height, LINE_HEIGHT, p.lines.length);
-  if (want !== range) setRange(want);
+  const want = v.range;
   const gutter = `${String(p.lines.length).length + 1.5}ch`;
   const rows: preact.JSX.Element[] = [];
   for (let i = want.start; i < want.end; i++) {
@@ -109,8 +80,8 @@ export function SourceCode(p: SourceCodeProps) {
   return (
     <div
       class="src-scroll mono"
-      ref={scroller}
-      onScroll={onScroll}
+      ref={v.scroller}
+      onScroll={v.onScroll}
       tabIndex={0}
       onKeyDown={onKey}
       role="region"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTraceQuery, traceQueryToParams } from './api.js';
-import { isValidSpanId, isValidTraceId } from './ids.js';
+import { parseTraceQuery, traceQueryToParams } from './traces.js';
+import { isValidSpanId, isValidTraceId } from '../ids.js';
 
 describe('parseTraceQuery', () => {
   it('parses every filter', () => {

@@ -1,18 +1,19 @@
 /**
- * The JSON API contract between the `debugpanel` server and the UI (and any other client).
- * Both sides use these types and the URL mapping below, so a filter means the same thing in the
- * address bar, in the API and in the store.
+ * Traces: `GET {path}/api/traces` (a filtered, paged list of trace summaries) and
+ * `GET {path}/api/traces/:traceId` (one trace's spans). The request is a `TraceQuery` in the URL:
+ * `parseTraceQuery` (server) and `traceQueryToParams` (clients) are the one mapping, so a filter
+ * means the same thing in the address bar, in the API and in the store.
  */
-import type { SpanRecord } from './span.js';
+import type { SpanRecord } from '../span.js';
 import {
   DEFAULT_QUERY_LIMIT,
   MAX_QUERY_LIMIT,
   type TraceQuery,
   type TraceQueryResult,
   type TraceSummary,
-} from './query.js';
+} from '../query.js';
 
-/** `GET {path}/api/traces` */
+/** `GET {path}/api/traces?service=&status=...` (a `TraceQuery` in the URL): newest first, paged. */
 export type TracesResponse = TraceQueryResult;
 
 /** `GET {path}/api/traces/:traceId` */
@@ -21,19 +22,6 @@ export interface TraceResponse {
   spans: SpanRecord[];
   summary?: TraceSummary;
 }
-
-/** `GET {path}/api/services` */
-export interface ServicesResponse {
-  services: string[];
-}
-
-/** Any 4xx/5xx answer of the API */
-export interface ApiError {
-  error: string;
-}
-
-/** Server-Sent Events on `GET {path}/api/stream`: `event: trace` carries a `TraceSummary`. */
-export type StreamEventName = 'trace' | 'hello' | 'dropped';
 
 /** Query-string keys of `GET {path}/api/traces`. `attr` repeats: `attr=key=value`. */
 export const TRACE_QUERY_PARAMS = [

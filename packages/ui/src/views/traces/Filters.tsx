@@ -1,0 +1,101 @@
+import { useState } from 'preact/hooks';
+import type { ServicesResponse, TraceQuery } from '@debugpanel/model';
+import { useJson } from '../../hooks.js';
+import { formToQuery, queryToForm, type FilterForm } from '../../lib/trace-filters.js';
+
+const REASONS = ['all', 'error', 'slow', 'sampled', 'pinned'];
+
+export interface FiltersProps {
+  /** The address's filter: the fields show it (mount the form with `key` on the query to reset them) */
+  query: TraceQuery;
+  onApply: (q: TraceQuery) => void;
+  onSlowest: () => void;
+  slowestBusy: boolean;
+}
+
+/**
+ * The trace list's filter form. Every field is controlled and starts from the address's query
+ * (`queryToForm`), so a shared link shows its filter, selects included, and Apply without an
+ * edit asks for the same query (`formToQuery`).
+ */
+export function Filters(props: FiltersProps) {
+  const [form, setForm] = useState<FilterForm>(() => queryToForm(props.query));
+  const services = useJson<ServicesResponse>('api/services', 10_000).data?.services ?? [];
+  // The address may name a service the store has not seen (yet): it is still an option.
+  const serviceOptions = [...new Set([...services, ...(form.service ? [form.service] : [])])];
+  const field = <K extends keyof FilterForm>(key: K) => ({
+    value: form[key],
+    onInput: (e: Event) => setForm((f) => ({ ...f, [key]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value })),
+  });
+  const submit = (e: Event) => {
+    e.preventDefault();
+    props.onApply(formToQuery(form, props.query));
+  };
+  return (
+    <form class="filters" onSubmit={submit} role="search" aria-label="Filter traces" data-testid="filters">
+      <label class="grow2">
+        <span>Search</span>
+        <input name="text" type="search" {...field('text')} placeholder="span name, attribute value, trace id   ( / )" data-search data-testid="filter-text" />
+      </label>
+      <label>
+        <span>Service</span>
+        <select name="service" {...field('service')} data-testid="filter-service">
+          <option value="">any</option>
+          {serviceOptions.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Route</span>
+        <input name="route" {...field('route')} placeholder="/orders/:id" data-testid="filter-route" />
+      </label>
+      <label>
+        <span>Span name</span>
+        <input name="name" {...field('name')} placeholder="exact name" data-testid="filter-name" />
+      </label>
+      <label class="narrow">
+        <span>Status</span>
+        <select name="status" {...field('status')} data-testid="filter-status">
+          <option value="">any</option>
+          <option value="error">error</option>
+          <option value="ok">ok</option>
+        </select>
+      </label>
+      <label class="narrow">
+        <span>Min ms</span>
+        <input name="minDuration" type="number" min="0" step="any" {...field('minDuration')} data-testid="filter-min" />
+      </label>
+      <label class="narrow">
+        <span>Max ms</span>
+        <input name="maxDuration" type="number" min="0" step="any" {...field('maxDuration')} data-testid="filter-max" />
+      </label>
+      <label class="grow">
+        <span>Attributes</span>
+        <input name="attr" {...field('attr')} placeholder="key=value key2=value2" data-testid="filter-attr" />
+      </label>
+      <label class="narrow">
+        <span>Kept</span>
+        <input name="reason" {...field('reason')} placeholder="reason" list="reasons" data-testid="filter-reason" />
+        <datalist id="reasons">
+          {REASONS.map((r) => (
+            <option key={r} value={r} />
+          ))}
+        </datalist>
+      </label>
+      <div class="filter-actions">
+        <button type="submit" class="btn primary" data-testid="filter-apply">
+          Apply
+        </button>
+        <button type="button" class="btn" onClick={props.onSlowest} disabled={props.slowestBusy} title="Traces above the p99 duration of this filter" data-testid="slowest">
+          Slowest 1%
+        </button>
+        <a class="btn ghost" href="#/traces" data-testid="filter-clear">
+          Clear
+        </a>
+      </div>
+    </form>
+  );
+}
