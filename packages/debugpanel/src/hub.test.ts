@@ -19,7 +19,8 @@ const run = promisify(execFile);
 
 async function startHub(hub: Parameters<typeof debugPanel>[0] = { hub: { maxBodyBytes: 64 * 1024 } }) {
   const app = express();
-  const panel = debugPanel({ service: 'hub', ...hub });
+  // These tests are about ingest from loopback senders, so the explicit token-less opt-in.
+  const panel = debugPanel({ service: 'hub', auth: 'loopback', dataDir: false, ...hub });
   app.use(panel);
   const server: Server = await new Promise((r) => {
     const s = app.listen(0, '127.0.0.1', () => r(s));

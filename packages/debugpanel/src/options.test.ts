@@ -10,7 +10,7 @@ describe('resolveOptions', () => {
   it('fills in defaults', () => {
     const o = resolveOptions({}, { OTEL_SERVICE_NAME: 'shop' });
     expect(o).toEqual({
-      path: '/_debug', service: 'shop', token: undefined, dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
+      path: '/_debug', service: 'shop', token: undefined, viewerToken: undefined, auth: 'token', dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
     });
@@ -96,6 +96,14 @@ describe('resolveOptions', () => {
   it('refuses a non-object', () => {
     expect(() => resolveOptions('x')).toThrow(/options must be an object, got the string "x"/);
     expect(() => resolveOptions([])).toThrow(/got an array/);
+  });
+
+  it('takes viewerToken and auth, and refuses a viewer token equal to the debugger token', () => {
+    expect(resolveOptions({ viewerToken: 'v'.repeat(20), auth: 'loopback' }, {})).toMatchObject({ viewerToken: 'v'.repeat(20), auth: 'loopback' });
+    expect(resolveOptions({}, { DEBUGPANEL_VIEWER_TOKEN: 'w'.repeat(20) }).viewerToken).toBe('w'.repeat(20));
+    expect(() => resolveOptions({ viewerToken: 'short' }, {})).toThrow(/viewerToken must be at least 16/);
+    expect(() => resolveOptions({ token: TOKEN, viewerToken: TOKEN }, {})).toThrow(/viewerToken must differ from token/);
+    expect(() => resolveOptions({ auth: 'none' }, {})).toThrow(/auth must be "token" \(the default\) or "loopback"/);
   });
 
   it('takes the token from DEBUGPANEL_TOKEN, ignoring an empty one', () => {

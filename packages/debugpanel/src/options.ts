@@ -88,10 +88,25 @@ export interface DebugPanelOptions {
   /** `service.name` of this process (default `OTEL_SERVICE_NAME`, else the nearest package.json name, else `app`) */
   service?: string;
   /**
-   * Access token (default `DEBUGPANEL_TOKEN`). With a token, every client needs it (Bearer header or
-   * the login page's cookie); without one, only loopback clients are answered.
+   * The debugger token (default `DEBUGPANEL_TOKEN`): every client needs a token, as
+   * `Authorization: Bearer <token>` or through the login page's session cookie. Without one the
+   * panel generates one at the first start, keeps it in `{dataDir}/token` (0600) and prints
+   * `debugpanel: open http://127.0.0.1:PORT/_debug/login?token=...` once the server listens.
+   * At least 16 characters.
    */
   token?: string;
+  /**
+   * A second token that gives the viewer role (default `DEBUGPANEL_VIEWER_TOKEN`): traces,
+   * metrics, logs and stats, but no breakpoints, snapshots, profiles, source files or chaos.
+   */
+  viewerToken?: string;
+  /**
+   * `'token'` (default): a token always guards the panel. `'loopback'`: clients on this machine
+   * may also use it without a token, unless the request carries a forwarding header (`Via`,
+   * `Forwarded`, `X-Forwarded-*`, `X-Real-IP`, ...) or a non-loopback Host; a same-host reverse
+   * proxy that adds no such header would make every visitor local, so this is an explicit opt-in.
+   */
+  auth?: 'token' | 'loopback';
   /**
    * Folder of every state file of the panel (default `.debugpanel` in the working directory):
    * saved breakpoints and snapshots, the generated token, login sessions, the audit log. Created
@@ -155,6 +170,8 @@ export interface ResolvedOptions {
   path: string;
   service: string;
   token: string | undefined;
+  viewerToken: string | undefined;
+  auth: 'token' | 'loopback';
   /** Absolute folder of the panel's state files, or undefined to keep them in memory */
   dataDir: string | undefined;
   store: StoreOptions;
@@ -185,6 +202,8 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   exportTo: isOtlpTarget,
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
+  viewerToken: isString,
+  auth: (v, n) => (v === 'token' || v === 'loopback' ? undefined : `${n} must be "token" (the default) or "loopback", got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
 };
 
@@ -284,19 +303,28 @@ export function resolveOptions(
   if (o.service !== undefined && o.service.trim() === '') {
     throw new DebugPanelOptionsError('debugPanel(options): service must not be empty (omit it for the default)');
   }
-  const envToken = env.DEBUGPANEL_TOKEN !== undefined && env.DEBUGPANEL_TOKEN !== '' ? env.DEBUGPANEL_TOKEN : undefined;
-  const token = o.token ?? envToken;
-  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
-    const from = o.token !== undefined ? 'token' : 'DEBUGPANEL_TOKEN';
-    throw new DebugPanelOptionsError(
-      `debugPanel(options): ${from} must be at least ${MIN_TOKEN_LENGTH} characters; generate one with \`openssl rand -hex 24\``,
-    );
+  const fromEnv = (name: string) => (env[name] !== undefined && env[name] !== '' ? env[name] : undefined);
+  const token = o.token ?? fromEnv('DEBUGPANEL_TOKEN');
+  const viewerToken = o.viewerToken ?? fromEnv('DEBUGPANEL_VIEWER_TOKEN');
+  const checkToken = (value: string | undefined, name: string) => {
+    if (value !== undefined && value.length < MIN_TOKEN_LENGTH) {
+      throw new DebugPanelOptionsError(
+        `debugPanel(options): ${name} must be at least ${MIN_TOKEN_LENGTH} characters; generate one with \`openssl rand -hex 24\``,
+      );
+    }
+  };
+  checkToken(token, o.token !== undefined ? 'token' : 'DEBUGPANEL_TOKEN');
+  checkToken(viewerToken, o.viewerToken !== undefined ? 'viewerToken' : 'DEBUGPANEL_VIEWER_TOKEN');
+  if (viewerToken !== undefined && viewerToken === token) {
+    throw new DebugPanelOptionsError('debugPanel(options): viewerToken must differ from token (the same token cannot give two roles)');
   }
   const production = isProductionEnv(env.NODE_ENV);
   return {
     path,
     service: o.service ?? defaultService(env, cwd),
     token,
+    viewerToken,
+    auth: o.auth ?? 'token',
     dataDir: o.dataDir === false ? undefined : resolve(cwd, o.dataDir ?? '.debugpanel'),
     store: { ...o.store },
     redact: [...(o.redact ?? [])],

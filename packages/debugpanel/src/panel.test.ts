@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 function panel(options?: Parameters<typeof debugPanel>[0]): DebugPanelMiddleware {
-  const p = debugPanel({ service: 'panel-test', ...options });
+  const p = debugPanel({ service: 'panel-test', dataDir: false, ...options });
   panels.push(p);
   return p;
 }
@@ -50,7 +50,8 @@ describe('debugPanel with an app', () => {
 
   beforeAll(async () => {
     const app = express();
-    mw = panel({ redact: ['ssn'] });
+    // The loopback opt-in: these tests are about what a local, token-less client gets.
+    mw = panel({ redact: ['ssn'], auth: 'loopback' });
     app.use(mw);
     app.get('/users/:id', async (req, res) => {
       await trace.getTracer('test').startActiveSpan('load user', async (span) => {

@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { Redactor, type SpanRecord } from '@debugpanel/model';
+import path from 'node:path';
+import { Redactor, type Role, type SpanRecord } from '@debugpanel/model';
 import { GoldenSignals } from '@debugpanel/metrics';
 import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import { SpanStore } from '@debugpanel/span-store';
@@ -15,7 +16,14 @@ import { createTracingMiddleware } from './middleware.js';
 import { resolveOptions, type DebugPanelOptions, type ResolvedOptions } from './options.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
 import { FEATURES, RouteTable, type PanelContext, type PanelCounters } from './routes/index.js';
-import { AccessControl, isSameOrigin } from './security.js';
+import { AccessControl, type Identity } from './access.js';
+import { announceLogin, type Announcer } from './announce.js';
+import { AuditLog } from './audit.js';
+import { isSameOrigin } from './security.js';
+import { SessionStore } from './sessions.js';
+import { fileSafeName } from './state-files.js';
+import { FailureThrottle } from './throttle.js';
+import { resolveToken, tokenId, type TokenSource } from './tokens.js';
 import { SseHub } from './sse.js';
 
 /** What `debugPanel()` returns besides being a middleware: the running panel. */
@@ -55,7 +63,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const opts = resolveOptions(options);
   const store = new SpanStore(opts.store);
   const sse = new SseHub();
-  const counters: PanelCounters = { requests: 0, routeErrors: 0, internalErrors: 0 };
+  const counters: PanelCounters = { requests: 0, routeErrors: 0, internalErrors: 0, forbidden: 0 };
   let closed = false;
 
   if (!opts.enabled) {
@@ -98,9 +106,19 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     // Traffic to a panel (e.g. a hub receiving spans) is not part of the app's traces.
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
   });
-  const access = new AccessControl(opts.token);
+  // A token always guards the panel: the configured one, else one kept in {dataDir}/token. Only
+  // the explicit `auth: 'loopback'` opt-in runs without one.
+  const loopback = opts.auth === 'loopback';
+  const resolved = loopback && opts.token === undefined ? undefined : resolveToken(opts.token, opts.dataDir, (m) => console.warn(m));
+  const tokenSource: TokenSource | 'none' = resolved?.source ?? 'none';
+  const stateName = fileSafeName(opts.service);
+  const stateFile = (folder: string, ext: string) => (opts.dataDir === undefined ? undefined : path.join(opts.dataDir, folder, stateName + ext));
+  const validTokenIds = new Set([resolved?.token, opts.viewerToken].filter((t): t is string => t !== undefined).map(tokenId));
+  const sessions = new SessionStore({ file: stateFile('sessions', '.json'), validTokenIds });
+  const access = new AccessControl({ token: resolved?.token, viewerToken: opts.viewerToken, loopback, sessions, throttle: new FailureThrottle() });
+  const audit = new AuditLog({ file: stateFile('audit', '.jsonl') });
   const ctx: PanelContext = {
-    options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics,
+    options: opts, store, tracing, sse, access, audit, startedAt: Date.now(), version: VERSION, counters, metrics,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
     redactor,
     ingest: (spans) => {
@@ -115,6 +133,25 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
+  ctx.stats.auth = () => ({
+    mode: opts.auth,
+    tokenSource,
+    viewerToken: opts.viewerToken !== undefined,
+    sessions: sessions.size,
+    maxSessions: sessions.max,
+    sessionsCreated: sessions.created,
+    sessionsExpired: sessions.expired,
+    sessionsDropped: sessions.dropped,
+    failedLogins: access.failedLogins,
+    failedBearer: access.failedBearer,
+    throttled: access.throttle.throttled,
+    clients: access.throttle.clients,
+    maxClients: access.throttle.maxClients,
+    clientsDropped: access.throttle.dropped,
+    forbidden: counters.forbidden,
+    audit: { entries: audit.size, capacity: audit.capacity, dropped: audit.droppedSinceStart, written: audit.written, writeErrors: audit.writeErrors, rotations: audit.rotations },
+    writeErrors: sessions.writeErrors,
+  });
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
   const handlePanel = createPanelHandler(ctx, table);
 
@@ -125,6 +162,12 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     handlePanel,
     isClosed: () => closed,
   });
+  // A token the user did not configure is only useful if they see it: one line with the URL.
+  let announcer: Announcer | undefined;
+  if (resolved && resolved.source !== 'option') {
+    const note = resolved.source === 'memory' ? ' (a token for this run only: no dataDir to keep it in)' : '';
+    announcer = announceLogin({ path: opts.path, token: resolved.token, middleware, print: (line) => console.log(line), note });
+  }
   const handle: DebugPanelHandle = {
     enabled: true,
     options: opts,
@@ -133,11 +176,12 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     async close() {
       if (closed) return;
       closed = true;
+      announcer?.stop();
       sse.close();
       metrics?.stop();
       pipeline.close();
       await tracing.shutdown();
-      await Promise.all([sender?.shutdown(), exporter?.shutdown()]);
+      await Promise.all([sender?.shutdown(), exporter?.shutdown(), sessions.flush(), audit.flush()]);
     },
   };
   return Object.assign(middleware, { panel: handle });
@@ -160,16 +204,19 @@ function createPanelHandler(ctx: PanelContext, table: RouteTable) {
     const match = sub === '' ? undefined : table.match(method, sub);
     const route = match && 'route' in match ? match : undefined;
 
+    let identity: Identity | undefined;
     // Public routes (the login page) are public only when there is a token to log in with.
     if (!(route?.route.public && access.hasToken)) {
       const decision = access.check(req);
       if (!decision.ok) {
-        if (decision.status === 401 && access.hasToken && method === 'GET' && wantsHtml(req)) {
+        if (decision.status === 401 && method === 'GET' && wantsHtml(req)) {
           return redirect(res, `${baseUrl(req)}${options.path}/login`);
         }
         if (decision.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="debugpanel"');
+        if (decision.retryAfter !== undefined) res.setHeader('Retry-After', String(decision.retryAfter));
         return sendError(res, decision.status, decision.reason);
       }
+      identity = decision;
     }
     // `/_debug` -> `/_debug/`, so the UI's relative asset URLs resolve under the panel.
     if (sub === '') return redirect(res, `${lastSegment}/${q < 0 ? '' : url.slice(q)}`);
@@ -178,17 +225,44 @@ function createPanelHandler(ctx: PanelContext, table: RouteTable) {
       res.setHeader('Allow', (match as { allowed: string[] }).allowed.join(', '));
       return sendError(res, 405, `${method} is not allowed here`);
     }
-    if (method !== 'GET' && method !== 'HEAD' && !isSameOrigin(req)) {
+    const mutation = method !== 'GET' && method !== 'HEAD';
+    if (mutation && !isSameOrigin(req)) {
       return sendError(res, 403, 'cross-site request refused (Origin / Sec-Fetch-Site do not match this host)');
+    }
+    if (identity) {
+      // Roles, in this one place: a route names the role it needs, or takes the default.
+      const needs: Role = route.route.role ?? (mutation ? 'debugger' : 'viewer');
+      if (needs === 'debugger' && identity.role !== 'debugger') {
+        counters.forbidden++;
+        return sendError(res, 403, `${method} ${route.route.path} needs the debugger role; this login has the viewer role (log in with the debugger token)`);
+      }
+      if (route.route.audit ?? (mutation || needs === 'debugger')) auditWhenDone(ctx, req, res, `${method} ${route.route.path}`, sub, identity);
     }
     let result: void | Promise<void>;
     try {
-      result = route.route.handle({ req, res, params: route.params, query: new URLSearchParams(search) });
+      result = route.route.handle({ req, res, params: route.params, query: new URLSearchParams(search), ...(identity ? { identity } : {}) });
     } catch (err) {
       return routeFailed(ctx, res, err);
     }
     if (result) result.catch((err: unknown) => routeFailed(ctx, res, err));
   };
+}
+
+/** Records the request in the audit log once it is answered (with its status), or cut off (0). */
+function auditWhenDone(ctx: PanelContext, req: IncomingMessage, res: ServerResponse, action: string, target: string, who: Identity): void {
+  let done = false;
+  const record = () => {
+    if (done) return;
+    done = true;
+    try {
+      ctx.audit.record({ action, target, role: who.role, tokenId: who.tokenId, via: who.via, ip: req.socket?.remoteAddress ?? '', status: res.writableFinished ? res.statusCode : 0 });
+    } catch (err) {
+      ctx.counters.internalErrors++;
+      console.error('debugpanel: the audit log failed:', err);
+    }
+  };
+  res.once('finish', record);
+  res.once('close', record);
 }
 
 function routeFailed(ctx: PanelContext, res: ServerResponse, err: unknown): void {

@@ -14,7 +14,7 @@ import { debugPanel } from './index.js';
 
 async function serve(options: Parameters<typeof debugPanel>[0]) {
   const app = express();
-  const panel = debugPanel({ service: 'sampling-test', ...options });
+  const panel = debugPanel({ service: 'sampling-test', auth: 'loopback', dataDir: false, ...options });
   app.use(panel);
   const seen: string[] = [];
   app.get('/fast', (_req, res) => res.json({ ok: true }));

@@ -1,19 +1,9 @@
 /**
- * Who may use the panel (DESIGN.md, security model):
- * - no token: loopback clients only, and only under a loopback Host name (DNS-rebinding guard), and
- *   never through a proxy (a request carrying forwarding headers is treated as remote);
- * - with a token: everyone must present it, as `Authorization: Bearer <token>` or as the HttpOnly,
- *   SameSite=Strict cookie that the login page sets;
- * - mutating methods also need a same-origin browser request (or a non-browser client).
+ * The request checks behind the panel's access control (`access.ts`): loopback addresses and Host
+ * names, forwarding headers, same-origin mutations, cookies, constant-time comparison.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-
-export const COOKIE_NAME = 'debugpanel_session';
-
-export type AccessDecision =
-  | { ok: true; via: 'loopback' | 'bearer' | 'cookie' }
-  | { ok: false; status: 401 | 403; reason: string };
 
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback (`::ffff:127.x.y.z`). */
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -32,14 +22,23 @@ export function isLoopbackHost(hostHeader: string | undefined): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || isLoopbackAddress(host);
 }
 
+/** Headers a proxy adds; exact names (the `x-forwarded-` family is matched by prefix). */
+const FORWARDING_HEADERS = ['via', 'forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip', 'cf-connecting-ip'];
+
 /**
- * A request from this machine, not relayed by a proxy. A reverse proxy on the same machine would
- * make every visitor look local, so forwarding headers make a request count as remote.
+ * True when a proxy relayed the request: `Via`, `Forwarded`, any `X-Forwarded-*`, `X-Real-IP`,
+ * `X-Client-IP`, `True-Client-IP` or `CF-Connecting-IP`. A proxy that adds none of them (nginx's
+ * default `proxy_pass`) cannot be told apart from a local client: hence a token by default.
  */
+export function hasForwardingHeader(headers: IncomingMessage['headers']): boolean {
+  for (const h of FORWARDING_HEADERS) if (headers[h] !== undefined) return true;
+  for (const k in headers) if (k.startsWith('x-forwarded-')) return true;
+  return false;
+}
+
+/** A request from this machine, not relayed by a proxy that says so. */
 export function isLocalRequest(req: Pick<IncomingMessage, 'headers' | 'socket'>): boolean {
-  const h = req.headers;
-  if (h['x-forwarded-for'] !== undefined || h.forwarded !== undefined || h['x-real-ip'] !== undefined) return false;
-  return isLoopbackAddress(req.socket?.remoteAddress);
+  return !hasForwardingHeader(req.headers) && isLoopbackAddress(req.socket?.remoteAddress);
 }
 
 /** Compares secrets in constant time, whatever their lengths (hashing first equalizes them). */
@@ -47,56 +46,6 @@ export function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb);
-}
-
-/** Checks access to a panel route. Prepared once per panel; `check(req)` runs per panel request. */
-export class AccessControl {
-  readonly #token: string | undefined;
-  readonly #session: string | undefined;
-
-  constructor(token: string | undefined) {
-    this.#token = token;
-    // The cookie holds a value derived from the token, not the token itself, so a leaked cookie
-    // does not reveal the token (which may be reused for the Bearer header or elsewhere).
-    this.#session = token === undefined ? undefined : createHmac('sha256', token).update('debugpanel session v1').digest('base64url');
-  }
-
-  get hasToken(): boolean {
-    return this.#token !== undefined;
-  }
-
-  /** The cookie value the login page sets after a correct token. */
-  sessionValue(): string | undefined {
-    return this.#session;
-  }
-
-  tokenMatches(candidate: string): boolean {
-    return this.#token !== undefined && safeEqual(candidate, this.#token);
-  }
-
-  check(req: Pick<IncomingMessage, 'headers' | 'socket'>): AccessDecision {
-    if (this.#token === undefined) {
-      if (!isLocalRequest(req)) {
-        return { ok: false, status: 403, reason: 'the debug panel only answers loopback clients unless a token is configured' };
-      }
-      if (!isLoopbackHost(req.headers.host)) {
-        return { ok: false, status: 403, reason: 'the debug panel only answers under a loopback host name (localhost, 127.0.0.1, [::1]) unless a token is configured' };
-      }
-      return { ok: true, via: 'loopback' };
-    }
-    const auth = req.headers.authorization;
-    if (auth !== undefined) {
-      const m = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
-      if (m && this.tokenMatches(m[1]!)) return { ok: true, via: 'bearer' };
-      return { ok: false, status: 401, reason: 'invalid token' };
-    }
-    const cookie = readCookie(req.headers.cookie, COOKIE_NAME);
-    if (cookie !== undefined) {
-      if (safeEqual(cookie, this.#session!)) return { ok: true, via: 'cookie' };
-      return { ok: false, status: 401, reason: 'invalid or expired session; log in again' };
-    }
-    return { ok: false, status: 401, reason: 'a token is required: send "Authorization: Bearer <token>" or log in' };
-  }
 }
 
 /**

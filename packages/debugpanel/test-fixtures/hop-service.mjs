@@ -28,6 +28,9 @@ const app = express();
 app.use(
   debugPanel({
     service,
+    // Token-less loopback access, opted into explicitly; nothing written to disk.
+    auth: 'loopback',
+    dataDir: false,
     hub: process.env.HUB === '1',
     sendTo: process.env.SEND_TO || undefined,
     sampling: process.env.HEAD ? { head: Number(process.env.HEAD) } : undefined,

@@ -25,6 +25,7 @@ import type {
 } from '@debugpanel/model';
 import { createBreakpointAgent, DebugPanelInspectorError, isSourcePath, resolveUnder, SOURCE_FILE, type BreakpointAgent } from '@debugpanel/breakpoints';
 import { readBody, sendError, sendJson } from '../http.js';
+import { fileSafeName } from '../state-files.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
 
 const STATUS: Record<string, number> = { BAD_INPUT: 400, NOT_FOUND: 404, LIMIT: 409, BUSY: 409, UNAVAILABLE: 503 };
@@ -66,7 +67,7 @@ export const breakpoints: PanelFeature = (ctx) => {
   let stats: (() => BreakpointAgentStats | undefined) | undefined;
   // One folder per service: the demo runs several services from one directory, and each must
   // restore only its own breakpoints.
-  const service = String(ctx?.options?.service ?? 'app').replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'app';
+  const service = fileSafeName(String(ctx?.options?.service ?? 'app'));
   const root = process.cwd();
   // Snapshots and logpoint messages go through the panel's one redactor, like every span.
   const dataDir = ctx?.options ? ctx.options.dataDir : path.join(root, '.debugpanel');
@@ -144,6 +145,8 @@ export function breakpointRoutes(
     {
       method: 'GET',
       path: '/api/snapshots',
+      // Captured app data and source code: debugger only, and audited.
+      role: 'debugger',
       handle({ res, query }) {
         const breakpointId = query.get('breakpointId') ?? undefined;
         const traceId = query.get('traceId');
@@ -155,6 +158,8 @@ export function breakpointRoutes(
     {
       method: 'GET',
       path: '/api/snapshots/:id',
+      // Captured app data and source code: debugger only, and audited.
+      role: 'debugger',
       handle({ res, params }) {
         const s = get().snapshot(params.id!);
         if (!s) return sendError(res, 404, `no snapshot "${params.id!.slice(0, 40)}" (only the last ones are kept)`);
@@ -164,6 +169,8 @@ export function breakpointRoutes(
     {
       method: 'GET',
       path: '/api/logpoints',
+      // Captured app data and source code: debugger only, and audited.
+      role: 'debugger',
       handle({ res, query }) {
         const breakpointId = query.get('breakpointId') ?? undefined;
         const afterText = query.get('after');
@@ -175,6 +182,8 @@ export function breakpointRoutes(
     {
       method: 'GET',
       path: '/api/sources',
+      // Captured app data and source code: debugger only, and audited.
+      role: 'debugger',
       async handle({ res }) {
         sendJson<SourcesResponse>(res, 200, await listSources(root));
       },
@@ -182,6 +191,8 @@ export function breakpointRoutes(
     {
       method: 'GET',
       path: '/api/sources/file',
+      // Captured app data and source code: debugger only, and audited.
+      role: 'debugger',
       async handle({ res, query }) {
         const p = query.get('path') ?? '';
         const abs = resolveUnder(root, p);

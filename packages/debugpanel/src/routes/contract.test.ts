@@ -41,7 +41,7 @@ async function wire(p: string, type: string, init?: RequestInit): Promise<unknow
 
 beforeAll(async () => {
   const app = express();
-  panel = debugPanel({ service: 'contract', token: TOKEN, hub: true });
+  panel = debugPanel({ service: 'contract', token: TOKEN, hub: true, dataDir: false });
   app.use(panel);
   app.get('/stock/:id', (req, res) => void res.json({ id: req.params.id, stock: 3 }));
   app.get('/orders/:id', async (req, res) => {
@@ -108,7 +108,14 @@ describe('the panel answers the model types', () => {
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction', 'auth']));
+  });
+
+  it('the session and the audit log (the pins above are in it)', async () => {
+    await wire('/api/session', 'SessionResponse');
+    const audit = (await wire('/api/audit', 'AuditResponse')) as { entries: Array<{ action: string }> };
+    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['POST /api/traces/:traceId/pin']));
+    await wire('/api/audit?after=1&limit=1', 'AuditResponse');
   });
 
   it('the stream: hello, then a summary per kept trace', async () => {

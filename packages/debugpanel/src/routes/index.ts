@@ -12,6 +12,7 @@ import { sampling } from './sampling.js';
 import { profiles } from './profiles.js';
 import type { PanelFeature } from './registry.js';
 import { services } from './services.js';
+import { session } from './session.js';
 import { stats } from './stats.js';
 import { stream } from './stream.js';
 import { traces } from './traces.js';
@@ -29,6 +30,7 @@ export const FEATURES: readonly PanelFeature[] = [
   services,
   stats,
   stream,
+  session,
   login,
   ui,
 ];

@@ -1,10 +1,14 @@
 /**
- * `GET/POST {path}/login`: a form that trades the token for an HttpOnly, SameSite=Strict session
- * cookie, so a browser can use the panel without putting the token in a URL.
+ * `GET {path}/login?token=...` (the one-click URL the panel prints at start), `GET {path}/login`
+ * (a form) and `POST {path}/login` (its submission) trade a token for a login session: an
+ * HttpOnly, SameSite=Strict cookie holding a random session id, then a 303 to the panel, so the
+ * token leaves the address bar. Wrong tokens are throttled per client (429 with Retry-After).
+ * `POST {path}/logout` ends the session.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONTENT_SECURITY_POLICY, escapeHtml, readBody, sendError } from '../http.js';
-import { COOKIE_NAME, isSameOrigin } from '../security.js';
+import { cookieName } from '../access.js';
+import { isSameOrigin, readCookie } from '../security.js';
 import type { PanelFeature } from './registry.js';
 
 export const login: PanelFeature = ({ access, options }) => {
@@ -12,7 +16,8 @@ export const login: PanelFeature = ({ access, options }) => {
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>debugpanel: log in</title></head>
 <body><h1>debugpanel</h1>${message ? `<p role="alert">${escapeHtml(message)}</p>` : ''}
 <form method="post" action="./login"><label>Token <input name="token" type="password" autocomplete="current-password" required autofocus></label>
-<button type="submit">Log in</button></form></body></html>`;
+<button type="submit">Log in</button></form>
+<p>The token is in the line <code>debugpanel: open …/login?token=…</code> that the app printed at start, in <code>DEBUGPANEL_TOKEN</code>, or in the panel's data folder (<code>.debugpanel/token</code>).</p></body></html>`;
     res.statusCode = status;
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
@@ -20,14 +25,37 @@ export const login: PanelFeature = ({ access, options }) => {
     res.end(html);
   };
   const secure = (req: IncomingMessage) => (req.socket as { encrypted?: boolean }).encrypted === true;
+  // Mounted under a sub-app, the panel lives at baseUrl + path
+  const cookiePath = (req: IncomingMessage) => ((req as { baseUrl?: string }).baseUrl ?? '') + options.path;
+  const cookie = (req: IncomingMessage, value: string, maxAge: number) =>
+    [`${cookieName(req)}=${value}`, `Path=${cookiePath(req)}`, 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`, ...(secure(req) ? ['Secure'] : [])].join('; ');
+
+  const attempt = (req: IncomingMessage, res: ServerResponse, token: string) => {
+    const r = access.login(req, token);
+    if (!r.ok) {
+      if (r.status === 429) {
+        res.setHeader('Retry-After', String(r.retryAfter));
+        return page(res, 429, `Too many wrong tokens from this address; try again in ${r.retryAfter} s.`);
+      }
+      return page(res, 401, 'Wrong token.');
+    }
+    res.setHeader('Set-Cookie', cookie(req, r.id, Math.floor(access.sessions.ttlMs / 1000)));
+    res.statusCode = 303;
+    res.setHeader('Location', './');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end();
+  };
 
   return [
     {
       method: 'GET',
       path: '/login',
       public: true,
-      handle({ res }) {
-        if (!access.hasToken) return page(res, 200, 'No token is configured: this panel answers loopback clients without logging in.');
+      handle({ req, res, query }) {
+        if (!access.hasToken) return page(res, 200, "No token is configured (auth: 'loopback'): this panel answers clients on this machine without logging in.");
+        const token = query.get('token');
+        // The token is in the URL only for this one request: the answer moves it into the cookie.
+        if (token !== null) return attempt(req, res, token);
         page(res, 200);
       },
     },
@@ -44,20 +72,21 @@ export const login: PanelFeature = ({ access, options }) => {
           return sendError(res, 415, 'send the token as application/x-www-form-urlencoded (token=...)');
         }
         const body = await readBody(req, 4096);
-        const token = new URLSearchParams(body).get('token') ?? '';
-        if (!access.tokenMatches(token)) return page(res, 401, 'Wrong token.');
-        const cookie = [
-          `${COOKIE_NAME}=${access.sessionValue()}`,
-          // Mounted under a sub-app, the panel lives at baseUrl + path
-          `Path=${((req as { baseUrl?: string }).baseUrl ?? '') + options.path}`,
-          'HttpOnly',
-          'SameSite=Strict',
-          'Max-Age=43200',
-          ...(secure(req) ? ['Secure'] : []),
-        ].join('; ');
-        res.setHeader('Set-Cookie', cookie);
+        attempt(req, res, new URLSearchParams(body).get('token') ?? '');
+      },
+    },
+    {
+      method: 'POST',
+      path: '/logout',
+      public: true,
+      handle({ req, res }) {
+        if (!isSameOrigin(req)) return sendError(res, 403, 'cross-site request refused');
+        const id = readCookie(req.headers.cookie, cookieName(req));
+        if (id !== undefined) access.sessions.delete(id);
+        res.setHeader('Set-Cookie', cookie(req, '', 0));
         res.statusCode = 303;
-        res.setHeader('Location', './');
+        res.setHeader('Location', './login');
+        res.setHeader('Cache-Control', 'no-store');
         res.end();
       },
     },

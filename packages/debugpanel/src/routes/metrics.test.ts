@@ -7,7 +7,7 @@ import { parseWindow } from './metrics.js';
 
 async function serve(options: Parameters<typeof debugPanel>[0]) {
   const app = express();
-  const panel = debugPanel({ service: 'metrics-test', ...options });
+  const panel = debugPanel({ service: 'metrics-test', auth: 'loopback', dataDir: false, ...options });
   app.use(panel);
   app.get('/items/:id', (req, res) => {
     if (req.params.id === '13') res.status(503).json({ error: 'unlucky' });

@@ -60,6 +60,7 @@ export const profiles: PanelFeature = () => {
     {
       method: 'GET',
       path: '/api/profiles/:id/flame',
+      role: 'debugger',
       handle({ res, params }) {
         const rec = find(params.id!);
         if (!rec) return sendError(res, 404, notFound(params.id!));
@@ -70,6 +71,7 @@ export const profiles: PanelFeature = () => {
     {
       method: 'GET',
       path: '/api/profiles/:id',
+      role: 'debugger',
       handle({ res, params }) {
         const rec = find(params.id!);
         if (!rec) return sendError(res, 404, notFound(params.id!));

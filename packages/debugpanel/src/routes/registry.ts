@@ -3,13 +3,14 @@
  * panel's context returning its routes) and one line in `./index.ts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FeatureStats, PanelStats, Redactor, SpanRecord } from '@debugpanel/model';
+import type { FeatureStats, PanelStats, Redactor, Role, SpanRecord } from '@debugpanel/model';
 import type { GoldenSignals } from '@debugpanel/metrics';
 import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { PanelTracing } from '@debugpanel/tracing';
 import type { ResolvedOptions } from '../options.js';
-import type { AccessControl } from '../security.js';
+import type { AccessControl, Identity } from '../access.js';
+import type { AuditLog } from '../audit.js';
 import type { SseHub } from '../sse.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -21,6 +22,11 @@ export interface PanelContext {
   tracing: PanelTracing;
   sse: SseHub;
   access: AccessControl;
+  /**
+   * The audit log. The panel records every mutation and every `role: 'debugger'` read itself;
+   * a route may add entries of its own: `ctx.audit.record({ action, target, role, tokenId, via, ip, status })`.
+   */
+  audit: AuditLog;
   /** ms since epoch when the panel was created */
   startedAt: number;
   /** version of the debugpanel package */
@@ -55,14 +61,25 @@ export interface RouteRequest {
   /** `:name` segments of the route pattern, decoded */
   params: Record<string, string>;
   query: URLSearchParams;
+  /** Who sent the request (absent on public routes, and in tests that serve one feature bare) */
+  identity?: Identity;
 }
 
 export interface PanelRoute {
   method: Method;
   /** Path under the panel's `path`, e.g. `/api/traces/:traceId`; a trailing `/*` matches the rest as `params['*']` */
   path: string;
-  /** Served without authentication when a token is configured (the login page only) */
+  /** Served without authentication (the login page only) */
   public?: boolean;
+  /**
+   * The role a request needs, checked by the panel in one place: default `viewer` for GET and
+   * `debugger` for every other method. Set `debugger` on a GET that reads captured data
+   * (snapshots, logpoint output, profiles, source files); such reads and every mutation go to the
+   * audit log.
+   */
+  role?: Role;
+  /** Audit this route (default: every mutation and every `role: 'debugger'` route); false for bulk ingest */
+  audit?: boolean;
   handle(r: RouteRequest): void | Promise<void>;
 }
 

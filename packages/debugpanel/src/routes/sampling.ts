@@ -28,7 +28,7 @@ export const sampling: PanelFeature = (ctx) => {
         sendJson<SamplingResponse>(res, 200, { head: ctx.sampling.head, tail: ctx.sampling.tail.describe(), stats: ctx.sampling.tail.stats() });
       },
     },
-    { method: 'POST', path: '/api/traces/:traceId/pin', handle: pin(true) },
-    { method: 'DELETE', path: '/api/traces/:traceId/pin', handle: pin(false) },
+    { method: 'POST', path: '/api/traces/:traceId/pin', role: 'viewer', handle: pin(true) },
+    { method: 'DELETE', path: '/api/traces/:traceId/pin', role: 'viewer', handle: pin(false) },
   ];
 };

@@ -4,6 +4,7 @@
  * it to `FeatureStats` (the route reads `PanelContext.stats`, typed from it).
  */
 import type { RedactorStats } from '../redact.js';
+import type { AuthStats } from './auth.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
 import type { MetricsStats } from './metrics.js';
 import type { HubStats } from './otlp.js';
@@ -66,6 +67,8 @@ export interface PanelStats {
   routeErrors: number;
   /** Errors inside panel code on the app's requests, swallowed so the app is never broken */
   internalErrors: number;
+  /** Requests refused because they need the debugger role and came from a viewer login */
+  forbidden: number;
 }
 
 /** An OTLP sender's queue (`sendTo` a hub, `exportTo` a Collector). */
@@ -95,6 +98,8 @@ export interface FeatureStats {
   breakpoints: BreakpointAgentStats | { created: false };
   /** The panel's one redactor: what it replaced, where */
   redaction: RedactorStats;
+  /** Logins, sessions, throttling and the audit log */
+  auth: AuthStats;
 }
 
 /** `GET {path}/api/stats` */
