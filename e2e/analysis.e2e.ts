@@ -15,7 +15,7 @@ import type { TraceResponse, TracesResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type RunningService } from '../apps/demo/src/launcher.js';
 import { createE2eApp } from './src/app.js';
-import { openPage } from './src/browser.js';
+import { E2E_AUTH, E2E_TOKEN, login, openPage } from './src/browser.js';
 import { generateTraffic } from './src/traffic.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -29,7 +29,7 @@ let shop: Record<'gateway' | 'orders' | 'inventory', RunningService> | undefined
 let page: Page;
 const pageErrors: string[] = [];
 
-const api = async <T>(root: string, path: string): Promise<T> => (await fetch(`${root}/_debug/${path}`)).json() as Promise<T>;
+const api = async <T>(root: string, path: string): Promise<T> => (await fetch(`${root}/_debug/${path}`, E2E_AUTH)).json() as Promise<T>;
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
 async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
@@ -73,10 +73,12 @@ beforeAll(async () => {
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The demo shop starts (process start-up) while the e2e app gets its traffic.
-  const starting = startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
+  const starting = startShop({ ports: { gateway: 0, orders: 0, inventory: 0 }, token: E2E_TOKEN });
   await generateTraffic(base, { orders: ORDERS, slow: 10, fails: 2, big: false });
   shop = await starting;
   ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 860 }, pageErrors));
+  await login(page, base);
+  await login(page, shop.gateway.url);
 });
 
 afterAll(async () => {

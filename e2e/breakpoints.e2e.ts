@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage } from './src/browser.js';
+import { E2E_TOKEN, login, openPage } from './src/browser.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(HERE, 'screenshots');
@@ -65,11 +65,12 @@ beforeAll(async () => {
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'pricing', private: true, type: 'module' }));
   symlinkSync(join(HERE, '..', 'node_modules'), join(root, 'node_modules'), 'dir');
 
-  const app = await start(root, 'dist/breakpoints-app/server.js', { PORT: '0' });
+  const app = await start(root, 'dist/breakpoints-app/server.js', { PORT: '0', DEBUGPANEL_TOKEN: E2E_TOKEN });
   child = app.proc;
   base = app.url;
 
   ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 820 }, pageErrors));
+  await login(page, base);
 });
 
 afterAll(async () => {
@@ -215,9 +216,10 @@ describe('breakpoints on the demo in Chromium', () => {
 
   beforeAll(async () => {
     created = dirs.find((d) => !existsSync(d));
-    const started = await start(DEMO, 'dist/services/inventory.js', { DEMO_HUB: '0', INVENTORY_PORT: '0', DEMO_HOST: '127.0.0.1' });
+    const started = await start(DEMO, 'dist/services/inventory.js', { DEMO_HUB: '0', INVENTORY_PORT: '0', DEMO_HOST: '127.0.0.1', DEBUGPANEL_TOKEN: E2E_TOKEN });
     demo = started.proc;
     demoBase = started.url;
+    await login(page, demoBase);
   });
   afterAll(async () => {
     await stop(demo);

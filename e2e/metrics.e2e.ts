@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eApp } from './src/app.js';
-import { openPage } from './src/browser.js';
+import { E2E_AUTH, login, openPage } from './src/browser.js';
 import { generateTraffic } from './src/traffic.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -46,6 +46,7 @@ beforeAll(async () => {
   }, 250);
   await new Promise((r) => setTimeout(r, 3500));
   ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
+  await login(page, base);
 });
 
 afterAll(async () => {
@@ -159,7 +160,7 @@ describe('sampling bits in Chromium', () => {
     await pin.click();
     await expect.poll(() => pin.textContent()).toBe('Unpin');
     await page.screenshot({ path: join(SHOTS, 'trace-pinned.png'), clip: { x: 0, y: 0, width: 1400, height: 140 } });
-    const summary = async () => ((await (await fetch(`${base}/_debug/api/traces/${id}`)).json()) as { summary?: { pinned?: boolean } }).summary;
+    const summary = async () => ((await (await fetch(`${base}/_debug/api/traces/${id}`, E2E_AUTH)).json()) as { summary?: { pinned?: boolean } }).summary;
     expect((await summary())?.pinned).toBe(true);
     await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow&until=${Date.now() + 60_000}`);
     await expect.poll(() => page.locator('[data-testid="pinned-mark"]').count()).toBeGreaterThan(0);

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import type { TracesResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIG_TRACE_SPANS, createE2eApp } from './src/app.js';
-import { openPage } from './src/browser.js';
+import { E2E_AUTH, login, openPage } from './src/browser.js';
 import { generateTraffic } from './src/traffic.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -24,7 +24,7 @@ let page: Page;
 const pageErrors: string[] = [];
 const figures: Record<string, unknown> = {};
 
-const api = async <T>(path: string): Promise<T> => (await fetch(`${base}/_debug/${path}`)).json() as Promise<T>;
+const api = async <T>(path: string): Promise<T> => (await fetch(`${base}/_debug/${path}`, E2E_AUTH)).json() as Promise<T>;
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
 async function waitForTraces(pred: (r: TracesResponse) => boolean, query = 'limit=200'): Promise<TracesResponse> {
@@ -47,6 +47,7 @@ beforeAll(async () => {
   await generateTraffic(base, { orders: 12, slow: 30, fails: 3, big: true });
   await waitForTraces((r) => r.traces.some((t) => t.spanCount === BIG_TRACE_SPANS) && r.traces.filter((t) => t.errorCount > 0).length >= 3);
   ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 860 }, pageErrors));
+  await login(page, base);
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { debugPanel } from 'debugpanel';
+import { E2E_TOKEN } from './token.js';
 
 /** Spans in the trace of `GET /api/big`: the store's default per-trace limit. */
 export const BIG_TRACE_SPANS = 10_000;
@@ -19,7 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createE2eApp(options: { service?: string } = {}): { app: Express; close: () => Promise<void> } {
   const app = express();
-  const panel = debugPanel({ service: options.service ?? 'shop' });
+  const panel = debugPanel({ service: options.service ?? 'shop', token: E2E_TOKEN, dataDir: false });
   app.use(panel);
   const tracer = trace.getTracer('e2e-app');
 

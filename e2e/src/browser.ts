@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { E2E_TOKEN } from './token.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -45,4 +46,15 @@ export async function openPage(viewport: { width: number; height: number }, erro
     if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) errors.push(m.text());
   });
   return { page, close: b.close };
+}
+
+export { E2E_AUTH, E2E_TOKEN } from './token.js';
+
+/**
+ * Logs the page in to the panel at `base` as a person would: the one-click URL, whose answer sets
+ * the session cookie and sends the browser on to the panel without the token in the address.
+ */
+export async function login(page: Page, base: string): Promise<void> {
+  const res = await page.goto(`${base}/_debug/login?token=${E2E_TOKEN}`);
+  if (!res || res.status() !== 200 || !page.url().endsWith('/_debug/')) throw new Error(`login to ${base} failed: ${res?.status()} at ${page.url()}`);
 }

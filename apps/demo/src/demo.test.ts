@@ -9,9 +9,11 @@ import type { ServiceName } from './config.js';
 import { startShop, type RunningService } from './launcher.js';
 
 let shop: Record<ServiceName, RunningService>;
+const TOKEN = 'test-token-0123456789abcdef';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
 
 beforeAll(async () => {
-  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
+  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 }, token: TOKEN });
 });
 
 afterAll(async () => {
@@ -42,7 +44,7 @@ async function traceIn(
   const deadline = Date.now() + 10_000;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await fetch(`${shop[service].url}/_debug/api/traces/${traceId}`);
+    const res = await fetch(`${shop[service].url}/_debug/api/traces/${traceId}`, AUTH);
     last = `${res.status}`;
     if (res.status === 200) {
       const body = (await res.json()) as TraceResponse;
@@ -128,7 +130,7 @@ describe('demo shop', () => {
 
     // Each panel's list of traces names this one.
     for (const service of ['gateway', 'orders', 'inventory'] as const) {
-      const list = (await (await fetch(`${shop[service].url}/_debug/api/traces?limit=100`)).json()) as TracesResponse;
+      const list = (await (await fetch(`${shop[service].url}/_debug/api/traces?limit=100`, AUTH)).json()) as TracesResponse;
       expect(list.traces.map((t) => t.traceId)).toContain(res.traceId);
     }
   });

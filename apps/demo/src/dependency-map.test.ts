@@ -33,9 +33,11 @@ interface Dependencies {
 }
 
 let shop: Record<ServiceName, RunningService>;
+const TOKEN = 'test-token-0123456789abcdef';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
 
 beforeAll(async () => {
-  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
+  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 }, token: TOKEN });
 });
 
 afterAll(async () => {
@@ -45,7 +47,7 @@ afterAll(async () => {
 const hub = (path: string) => `${shop.gateway.url}/_debug/api/${path}`;
 
 async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
+  const res = await fetch(url, AUTH);
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -68,7 +70,7 @@ async function whole(traceId: string, ready: (spans: SpanRecord[]) => boolean): 
   const deadline = Date.now() + 10_000;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await fetch(hub(`traces/${traceId}`));
+    const res = await fetch(hub(`traces/${traceId}`), AUTH);
     if (res.status === 200) {
       const spans = ((await res.json()) as TraceResponse).spans;
       const services = new Set(spans.filter((s) => s.kind === 'server').map((s) => s.service));

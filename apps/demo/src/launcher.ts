@@ -4,6 +4,7 @@
  * same way.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -120,6 +121,11 @@ export interface ShopOptions {
   host?: string;
   /** SQLite files go here; without it the databases live in memory. */
   dataDir?: string;
+  /**
+   * The panels' token, the same for the three services, so the hub takes the others' spans and one
+   * login URL pattern opens each panel. Default: `DEBUGPANEL_TOKEN`, else a random one per run.
+   */
+  token?: string;
   /** Extra environment for every service. */
   env?: Record<string, string>;
   onLine?: (service: ServiceName, line: string, stream: 'stdout' | 'stderr') => void;
@@ -131,6 +137,16 @@ export interface ShopOptions {
  * replaced by a free one first. If one fails, the others are stopped and the error is rethrown.
  * @example const shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
  */
+/** The demo's panel token: `DEBUGPANEL_TOKEN` when set, else 192 random bits for this run. */
+export function demoToken(env: Record<string, string | undefined> = process.env): string {
+  return env.DEBUGPANEL_TOKEN || randomBytes(24).toString('hex');
+}
+
+/** `http://127.0.0.1:3000/_debug/login?token=...`: one click, then the token is in a cookie. */
+export function loginUrl(service: Pick<RunningService, 'url'>, token: string): string {
+  return `${service.url}/_debug/login?token=${encodeURIComponent(token)}`;
+}
+
 export async function startShop(options: ShopOptions): Promise<Record<ServiceName, RunningService>> {
   const host = options.host ?? '127.0.0.1';
   const ports = { ...options.ports };
@@ -141,6 +157,7 @@ export async function startShop(options: ShopOptions): Promise<Record<ServiceNam
     GATEWAY_URL: `http://${urlHost}:${ports.gateway}`,
     ORDERS_URL: `http://${urlHost}:${ports.orders}`,
     INVENTORY_URL: `http://${urlHost}:${ports.inventory}`,
+    DEBUGPANEL_TOKEN: options.token ?? demoToken(),
     ...options.env,
   };
   if (options.dataDir) common.DEMO_DATA_DIR = options.dataDir;

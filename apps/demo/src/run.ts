@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVICES, parsePort, portFor, readServiceConfig, type ServiceName } from './config.js';
-import { isPortFree, startShop, type RunningService } from './launcher.js';
+import { demoToken, isPortFree, loginUrl, startShop, type RunningService } from './launcher.js';
 import { formatLoadStats, startLoad, type LoadGenerator } from './load.js';
 
 const USAGE = `Usage: npm run demo -- [options]
@@ -78,8 +78,10 @@ async function main(): Promise<void> {
   console.log(`demo: starting ${SERVICES.join(', ')} (SQLite in ${dataDir}) ...`);
 
   let shop: Record<ServiceName, RunningService>;
+  const token = demoToken();
   try {
     shop = await startShop({
+      token,
       ports: cli.ports,
       host,
       dataDir,
@@ -107,11 +109,12 @@ async function main(): Promise<void> {
     });
   }
 
-  console.log('\ndebugpanel demo is running. Open a panel:\n');
+  console.log('\ndebugpanel demo is running. Open a panel (one click logs in; the token then lives in a cookie):\n');
   for (const name of SERVICES) {
     const note = !cli.hub ? '' : name === 'gateway' ? '  (hub: whole traces of all three services)' : '  (its own spans; also sent to the hub)';
-    console.log(`  ${name.padEnd(width)}  ${shop[name].url}/_debug${note}`);
+    console.log(`  ${name.padEnd(width)}  ${loginUrl(shop[name], token)}${note}`);
   }
+  if (!process.env.DEBUGPANEL_TOKEN) console.log('\n(The token is new each run; set DEBUGPANEL_TOKEN to keep one.)');
   console.log(`\nShop API: ${shop.gateway.url}/api/products  (fault toggles: POST <service>/_demo/faults, see apps/demo/README.md)`);
 
   let statsTimer: NodeJS.Timeout | undefined;

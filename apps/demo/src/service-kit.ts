@@ -51,10 +51,13 @@ export type ServiceMessage =
  * dependency map, while each service keeps its own panel too.
  * @example panelOptions(readServiceConfig('orders')) // { service: 'orders', sendTo: 'http://127.0.0.1:3000/_debug' }
  */
-export function panelOptions(config: ServiceConfig): DebugPanelOptions {
+export function panelOptions(config: ServiceConfig, env: Record<string, string | undefined> = process.env): DebugPanelOptions {
   if (!config.hub) return { service: config.name };
   if (config.name === 'gateway') return { service: config.name, hub: true };
-  return { service: config.name, sendTo: `${config.gatewayUrl}/_debug` };
+  // The hub's panel wants the token like every panel: the launcher gives the three services one.
+  const token = env.DEBUGPANEL_TOKEN;
+  const url = `${config.gatewayUrl}/_debug`;
+  return { service: config.name, sendTo: token ? { url, headers: { authorization: `Bearer ${token}` } } : url };
 }
 
 /**

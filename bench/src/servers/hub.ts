@@ -13,10 +13,10 @@ if (typeof debugPanel !== 'function') throw new Error('debugpanel does not expor
 let setup = 'hub: { maxSpansPerSecond: 10,000,000 }';
 let mw: express.RequestHandler;
 try {
-  mw = debugPanel({ service: 'hub', hub: { maxSpansPerSecond: 10_000_000 } });
+  mw = debugPanel({ service: 'hub', auth: 'loopback', dataDir: false, hub: { maxSpansPerSecond: 10_000_000 } });
 } catch {
   setup = 'hub: true (default limits)';
-  mw = debugPanel({ service: 'hub', hub: true }); // throws "unknown option" until the hub lands
+  mw = debugPanel({ service: 'hub', auth: 'loopback', dataDir: false, hub: true }); // throws "unknown option" until the hub lands
 }
 const app = express();
 app.use(mw);

@@ -14,7 +14,8 @@ const debugPanel = (panel as Record<string, unknown>).debugPanel as ((opts?: obj
 if (typeof debugPanel !== 'function') throw new Error('debugpanel does not export debugPanel() yet');
 
 const app = express();
-app.use(debugPanel({ service: 'bench-ui' }));
+// A loopback-only bench: the explicit token-less opt-in, nothing written to disk.
+app.use(debugPanel({ service: 'bench-ui', auth: 'loopback', dataDir: false }));
 const tracer = trace.getTracer('bench-ui');
 
 app.get('/big', (_req, res) => {

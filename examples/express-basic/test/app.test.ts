@@ -4,17 +4,23 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SpanRecord, TraceResponse, TracesResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { app } from '../src/app.js';
 
+// The panel's token, as DEBUGPANEL_TOKEN sets it for the unchanged one-line set-up (without it the
+// panel would generate one in .debugpanel/ and print a login URL).
+const TOKEN = 'test-token-0123456789abcdef';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
+  process.env.DEBUGPANEL_TOKEN = TOKEN;
+  const { app } = await import('../src/app.js');
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  delete process.env.DEBUGPANEL_TOKEN;
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
@@ -23,9 +29,9 @@ afterAll(async () => {
 async function findTrace(pick: (spans: SpanRecord[]) => boolean): Promise<SpanRecord[]> {
   const end = Date.now() + 5000;
   for (;;) {
-    const list = (await (await fetch(`${base}/_debug/api/traces?limit=100`)).json()) as TracesResponse;
+    const list = (await (await fetch(`${base}/_debug/api/traces?limit=100`, AUTH)).json()) as TracesResponse;
     for (const t of list.traces) {
-      const { spans } = (await (await fetch(`${base}/_debug/api/traces/${t.traceId}`)).json()) as TraceResponse;
+      const { spans } = (await (await fetch(`${base}/_debug/api/traces/${t.traceId}`, AUTH)).json()) as TraceResponse;
       if (pick(spans)) return spans;
     }
     if (Date.now() > end) throw new Error('trace not found');
@@ -67,8 +73,12 @@ describe('examples/express-basic', () => {
     expect(hello.parentSpanId).toBe(client.spanId);
   });
 
+  it('asks for the token: no token-less access, even from loopback', async () => {
+    expect((await fetch(`${base}/_debug/api/traces`)).status).toBe(401);
+  });
+
   it('serves the panel page', async () => {
-    const r = await fetch(`${base}/_debug/`);
+    const r = await fetch(`${base}/_debug/`, AUTH);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
   });
