@@ -356,6 +356,15 @@ describe('panel UI in Chromium', () => {
     }
   });
 
+  it('shows the login role in the header and, for the debugger, the audit log view', async () => {
+    expect(await page.locator('[data-testid="role"]').textContent()).toBe('debugger');
+    await page.click('[data-testid="nav-audit"]');
+    await page.waitForSelector('[data-testid="view-audit"]');
+    // The session cookie, not the token, carried the browser here: the address never shows it.
+    expect(page.url()).not.toContain('token=');
+    await shot('audit');
+  });
+
   it('raised no page errors and no CSP violations', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -10,6 +10,7 @@ import { StatsView } from './views/StatsView.js';
 import { lazyView } from './views/lazy-view.js';
 import { MetricsView } from './views/MetricsView.js';
 import { BreakpointsView } from './views/BreakpointsView.js';
+import { useSession } from './session.js';
 
 const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'traces', label: 'Traces' },
@@ -30,6 +31,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   metrics: MetricsView,
   breakpoints: BreakpointsView,
   stats: StatsView,
+  // Debugger role only; a view of its own, loaded on the first visit.
+  audit: lazyView(() => import('./views/AuditView.js').then((m) => m.AuditView), 'view-audit', 'audit'),
 };
 
 export function App() {
@@ -53,6 +56,8 @@ export function App() {
     applyTheme(next, true);
     setTheme(next);
   };
+  const session = useSession();
+  const nav = session?.role === 'debugger' ? [...NAV, { view: 'audit' as const, label: 'Audit' }] : NAV;
   const View = VIEWS[route.view];
   const active = route.view === 'trace' ? 'traces' : route.view;
   return (
@@ -64,7 +69,7 @@ export function App() {
         </a>
         <nav aria-label="Views">
           <ul class="nav">
-            {NAV.map((n) => (
+            {nav.map((n) => (
               <li key={n.view}>
                 <a href={formatHash({ view: n.view })} aria-current={active === n.view ? 'page' : undefined} data-testid={`nav-${n.view}`}>
                   {n.label}
@@ -74,6 +79,16 @@ export function App() {
           </ul>
         </nav>
         <span class="spacer" />
+        {session && (
+          <span class="role-badge" data-testid="role" title={`Logged in ${session.via === 'cookie' ? 'with a session' : session.via === 'bearer' ? 'with a Bearer token' : 'from this machine (auth: loopback)'}; token id ${session.tokenId}`}>
+            {session.role}
+          </span>
+        )}
+        {session?.via === 'cookie' && (
+          <form method="post" action="logout" class="logout">
+            <button type="submit" class="btn ghost small" data-testid="logout">Log out</button>
+          </form>
+        )}
         <button type="button" class="btn ghost" onClick={toggleTheme} data-testid="theme-toggle" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title="Toggle theme">
           {theme === 'dark' ? '☀' : '☾'}
         </button>

@@ -5,7 +5,7 @@
  *   #/trace/<traceId>?span=<spanId>&q=<search>&tab=flame
  *   #/map  #/flame  #/metrics  #/breakpoints  #/stats   (each may carry its own ?params)
  */
-export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'breakpoints', 'stats'] as const;
+export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'breakpoints', 'stats', 'audit'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {
