@@ -6,6 +6,7 @@
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
 import type { QueriesStats } from './queries.js';
+import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
@@ -98,6 +99,8 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Database query insights (absent with `queries: false`) */
   queries: QueriesStats;
+  /** Error groups (absent with `errors: false`) */
+  errors: ErrorGroupsStats;
 }
 
 /** `GET {path}/api/stats` */
