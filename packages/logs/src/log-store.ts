@@ -12,6 +12,12 @@ import {
   type LogRecord,
   type LogStoreStats,
   type Schema,
+  BigramFilters,
+  FILTER_BYTES,
+  NAME_SEP,
+  keySep,
+  makeNeedle,
+  type Needle,
 } from '@debugpanel/model';
 
 export interface LogStoreOptions {
@@ -42,7 +48,9 @@ const OPTIONS: Schema = {
 interface Entry {
   readonly r: LogRecord;
   readonly seq: number;
-  readonly bytes: number;
+  bytes: number;
+  /** Slot of its bigram filter, -1 until a text or attribute query first needs one */
+  slot: number;
 }
 
 /** Heap of one record and its entry beyond its strings: two objects, the boxed time, an index slot (estimated) */
@@ -101,6 +109,9 @@ export class LogStore {
   #seq = 0;
   #evicted = 0;
   #refused = 0;
+  /** Bigram filters of the records (built on the first text or attribute query, then kept up to date per query) */
+  #filters: BigramFilters | undefined = undefined;
+  readonly #bySlot: Array<Entry | undefined> = [];
 
   constructor(options: LogStoreOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('LogStore(options): options must be an object like { maxRecords: 50000 }');
@@ -131,7 +142,7 @@ export class LogStore {
       return false;
     }
     while (this.size >= this.maxRecords || this.#bytes + this.#keptBytes + bytes > this.maxBytes) this.#evictOne();
-    const entry: Entry = { r: record, seq: this.#seq++, bytes };
+    const entry: Entry = { r: record, seq: this.#seq++, bytes, slot: -1 };
     this.#main.push(entry);
     this.#bytes += bytes;
     const traceId = record.traceId;
@@ -173,11 +184,17 @@ export class LogStore {
     }
     const before = q.cursor === undefined || q.cursor === '' ? Infinity : decodeCursor(q.cursor);
     const match = matcher(q);
+    // Text and attribute filters first ask each record's bigram filter, which rules out nearly
+    // every record that cannot match without touching its strings.
+    const needles = q.traceId === undefined ? this.#needles(q) : [];
+    const filters = needles.length > 0 ? this.#buildFilters() : undefined;
     const out: LogRecord[] = [];
     let last: Entry | undefined;
     let more = false;
     const take = (e: Entry): boolean => {
-      if (e.seq >= before || !match(e.r)) return true;
+      if (e.seq >= before) return true;
+      if (filters !== undefined) for (const n of needles) if (!filters.mayContain(e.slot, n)) return true;
+      if (!match(e.r)) return true;
       if (out.length === limit) {
         more = true;
         return false;
@@ -220,8 +237,50 @@ export class LogStore {
     };
   }
 
+  /** The bigram needles of a query's text and attribute filters (none for a needle too short to have bigrams). */
+  #needles(q: LogQuery): Needle[] {
+    const out: Needle[] = [];
+    if (q.text) {
+      const n = makeNeedle(q.text, -1);
+      if (n) out.push(n);
+    }
+    for (const [k, v] of Object.entries(q.attributes ?? {})) {
+      const n = makeNeedle(v, keySep(k));
+      if (n) out.push(n);
+    }
+    return out;
+  }
+
+  /** Gives every record held that has no filter yet one: the newest of each ring, back to the first that has one. */
+  #buildFilters(): BigramFilters {
+    const filters = (this.#filters ??= new BigramFilters());
+    for (const [ring, kept] of [[this.#main, false], [this.#kept, true]] as const) {
+      for (let i = ring.size - 1; i >= 0; i--) {
+        const e = ring.at(i)!;
+        if (e.slot >= 0) break;
+        const slot = (e.slot = filters.alloc());
+        this.#bySlot[slot] = e;
+        const r = e.r;
+        filters.add(slot, r.body, NAME_SEP);
+        const attributes = r.attributes;
+        for (const key in attributes) {
+          const v = attributes[key]!;
+          const sep = keySep(key);
+          if (Array.isArray(v)) for (const x of v as unknown[]) filters.add(slot, String(x), sep);
+          else filters.add(slot, String(v), sep);
+        }
+        e.bytes += FILTER_BYTES;
+        if (kept) this.#keptBytes += FILTER_BYTES;
+        else this.#bytes += FILTER_BYTES;
+      }
+    }
+    return filters;
+  }
+
   /** Removes every record (counters unchanged). */
   clear(): void {
+    this.#filters = undefined;
+    this.#bySlot.length = 0;
     this.#main.clear();
     this.#kept.clear();
     this.#byTrace.clear();
@@ -258,6 +317,10 @@ export class LogStore {
 
   #drop(e: Entry): void {
     this.#evicted++;
+    if (e.slot >= 0) {
+      this.#filters!.free(e.slot);
+      this.#bySlot[e.slot] = undefined;
+    }
     const traceId = e.r.traceId;
     if (traceId === undefined) return;
     const list = this.#byTrace.get(traceId);

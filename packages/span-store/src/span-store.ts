@@ -15,9 +15,15 @@ import {
   type TraceQueryResult,
   type StoreStats,
   type TraceSummary,
+  BigramFilters,
+  FILTER_BYTES,
+  ID_SEP,
+  NAME_SEP,
+  keySep,
+  makeNeedle,
+  type Needle,
 } from '@debugpanel/model';
 import { estimateSpanBytes } from './estimate.js';
-import { BigramFilters, FILTER_BYTES, ID_SEP, NAME_SEP, keySep, makeNeedle, type Needle } from './text-filter.js';
 
 export interface SpanStoreOptions {
   /** Most spans held at once (default 100,000) */

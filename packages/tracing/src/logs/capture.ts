@@ -62,8 +62,14 @@ export class Pending {
     readonly level: number,
     /** The raw call: console's arguments, pino's line, winston's info object, an OTel record */
     readonly data: unknown,
-    /** Source-specific extra: the pino logger, ... */
+    /** Source-specific extra: the pino or winston logger */
     readonly extra: unknown,
+    /** pino: the merged object of the call */
+    readonly obj: unknown,
+    /** pino: the formatted message of the call */
+    readonly msg: unknown,
+    /** An Error the call carried (for the errors hook), when the source found one at capture */
+    readonly error: Error | undefined,
   ) {}
 }
 

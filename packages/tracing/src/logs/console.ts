@@ -25,10 +25,7 @@ const TEXT: Record<number, string> = { [SEVERITY.DEBUG]: 'debug', [SEVERITY.INFO
 
 /** Formatted once at capture (an argument was an object): the body is already the data. */
 class Preformatted {
-  constructor(
-    readonly body: string,
-    readonly error: Error | undefined,
-  ) {}
+  constructor(readonly body: string) {}
 }
 
 const FORMAT_OPTIONS = { colors: false, depth: 4, breakLength: Infinity } as const;
@@ -36,10 +33,9 @@ const FORMAT_OPTIONS = { colors: false, depth: 4, breakLength: Infinity } as con
 function formatConsole(p: Pending, out: Formatted): void {
   out.severityNumber = p.level;
   out.severityText = TEXT[p.level] ?? 'info';
-  let error: Error | undefined;
+  const error = p.error;
   if (p.data instanceof Preformatted) {
     out.body = p.data.body;
-    error = p.data.error;
   } else {
     out.body = formatWithOptions(FORMAT_OPTIONS, ...(p.data as unknown[]));
   }
@@ -51,20 +47,20 @@ function formatConsole(p: Pending, out: Formatted): void {
 
 function capture(state: CaptureState, level: number, args: unknown[]): void {
   let data: unknown = args;
+  let error: Error | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if ((typeof a === 'object' && a !== null) || typeof a === 'function') {
-      let error: Error | undefined;
       for (const x of args) if (isError(x)) {
         error = x;
         break;
       }
-      data = new Preformatted(formatWithOptions(FORMAT_OPTIONS, ...args), error);
+      data = new Preformatted(formatWithOptions(FORMAT_OPTIONS, ...args));
       break;
     }
   }
   const id = activeIds();
-  enqueue(state, new Pending('console', formatConsole, nowMs(), id.traceId, id.spanId, id.owner, level, data, undefined));
+  enqueue(state, new Pending('console', formatConsole, nowMs(), id.traceId, id.spanId, id.owner, level, data, undefined, undefined, undefined, error));
 }
 
 /**

@@ -20,6 +20,11 @@ interface PinoSymbols {
   messageKeySym: symbol;
   errorKeySym: symbol;
   endSym: symbol;
+  chindingsSym: symbol;
+  serializersSym: symbol;
+  stringifiersSym: symbol;
+  formattersSym: symbol;
+  nestedKeySym: symbol;
 }
 
 interface PinoModule {
@@ -29,17 +34,9 @@ interface PinoModule {
 
 type Logger = Record<symbol, unknown> & { levels?: { labels?: Record<number, string> } };
 
-/** The logger (for its message key and level names) and, when the call carried one, the Error. */
-class PinoCall {
-  constructor(
-    readonly logger: Logger,
-    readonly error: Error | undefined,
-    readonly symbols: PinoSymbols,
-  ) {}
-}
-
 /** pino's own keys of a line, which are not attributes. */
-const OWN_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'trace_id', 'span_id', 'trace_flags']);
+const isOwnKey = (key: string): boolean =>
+  key === 'level' || key === 'time' || key === 'pid' || key === 'hostname' || key === 'trace_id' || key === 'span_id' || key === 'trace_flags';
 
 export function pinoSeverity(level: number): number {
   if (level >= 60) return SEVERITY.FATAL;
@@ -52,31 +49,90 @@ export function pinoSeverity(level: number): number {
 
 const DEFAULT_LABELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-function formatPino(p: Pending, out: Formatted): void {
-  const call = p.extra as PinoCall;
-  const line = JSON.parse(p.data as string) as Record<string, unknown>;
-  const messageKey = (call.logger[call.symbols.messageKeySym] as string | undefined) ?? 'msg';
-  const errorKey = (call.logger[call.symbols.errorKeySym] as string | undefined) ?? 'err';
-  out.severityNumber = pinoSeverity(p.level);
-  out.severityText = call.logger.levels?.labels?.[p.level] ?? DEFAULT_LABELS[p.level] ?? String(p.level);
-  const msg = line[messageKey];
-  out.body = msg === undefined ? '' : typeof msg === 'string' ? msg : safeJson(msg);
-  const skip = new Set(OWN_KEYS);
-  skip.add(messageKey);
-  const attributes: Attributes = out.attributes;
-  const err = line[errorKey] as { type?: unknown; message?: unknown; stack?: unknown } | undefined;
-  if (call.error !== undefined) {
-    Object.assign(attributes, exceptionAttributes(call.error));
-    out.error = call.error;
-    skip.add(errorKey);
-  } else if (err !== null && typeof err === 'object' && typeof err.message === 'string') {
-    // pino's std serializer: { type, message, stack }
-    attributes['exception.type'] = typeof err.type === 'string' ? err.type : 'Error';
-    attributes['exception.message'] = err.message;
-    if (typeof err.stack === 'string') attributes['exception.stacktrace'] = err.stack;
-    skip.add(errorKey);
+/** What is known of one logger, worked out on its first line and kept (loggers are configured once). */
+interface LoggerInfo {
+  symbols: PinoSymbols;
+  messageKey: string;
+  errorKey: string;
+  /**
+   * True when the line is exactly its merge object as given (no `redact` paths, no `formatters.log`,
+   * no `nestedKey`): fields are then read from that object, with pino's serializers applied, and
+   * the line is not parsed. Otherwise the line pino wrote is parsed, so pino's own redaction holds.
+   */
+  direct: boolean;
+  serializers: Record<string, ((v: unknown) => unknown) | undefined>;
+  /** The child bindings (`logger.child({ module })`), parsed once */
+  chindings: string;
+  bindings: Attributes;
+}
+
+const infos = new WeakMap<object, LoggerInfo>();
+
+function loggerInfo(logger: Logger, symbols: PinoSymbols): LoggerInfo {
+  let info = infos.get(logger);
+  const chindings = (logger[symbols.chindingsSym] as string | undefined) ?? '';
+  if (info === undefined || info.chindings !== chindings) {
+    const stringifiers = logger[symbols.stringifiersSym] as object | undefined;
+    const formatters = logger[symbols.formattersSym] as { log?: unknown } | undefined;
+    const bindings: Attributes = {};
+    if (chindings.length > 1) {
+      try {
+        flattenInto(bindings, JSON.parse('{' + chindings.slice(1) + '}') as Record<string, unknown>, isOwnKey);
+      } catch {
+        // bindings pino could write but not read back: left out
+      }
+    }
+    info = {
+      symbols,
+      messageKey: (logger[symbols.messageKeySym] as string | undefined) ?? 'msg',
+      errorKey: (logger[symbols.errorKeySym] as string | undefined) ?? 'err',
+      direct: (stringifiers === undefined || Reflect.ownKeys(stringifiers).length === 0) && typeof formatters?.log !== 'function' && !logger[symbols.nestedKeySym],
+      serializers: (logger[symbols.serializersSym] as LoggerInfo['serializers'] | undefined) ?? {},
+      chindings,
+      bindings,
+    };
+    infos.set(logger, info);
   }
-  flattenInto(attributes, line, skip);
+  return info;
+}
+
+/** `exception.*` attributes from pino's std error serializer output `{ type, message, stack }`. */
+function serializedError(out: Attributes, err: unknown): boolean {
+  const e = err as { type?: unknown; message?: unknown; stack?: unknown } | null | undefined;
+  if (e === null || typeof e !== 'object' || typeof e.message !== 'string') return false;
+  out['exception.type'] = typeof e.type === 'string' ? e.type : 'Error';
+  out['exception.message'] = e.message;
+  if (typeof e.stack === 'string') out['exception.stacktrace'] = e.stack;
+  return true;
+}
+
+function formatPino(p: Pending, out: Formatted, symbols: PinoSymbols): void {
+  const logger = p.extra as Logger;
+  const info = loggerInfo(logger, symbols);
+  const { messageKey, errorKey } = info;
+  out.severityNumber = pinoSeverity(p.level);
+  out.severityText = logger.levels?.labels?.[p.level] ?? DEFAULT_LABELS[p.level] ?? String(p.level);
+  const attributes: Attributes = out.attributes;
+  Object.assign(attributes, info.bindings);
+  const skip = (key: string): boolean => key === messageKey || key === errorKey || isOwnKey(key);
+  let fields: Record<string, unknown>;
+  let msg: unknown;
+  if (info.direct) {
+    fields = (typeof p.obj === 'object' && p.obj !== null ? p.obj : {}) as Record<string, unknown>;
+    msg = p.msg ?? fields[messageKey];
+  } else {
+    fields = JSON.parse(p.data as string) as Record<string, unknown>;
+    msg = fields[messageKey];
+  }
+  out.body = msg === undefined ? '' : typeof msg === 'string' ? msg : safeJson(msg);
+  if (p.error !== undefined) {
+    Object.assign(attributes, exceptionAttributes(p.error));
+    out.error = p.error;
+  } else if (fields[errorKey] !== undefined && !serializedError(attributes, info.direct ? info.serializers.err?.(fields[errorKey]) ?? fields[errorKey] : fields[errorKey])) {
+    // not an error shape: keep it as a field
+    flattenInto(attributes, { [errorKey]: fields[errorKey] });
+  }
+  flattenInto(attributes, fields, skip, info.direct ? info.serializers : undefined, Object.keys(attributes).length);
 }
 
 /** Wraps the shared prototype's serializer of one pino module; returns the undo. */
@@ -91,6 +147,7 @@ function patchPinoModule(state: CaptureState, pino: PinoModule): (() => void) | 
   const original = target[symbols.asJsonSym] as (this: Logger, obj: unknown, msg: unknown, num: number, time: string) => string;
   if ((original as { __debugpanel?: boolean }).__debugpanel) return undefined;
   const { errorKeySym, endSym } = symbols;
+  const format = (p: Pending, out: Formatted): void => formatPino(p, out, symbols);
   let on = true;
   const wrapper = function (this: Logger, obj: unknown, msg: unknown, num: number, time: string): string {
     let line = original.call(this, obj, msg, num, time);
@@ -112,7 +169,8 @@ function patchPinoModule(state: CaptureState, pino: PinoModule): (() => void) | 
         const e = (obj as Record<string, unknown>)[(this[errorKeySym] as string | undefined) ?? 'err'];
         if (isError(e)) error = e;
       }
-      enqueue(state, new Pending('pino', formatPino, nowMs(), id.traceId, id.spanId, id.owner, num, line, new PinoCall(this, error, symbols)));
+      // The line only: its fields are read with the batch (from `obj` when the logger writes it as given).
+      enqueue(state, new Pending('pino', format, nowMs(), id.traceId, id.spanId, id.owner, num, line, this, obj, msg, error));
     } catch {
       state.counters.errors++;
     } finally {
