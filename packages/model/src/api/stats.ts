@@ -6,7 +6,10 @@
 import type { RedactorStats } from '../redact.js';
 import type { AuthStats } from './auth.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
+import type { QueriesStats } from './queries.js';
+import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
+import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
 
@@ -100,6 +103,12 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Logins, sessions, throttling and the audit log */
   auth: AuthStats;
+  /** Database query insights (absent with `queries: false`) */
+  queries: QueriesStats;
+  /** Log capture and the log store (absent with `logs: false`) */
+  logs: LogsStats;
+  /** Error groups (absent with `errors: false`) */
+  errors: ErrorGroupsStats;
 }
 
 /** `GET {path}/api/stats` */
