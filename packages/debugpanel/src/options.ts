@@ -72,6 +72,20 @@ export interface SamplingOptions {
   maxPendingTraces?: number;
 }
 
+/** Error groups; see `@debugpanel/errors`. */
+export interface ErrorsOptions {
+  /** Groups kept; the least recently seen is evicted past it (default 500) */
+  maxGroups?: number;
+  /** Newest occurrences kept per group (default 50) */
+  maxOccurrences?: number;
+  /** A group first seen this long after the panel started is marked new, ms (default 300,000) */
+  newAfterMs?: number;
+  /** Group the process's uncaught exceptions and unhandled rejections (default true; Node's own behaviour is unchanged) */
+  process?: boolean;
+  /** The app's root folder, for module names in fingerprints (default `process.cwd()`) */
+  root?: string;
+}
+
 /** Golden signals; see `@debugpanel/metrics`. */
 export interface MetricsOptions {
   /** Label sets per metric before folding into `other` (default 200) */
@@ -132,6 +146,8 @@ export interface DebugPanelOptions {
   metrics?: boolean | MetricsOptions;
   /** Head and tail sampling (default: keep everything, or the production policies in production) */
   sampling?: SamplingOptions;
+  /** Error groups (default on); `false` turns them off */
+  errors?: boolean | ErrorsOptions;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -165,6 +181,7 @@ export interface ResolvedOptions {
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
+  errors: ErrorsOptions | undefined;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -185,7 +202,16 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   exportTo: isOtlpTarget,
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
+  errors: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxGroups: 500 }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
+};
+
+const ERRORS: Record<keyof ErrorsOptions, Check> = {
+  maxGroups: isPositiveInt,
+  maxOccurrences: isPositiveInt,
+  newAfterMs: (v, n) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${n} must be a number of ms >= 0, got ${describe(v)}`),
+  process: isBoolean,
+  root: isString,
 };
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
@@ -276,6 +302,7 @@ export function resolveOptions(
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
+  if (isPlainObject(o.errors)) checkKeys(o.errors, ERRORS, 'debugPanel(options)', 'errors.');
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -307,6 +334,7 @@ export function resolveOptions(
     sendTo: resolveOtlpTarget(o.sendTo, 'sendTo'),
     exportTo: resolveOtlpTarget(o.exportTo, 'exportTo'),
     metrics: o.metrics === false ? undefined : { ...(o.metrics === true || o.metrics === undefined ? {} : o.metrics) },
+    errors: o.errors === false ? undefined : { ...(o.errors === true || o.errors === undefined ? {} : o.errors) },
     sampling: {
       head: o.sampling?.head ?? 1,
       tail: o.sampling?.tail ?? (production ? 'production' : 'all'),
