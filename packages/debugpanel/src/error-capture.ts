@@ -47,6 +47,11 @@ type Queued = { span: SpanRecord } | { error: unknown; context: LoggedErrorConte
 
 /** Spans and logged errors waiting for the next batch; past it the oldest is dropped (counted). */
 export const MAX_QUEUE = 5000;
+/**
+ * Local roots remembered (the newest), so that an error logged in a request and handed over after
+ * the request ended (log capture batches) still gets its route and user.
+ */
+export const MAX_RECENT_ROOTS = 2048;
 /** How long the first queued item waits for others to join its batch, ms. */
 const BATCH_DELAY_MS = 10;
 
@@ -64,6 +69,7 @@ export class ErrorCapture implements ErrorRecorder {
   readonly #queue = new RingBuffer<Queued>(MAX_QUEUE);
   /** Traces with an exception queued but not grouped yet (their local roots are queued too) */
   readonly #pending = new Set<string>();
+  readonly #recentRoots = new Map<string, SpanRecord>();
   #timer: NodeJS.Timeout | undefined;
   #unwatch: (() => void) | undefined;
   #closed = false;
@@ -90,8 +96,13 @@ export class ErrorCapture implements ErrorRecorder {
     if (span.events.length > 0 && hasException(span)) {
       this.#pending.add(span.traceId);
       this.#enqueue({ span });
-    } else if (isLocalRoot(span) && (this.#pending.has(span.traceId) || this.groups.hasTrace(span.traceId))) {
-      this.#enqueue({ span });
+    } else if (isLocalRoot(span)) {
+      if (this.#pending.has(span.traceId) || this.groups.hasTrace(span.traceId)) this.#enqueue({ span });
+      else {
+        // Two Map operations per request; the span is only read if an error of its trace is logged later.
+        this.#recentRoots.set(span.traceId, span);
+        if (this.#recentRoots.size > MAX_RECENT_ROOTS) this.#recentRoots.delete(this.#recentRoots.keys().next().value!);
+      }
     }
   }
 
@@ -134,6 +145,7 @@ export class ErrorCapture implements ErrorRecorder {
     this.flush();
     this.#closed = true;
     this.#unwatch?.();
+    this.#recentRoots.clear();
   }
 
   #enqueue(item: Queued): void {
@@ -157,7 +169,9 @@ export class ErrorCapture implements ErrorRecorder {
 
   #logged(error: unknown, context: LoggedErrorContext): void {
     const { service = this.#service, ...rest } = context;
-    this.groups.record(this.#redact(fromError(error)), { source: 'log', service, ...rest });
+    const root = context.traceId === undefined ? undefined : this.#recentRoots.get(context.traceId);
+    const where = root !== undefined && root.service === service ? spanContext(root) : {};
+    this.groups.record(this.#redact(fromError(error)), { source: 'log', service, ...where, ...rest });
   }
 
   /** An uncaught exception or unhandled rejection: grouped now, the process may be about to exit. */

@@ -79,6 +79,11 @@ beforeAll(async () => {
       }
     });
   });
+  app.get('/console', (_req, res) => {
+    // captured by the log capture, whose logged errors join the groups
+    console.error('charge failed', new RangeError('amount 4200 over the limit'));
+    res.json({ ok: true });
+  });
   app.get('/log', (_req, res) => {
     const ctx = trace.getActiveSpan()!.spanContext();
     const err = new Error('checkout failed for ada@example.com', { cause: new TypeError('token Bearer abc.def.ghi rejected') });
@@ -93,6 +98,7 @@ beforeAll(async () => {
   await fetch(`${base}/price/13`);
   await fetch(`${base}/deep/1`);
   await fetch(`${base}/log`);
+  await fetch(`${base}/console`);
 });
 
 afterAll(async () => {
@@ -130,7 +136,7 @@ describe('GET /api/errors', () => {
 
   it('takes logged errors with their cause chain, redacted', async () => {
     const r = await groupsWhen((x) => x.groups.some((g) => g.sources.includes('log')));
-    const logged = r.groups.find((g) => g.sources.includes('log'))!;
+    const logged = r.groups.find((g) => g.sources.includes('log') && g.type === 'Error')!;
     expect(logged).toMatchObject({ type: 'Error', title: 'checkout failed for <email>', routes: ['/log'] });
     const { body } = await get<ErrorGroupResponse>(`/api/errors/${logged.fingerprint}`);
     expect(body.sample.map((l) => l.type)).toEqual(['Error', 'TypeError']);
@@ -138,11 +144,16 @@ describe('GET /api/errors', () => {
     expect(body.occurrences[0]).toMatchObject({ source: 'log', service: 'shop', stored: true });
   });
 
+  it('takes errors passed to console.error inside a request (via the log capture)', async () => {
+    const r = await groupsWhen((x) => x.groups.some((g) => g.type === 'RangeError'));
+    expect(r.groups.find((g) => g.type === 'RangeError')).toMatchObject({ title: 'amount <num> over the limit', sources: ['log'], routes: ['/console'], count: 1 });
+  });
+
   it('filters, and refuses bad parameters with a 400', async () => {
-    await groupsWhen((x) => x.groups.length >= 4);
+    await groupsWhen((x) => x.groups.length >= 7);
     expect((await get<ErrorsResponse>('/api/errors?route=/invoices/:id')).body.groups).toHaveLength(1);
     expect((await get<ErrorsResponse>('/api/errors?service=nobody')).body.groups).toHaveLength(0);
-    expect((await get<ErrorsResponse>('/api/errors?source=log')).body.groups).toHaveLength(1);
+    expect((await get<ErrorsResponse>('/api/errors?source=log')).body.groups).toHaveLength(2);
     expect((await get<ErrorsResponse>('/api/errors?limit=1')).body.groups).toHaveLength(1);
     expect((await get<ErrorsResponse>(`/api/errors?since=${Date.now() + 60_000}`)).body.groups).toHaveLength(0);
     for (const bad of ['?servce=x', '?limit=0', '?limit=x', '?since=-1', '?source=stdout', `?route=${'x'.repeat(300)}`]) {
