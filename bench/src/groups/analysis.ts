@@ -14,6 +14,7 @@ const ROWS: Array<{ label: string; unit: string; aim?: Aim }> = [
   { label: 'dependency map of 100,000 spans', unit: 'ms' },
   { label: 'metrics: record one span', unit: 'ns' },
   { label: 'redaction: one span', unit: 'ns' },
+  { label: 'errors: fingerprint and group one exception', unit: 'µs' },
 ];
 
 interface SamplerResult {
@@ -55,6 +56,6 @@ function rowsOf(res: AnalysisResult, group: string): Row[] {
 
 export const analysisGroup: Group = {
   name: 'analysis',
-  about: 'flame graph, critical path, merged flames, dependency map, metrics, redaction and sampler cost per span',
+  about: 'flame graph, critical path, merged flames, dependency map, metrics, redaction, error grouping and sampler cost per span',
   run,
 };

@@ -10,6 +10,7 @@
  */
 export { debugPanel } from './panel.js';
 export type { DebugPanelHandle, DebugPanelMiddleware } from './panel.js';
-export type { DebugPanelOptions, StoreOptions } from './options.js';
+export type { DebugPanelOptions, StoreOptions, ErrorsOptions } from './options.js';
+export type { ErrorRecorder, LoggedErrorContext } from './error-capture.js';
 export { DebugPanelOptionsError } from './options.js';
 export { debugPanelSpanProcessor } from '@debugpanel/tracing';

@@ -13,6 +13,7 @@ describe('resolveOptions', () => {
       path: '/_debug', service: 'shop', token: undefined, viewerToken: undefined, auth: 'token', dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
+      errors: {},
       logs: { console: true, pino: true },
     });
     expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
@@ -27,6 +28,15 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ dataDir: false }, {}).dataDir).toBeUndefined();
     expect(() => resolveOptions({ dataDir: '' }, {})).toThrow(/dataDir must be a folder path or false/);
     expect(() => resolveOptions({ dataDir: true }, {})).toThrow(/dataDir must be a folder path or false/);
+  });
+
+  it('resolves errors: on by default, false turns it off, bad keys and values throw', () => {
+    expect(resolveOptions({ errors: false }, {}).errors).toBeUndefined();
+    expect(resolveOptions({ errors: true }, {}).errors).toEqual({});
+    expect(resolveOptions({ errors: { maxGroups: 10, process: false } }, {}).errors).toEqual({ maxGroups: 10, process: false });
+    expect(() => resolveOptions({ errors: { maxGroup: 10 } }, {})).toThrow(/unknown option "errors.maxGroup"; did you mean "errors.maxGroups"/);
+    expect(() => resolveOptions({ errors: { newAfterMs: -1 } }, {})).toThrow(/errors.newAfterMs must be a number of ms >= 0/);
+    expect(() => resolveOptions({ errors: 'yes' }, {})).toThrow(/errors must be true, false or an object/);
   });
 
   it('resolves hub, sendTo, exportTo and metrics', () => {

@@ -72,6 +72,20 @@ export interface SamplingOptions {
   maxPendingTraces?: number;
 }
 
+/** Error groups; see `@debugpanel/errors`. */
+export interface ErrorsOptions {
+  /** Groups kept; the least recently seen is evicted past it (default 500) */
+  maxGroups?: number;
+  /** Newest occurrences kept per group (default 50) */
+  maxOccurrences?: number;
+  /** A group first seen this long after the panel started is marked new, ms (default 300,000) */
+  newAfterMs?: number;
+  /** Group the process's uncaught exceptions and unhandled rejections (default true; Node's own behaviour is unchanged) */
+  process?: boolean;
+  /** The app's root folder, for module names in fingerprints (default `process.cwd()`) */
+  root?: string;
+}
+
 /** Golden signals; see `@debugpanel/metrics`. */
 export interface MetricsOptions {
   /** Label sets per metric before folding into `other` (default 200) */
@@ -159,6 +173,8 @@ export interface DebugPanelOptions {
   metrics?: boolean | MetricsOptions;
   /** Head and tail sampling (default: keep everything, or the production policies in production) */
   sampling?: SamplingOptions;
+  /** Error groups (default on); `false` turns them off */
+  errors?: boolean | ErrorsOptions;
   /**
    * Logs tied to their spans (default on): console and pino lines captured with the active trace
    * and span ids, held in a bounded log store, served at `{path}/api/logs`. `false` turns capture
@@ -200,6 +216,7 @@ export interface ResolvedOptions {
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
+  errors: ErrorsOptions | undefined;
   logs: Required<Pick<LogsOptions, 'console' | 'pino'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
 }
 
@@ -223,6 +240,7 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
   viewerToken: isString,
   auth: (v, n) => (v === 'token' || v === 'loopback' ? undefined : `${n} must be "token" (the default) or "loopback", got ${describe(v)}`),
+  errors: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxGroups: 500 }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
   logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
 };
@@ -232,6 +250,14 @@ const LOGS: Record<keyof LogsOptions, Check> = {
   pino: isBoolean,
   maxRecords: isPositiveInt,
   maxBytes: isPositiveInt,
+};
+
+const ERRORS: Record<keyof ErrorsOptions, Check> = {
+  maxGroups: isPositiveInt,
+  maxOccurrences: isPositiveInt,
+  newAfterMs: (v, n) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${n} must be a number of ms >= 0, got ${describe(v)}`),
+  process: isBoolean,
+  root: isString,
 };
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
@@ -323,6 +349,7 @@ export function resolveOptions(
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
   if (isPlainObject(o.logs)) checkKeys(o.logs, LOGS, 'debugPanel(options)', 'logs.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
+  if (isPlainObject(o.errors)) checkKeys(o.errors, ERRORS, 'debugPanel(options)', 'errors.');
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -363,6 +390,7 @@ export function resolveOptions(
     sendTo: resolveOtlpTarget(o.sendTo, 'sendTo'),
     exportTo: resolveOtlpTarget(o.exportTo, 'exportTo'),
     metrics: o.metrics === false ? undefined : { ...(o.metrics === true || o.metrics === undefined ? {} : o.metrics) },
+    errors: o.errors === false ? undefined : { ...(o.errors === true || o.errors === undefined ? {} : o.errors) },
     sampling: {
       head: o.sampling?.head ?? 1,
       tail: o.sampling?.tail ?? (production ? 'production' : 'all'),

@@ -12,6 +12,7 @@ import type { LogStore } from '@debugpanel/logs';
 import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
 import { createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
+import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './error-capture.js';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelLogs } from './logs.js';
 import { createTracingMiddleware } from './middleware.js';
@@ -40,6 +41,12 @@ export interface DebugPanelHandle {
   readonly logs: LogStore | undefined;
   /** Counters of the span pipeline */
   readonly pipeline: Readonly<PipelineCounters>;
+  /**
+   * Puts an exception seen outside spans into the error groups (log capture calls it for logged
+   * `Error`s): `panel.errors.record(err, { traceId, spanId })`. Queued, never throws; a no-op when
+   * the panel or its error groups are off.
+   */
+  readonly errors: ErrorRecorder;
   /** Stops tracing, ends SSE streams; the middleware then only calls `next()`. */
   close(): Promise<void>;
 }
@@ -74,17 +81,24 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     const pipeline = createPipeline(store, sse);
     // Off costs nothing: no tracing, no routes; `{path}` is left to the app (a 404 as if absent).
     const off = (_req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void) => next();
-    const handle: DebugPanelHandle = { enabled: false, options: opts, store, logs: undefined, pipeline: pipeline.counters, close: async () => {} };
+    const handle: DebugPanelHandle = { enabled: false, options: opts, store, logs: undefined, pipeline: pipeline.counters, errors: NO_ERRORS, close: async () => {} };
     return Object.assign(off, { panel: handle });
   }
 
   const metrics = opts.metrics ? new GoldenSignals({ ...opts.metrics }) : undefined;
+  // One redactor for everything that enters this panel: local spans (in tracing), OTLP (ingest), logged errors.
+  const redactor = new Redactor(opts.redact);
+  const startedAt = Date.now();
+  const errors = opts.errors
+    ? new ErrorCapture({ service: opts.service, redactor, startedAt, root: process.cwd(), ...opts.errors })
+    : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
   const pipeline = createPipeline(store, sse, {
     metrics,
     onKept: exporter && ((span) => exporter.push(span)),
     sampling: opts.sampling,
+    errors,
   });
   // The head decision sets the sampled flag sent downstream and seen by exporters; recordAll makes
   // sure the panel still records every span (tail sampling and golden signals need them all).
@@ -99,9 +113,16 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       }
     : pipeline.onSpan;
   metrics?.start();
-  // One redactor for everything that enters this panel: local spans (in tracing), OTLP (ingest).
-  const redactor = new Redactor(opts.redact);
   const logs = opts.logs && createPanelLogs(opts.logs, store, sse, redactor);
+  // Errors carried by captured log calls (`console.error(err)`, `logger.error({ err })`) join the groups.
+  if (logs && errors) {
+    logs.errorListeners.add((error, record) => {
+      const context: LoggedErrorContext = { service: record.service, time: record.time };
+      if (record.traceId !== undefined) context.traceId = record.traceId;
+      if (record.spanId !== undefined) context.spanId = record.spanId;
+      errors.record(error, context);
+    });
+  }
 
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
@@ -133,7 +154,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const access = new AccessControl({ token: resolved?.token, viewerToken: opts.viewerToken, loopback, sessions, throttle: new FailureThrottle() });
   const audit = new AuditLog({ file: stateFile('audit', '.jsonl') });
   const ctx: PanelContext = {
-    options: opts, store, tracing, sse, access, audit, startedAt: Date.now(), version: VERSION, counters, metrics,
+    options: opts, store, tracing, sse, access, audit, startedAt, version: VERSION, counters, metrics, errors,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
     redactor,
     logs,
@@ -147,6 +168,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
+  if (errors) ctx.stats.errors = () => errors.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
   ctx.stats.auth = () => ({
@@ -196,6 +218,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     store,
     logs: logs?.store,
     pipeline: pipeline.counters,
+    errors: errors ?? NO_ERRORS,
     async close() {
       if (closed) return;
       closed = true;
@@ -203,12 +226,15 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       sse.close();
       metrics?.stop();
       pipeline.close();
+      errors?.close();
       await tracing.shutdown();
       await Promise.all([sender?.shutdown(), exporter?.shutdown(), sessions.flush(), audit.flush()]);
     },
   };
   return Object.assign(middleware, { panel: handle });
 }
+
+const NO_ERRORS: ErrorRecorder = Object.freeze({ record() {} });
 
 /** Answers every request under the panel's path; never calls the app's `next`. */
 function createPanelHandler(ctx: PanelContext, table: RouteTable) {

@@ -36,6 +36,8 @@ export interface PipelineHooks {
   onKept?: ((span: SpanRecord) => void) | undefined;
   /** Tail sampling (default: keep everything) */
   sampling?: ResolvedSampling | undefined;
+  /** Error groups: sees every span before sampling (queues those with exceptions, groups them in batches) */
+  errors?: { onSpan(span: SpanRecord): void } | undefined;
 }
 
 /** The TailSampler for resolved options; throws (at creation) on bad policies. */
@@ -54,7 +56,7 @@ function createTailSampler(sampling: ResolvedSampling | undefined, onKeep: (span
 }
 
 export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHooks = {}): Pipeline {
-  const { metrics, onKept } = hooks;
+  const { metrics, onKept, errors } = hooks;
   const counters: PipelineCounters = { spans: 0, refused: 0, errors: 0 };
   let loggedError = false;
   // One frozen meta object per reason: keep() runs for every request, and the reasons are few
@@ -109,6 +111,7 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
       counters.spans++;
       try {
         metrics?.record(span);
+        errors?.onSpan(span);
         tail.add(span);
       } catch (err) {
         failed(err);

@@ -140,7 +140,7 @@ interface Group {
 }
 
 interface TraceEntry {
-  /** fingerprint + message + stack of what was recorded, to count an exception once per trace */
+  /** fingerprint, stack length and message of what was recorded, to count an exception once per trace */
   keys: Set<string>;
   occurrences: Array<TraceOccurrence & { occurrence: ErrorOccurrence; key: string }>;
 }
@@ -203,7 +203,9 @@ export class ErrorGroups {
     let key = '';
     if (ctx.traceId !== undefined) {
       entry = this.#trace(ctx.traceId);
-      key = `${fp.fingerprint}\u0000${outer.message}\u0000${outer.stack ?? ''}`;
+      // The same error object again: same fingerprint and message, a stack of the same length
+      // (cheaper to key on than the whole stack, and as telling within one trace).
+      key = `${fp.fingerprint}\u0000${outer.stack?.length ?? -1}\u0000${outer.message}`;
       if (entry.keys.has(key)) {
         this.#stats.duplicates++;
         const first = entry.occurrences.find((o) => o.key === key);

@@ -17,6 +17,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'map', label: 'Map' },
   { view: 'flame', label: 'Flame' },
   { view: 'metrics', label: 'Metrics' },
+  { view: 'errors', label: 'Errors' },
   { view: 'breakpoints', label: 'Breakpoints' },
   { view: 'stats', label: 'Stats' },
 ];
@@ -29,6 +30,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   // Merged route flames and CPU profiles: a view of its own, loaded on the first visit.
   flame: lazyView(() => import('./views/FlameView.js').then((m) => m.FlameView), 'view-flame', 'flame'),
   metrics: MetricsView,
+  // Error groups: loaded on the first visit.
+  errors: lazyView(() => import('./views/ErrorsView.js').then((m) => m.ErrorsView), 'view-errors', 'errors'),
   breakpoints: BreakpointsView,
   stats: StatsView,
   // Debugger role only; a view of its own, loaded on the first visit.

@@ -117,13 +117,30 @@ describe('the panel answers the model types', () => {
     await wire('/api/metrics/table?kind=client', 'MetricsTableResponse');
   });
 
+  it('error groups: the list, a group, and the errors of bad input', async () => {
+    // /fail threw: its group arrives once its span ended (just after the response)
+    let list: { groups: Array<{ fingerprint: string }> } = { groups: [] };
+    for (let i = 0; i < 200 && list.groups.length === 0; i++) {
+      list = (await wire('/api/errors', 'ErrorsResponse')) as typeof list;
+      if (list.groups.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(list.groups.length).toBeGreaterThan(0);
+    await wire('/api/errors?service=contract&limit=5', 'ErrorsResponse');
+    await wire(`/api/errors/${list.groups[0]!.fingerprint}`, 'ErrorGroupResponse');
+    for (const bad of ['/api/errors?limit=0', '/api/errors/nope', '/api/errors/0123456789abcdef']) {
+      const { status, body } = await call(bad);
+      expect(status).toBeGreaterThanOrEqual(400);
+      expectWire(body, 'ApiError');
+    }
+  });
+
   it('sampling, pinning and stats (hub section included)', async () => {
     await wire('/api/sampling', 'SamplingResponse');
     const { traces } = (await call('/api/traces')).body as TracesResponse;
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction', 'logs', 'auth']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction', 'errors', 'logs', 'auth']));
   });
 
   it('the session and the audit log (the pins above are in it)', async () => {

@@ -4,6 +4,7 @@
  */
 import { breakpoints } from './breakpoints.js';
 import { dependencies } from './dependencies.js';
+import { errors } from './errors.js';
 import { flame } from './flame.js';
 import { login } from './login.js';
 import { logs } from './logs.js';
@@ -27,6 +28,7 @@ export const FEATURES: readonly PanelFeature[] = [
   profiles,
   breakpoints,
   metrics,
+  errors,
   hub,
   sampling,
   services,

@@ -8,6 +8,7 @@ import type { GoldenSignals } from '@debugpanel/metrics';
 import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { PanelTracing } from '@debugpanel/tracing';
+import type { ErrorCapture } from '../error-capture.js';
 import type { PanelLogs } from '../logs.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AccessControl, Identity } from '../access.js';
@@ -38,6 +39,8 @@ export interface PanelContext {
   sampling: { head: string; tail: TailSampler };
   /** golden signals, unless turned off with `metrics: false` */
   metrics: GoldenSignals | undefined;
+  /** error groups and their sources, unless turned off with `errors: false` */
+  errors: ErrorCapture | undefined;
   /**
    * The panel's one redactor (built from the `redact` option), for every value that enters the
    * panel: tracing uses it for local spans, `ingest` for received ones; snapshots, logpoints and
