@@ -88,6 +88,10 @@ export interface LogsOptions {
   console?: boolean;
   /** Capture pino loggers and add trace_id/span_id/trace_flags to their lines (default true, when the app has pino) */
   pino?: boolean;
+  /** Capture winston loggers and add trace_id/span_id/trace_flags to their info objects (default true, when the app has winston) */
+  winston?: boolean;
+  /** Register a global OTel LoggerProvider (`@opentelemetry/api-logs`) unless the app has one (default true) */
+  otel?: boolean;
   /** Most records held (default 50,000) */
   maxRecords?: number;
   /** Estimated bytes held (default 32 MiB) */
@@ -183,7 +187,7 @@ export interface ResolvedOptions {
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
-  logs: Required<Pick<LogsOptions, 'console' | 'pino'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
+  logs: Required<Pick<LogsOptions, 'console' | 'pino' | 'winston' | 'otel'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -211,6 +215,8 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
 const LOGS: Record<keyof LogsOptions, Check> = {
   console: isBoolean,
   pino: isBoolean,
+  winston: isBoolean,
+  otel: isBoolean,
   maxRecords: isPositiveInt,
   maxBytes: isPositiveInt,
 };
@@ -342,7 +348,7 @@ export function resolveOptions(
       maxAgeMs: o.sampling?.maxAgeMs,
       maxPendingTraces: o.sampling?.maxPendingTraces,
     },
-    logs: o.logs === false ? undefined : { console: true, pino: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
+    logs: o.logs === false ? undefined : { console: true, pino: true, winston: true, otel: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
   };
 }
 

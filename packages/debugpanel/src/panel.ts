@@ -106,6 +106,8 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       logs: {
         console: opts.logs!.console,
         pino: opts.logs!.pino,
+        winston: opts.logs!.winston,
+        otel: opts.logs!.otel,
         onLogs: (records) => logs.ingest(records),
         onLoggedError: (error, record) => {
           for (const listener of logs.errorListeners) listener(error, record);
