@@ -83,3 +83,26 @@ describe('hub: OTLP logs at {path}/v1/logs', () => {
     expect(await partial.json()).toMatchObject({ partialSuccess: { rejectedLogRecords: '1' } });
   });
 });
+
+describe('sendTo and exportTo carry logs too', () => {
+  it.each(['sendTo', 'exportTo'] as const)('%s: a service\'s request logs reach the hub under the same trace id', async (option) => {
+    const app = express();
+    const service = debugPanel({ service: `svc-${option}`, token: TOKEN, [option]: { url: base, headers: AUTH, protocol: option === 'sendTo' ? 'protobuf' : 'json' } });
+    app.use(service);
+    app.get('/pay', (_req, res) => {
+      console.info(`paying via ${option}`);
+      res.end('ok');
+    });
+    const s: Server = await new Promise((r) => {
+      const x = app.listen(0, '127.0.0.1', () => r(x));
+    });
+    await (await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/pay`)).text();
+    await new Promise((r) => setImmediate(r));
+    const [local] = service.panel.logs!.query({ text: `paying via ${option}` }).logs;
+    expect(local!.traceId).toBeTruthy();
+    await service.panel.close(); // flushes the senders
+    s.close();
+    const [remote] = await logsOf(`traceId=${local!.traceId}`);
+    expect(remote).toMatchObject({ body: `paying via ${option}`, service: `svc-${option}`, spanId: local!.spanId, severityNumber: 9, source: 'otlp' });
+  });
+});

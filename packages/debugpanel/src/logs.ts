@@ -27,6 +27,8 @@ export function createPanelLogs(
   spans: SpanStore,
   sse: SseHub,
   redactor: Redactor,
+  /** Each stored record, redacted (the `exportTo` log sender) */
+  onStored?: (record: LogRecord) => void,
 ): PanelLogs {
   const store = new LogStore({
     ...(options.maxRecords !== undefined ? { maxRecords: options.maxRecords } : {}),
@@ -43,7 +45,10 @@ export function createPanelLogs(
       for (const r of records) {
         r.body = redactor.string(r.body);
         r.attributes = redactor.attributes(r.attributes);
-        if (store.add(r)) stored.push(r);
+        if (store.add(r)) {
+          stored.push(r);
+          onStored?.(r);
+        }
       }
       if (stored.length > 0 && sse.size > 0) sse.publish('log', stored);
     },

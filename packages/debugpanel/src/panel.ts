@@ -10,7 +10,7 @@ import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import type { LogStore } from '@debugpanel/logs';
 import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
-import { createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
+import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelLogs } from './logs.js';
 import { createTracingMiddleware } from './middleware.js';
@@ -93,7 +93,12 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   metrics?.start();
   // One redactor for everything that enters this panel: local spans (in tracing), OTLP (ingest).
   const redactor = new Redactor(opts.redact);
-  const logs = opts.logs && createPanelLogs(opts.logs, store, sse, redactor);
+  // Logs go where spans go: sendTo (this process's own lines) and exportTo (every stored record),
+  // at the target's /v1/logs.
+  const logsUrl = (url: string) => url.replace(/\/v1\/traces$/, '/v1/logs');
+  const logSender = opts.logs && opts.sendTo ? createOtlpLogSender({ ...opts.sendTo, url: logsUrl(opts.sendTo.url) }) : undefined;
+  const logExporter = opts.logs && opts.exportTo ? createOtlpLogSender({ ...opts.exportTo, url: logsUrl(opts.exportTo.url) }) : undefined;
+  const logs = opts.logs && createPanelLogs(opts.logs, store, sse, redactor, logExporter && ((r) => logExporter.push(r)));
 
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
@@ -108,7 +113,11 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
         pino: opts.logs!.pino,
         winston: opts.logs!.winston,
         otel: opts.logs!.otel,
-        onLogs: (records) => logs.ingest(records),
+        onLogs: (records) => {
+          logs.ingest(records);
+          // Redacted by ingest (in place) before they leave the process.
+          if (logSender) for (const r of records) logSender.push(r);
+        },
         onLoggedError: (error, record) => {
           for (const listener of logs.errorListeners) listener(error, record);
         },
@@ -130,6 +139,8 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   };
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
+  if (logSender) ctx.stats.sendToLogs = () => logSender.stats();
+  if (logExporter) ctx.stats.exportToLogs = () => logExporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
@@ -162,7 +173,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       metrics?.stop();
       pipeline.close();
       await tracing.shutdown();
-      await Promise.all([sender?.shutdown(), exporter?.shutdown()]);
+      await Promise.all([sender?.shutdown(), exporter?.shutdown(), logSender?.shutdown(), logExporter?.shutdown()]);
     },
   };
   return Object.assign(middleware, { panel: handle });

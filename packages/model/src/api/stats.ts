@@ -91,6 +91,10 @@ export interface FeatureStats {
   sendTo: OtlpSenderStats;
   /** `debugPanel({ exportTo })` */
   exportTo: OtlpSenderStats;
+  /** `debugPanel({ sendTo })` with logs on: this process's log records, to the hub's /v1/logs */
+  sendToLogs: OtlpSenderStats;
+  /** `debugPanel({ exportTo })` with logs on: stored log records, to the Collector's /v1/logs */
+  exportToLogs: OtlpSenderStats;
   /** Golden signals (absent with `metrics: false`) */
   metrics: MetricsStats;
   /** `created: false` until a breakpoint route is first used */
