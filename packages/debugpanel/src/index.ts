@@ -9,7 +9,9 @@
  * app.use(debugPanel());   // first middleware; open http://localhost:3000/_debug
  */
 export { debugPanel } from './panel.js';
+export { setUser } from './trace-attributes.js';
+export type { UserContext } from './trace-attributes.js';
 export type { DebugPanelHandle, DebugPanelMiddleware } from './panel.js';
-export type { DebugPanelOptions, StoreOptions } from './options.js';
+export type { DebugPanelOptions, StoreOptions, LogsOptions, ContextOptions } from './options.js';
 export { DebugPanelOptionsError } from './options.js';
 export { debugPanelSpanProcessor } from '@debugpanel/tracing';

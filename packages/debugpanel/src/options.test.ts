@@ -13,6 +13,7 @@ describe('resolveOptions', () => {
       path: '/_debug', service: 'shop', token: undefined, dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
+      context: { baggage: [] },
       logs: { console: true, pino: true, winston: true, otel: true },
     });
     expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();

@@ -98,6 +98,16 @@ export interface LogsOptions {
   maxBytes?: number;
 }
 
+/** Context copied onto spans and logs; see `setUser` for the user. */
+export interface ContextOptions {
+  /**
+   * OTel baggage entries (W3C `baggage` header) copied, as attributes of the same name, onto every
+   * span and log record of the trace in this service, e.g. `['user.id', 'region']`; each service
+   * that the baggage reaches and that sets this copies them onto its own spans.
+   */
+  baggage?: string[];
+}
+
 export interface DebugPanelOptions {
   /** Where the panel answers (default `/_debug`). No trailing slash. */
   path?: string;
@@ -154,6 +164,8 @@ export interface DebugPanelOptions {
    * and the store off; `{ console: false }` leaves the console alone.
    */
   logs?: boolean | LogsOptions;
+  /** Baggage entries to copy onto spans and logs (default none) */
+  context?: ContextOptions;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -187,6 +199,7 @@ export interface ResolvedOptions {
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
+  context: { baggage: string[] };
   logs: Required<Pick<LogsOptions, 'console' | 'pino' | 'winston' | 'otel'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
 }
 
@@ -209,7 +222,15 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
+  context: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { baggage: ['user.id'] }, got ${describe(v)}`),
   logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
+};
+
+const CONTEXT: Record<keyof ContextOptions, Check> = {
+  baggage: (v, n) =>
+    Array.isArray(v) && v.length <= 32 && v.every((k) => typeof k === 'string' && k !== '' && k.length <= 128)
+      ? undefined
+      : `${n} must be an array of at most 32 baggage keys like ['user.id', 'region'], got ${describe(v)}`,
 };
 
 const LOGS: Record<keyof LogsOptions, Check> = {
@@ -309,6 +330,7 @@ export function resolveOptions(
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
   if (isPlainObject(o.logs)) checkKeys(o.logs, LOGS, 'debugPanel(options)', 'logs.');
+  if (isPlainObject(o.context)) checkKeys(o.context, CONTEXT, 'debugPanel(options)', 'context.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
 
   const path = o.path ?? '/_debug';
@@ -348,6 +370,7 @@ export function resolveOptions(
       maxAgeMs: o.sampling?.maxAgeMs,
       maxPendingTraces: o.sampling?.maxPendingTraces,
     },
+    context: { baggage: [...(o.context?.baggage ?? [])] },
     logs: o.logs === false ? undefined : { console: true, pino: true, winston: true, otel: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
   };
 }

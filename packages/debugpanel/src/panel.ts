@@ -13,6 +13,7 @@ import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
 import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelLogs } from './logs.js';
+import { addTraceAttributes, applyTraceAttributes, baggageAttributes, traceAttributes } from './trace-attributes.js';
 import { createTracingMiddleware } from './middleware.js';
 import { resolveOptions, type DebugPanelOptions, type ResolvedOptions } from './options.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
@@ -84,12 +85,20 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const headSampler = recordAll(typeof head === 'number' ? parentBased({ root: traceIdRatio(head) }) : head);
   // sendTo: this process's own spans (not those it receives as a hub) to a hub panel.
   const sender: OtlpSender | undefined = opts.sendTo && createOtlpSender(opts.sendTo);
-  const onLocalSpan = sender
+  const toPipeline = sender
     ? (span: SpanRecord) => {
         pipeline.onSpan(span);
         sender.push(span);
       }
     : pipeline.onSpan;
+  // The user (setUser) and the chosen baggage entries of a trace go on each of its local spans.
+  const onLocalSpan = (span: SpanRecord): void => {
+    if (traceAttributes().byTrace.size > 0) {
+      if (Object.isFrozen(span.attributes)) span.attributes = { ...span.attributes };
+      applyTraceAttributes(span.traceId, span.attributes, (k, v) => redactor.attribute(k, v));
+    }
+    toPipeline(span);
+  };
   metrics?.start();
   // One redactor for everything that enters this panel: local spans (in tracing), OTLP (ingest).
   const redactor = new Redactor(opts.redact);
@@ -144,6 +153,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
+  ctx.stats.context = () => ({ traces: traceAttributes().byTrace.size, dropped: traceAttributes().dropped, baggage: [...opts.context.baggage] });
   if (logs) {
     ctx.stats.logs = () => {
       const capture = tracing.logStats()!;
@@ -159,6 +169,14 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     counters,
     handlePanel,
     isClosed: () => closed,
+    ...(opts.context.baggage.length > 0 && {
+      onServerSpan: (span) => {
+        const found = baggageAttributes(span, opts.context.baggage);
+        if (found === undefined) return;
+        for (const [key, value] of Object.entries(found)) span.span.setAttribute(key, value as string);
+        addTraceAttributes(span.span.spanContext().traceId, found);
+      },
+    }),
   });
   const handle: DebugPanelHandle = {
     enabled: true,

@@ -83,6 +83,16 @@ export interface OtlpSenderStats {
   lastError?: string;
 }
 
+/** User and baggage context kept per trace (setUser, `context.baggage`), process-wide. */
+export interface ContextStats {
+  /** Traces with user or baggage attributes held (at most 10,000) */
+  traces: number;
+  /** Entries dropped, oldest first, past the bound */
+  dropped: number;
+  /** The baggage keys copied onto spans and logs */
+  baggage: string[];
+}
+
 /** Sections registered by features and options; each present only when its part is on. */
 export interface FeatureStats {
   sampling: TailSamplerStats;
@@ -104,6 +114,8 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Database query insights (absent with `queries: false`) */
   queries: QueriesStats;
+  /** setUser and baggage context */
+  context: ContextStats;
   /** Log capture and the log store (absent with `logs: false`) */
   logs: LogsStats;
   /** Error groups (absent with `errors: false`) */
