@@ -3,7 +3,7 @@
  * its own panel. One gateway request must become one trace across the three panels, linked parent
  * to child through the W3C traceparent headers, with user spans and SQLite spans where they belong.
  */
-import type { SpanRecord, TraceResponse, TracesResponse } from '@debugpanel/model';
+import type { LogRecord, LogsResponse, SpanRecord, TraceResponse, TracesResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceName } from './config.js';
 import { startShop, type RunningService } from './launcher.js';
@@ -169,6 +169,30 @@ describe('demo shop', () => {
     expect(String(failed.body.error)).toMatch(/injected fault/);
     await toggle('DELETE');
     expect((await call('/api/products/2')).status).toBe(200);
+  });
+
+  it("shows a failing checkout's logs from all three services under one trace id in the gateway's hub", async () => {
+    const toggle = (method: string, body?: unknown) =>
+      fetch(`${shop.inventory.url}/_demo/faults`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect((await toggle('POST', { errorRate: 1, errorStatus: 503 })).status).toBe(200);
+    const failed = await call('/api/orders', { method: 'POST', body: { customer: 'grace', items: [{ productId: 1, quantity: 1 }] } });
+    await toggle('DELETE');
+    expect(failed.status).toBe(502);
+    const deadline = Date.now() + 10_000;
+    let logs: LogRecord[] = [];
+    // orders and inventory send their lines to the gateway's hub in batches (about once a second).
+    while (Date.now() < deadline) {
+      const res = await fetch(`${shop.gateway.url}/_debug/api/logs?traceId=${failed.traceId}`);
+      logs = ((await res.json()) as LogsResponse).logs ?? [];
+      if (new Set(logs.map((r) => r.service)).size === 3) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const by = (service: string) => logs.filter((r) => r.service === service).map((r) => r.body);
+    expect(by('gateway')).toEqual(expect.arrayContaining(['checkout for grace', expect.stringMatching(/^POST \/api\/orders failed with 502/)]));
+    expect(by('orders')).toEqual(expect.arrayContaining(['order for grace: reserving 1 lines', expect.stringMatching(/^POST \/orders failed with 502/)]));
+    expect(by('inventory')).toEqual(expect.arrayContaining([expect.stringMatching(/^POST \/reservations failed with 503/)]));
+    expect(logs.every((r) => r.traceId === failed.traceId)).toBe(true);
+    expect(logs.filter((r) => r.severityNumber === 17)).toHaveLength(3);
   });
 
   it('answers bad input with a 4xx and a message', async () => {

@@ -95,8 +95,11 @@ export function finishApp(app: Express): void {
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = errorStatus(err);
+    // The panel captures this line with the request's trace id (and the Error for grouping).
+    if (status >= 500) console.error(`${req.method} ${req.path} failed with ${status}:`, err);
+    else console.warn(`${req.method} ${req.path} answered ${status}: ${err instanceof Error ? err.message : String(err)}`);
     if (res.headersSent) return;
     res.status(status).json({ error: err instanceof Error ? err.message : String(err) });
   });

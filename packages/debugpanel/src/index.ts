@@ -9,8 +9,10 @@
  * app.use(debugPanel());   // first middleware; open http://localhost:3000/_debug
  */
 export { debugPanel } from './panel.js';
+export { setUser } from './trace-attributes.js';
+export type { UserContext } from './trace-attributes.js';
 export type { DebugPanelHandle, DebugPanelMiddleware } from './panel.js';
-export type { DebugPanelOptions, StoreOptions, ErrorsOptions } from './options.js';
+export type { DebugPanelOptions, StoreOptions, ErrorsOptions, LogsOptions, ContextOptions } from './options.js';
 export type { ErrorRecorder, LoggedErrorContext } from './error-capture.js';
 export { DebugPanelOptionsError } from './options.js';
 export { debugPanelSpanProcessor } from '@debugpanel/tracing';

@@ -7,6 +7,7 @@ import type { LogRecord, Redactor } from '@debugpanel/model';
 import { LogStore } from '@debugpanel/logs';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { ResolvedOptions } from './options.js';
+import { applyTraceAttributes } from './trace-attributes.js';
 import type { SseHub } from './sse.js';
 
 export interface PanelLogs {
@@ -27,6 +28,8 @@ export function createPanelLogs(
   spans: SpanStore,
   sse: SseHub,
   redactor: Redactor,
+  /** Each stored record, redacted (the `exportTo` log sender) */
+  onStored?: (record: LogRecord) => void,
 ): PanelLogs {
   const store = new LogStore({
     ...(options.maxRecords !== undefined ? { maxRecords: options.maxRecords } : {}),
@@ -41,9 +44,14 @@ export function createPanelLogs(
     ingest(records) {
       const stored: LogRecord[] = [];
       for (const r of records) {
+        // The trace's user and baggage attributes, redacted with the rest just below.
+        applyTraceAttributes(r.traceId, r.attributes, (_k, v) => v);
         r.body = redactor.string(r.body);
         r.attributes = redactor.attributes(r.attributes);
-        if (store.add(r)) stored.push(r);
+        if (store.add(r)) {
+          stored.push(r);
+          onStored?.(r);
+        }
       }
       if (stored.length > 0 && sse.size > 0) sse.publish('log', stored);
     },

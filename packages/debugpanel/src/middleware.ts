@@ -42,10 +42,12 @@ export interface TracingMiddlewareOptions {
   handlePanel(req: IncomingMessage, res: ServerResponse, next: Next): void;
   /** True once the panel was closed: the middleware then only calls `next()` */
   isClosed(): boolean;
+  /** Called with each request's server span once it started (the baggage entries to copy) */
+  onServerSpan?: ((span: ServerSpan) => void) | undefined;
 }
 
 export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware {
-  const { path, tracing, counters, handlePanel, isClosed } = o;
+  const { path, tracing, counters, handlePanel, isClosed, onServerSpan } = o;
   const plen = path.length;
   let patched = false;
 
@@ -93,6 +95,13 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
       return next();
     }
     r[SERVER_SPAN] = span;
+    if (onServerSpan !== undefined) {
+      try {
+        onServerSpan(span);
+      } catch (err) {
+        internalError(counters, err);
+      }
+    }
     res.on('close', onClose);
     span.run(next);
   };

@@ -14,10 +14,11 @@ describe('resolveOptions', () => {
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
       errors: {},
-      logs: { console: true, pino: true },
+      context: { baggage: [] },
+      logs: { console: true, pino: true, winston: true, otel: true },
     });
     expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
-    expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, maxRecords: 10 });
+    expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, winston: true, otel: true, maxRecords: 10 });
     expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });
 

@@ -102,10 +102,24 @@ export interface LogsOptions {
   console?: boolean;
   /** Capture pino loggers and add trace_id/span_id/trace_flags to their lines (default true, when the app has pino) */
   pino?: boolean;
+  /** Capture winston loggers and add trace_id/span_id/trace_flags to their info objects (default true, when the app has winston) */
+  winston?: boolean;
+  /** Register a global OTel LoggerProvider (`@opentelemetry/api-logs`) unless the app has one (default true) */
+  otel?: boolean;
   /** Most records held (default 50,000) */
   maxRecords?: number;
   /** Estimated bytes held (default 32 MiB) */
   maxBytes?: number;
+}
+
+/** Context copied onto spans and logs; see `setUser` for the user. */
+export interface ContextOptions {
+  /**
+   * OTel baggage entries (W3C `baggage` header) copied, as attributes of the same name, onto every
+   * span and log record of the trace in this service, e.g. `['user.id', 'region']`; each service
+   * that the baggage reaches and that sets this copies them onto its own spans.
+   */
+  baggage?: string[];
 }
 
 export interface DebugPanelOptions {
@@ -181,6 +195,8 @@ export interface DebugPanelOptions {
    * and the store off; `{ console: false }` leaves the console alone.
    */
   logs?: boolean | LogsOptions;
+  /** Baggage entries to copy onto spans and logs (default none) */
+  context?: ContextOptions;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -217,7 +233,8 @@ export interface ResolvedOptions {
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
   errors: ErrorsOptions | undefined;
-  logs: Required<Pick<LogsOptions, 'console' | 'pino'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
+  context: { baggage: string[] };
+  logs: Required<Pick<LogsOptions, 'console' | 'pino' | 'winston' | 'otel'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -242,12 +259,22 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   auth: (v, n) => (v === 'token' || v === 'loopback' ? undefined : `${n} must be "token" (the default) or "loopback", got ${describe(v)}`),
   errors: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxGroups: 500 }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
+  context: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { baggage: ['user.id'] }, got ${describe(v)}`),
   logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
+};
+
+const CONTEXT: Record<keyof ContextOptions, Check> = {
+  baggage: (v, n) =>
+    Array.isArray(v) && v.length <= 32 && v.every((k) => typeof k === 'string' && k !== '' && k.length <= 128)
+      ? undefined
+      : `${n} must be an array of at most 32 baggage keys like ['user.id', 'region'], got ${describe(v)}`,
 };
 
 const LOGS: Record<keyof LogsOptions, Check> = {
   console: isBoolean,
   pino: isBoolean,
+  winston: isBoolean,
+  otel: isBoolean,
   maxRecords: isPositiveInt,
   maxBytes: isPositiveInt,
 };
@@ -348,6 +375,7 @@ export function resolveOptions(
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
   if (isPlainObject(o.logs)) checkKeys(o.logs, LOGS, 'debugPanel(options)', 'logs.');
+  if (isPlainObject(o.context)) checkKeys(o.context, CONTEXT, 'debugPanel(options)', 'context.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
   if (isPlainObject(o.errors)) checkKeys(o.errors, ERRORS, 'debugPanel(options)', 'errors.');
 
@@ -398,7 +426,8 @@ export function resolveOptions(
       maxAgeMs: o.sampling?.maxAgeMs,
       maxPendingTraces: o.sampling?.maxPendingTraces,
     },
-    logs: o.logs === false ? undefined : { console: true, pino: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
+    context: { baggage: [...(o.context?.baggage ?? [])] },
+    logs: o.logs === false ? undefined : { console: true, pino: true, winston: true, otel: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
   };
 }
 

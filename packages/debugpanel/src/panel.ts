@@ -11,10 +11,11 @@ import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import type { LogStore } from '@debugpanel/logs';
 import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
-import { createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
+import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './error-capture.js';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelLogs } from './logs.js';
+import { addTraceAttributes, applyTraceAttributes, baggageAttributes, traceAttributes } from './trace-attributes.js';
 import { createTracingMiddleware } from './middleware.js';
 import { resolveOptions, type DebugPanelOptions, type ResolvedOptions } from './options.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
@@ -106,14 +107,27 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const headSampler = recordAll(typeof head === 'number' ? parentBased({ root: traceIdRatio(head) }) : head);
   // sendTo: this process's own spans (not those it receives as a hub) to a hub panel.
   const sender: OtlpSender | undefined = opts.sendTo && createOtlpSender(opts.sendTo);
-  const onLocalSpan = sender
+  const toPipeline = sender
     ? (span: SpanRecord) => {
         pipeline.onSpan(span);
         sender.push(span);
       }
     : pipeline.onSpan;
+  // The user (setUser) and the chosen baggage entries of a trace go on each of its local spans.
+  const onLocalSpan = (span: SpanRecord): void => {
+    if (traceAttributes().byTrace.size > 0) {
+      if (Object.isFrozen(span.attributes)) span.attributes = { ...span.attributes };
+      applyTraceAttributes(span.traceId, span.attributes, (k, v) => redactor.attribute(k, v));
+    }
+    toPipeline(span);
+  };
   metrics?.start();
-  const logs = opts.logs && createPanelLogs(opts.logs, store, sse, redactor);
+  // Logs go where spans go: sendTo (this process's own lines) and exportTo (every stored record),
+  // at the target's /v1/logs.
+  const logsUrl = (url: string) => url.replace(/\/v1\/traces$/, '/v1/logs');
+  const logSender = opts.logs && opts.sendTo ? createOtlpLogSender({ ...opts.sendTo, url: logsUrl(opts.sendTo.url) }) : undefined;
+  const logExporter = opts.logs && opts.exportTo ? createOtlpLogSender({ ...opts.exportTo, url: logsUrl(opts.exportTo.url) }) : undefined;
+  const logs = opts.logs && createPanelLogs(opts.logs, store, sse, redactor, logExporter && ((r) => logExporter.push(r)));
   // Errors carried by captured log calls (`console.error(err)`, `logger.error({ err })`) join the groups.
   if (logs && errors) {
     logs.errorListeners.add((error, record) => {
@@ -135,7 +149,13 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       logs: {
         console: opts.logs!.console,
         pino: opts.logs!.pino,
-        onLogs: (records) => logs.ingest(records),
+        winston: opts.logs!.winston,
+        otel: opts.logs!.otel,
+        onLogs: (records) => {
+          logs.ingest(records);
+          // Redacted by ingest (in place) before they leave the process.
+          if (logSender) for (const r of records) logSender.push(r);
+        },
         onLoggedError: (error, record) => {
           for (const listener of logs.errorListeners) listener(error, record);
         },
@@ -167,10 +187,13 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   };
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
+  if (logSender) ctx.stats.sendToLogs = () => logSender.stats();
+  if (logExporter) ctx.stats.exportToLogs = () => logExporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   if (errors) ctx.stats.errors = () => errors.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
+  ctx.stats.context = () => ({ traces: traceAttributes().byTrace.size, dropped: traceAttributes().dropped, baggage: [...opts.context.baggage] });
   ctx.stats.auth = () => ({
     mode: opts.auth,
     tokenSource,
@@ -205,6 +228,14 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     counters,
     handlePanel,
     isClosed: () => closed,
+    ...(opts.context.baggage.length > 0 && {
+      onServerSpan: (span) => {
+        const found = baggageAttributes(span, opts.context.baggage);
+        if (found === undefined) return;
+        for (const [key, value] of Object.entries(found)) span.span.setAttribute(key, value as string);
+        addTraceAttributes(span.span.spanContext().traceId, found);
+      },
+    }),
   });
   // A token the user did not configure is only useful if they see it: one line with the URL.
   let announcer: Announcer | undefined;
@@ -228,7 +259,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       pipeline.close();
       errors?.close();
       await tracing.shutdown();
-      await Promise.all([sender?.shutdown(), exporter?.shutdown(), sessions.flush(), audit.flush()]);
+      await Promise.all([sender?.shutdown(), exporter?.shutdown(), logSender?.shutdown(), logExporter?.shutdown(), sessions.flush(), audit.flush()]);
     },
   };
   return Object.assign(middleware, { panel: handle });

@@ -38,6 +38,7 @@ app.get('/api/products/:id', route(async (req, res) => {
 }));
 
 app.post('/api/orders', route(async (req, res) => {
+  console.info(`checkout for ${String((req.body as { customer?: unknown } | undefined)?.customer ?? 'someone')}`);
   res.status(201).json(unwrap('orders', await fetchJson(orders('/orders'), { method: 'POST', body: req.body ?? {} })));
 }));
 

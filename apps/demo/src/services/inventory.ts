@@ -28,6 +28,7 @@ app.get('/products/:id', route((req, res) => {
 
 app.post('/reservations', route((req, res) => {
   const lines = parseLines((req.body as { items?: unknown } | undefined)?.items);
+  console.info(`reserving stock for ${lines.length} lines`);
   const result = tracer.startActiveSpan('stock.reserve', (span) => {
     span.setAttribute('stock.lines', lines.length);
     try {

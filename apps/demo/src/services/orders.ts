@@ -38,6 +38,7 @@ app.post('/orders', route(async (req, res) => {
   const customer = typeof body.customer === 'string' && /^[\w.-]{1,40}$/.test(body.customer) ? body.customer : undefined;
   if (!customer) throw new HttpError(400, 'customer must be a name of 1 to 40 letters, digits, ".", "_" or "-"');
   const lines = parseLines(body.items);
+  console.info(`order for ${customer}: reserving ${lines.length} lines`);
   const reservation = unwrap<Extract<ReserveResult, { ok: true }>>(
     'inventory',
     await httpJson('POST', inventory('/reservations'), { items: lines }),

@@ -1,5 +1,5 @@
 /**
- * `POST {path}/v1/traces`: the hub's OTLP/HTTP trace receiver, answering as the OTLP/HTTP
+ * `POST {path}/v1/traces` and `POST {path}/v1/logs`: the hub's OTLP/HTTP receivers, answering as the OTLP/HTTP
  * specification says: 200 with an ExportTraceServiceResponse in the request's encoding
  * (partialSuccess when some spans were rejected), 400 for a body that is not an
  * ExportTraceServiceRequest, 413 over the size limit (before and after gunzip), 415 for other
@@ -7,13 +7,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip } from 'node:zlib';
-import type { HubStats, OtlpErrorResponse, SpanRecord } from '@debugpanel/model';
+import type { HubStats, LogRecord, OtlpErrorResponse, SpanRecord } from '@debugpanel/model';
 import {
   decodeOtlpJson,
+  decodeOtlpLogsJson,
+  decodeOtlpLogsProtobuf,
   decodeOtlpProtobuf,
+  encodeOtlpLogsResponse,
   encodeOtlpResponse,
   OtlpDecodeError,
-  type OtlpDecodeResult,
 } from '@debugpanel/tracing/otlp';
 import { BodyError, consumedBody, readBodyBytes } from '../http.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
@@ -66,19 +68,42 @@ function sendStatus(res: ServerResponse, status: number, message: string, header
   res.end(JSON.stringify(body));
 }
 
+/** One signal's decoding: items accepted, items rejected and the response body. */
+type Receive = (kind: Encoding, body: Buffer) => { accepted: number; rejected: number; payload: Uint8Array | string };
+
 /**
- * The receiver. `ingest` gets the decoded spans of each accepted request (the panel's pipeline:
- * the same sampler and store as local spans).
+ * The receivers. `ingest` gets the decoded spans of each accepted request (the panel's pipeline:
+ * the same sampler and store as local spans); `ingestLogs`, when logs are on, the decoded log
+ * records of `/v1/logs` (same limits, 4xx rules and rate budget as spans: one record counts as one span).
  */
-export function otlpRoutes(opts: HubOptions, counters: HubCounters, ingest: (spans: SpanRecord[]) => void): PanelRoute[] {
+export function otlpRoutes(
+  opts: HubOptions,
+  counters: HubCounters,
+  ingest: (spans: SpanRecord[]) => void,
+  ingestLogs?: (logs: LogRecord[]) => void,
+): PanelRoute[] {
   let active = 0;
   let windowStart = 0;
   let windowSpans = 0;
 
-  return [
-    {
+  const traces: Receive = (kind, body) => {
+    const decoded = kind === 'protobuf' ? decodeOtlpProtobuf(body) : decodeOtlpJson(body);
+    counters.acceptedSpans += decoded.spans.length;
+    counters.rejectedSpans += decoded.rejectedSpans;
+    if (decoded.spans.length > 0) ingest(decoded.spans);
+    return { accepted: decoded.spans.length, rejected: decoded.rejectedSpans, payload: encodeOtlpResponse(kind, decoded.rejectedSpans, decoded.errorMessage ?? '') };
+  };
+  const logs: Receive = (kind, body) => {
+    const decoded = kind === 'protobuf' ? decodeOtlpLogsProtobuf(body) : decodeOtlpLogsJson(body);
+    counters.acceptedLogRecords += decoded.logs.length;
+    counters.rejectedLogRecords += decoded.rejectedLogRecords;
+    if (decoded.logs.length > 0) ingestLogs!(decoded.logs);
+    return { accepted: decoded.logs.length, rejected: decoded.rejectedLogRecords, payload: encodeOtlpLogsResponse(kind, decoded.rejectedLogRecords, decoded.errorMessage ?? '') };
+  };
+
+  const route = (path: string, receive: Receive): PanelRoute => ({
       method: 'POST',
-      path: '/v1/traces',
+      path,
       // Services send batches every second: not one audit line each.
       audit: false,
       async handle({ req, res }) {
@@ -109,18 +134,15 @@ export function otlpRoutes(opts: HubOptions, counters: HubCounters, ingest: (spa
           const inflated = consumedBody(req) !== undefined;
           let body = await readBodyBytes(req, opts.maxBodyBytes);
           if (encoding === 'gzip' && !inflated) body = await inflate(body, opts.maxBodyBytes);
-          let decoded: OtlpDecodeResult;
+          let received: ReturnType<Receive>;
           try {
-            decoded = kind === 'protobuf' ? decodeOtlpProtobuf(body) : decodeOtlpJson(body);
+            received = receive(kind, body);
           } catch (err) {
             if (err instanceof OtlpDecodeError) throw new HttpError(400, err.message);
             throw err;
           }
-          windowSpans += decoded.spans.length;
-          counters.acceptedSpans += decoded.spans.length;
-          counters.rejectedSpans += decoded.rejectedSpans;
-          if (decoded.spans.length > 0) ingest(decoded.spans);
-          const payload = encodeOtlpResponse(kind, decoded.rejectedSpans, decoded.errorMessage ?? '');
+          windowSpans += received.accepted;
+          const payload = received.payload;
           res.writeHead(200, {
             'content-type': kind === 'json' ? 'application/json' : 'application/x-protobuf',
             'cache-control': 'no-store',
@@ -138,14 +160,18 @@ export function otlpRoutes(opts: HubOptions, counters: HubCounters, ingest: (spa
           active--;
         }
       },
-    },
-  ];
+  });
+  return ingestLogs ? [route('/v1/traces', traces), route('/v1/logs', logs)] : [route('/v1/traces', traces)];
 }
 
 /** The hub feature: present only with `debugPanel({ hub: true })`. */
 export const hub: PanelFeature = (ctx) => {
   if (!ctx.options.hub) return [];
-  const counters: HubCounters = { requests: 0, acceptedSpans: 0, rejectedSpans: 0, badRequests: 0, throttled: 0 };
+  const counters: HubCounters = { requests: 0, acceptedSpans: 0, rejectedSpans: 0, acceptedLogRecords: 0, rejectedLogRecords: 0, badRequests: 0, throttled: 0 };
   ctx.stats.hub = () => ({ ...counters });
-  return otlpRoutes(ctx.options.hub, counters, (spans) => ctx.ingest(spans));
+  const logs = ctx.logs;
+  return otlpRoutes(ctx.options.hub, counters, (spans) => ctx.ingest(spans), logs && ((records) => {
+    logs.received += records.length;
+    logs.ingest(records);
+  }));
 };

@@ -13,6 +13,14 @@ export interface OtlpExportResponse {
   };
 }
 
+/** 200 to a JSON request at `{path}/v1/logs`: an `ExportLogsServiceResponse`. */
+export interface OtlpLogsExportResponse {
+  partialSuccess?: {
+    rejectedLogRecords: string;
+    errorMessage: string;
+  };
+}
+
 /** 4xx/5xx: a `google.rpc.Status` (code 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED for 429), plus `error` like every panel route. */
 export interface OtlpErrorResponse {
   code: number;
@@ -25,6 +33,9 @@ export interface HubStats {
   requests: number;
   acceptedSpans: number;
   rejectedSpans: number;
+  /** log records accepted at `{path}/v1/logs` */
+  acceptedLogRecords: number;
+  rejectedLogRecords: number;
   /** requests answered 4xx (malformed, too large, wrong type) */
   badRequests: number;
   /** requests answered 429 */

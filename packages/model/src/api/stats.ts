@@ -86,6 +86,16 @@ export interface OtlpSenderStats {
   lastError?: string;
 }
 
+/** User and baggage context kept per trace (setUser, `context.baggage`), process-wide. */
+export interface ContextStats {
+  /** Traces with user or baggage attributes held (at most 10,000) */
+  traces: number;
+  /** Entries dropped, oldest first, past the bound */
+  dropped: number;
+  /** The baggage keys copied onto spans and logs */
+  baggage: string[];
+}
+
 /** Sections registered by features and options; each present only when its part is on. */
 export interface FeatureStats {
   sampling: TailSamplerStats;
@@ -95,6 +105,10 @@ export interface FeatureStats {
   sendTo: OtlpSenderStats;
   /** `debugPanel({ exportTo })` */
   exportTo: OtlpSenderStats;
+  /** `debugPanel({ sendTo })` with logs on: this process's log records, to the hub's /v1/logs */
+  sendToLogs: OtlpSenderStats;
+  /** `debugPanel({ exportTo })` with logs on: stored log records, to the Collector's /v1/logs */
+  exportToLogs: OtlpSenderStats;
   /** Golden signals (absent with `metrics: false`) */
   metrics: MetricsStats;
   /** `created: false` until a breakpoint route is first used */
@@ -105,6 +119,8 @@ export interface FeatureStats {
   auth: AuthStats;
   /** Database query insights (absent with `queries: false`) */
   queries: QueriesStats;
+  /** setUser and baggage context */
+  context: ContextStats;
   /** Log capture and the log store (absent with `logs: false`) */
   logs: LogsStats;
   /** Error groups (absent with `errors: false`) */

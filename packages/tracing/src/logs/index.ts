@@ -5,7 +5,9 @@
 import type { LogCaptureStats, LogRecord, LogSource } from '@debugpanel/model';
 import { addListener, captureState, flushCapture, removeListener, type CaptureState, type LogListener } from './capture.js';
 import { patchConsole } from './console.js';
+import { registerOtelLogs } from './otel.js';
 import { patchPino } from './pino.js';
+import { patchWinston } from './winston.js';
 
 export interface LogCaptureOptions {
   /** Receives each batch of records of this handle's requests and of lines logged outside any request. */
@@ -16,6 +18,10 @@ export interface LogCaptureOptions {
   console?: boolean;
   /** pino loggers (default true; only when the app has pino) */
   pino?: boolean;
+  /** winston loggers (default true; only when the app has winston) */
+  winston?: boolean;
+  /** The OTel Logs API: a global LoggerProvider, unless the app registered one (default true) */
+  otel?: boolean;
 }
 
 export interface LogCapture {
@@ -26,7 +32,7 @@ export interface LogCapture {
 }
 
 type Patchers = Partial<Record<LogSource, (state: CaptureState) => unknown>>;
-const PATCHERS: Patchers = { console: patchConsole, pino: patchPino };
+const PATCHERS: Patchers = { console: patchConsole, pino: patchPino, winston: patchWinston, otel: registerOtelLogs };
 
 /** Runs the undo of every patch of `source` (keys `source` or `source:...`). */
 function unpatchSource(state: CaptureState, source: LogSource): void {
@@ -47,6 +53,8 @@ export function startLogCapture(owner: object, service: string, options: LogCapt
   const sources = new Set<LogSource>();
   if (options.console !== false) sources.add('console');
   if (options.pino !== false) sources.add('pino');
+  if (options.winston !== false) sources.add('winston');
+  if (options.otel !== false) sources.add('otel');
   const listener: LogListener = {
     service,
     onLogs: options.onLogs,
@@ -71,3 +79,4 @@ export function startLogCapture(owner: object, service: string, options: LogCapt
 
 export { captureState, flushCapture } from './capture.js';
 export { instrumentPino, pinoSeverity } from './pino.js';
+export { WINSTON_SEVERITY } from './winston.js';

@@ -21,7 +21,7 @@ export function findModule(pkg: string, mainFile: string): string[] {
   if (main) dirs.push(dirname(main));
   for (const dir of dirs) {
     try {
-      const resolved = createRequire(join(dir, 'noop.js')).resolve(pkg);
+      const resolved = createRequire(join(dir, 'noop.js')).resolve(`${pkg}/${mainFile}`);
       if (resolved.endsWith(suffix)) found.add(resolved);
     } catch {
       // not installed where the app looks: nothing to patch

@@ -149,34 +149,53 @@ function patchPinoModule(state: CaptureState, pino: PinoModule): (() => void) | 
   const { errorKeySym, endSym } = symbols;
   const format = (p: Pending, out: Formatted): void => formatPino(p, out, symbols);
   let on = true;
+  // The injected fields of the last span seen: a request's lines share them.
+  let lastSpanId: string | undefined;
+  let lastFlags = -1;
+  let lastFields = '';
   const wrapper = function (this: Logger, obj: unknown, msg: unknown, num: number, time: string): string {
-    let line = original.call(this, obj, msg, num, time);
-    if (!on || state.guard.depth !== 0 || state.on.pino === 0) return line;
+    if (!on || state.guard.depth !== 0 || state.on.pino === 0) return original.call(this, obj, msg, num, time);
+    let line: string;
     state.guard.depth++;
     try {
       const id = activeIds();
-      if (id.traceId !== undefined) {
-        const end = this[endSym] as string;
-        if (typeof line === 'string' && typeof end === 'string' && line.endsWith(end)) {
-          line =
-            line.slice(0, line.length - end.length) +
-            `,"trace_id":"${id.traceId}","span_id":"${id.spanId!}","trace_flags":"${id.traceFlags & 1 ? '01' : '00'}"` +
-            end;
+      const traceId = id.traceId;
+      const spanId = id.spanId;
+      const owner = id.owner;
+      if (traceId !== undefined) {
+        if (spanId !== lastSpanId || id.traceFlags !== lastFlags) {
+          lastSpanId = spanId;
+          lastFlags = id.traceFlags;
+          lastFields = `,"trace_id":"${traceId}","span_id":"${spanId!}","trace_flags":"${id.traceFlags & 1 ? '01' : '00'}"`;
         }
+        // The fields go in front of the line's end (`}` and the EOL), which pino appends last:
+        // no copy or re-scan of the finished line.
+        const end = this[endSym] as string;
+        this[endSym] = lastFields + end;
+        try {
+          line = original.call(this, obj, msg, num, time);
+        } finally {
+          this[endSym] = end;
+        }
+      } else {
+        line = original.call(this, obj, msg, num, time);
       }
       let error: Error | undefined;
       if (typeof obj === 'object' && obj !== null) {
         const e = (obj as Record<string, unknown>)[(this[errorKeySym] as string | undefined) ?? 'err'];
-        if (isError(e)) error = e;
+        if (e !== undefined && isError(e)) error = e;
       }
       // The line only: its fields are read with the batch (from `obj` when the logger writes it as given).
-      enqueue(state, new Pending('pino', format, nowMs(), id.traceId, id.spanId, id.owner, num, line, this, obj, msg, error));
-    } catch {
+      enqueue(state, new Pending('pino', format, nowMs(), traceId, spanId, owner, num, line, this, obj, msg, error));
+    } catch (err) {
       state.counters.errors++;
+      // The app's call must still log: a failure of ours before pino ran leaves the line unwritten otherwise.
+      if (line! === undefined) line = original.call(this, obj, msg, num, time);
+      void err;
     } finally {
       state.guard.depth--;
     }
-    return line;
+    return line!;
   };
   (wrapper as { __debugpanel?: boolean }).__debugpanel = true;
   target[symbols.asJsonSym] = wrapper;

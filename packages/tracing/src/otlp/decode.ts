@@ -49,7 +49,7 @@ const HEX16 = /^[0-9a-fA-F]{16}$/;
 
 type Obj = Record<string, unknown>;
 
-class Walker {
+export class Walker {
   readonly maxSpans: number;
   readonly maxAttributes: number;
   readonly maxString: number;

@@ -15,6 +15,8 @@ export {
   OtlpDecodeError,
 } from './decode.js';
 export type { OtlpDecodeLimits, OtlpDecodeResult } from './decode.js';
+export { decodeOtlpLogsProtobuf, decodeOtlpLogsJson, encodeOtlpLogsResponse } from './decode-logs.js';
+export type { OtlpLogsDecodeResult } from './decode-logs.js';
 export { ExportTraceServiceRequest, ExportTraceServiceResponse, ExportLogsServiceRequest, ExportLogsServiceResponse, otlpProto } from './proto.js';
-export { createOtlpSender, toReadableSpan } from './sender.js';
+export { createOtlpSender, createOtlpLogSender, toReadableSpan, toReadableLogRecord } from './sender.js';
 export type { OtlpSender, OtlpSenderOptions, OtlpSenderStats } from './sender.js';

@@ -3,7 +3,9 @@ import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import type { Attributes, SpanKind as RecordKind, SpanRecord, OtlpSenderStats } from '@debugpanel/model';
+import { OTLPLogExporter as OTLPJsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as OTLPProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import type { Attributes, LogRecord, SpanKind as RecordKind, SpanRecord, OtlpSenderStats } from '@debugpanel/model';
 
 /**
  * Sends SpanRecords over OTLP/HTTP with the official OpenTelemetry exporters (which bring retry
@@ -30,8 +32,8 @@ export interface OtlpSenderOptions {
 // The counters are the `sendTo` and `exportTo` sections of `GET {path}/api/stats`: declared in @debugpanel/model.
 export type { OtlpSenderStats };
 
-export interface OtlpSender {
-  push(span: SpanRecord): void;
+export interface OtlpSender<T = SpanRecord> {
+  push(item: T): void;
   flush(): Promise<void>;
   stats(): OtlpSenderStats;
   shutdown(): Promise<void>;
@@ -93,14 +95,62 @@ export function toReadableSpan(span: SpanRecord, resources: Map<string, Resource
   };
 }
 
+/** A LogRecord as the logs SDK's ReadableLogRecord, the shape the official log exporters serialize. */
+export function toReadableLogRecord(r: LogRecord, resources: Map<string, Resource>) {
+  let resource = resources.get(r.service);
+  if (!resource) {
+    resource = resourceFromAttributes({ 'service.name': r.service });
+    if (resources.size >= MAX_RESOURCES) resources.clear();
+    resources.set(r.service, resource);
+  }
+  const time = hrTime(r.time);
+  return {
+    hrTime: time,
+    hrTimeObserved: time,
+    spanContext: r.traceId ? { traceId: r.traceId, spanId: r.spanId ?? '0000000000000000', traceFlags: TraceFlags.SAMPLED } : undefined,
+    severityText: r.severityText,
+    severityNumber: r.severityNumber,
+    body: r.body,
+    resource,
+    instrumentationScope: { name: `debugpanel/${r.source}` },
+    attributes: r.attributes as Record<string, never>,
+    droppedAttributesCount: 0,
+  };
+}
+
+interface AnyExporter {
+  export(items: never, done: (result: { code: number; error?: Error }) => void): void;
+  shutdown(): Promise<void>;
+}
+
 /**
- * Creates a sender. `push` never blocks or throws; `shutdown` flushes what is queued.
+ * Creates a sender of spans. `push` never blocks or throws; `shutdown` flushes what is queued.
  *
  * @example
  * const sender = createOtlpSender({ url: 'http://localhost:4318/v1/traces' });
  * onSpan = (span) => sender.push(span);
  */
 export function createOtlpSender(options: OtlpSenderOptions): OtlpSender {
+  const config = exporterConfig(options);
+  const exporter = options.protocol === 'json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
+  return queueSender<SpanRecord>(options, config.url, exporter as unknown as AnyExporter, toReadableSpan);
+}
+
+/**
+ * Creates a sender of log records, with the official OTLP log exporters (`url` is the logs
+ * endpoint, e.g. `http://collector:4318/v1/logs`). The same queue, batches and counters as spans.
+ *
+ * @example
+ * const logs = createOtlpLogSender({ url: 'http://localhost:4318/v1/logs' });
+ * logs.push(record);
+ */
+export function createOtlpLogSender(options: OtlpSenderOptions): OtlpSender<LogRecord> {
+  const config = exporterConfig(options);
+  const exporter = options.protocol === 'json' ? new OTLPJsonLogExporter(config) : new OTLPProtoLogExporter(config);
+  return queueSender<LogRecord>(options, config.url, exporter as unknown as AnyExporter, toReadableLogRecord);
+}
+
+function exporterConfig(options: OtlpSenderOptions) {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -110,22 +160,30 @@ export function createOtlpSender(options: OtlpSenderOptions): OtlpSender {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`OTLP url "${options.url}" must be http: or https:`);
   }
+  return { url: url.href, headers: options.headers ?? {}, timeoutMillis: options.timeoutMs ?? 10_000, concurrencyLimit: 4 };
+}
+
+/** The bounded queue in front of an official exporter, flushed in batches on an unref'd timer. */
+function queueSender<T>(
+  options: OtlpSenderOptions,
+  url: string,
+  exporter: AnyExporter,
+  toReadable: (item: T, resources: Map<string, Resource>) => unknown,
+): OtlpSender<T> {
   const maxQueue = options.maxQueue ?? 10_000;
   const batchSize = options.batchSize ?? 512;
-  const config = { url: url.href, headers: options.headers ?? {}, timeoutMillis: options.timeoutMs ?? 10_000, concurrencyLimit: 4 };
-  const exporter = options.protocol === 'json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
   const resources = new Map<string, Resource>();
-  let queue: SpanRecord[] = [];
-  const s: OtlpSenderStats = { url: url.href, queued: 0, sent: 0, dropped: 0, failed: 0 };
+  let queue: T[] = [];
+  const s: OtlpSenderStats = { url, queued: 0, sent: 0, dropped: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
 
-  function exportBatch(batch: SpanRecord[]): Promise<void> {
+  function exportBatch(batch: T[]): Promise<void> {
     const p = new Promise<void>((resolve) => {
       // The exporter's own HTTP requests must not become client spans of the app.
       context.with(suppressTracing(context.active()), () => {
         try {
           exporter.export(
-            batch.map((r) => toReadableSpan(r, resources)) as never,
+            batch.map((r) => toReadable(r, resources)) as never,
             (result) => {
               if (result.code === ExportResultCode.SUCCESS) s.sent += batch.length;
               else {
@@ -161,12 +219,12 @@ export function createOtlpSender(options: OtlpSenderOptions): OtlpSender {
   timer.unref();
 
   return {
-    push(span) {
+    push(item) {
       if (queue.length >= maxQueue) {
         s.dropped++;
         return;
       }
-      queue.push(span);
+      queue.push(item);
       if (queue.length >= batchSize && inFlight.size < 4) void drain();
     },
     async flush() {
