@@ -13,6 +13,8 @@ describe('resolveOptions', () => {
       path: '/_debug', service: 'shop', token: undefined, dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
+      queries: {},
+      sqlText: 'masked',
     });
     expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });

@@ -17,6 +17,7 @@ import { createPipeline, type PipelineCounters } from './pipeline.js';
 import { FEATURES, RouteTable, type PanelContext, type PanelCounters } from './routes/index.js';
 import { AccessControl, isSameOrigin } from './security.js';
 import { SseHub } from './sse.js';
+import { createQueryFeed } from './query-feed.js';
 
 /** What `debugPanel()` returns besides being a middleware: the running panel. */
 export interface DebugPanelHandle {
@@ -69,8 +70,11 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const metrics = opts.metrics ? new GoldenSignals({ ...opts.metrics }) : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
+  // Query insights read kept requests back from the store, off the request path.
+  const queries = opts.queries ? createQueryFeed(store, opts.queries) : undefined;
   const pipeline = createPipeline(store, sse, {
     metrics,
+    onLocalRoot: queries && ((root) => queries.onLocalRoot(root)),
     onKept: exporter && ((span) => exporter.push(span)),
     sampling: opts.sampling,
   });
@@ -95,6 +99,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     onSpan: onLocalSpan,
     sampler: headSampler,
     redactor,
+    sqlText: opts.sqlText,
     // Traffic to a panel (e.g. a hub receiving spans) is not part of the app's traces.
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
   });
@@ -109,12 +114,14 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       for (const span of spans) pipeline.onSpan(redactor.span(span));
     },
     stats: {},
+    queries,
   };
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
+  if (queries) ctx.stats.queries = () => queries.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
   const handlePanel = createPanelHandler(ctx, table);
 
@@ -136,6 +143,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       sse.close();
       metrics?.stop();
       pipeline.close();
+      queries?.close();
       await tracing.shutdown();
       await Promise.all([sender?.shutdown(), exporter?.shutdown()]);
     },
