@@ -10,6 +10,6 @@
  */
 export { debugPanel } from './panel.js';
 export type { DebugPanelHandle, DebugPanelMiddleware } from './panel.js';
-export type { DebugPanelOptions, StoreOptions } from './options.js';
+export type { DebugPanelOptions, StoreOptions, QueriesOptions, SqlOptions } from './options.js';
 export { DebugPanelOptionsError } from './options.js';
 export { debugPanelSpanProcessor } from '@debugpanel/tracing';

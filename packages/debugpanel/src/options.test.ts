@@ -14,6 +14,8 @@ describe('resolveOptions', () => {
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
       logs: { console: true, pino: true },
+      queries: {},
+      sqlText: 'masked',
     });
     expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
     expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, maxRecords: 10 });

@@ -16,6 +16,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'map', label: 'Map' },
   { view: 'flame', label: 'Flame' },
   { view: 'metrics', label: 'Metrics' },
+  { view: 'queries', label: 'Queries' },
   { view: 'breakpoints', label: 'Breakpoints' },
   { view: 'stats', label: 'Stats' },
 ];
@@ -28,6 +29,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   // Merged route flames and CPU profiles: a view of its own, loaded on the first visit.
   flame: lazyView(() => import('./views/FlameView.js').then((m) => m.FlameView), 'view-flame', 'flame'),
   metrics: MetricsView,
+  // Database queries and findings: loaded on the first visit.
+  queries: lazyView(() => import('./views/QueriesView.js').then((m) => m.QueriesView), 'view-queries', 'queries'),
   breakpoints: BreakpointsView,
   stats: StatsView,
 };

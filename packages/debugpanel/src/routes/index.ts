@@ -11,6 +11,7 @@ import { metrics } from './metrics.js';
 import { hub } from './otlp.js';
 import { sampling } from './sampling.js';
 import { profiles } from './profiles.js';
+import { queries } from './queries.js';
 import type { PanelFeature } from './registry.js';
 import { services } from './services.js';
 import { stats } from './stats.js';
@@ -26,6 +27,7 @@ export const FEATURES: readonly PanelFeature[] = [
   profiles,
   breakpoints,
   metrics,
+  queries,
   hub,
   sampling,
   services,
