@@ -15,9 +15,10 @@ import { analysisGroup } from './groups/analysis.js';
 import { uiGroup } from './groups/ui.js';
 import { breakpointsGroup } from './groups/breakpoints.js';
 import { hubGroup } from './groups/hub.js';
+import { queriesGroup } from './groups/queries.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, uiGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, queriesGroup, uiGroup];
 
 function usage(): string {
   return [
