@@ -12,7 +12,7 @@ export { debugPanel } from './panel.js';
 export { setUser } from './trace-attributes.js';
 export type { UserContext } from './trace-attributes.js';
 export type { DebugPanelHandle, DebugPanelMiddleware } from './panel.js';
-export type { DebugPanelOptions, StoreOptions, ErrorsOptions, LogsOptions, ContextOptions } from './options.js';
+export type { DebugPanelOptions, StoreOptions, ErrorsOptions, LogsOptions, ContextOptions, QueriesOptions, SqlOptions } from './options.js';
 export type { ErrorRecorder, LoggedErrorContext } from './error-capture.js';
 export { DebugPanelOptionsError } from './options.js';
 export { debugPanelSpanProcessor } from '@debugpanel/tracing';

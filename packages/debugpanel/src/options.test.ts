@@ -16,6 +16,8 @@ describe('resolveOptions', () => {
       errors: {},
       context: { baggage: [] },
       logs: { console: true, pino: true, winston: true, otel: true },
+      queries: {},
+      sqlText: 'masked',
     });
     expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
     expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, winston: true, otel: true, maxRecords: 10 });

@@ -17,6 +17,8 @@ import {
   type Schema,
 } from '@debugpanel/model';
 import type { TailPolicies } from '@debugpanel/sampler';
+import { checkQueryInsightsOptions } from '@debugpanel/queries';
+import type { DetectorThresholds } from '@debugpanel/model';
 
 /** Budgets of the in-memory span store; see `@debugpanel/span-store`. */
 export interface StoreOptions {
@@ -122,6 +124,30 @@ export interface ContextOptions {
   baggage?: string[];
 }
 
+/** Database query insights; see `@debugpanel/queries` and the README's thresholds table. */
+export interface QueriesOptions {
+  /** Detector thresholds, any subset (`nPlusOneMinRepeats`, `slowQueryMs`, ...) */
+  detectors?: Partial<DetectorThresholds>;
+  /** Fingerprint x service entries tracked (default 1,000) */
+  maxFingerprints?: number;
+  /** Aggregated findings tracked (default 500) */
+  maxFindings?: number;
+  /** Routes tracked per query (default 50) */
+  maxRoutes?: number;
+  /** Minutes of per-minute series per query (default 30) */
+  seriesMinutes?: number;
+  /** Requests waiting for analysis (default 2,000) */
+  maxQueue?: number;
+  /** Wait after a request ends before analysing it, ms (default 500) */
+  delayMs?: number;
+}
+
+/** How SQL text is kept on database spans. */
+export interface SqlOptions {
+  /** `masked` (default): string and number literals become `?`; `full`: as written, for local debugging */
+  text?: 'masked' | 'full';
+}
+
 export interface DebugPanelOptions {
   /** Where the panel answers (default `/_debug`). No trailing slash. */
   path?: string;
@@ -197,6 +223,10 @@ export interface DebugPanelOptions {
   logs?: boolean | LogsOptions;
   /** Baggage entries to copy onto spans and logs (default none) */
   context?: ContextOptions;
+  /** Query statistics and N+1 / slow-query detectors (default on); `false` turns them off */
+  queries?: boolean | QueriesOptions;
+  /** SQL text on pg / mysql2 spans (default `{ text: 'masked' }`) */
+  sql?: SqlOptions;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -235,6 +265,8 @@ export interface ResolvedOptions {
   errors: ErrorsOptions | undefined;
   context: { baggage: string[] };
   logs: Required<Pick<LogsOptions, 'console' | 'pino' | 'winston' | 'otel'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
+  queries: QueriesOptions | undefined;
+  sqlText: 'masked' | 'full';
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -261,6 +293,8 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
   context: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { baggage: ['user.id'] }, got ${describe(v)}`),
   logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
+  queries: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { detectors: { slowQueryMs: 200 } }, got ${describe(v)}`),
+  sql: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { text: 'full' }, got ${describe(v)}`),
 };
 
 const CONTEXT: Record<keyof ContextOptions, Check> = {
@@ -285,6 +319,20 @@ const ERRORS: Record<keyof ErrorsOptions, Check> = {
   newAfterMs: (v, n) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${n} must be a number of ms >= 0, got ${describe(v)}`),
   process: isBoolean,
   root: isString,
+};
+
+const QUERIES: Record<keyof QueriesOptions, Check> = {
+  detectors: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object of thresholds like { slowQueryMs: 200 }, got ${describe(v)}`),
+  maxFingerprints: isPositiveInt,
+  maxFindings: isPositiveInt,
+  maxRoutes: isPositiveInt,
+  seriesMinutes: isPositiveInt,
+  maxQueue: isPositiveInt,
+  delayMs: (v, n) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : `${n} must be an integer >= 0 (ms), got ${describe(v)}`),
+};
+
+const SQL: Record<keyof SqlOptions, Check> = {
+  text: (v, n) => (v === 'masked' || v === 'full' ? undefined : `${n} must be "masked" or "full", got ${describe(v)}`),
 };
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
@@ -378,6 +426,15 @@ export function resolveOptions(
   if (isPlainObject(o.context)) checkKeys(o.context, CONTEXT, 'debugPanel(options)', 'context.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
   if (isPlainObject(o.errors)) checkKeys(o.errors, ERRORS, 'debugPanel(options)', 'errors.');
+  if (isPlainObject(o.queries)) {
+    checkKeys(o.queries, QUERIES, 'debugPanel(options)', 'queries.');
+    try {
+      checkQueryInsightsOptions({ ...(o.queries.detectors ? { detectors: o.queries.detectors } : {}) }, 'queries');
+    } catch (err) {
+      throw new DebugPanelOptionsError(`debugPanel(options): ${(err as Error).message}`);
+    }
+  }
+  if (o.sql !== undefined) checkKeys(o.sql as Record<string, unknown>, SQL, 'debugPanel(options)', 'sql.');
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -428,6 +485,8 @@ export function resolveOptions(
     },
     context: { baggage: [...(o.context?.baggage ?? [])] },
     logs: o.logs === false ? undefined : { console: true, pino: true, winston: true, otel: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
+    queries: o.queries === false ? undefined : { ...(o.queries === true || o.queries === undefined ? {} : o.queries) },
+    sqlText: o.sql?.text ?? 'masked',
   };
 }
 

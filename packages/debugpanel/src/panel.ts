@@ -29,6 +29,7 @@ import { fileSafeName } from './state-files.js';
 import { FailureThrottle } from './throttle.js';
 import { resolveToken, tokenId, type TokenSource } from './tokens.js';
 import { SseHub } from './sse.js';
+import { createQueryFeed } from './query-feed.js';
 
 /** What `debugPanel()` returns besides being a middleware: the running panel. */
 export interface DebugPanelHandle {
@@ -95,8 +96,11 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
+  // Query insights read kept requests back from the store, off the request path.
+  const queries = opts.queries ? createQueryFeed(store, opts.queries) : undefined;
   const pipeline = createPipeline(store, sse, {
     metrics,
+    onLocalRoot: queries && ((root) => queries.onLocalRoot(root)),
     onKept: exporter && ((span) => exporter.push(span)),
     sampling: opts.sampling,
     errors,
@@ -143,6 +147,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     onSpan: onLocalSpan,
     sampler: headSampler,
     redactor,
+    sqlText: opts.sqlText,
     // Traffic to a panel (e.g. a hub receiving spans) is not part of the app's traces.
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
     ...(logs && {
@@ -184,6 +189,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       for (const span of spans) pipeline.onSpan(redactor.span(span));
     },
     stats: {},
+    queries,
   };
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
@@ -219,6 +225,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       return { store: logs.store.stats(), capture: { ...capture, otlp: logs.received } };
     };
   }
+  if (queries) ctx.stats.queries = () => queries.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
   const handlePanel = createPanelHandler(ctx, table);
 
@@ -258,6 +265,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       metrics?.stop();
       pipeline.close();
       errors?.close();
+      queries?.close();
       await tracing.shutdown();
       await Promise.all([sender?.shutdown(), exporter?.shutdown(), logSender?.shutdown(), logExporter?.shutdown(), sessions.flush(), audit.flush()]);
     },

@@ -34,6 +34,8 @@ export interface PipelineHooks {
   metrics?: GoldenSignals | undefined;
   /** Each span the store kept (e.g. the `exportTo` sender) */
   onKept?: ((span: SpanRecord) => void) | undefined;
+  /** Each kept local root (a request's part of a trace), e.g. for query insights */
+  onLocalRoot?: ((root: SpanRecord) => void) | undefined;
   /** Tail sampling (default: keep everything) */
   sampling?: ResolvedSampling | undefined;
   /** Error groups: sees every span before sampling (queues those with exceptions, groups them in batches) */
@@ -89,7 +91,10 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
           continue;
         }
         onKept?.(span);
-        if (isLocalRoot(span)) root = span;
+        if (isLocalRoot(span)) {
+          root = span;
+          hooks.onLocalRoot?.(span);
+        }
       }
       if (root === undefined) return;
       store.setTraceMeta(root.traceId, metaFor(reason));

@@ -6,7 +6,7 @@
  * - N+1 counts every same-fingerprint sibling under one parent, not only a run uninterrupted by
  *   other spans, so the `Promise.all` form that Node code usually makes is caught; pool `connect`
  *   spans between a request and its queries are looked through.
- * - N+1 also fires when the repeats take a large share of their request (`nPlusOneMinShare`),
+ * - N+1 also fires when the repeats take a share of their request (`nPlusOneMinShare`, 5%),
  *   not only past 50 ms: on an embedded database (SQLite) a 20-query loop takes 1 ms, yet it is
  *   most of its request and grows with the data.
  * - A slow query is one past `slowQueryMs` (Sentry: 500 ms), or one that takes most of its
@@ -19,12 +19,13 @@ import { fingerprint } from './fingerprint.js';
 export const DEFAULT_THRESHOLDS: Readonly<DetectorThresholds> = Object.freeze({
   nPlusOneMinRepeats: 5,
   nPlusOneMinTotalMs: 50,
-  nPlusOneMinShare: 0.2,
+  nPlusOneMinShare: 0.05,
   consecutiveMinSavingMs: 100,
   consecutiveMinSavingShare: 0.1,
   slowQueryMs: 500,
   slowQueryShare: 0.5,
   slowQueryMinMs: 25,
+  slowQueryMinRequestShare: 0.05,
   nPlusOneHttpMinRepeats: 10,
   nPlusOneHttpWindowMs: 5,
   nPlusOneHttpMinTotalMs: 300,

@@ -83,7 +83,7 @@ export function computeFingerprint(sql: string): Fingerprint {
   // Pieces joined once at the end: testing the end of a growing string would flatten it each time.
   const parts: string[] = [];
   // The kind of the last piece, for spacing and signs.
-  let last = K.None as K; // (widened: emit() changes it)
+  let last = K.None as K;
   let lastWord = ''; // the last piece when it is a word, else ''
   let operation: string | undefined;
   let withDepth = -1; // >= 0 while looking for the statement under a WITH
@@ -93,11 +93,6 @@ export function computeFingerprint(sql: string): Fingerprint {
   let lastWasTarget = false; // `insert into t (a, b)`: a table, not a function call
   let valuesRow = false; // just emitted `values (?+)`: further literal rows are the same row
 
-  const emit = (text: string, kind: K): void => {
-    if (last !== K.None && last !== K.Open && last !== K.Dot && last !== K.Cast) parts.push(' ');
-    parts.push(text);
-    last = kind;
-  };
 
   for (let i = 0; i < tk.count; i++) {
     const t = tk.type[i]!;
@@ -108,12 +103,16 @@ export function computeFingerprint(sql: string): Fingerprint {
     const word = lastWord;
     lastWord = '';
     if (t === Tok.String || t === Tok.Number || t === Tok.Param) {
-      emit('?', K.Literal);
+      if (needsSpace(last)) parts.push(' ');
+      parts.push('?');
+      last = K.Literal;
       valuesRow = false;
     } else if (t === Tok.Word || t === Tok.Quoted) {
       const w = t === Tok.Word ? lower.slice(s, e) : unquote(lower, s, e);
       const keyword = t === Tok.Word && KEYWORDS.has(w);
-      emit(w, keyword ? K.Keyword : K.Word);
+      if (needsSpace(last)) parts.push(' ');
+      parts.push(w);
+      last = keyword ? K.Keyword : K.Word;
       lastWord = w;
       valuesRow = false;
       if (t === Tok.Word) {
@@ -151,7 +150,9 @@ export function computeFingerprint(sql: string): Fingerprint {
         last = K.Cast;
         continue;
       }
-      emit(sql.slice(s, e), K.Op);
+      if (needsSpace(last)) parts.push(' ');
+      parts.push(sql.slice(s, e));
+      last = K.Op;
     } else {
       const c = sql.charCodeAt(s);
       if (c === 40 || c === 91) {
@@ -163,7 +164,9 @@ export function computeFingerprint(sql: string): Fingerprint {
             parts.pop(); // a further VALUES row of literals: drop it and the comma before it
           } else {
             if (last === K.Word && !afterTarget) last = K.Open; // no space: a call's argument list
-            emit(c === 40 ? '(?+)' : '[?+]', K.Literal);
+            if (needsSpace(last)) parts.push(' ');
+      parts.push(c === 40 ? '(?+)' : '[?+]');
+      last = K.Literal;
           }
           valuesRow = word === 'values' || valuesRow;
           last = K.Literal;
@@ -172,7 +175,9 @@ export function computeFingerprint(sql: string): Fingerprint {
         }
         depth++;
         if (last === K.Word && !afterTarget) last = K.Open; // function call: `count(*)`
-        emit(c === 40 ? '(' : '[', K.Open);
+        if (needsSpace(last)) parts.push(' ');
+      parts.push(c === 40 ? '(' : '[');
+      last = K.Open;
         valuesRow = false;
       } else if (c === 41 || c === 93) {
         depth--;
@@ -191,16 +196,32 @@ export function computeFingerprint(sql: string): Fingerprint {
         parts.push(';');
         last = K.Comma;
       } else {
-        emit(sql[s]!, K.Op);
+        if (needsSpace(last)) parts.push(' ');
+      parts.push(sql[s]!);
+      last = K.Op;
       }
     }
   }
   if (parts[parts.length - 1] === ',') parts.pop();
   const text = parts.join('');
   const fp: Fingerprint = { id: hash(text), text };
-  if (operation !== undefined && /^[A-Z]+$/.test(operation)) fp.operation = operation;
+  if (operation !== undefined && isWordOperation(operation)) fp.operation = operation;
   if (collection !== undefined) fp.collection = collection;
   return fp;
+}
+
+/** `SELECT`, not `$1` or a quoted word. */
+function isWordOperation(op: string): boolean {
+  for (let i = 0; i < op.length; i++) {
+    const c = op.charCodeAt(i);
+    if (c < 65 || c > 90) return false;
+  }
+  return op.length > 0;
+}
+
+/** A space before the next piece, unless the last one opens or joins (`(`, `.`, `::`) or there is none. */
+function needsSpace(last: K): boolean {
+  return last !== K.None && last !== K.Open && last !== K.Dot && last !== K.Cast;
 }
 
 function unquote(text: string, s: number, e: number): string {

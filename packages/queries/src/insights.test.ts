@@ -117,6 +117,21 @@ describe('QueryInsights', () => {
     expect(new QueryInsights({ detectors: { slowQueryMs: 200 } }).thresholds.slowQueryMs).toBe(200);
   });
 
+  it('reports a slow query across requests only when it is slow in enough of its route's requests', () => {
+    const insights = new QueryInsights();
+    const request = (ms: number) => {
+      const t = makeTrace();
+      t.query(t.root('POST /reserve', ms + 5), 'UPDATE stock SET q = q - 1', 1, ms);
+      insights.addTrace(t.spans);
+    };
+    request(40); // one stall: slow in 1 of 1
+    expect(insights.findings().map((f) => f.kind)).toEqual(['slow-query']);
+    for (let i = 0; i < 30; i++) request(1);
+    expect(insights.findings()).toEqual([]); // 1 of 31 requests: below 5%
+    request(40);
+    expect(insights.findings().map((f) => f.kind)).toEqual(['slow-query']); // 2 of 32
+  });
+
   it('gives a trace its own findings on demand', () => {
     const insights = new QueryInsights();
     const t = makeTrace();

@@ -220,7 +220,7 @@ export class QueryInsights {
 
   /** Adds one finished trace (or the part of it a process saw): statistics, then findings. */
   addTrace(spans: ReadonlyArray<SpanRecord>): void {
-    for (const part of requestParts(spans)) this.#addPart(part);
+    for (const part of requestParts(spans)) this.addPart(part);
   }
 
   #route(service: string, route: string): RouteEntry | undefined {
@@ -237,7 +237,8 @@ export class QueryInsights {
     return r;
   }
 
-  #addPart(part: RequestPart): void {
+  /** Adds one request (a local root and its spans), e.g. one of `requestParts(trace)`. */
+  addPart(part: RequestPart): void {
     const { root } = part;
     this.counters.tracesAnalysed++;
     const route = this.#route(root.service, root.name);
@@ -437,11 +438,20 @@ export class QueryInsights {
     return { ...f, repeats: { ...f.repeats }, exampleTraceIds: [...f.exampleTraceIds] };
   }
 
+  /** A slow query counts once it was slow in `slowQueryMinRequestShare` of its route's requests. */
+  #slowEnough(entry: FindingEntry, key: string): boolean {
+    const [, service, route] = key.split('\u0000');
+    const r = this.#routes.get(routeKey(service!, route!));
+    const routeRequests = r === undefined ? entry.finding.requests : r.requests - entry.routeBaseRequests;
+    return entry.finding.requests >= this.thresholds.slowQueryMinRequestShare * routeRequests;
+  }
+
   /** Aggregated findings, by time share (largest first). */
   findings(filter: { kind?: FindingKind; service?: string; fingerprint?: string } = {}): Finding[] {
     const out: Finding[] = [];
     for (const [key, entry] of this.#findings) {
       const f = entry.finding;
+      if (f.kind === 'slow-query' && !this.#slowEnough(entry, key)) continue;
       if (filter.kind !== undefined && f.kind !== filter.kind) continue;
       if (filter.service !== undefined && f.service !== filter.service) continue;
       if (filter.fingerprint !== undefined && f.fingerprint !== filter.fingerprint) continue;

@@ -64,7 +64,7 @@ function infoOf(sql: string, full: boolean, system: string): TextInfo {
 
 // The instrumentation's own files: frames in them are not the app's call site.
 const OWN_DIR = path.dirname(fileURLToPath(import.meta.url));
-const OWN_FILES = new Set(['db-common', 'pg', 'mysql2', 'db-auto', 'db-public'].flatMap((n) => ['.js', '.ts'].map((ext) => path.join(OWN_DIR, n + ext))));
+const OWN_FILES = new Set(['db-common', 'pg', 'mysql2', 'db-auto', 'db-public', 'sqlite'].flatMap((n) => ['.js', '.ts'].map((ext) => path.join(OWN_DIR, n + ext))));
 
 type Frame = { getFileName(): string | null | undefined; getLineNumber(): number | null; getColumnNumber(): number | null };
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { recordException } from './exception.js';
 import { tracedContext } from './client-span.js';
 import { getState, type TracingState } from './state.js';
+import { CALL_SITE_EVERY, CALL_SITE_FIRST, captureCallSite } from './db-common.js';
 
 /**
  * Client spans for better-sqlite3 (tested with v12): prepared statements' run/get/all/iterate and
@@ -21,6 +22,8 @@ const MAX_QUERY_TEXT = 4096;
 interface StatementInfo {
   name: string;
   attributes: Attributes;
+  /** Traced calls so far: the first few and then one in CALL_SITE_EVERY get the app's call site */
+  calls?: number;
 }
 
 /** Per statement, computed at its first traced call: statements are prepared once, run often. */
@@ -61,7 +64,13 @@ function infoFor(statement: object): StatementInfo {
 function startSpan(state: TracingState, info: StatementInfo): Span | undefined {
   const ctx = tracedContext(state);
   if (ctx === undefined) return undefined;
-  return state.tracer.startSpan(info.name, { kind: SpanKind.CLIENT, attributes: info.attributes }, ctx);
+  const n = (info.calls = (info.calls ?? 0) + 1) - 1;
+  let attributes = info.attributes;
+  if (n < CALL_SITE_FIRST || n % CALL_SITE_EVERY === 0) {
+    const site = captureCallSite();
+    if (site !== undefined) attributes = { ...attributes, 'code.file.path': site.file, 'code.line.number': site.line, 'code.column.number': site.column };
+  }
+  return state.tracer.startSpan(info.name, { kind: SpanKind.CLIENT, attributes }, ctx);
 }
 
 function fail(span: Span, err: unknown): void {

@@ -18,6 +18,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'flame', label: 'Flame' },
   { view: 'metrics', label: 'Metrics' },
   { view: 'errors', label: 'Errors' },
+  { view: 'queries', label: 'Queries' },
   { view: 'breakpoints', label: 'Breakpoints' },
   { view: 'stats', label: 'Stats' },
 ];
@@ -32,6 +33,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   metrics: MetricsView,
   // Error groups: loaded on the first visit.
   errors: lazyView(() => import('./views/ErrorsView.js').then((m) => m.ErrorsView), 'view-errors', 'errors'),
+  // Database queries and findings: loaded on the first visit.
+  queries: lazyView(() => import('./views/QueriesView.js').then((m) => m.QueriesView), 'view-queries', 'queries'),
   breakpoints: BreakpointsView,
   stats: StatsView,
   // Debugger role only; a view of its own, loaded on the first visit.

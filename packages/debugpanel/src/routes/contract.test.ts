@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StreamEventName, TracesResponse } from '@debugpanel/model';
+import Database from 'better-sqlite3';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debugPanel, type DebugPanelMiddleware } from '../index.js';
@@ -52,17 +53,22 @@ beforeAll(async () => {
     console.warn('contract: a warning inside a request');
     res.end('ok');
   });
+  // an N+1 over an in-memory SQLite, for the query insights routes
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE stock (sku TEXT, quantity INTEGER)');
+  const stockOf = db.prepare('SELECT quantity FROM stock WHERE sku = ?');
+  app.get('/skus', (_req, res) => void res.json(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((sku) => stockOf.get(sku) ?? null)));
   app.get('/fail', () => {
     throw new Error('declined');
   });
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  for (const p of ['/orders/1', '/orders/2', '/fail', '/logged']) await fetch(base + p);
+  for (const p of ['/orders/1', '/orders/2', '/fail', '/logged', '/skus']) await fetch(base + p);
   // Spans end just after their responses: wait until all three traces are stored.
   for (let i = 0; i < 200; i++) {
     const list = (await call('/api/traces')).body as TracesResponse;
-    if (list.traces.filter((t) => t.rootName !== 'GET /stock/:id').length >= 4) break;
+    if (list.traces.filter((t) => t.rootName !== 'GET /stock/:id').length >= 5) break;
     await new Promise((r) => setTimeout(r, 20));
   }
 });
@@ -74,6 +80,27 @@ afterAll(async () => {
 });
 
 describe('the panel answers the model types', () => {
+  it('query insights: queries, one fingerprint, findings, and a trace with its findings', async () => {
+    let findings: { findings: Array<{ fingerprint?: string; exampleTraceIds: string[] }> } = { findings: [] };
+    // the detector needs the loop to be a share of its request: on a busy machine one may not be
+    for (let i = 0; i < 100 && findings.findings.length === 0; i++) {
+      if (i % 10 === 9) await (await fetch(`${base}/skus`)).text();
+      findings = (await call('/api/findings')).body as typeof findings;
+      if (findings.findings.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    await wire('/api/findings', 'FindingsResponse');
+    const list = (await wire('/api/queries?sort=p95', 'QueriesResponse')) as { queries: Array<{ fingerprint: string }> };
+    await wire(`/api/queries/${list.queries[0]!.fingerprint}`, 'QueryDetailResponse');
+    const withFinding = findings.findings[0]!;
+    const trace = (await wire(`/api/traces/${withFinding.exampleTraceIds[0]}`, 'TraceResponse')) as { findings?: unknown[] };
+    expect(trace.findings?.length).toBeGreaterThan(0);
+    for (const bad of ['/api/queries?sort=nope', '/api/queries/zz', '/api/findings?kind=nope']) {
+      const { status, body } = await call(bad);
+      expect(status).toBe(400);
+      expectWire(body, 'ApiError');
+    }
+  });
+
   it('traces, a trace, services, and the errors of bad input', async () => {
     const list = (await wire('/api/traces', 'TracesResponse')) as TracesResponse;
     await wire('/api/traces?limit=1', 'TracesResponse'); // with nextCursor

@@ -12,6 +12,7 @@ import { metrics } from './metrics.js';
 import { hub } from './otlp.js';
 import { sampling } from './sampling.js';
 import { profiles } from './profiles.js';
+import { queries } from './queries.js';
 import type { PanelFeature } from './registry.js';
 import { services } from './services.js';
 import { session } from './session.js';
@@ -29,6 +30,7 @@ export const FEATURES: readonly PanelFeature[] = [
   breakpoints,
   metrics,
   errors,
+  queries,
   hub,
   sampling,
   services,

@@ -14,6 +14,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { AccessControl, Identity } from '../access.js';
 import type { AuditLog } from '../audit.js';
 import type { SseHub } from '../sse.js';
+import type { QueryFeed } from '../query-feed.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -56,6 +57,8 @@ export interface PanelContext {
   logs: PanelLogs | undefined;
   /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...); each section's type is in the model's `FeatureStats` */
   stats: { [K in keyof FeatureStats]?: () => FeatureStats[K] };
+  /** Query statistics and findings, unless turned off with `queries: false` */
+  queries?: QueryFeed | undefined;
 }
 
 /** Counters of the panel itself: the `panel` section of `GET {path}/api/stats` (declared in @debugpanel/model). */

@@ -8,7 +8,7 @@ import {
 import { sendError, sendJson } from '../http.js';
 import type { PanelFeature } from './registry.js';
 
-export const traces: PanelFeature = ({ store }) => [
+export const traces: PanelFeature = ({ store, queries }) => [
   {
     method: 'GET',
     path: '/api/traces',
@@ -37,6 +37,9 @@ export const traces: PanelFeature = ({ store }) => [
       const body: TraceResponse = { traceId: id, spans };
       const summary = store.getSummary(id);
       if (summary) body.summary = summary;
+      // The detectors run on this one trace now: a trace's own findings need no stored state.
+      const findings = queries?.insights.traceFindings(spans);
+      if (findings && findings.length > 0) body.findings = findings;
       sendJson<TraceResponse>(res, 200, body);
     },
   },

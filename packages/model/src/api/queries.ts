@@ -188,6 +188,11 @@ export interface DetectorThresholds {
   /** ... or at least `slowQueryMinMs` and this share of its request's duration, 0..1 */
   slowQueryShare: number;
   slowQueryMinMs: number;
+  /**
+   * Across requests, a slow query is reported only when it was slow in at least this share of
+   * its route's requests (0..1): one request stalled by a GC pause is not a slow query
+   */
+  slowQueryMinRequestShare: number;
   /** N+1 HTTP: at least this many same-route GETs under one parent ... */
   nPlusOneHttpMinRepeats: number;
   /** ... starting within this window of one another (ms) ... */

@@ -12,6 +12,7 @@ import { searchSpans, stepMatch } from '../lib/search.js';
 import { formatClock, formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import type { ViewProps } from '../view-props.js';
 import { Waterfall } from './Waterfall.js';
+import { KIND_LABEL, findingMarks, formatShare } from '../lib/findings.js';
 import { listHash } from '../nav-memory.js';
 import { SpanDetail } from './SpanDetail.js';
 import { lazyView } from './lazy-view.js';
@@ -125,6 +126,9 @@ export function TraceView({ route, navigate }: ViewProps) {
     seenTotal.current = spanTotal;
   }, [spanTotal]);
   const marks = useMemo(() => (critical.data ? criticalMarks(critical.data, loaded?.skew) : undefined), [critical.data, loaded?.skew]);
+  // The query detectors' findings of this trace (N+1 groups, slow queries), marked on the waterfall.
+  const traceFindings = loaded?.trace.findings;
+  const findingMarksById = useMemo(() => findingMarks(traceFindings), [traceFindings]);
 
   const tree = loaded?.tree;
   const rows = useMemo(() => (tree ? generateRows(tree, collapsed, openFolds) : []), [tree, collapsed, openFolds]);
@@ -300,6 +304,21 @@ export function TraceView({ route, navigate }: ViewProps) {
           </span>
         )}
       </header>
+      {traceFindings && traceFindings.length > 0 && (
+        <div class="trace-notes" data-testid="trace-findings">
+          <p class="note warn" role="status">
+            <b>Query findings:</b>
+          </p>
+          <ul class="trace-findings">
+            {traceFindings.map((f, i) => (
+              <li key={i} data-testid="trace-finding">
+                <b>{KIND_LABEL[f.kind]}</b>: {f.summary} · {formatDuration(f.totalMs)}, {formatShare(f.share)} of the request
+                {f.savingMs > 0 ? `, could save ${formatDuration(f.savingMs)}` : ''}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {(incomplete || skew.size > 0 || loaded.grew > 0) && (
         <div class="trace-notes">
           {incomplete && (
@@ -403,6 +422,7 @@ export function TraceView({ route, navigate }: ViewProps) {
               currentMatch={currentMatch}
               path={showPath ? marks : undefined}
               skew={skew}
+              findings={findingMarksById}
               knownHosts={KNOWN_HOSTS}
               onSelect={(id, i) => {
                 setCursor(i);

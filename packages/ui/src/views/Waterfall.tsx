@@ -8,6 +8,7 @@ import { useVirtualRows } from '../use-virtual-rows.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { anyOnPath, type CriticalMarks, type PathMark } from '../lib/critical-path.js';
 import { spanLabel } from '../lib/completeness.js';
+import type { FindingMark } from '../lib/findings.js';
 
 /** Fixed row height in px: row geometry is then index arithmetic (see lib/viewport.ts). */
 export const ROW_HEIGHT = 24;
@@ -31,6 +32,8 @@ export interface WaterfallProps {
   path?: CriticalMarks | undefined;
   /** Span id -> ms the clock-skew adjustment moved it by: those rows are marked */
   skew?: ReadonlyMap<string, number> | undefined;
+  /** Span id -> the query finding it is part of (N+1 group, slow query): marked with a badge and its cost */
+  findings?: ReadonlyMap<string, FindingMark> | undefined;
   /** Host:port -> service, for client span labels (`GET orders /products`) */
   knownHosts?: ReadonlyMap<string, string> | undefined;
   onSelect: (spanId: string, rowIndex: number) => void;
@@ -168,6 +171,10 @@ function renderRow(p: WfRowProps) {
           <span class="count">×{formatCount(row.nodes.length)}</span>
           <span class="label">{first.name}</span>
           {row.errors > 0 && <span class="err-badge">{row.errors} err</span>}
+          {(() => {
+            const f = p.actions.findings && row.nodes.map((n) => p.actions.findings!.get(n.span.spanId)).find((m) => m !== undefined);
+            return f ? <span class={`finding-badge ${f.kind}`} data-testid="wf-finding" title={f.title}>{f.badge}</span> : null;
+          })()}
         </div>
         <div class="wf-time">
           <span class={`bar fold-bar c${serviceHue(first.service)}${row.nodes.length > MAX_TICKMARKS ? ' striped' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
@@ -189,6 +196,7 @@ function renderRow(p: WfRowProps) {
   const isCollapsed = p.collapsed;
   const err = isErrorSpan(span);
   const skewMs = p.actions.skew?.get(span.spanId);
+  const finding = p.actions.findings?.get(span.spanId);
   // A root that names a parent: the parent has not arrived (or never will).
   const orphan = row.depth === 0 && span.parentSpanId !== undefined && span.parentSpanId !== span.spanId && !p.actions.tree.byId.has(span.parentSpanId);
   const cls =
@@ -198,7 +206,8 @@ function renderRow(p: WfRowProps) {
     (p.match ? ' match' : '') +
     (p.current ? ' current' : '') +
     (err ? ' is-error' : '') +
-    (p.onPath ? ' on-path' : '');
+    (p.onPath ? ' on-path' : '') +
+    (finding ? ' in-finding' : '');
   const mark = typeof p.onPath === 'object' ? p.onPath : undefined;
   return (
     <div
@@ -238,6 +247,11 @@ function renderRow(p: WfRowProps) {
         <span class="label">{spanLabel(span, row.node.children.find((c) => c.span.service !== span.service)?.span.service, p.actions.knownHosts ?? NO_HOSTS)}</span>
         {hasKids && isCollapsed && <span class="count muted">+{formatCount(row.node.descendants)}</span>}
         {err && <span class="err-badge">error</span>}
+        {finding && (
+          <span class={`finding-badge ${finding.kind}`} data-testid="wf-finding" title={finding.title}>
+            {finding.badge}
+          </span>
+        )}
         {orphan && (
           <span class="orphan-badge" data-testid="wf-orphan" title={`Its parent span ${span.parentSpanId} has not arrived yet: shown as a root until it does`}>
             parent not seen yet

@@ -1,0 +1,201 @@
+import { useState } from 'preact/hooks';
+import type { Finding, FindingsResponse, QueriesResponse, QuerySort, QueryStat } from '@debugpanel/model';
+import { useJson } from '../hooks.js';
+import { KIND_LABEL, formatShare, sparklinePoints } from '../lib/findings.js';
+import { formatCount, formatDuration } from '../lib/format.js';
+import { formatHash, withParam } from '../lib/route.js';
+import type { ViewProps } from '../view-props.js';
+
+const SORTS: Array<{ sort: QuerySort; label: string }> = [
+  { sort: 'total', label: 'Total time' },
+  { sort: 'p95', label: 'p95' },
+  { sort: 'count', label: 'Count' },
+];
+
+function traceLink(traceId: string, spanId?: string): string {
+  return formatHash({ view: 'trace', id: traceId, params: spanId ? { span: spanId } : {} });
+}
+
+function Sparkline({ values }: { values: readonly number[] }) {
+  return (
+    <svg class="sparkline" width="80" height="18" viewBox="0 0 80 18" aria-hidden="true">
+      <polyline points={sparklinePoints(values, 80, 18)} fill="none" stroke="currentColor" stroke-width="1.2" />
+    </svg>
+  );
+}
+
+function FindingCard({ f }: { f: Finding }) {
+  return (
+    <li class={`finding card kind-${f.kind.replace('+', 'p')}`} data-testid="finding">
+      <div class="finding-head">
+        <span class="finding-kind">{KIND_LABEL[f.kind]}</span>
+        {f.kind !== 'slow-query' && f.pattern !== 'unknown' && <span class="muted"> · {f.pattern === 'loop' ? 'loop (count varies with the data)' : 'fixed fan-out'}</span>}
+        {f.parallel && <span class="muted"> · in parallel</span>}
+        <span class="spacer" />
+        <span class="mono">{formatShare(f.timeShare)} of {f.route}</span>
+      </div>
+      <p class="finding-summary">{f.summary}</p>
+      {f.callSite && (
+        <p class="mono small">
+          at <b data-testid="finding-callsite">{f.callSite}</b> in {f.service}
+        </p>
+      )}
+      {f.statement && <pre class="sql mono small">{f.statement}</pre>}
+      <p class="small muted">
+        {formatCount(f.requests)} requests, {f.repeats.min === f.repeats.max ? f.repeats.max : `${f.repeats.min}–${f.repeats.max}`} per request, {formatDuration(f.totalMs)} in all
+        {f.savingMs > 0 ? `, could save ${formatDuration(f.savingMs)}` : ''} · examples:{' '}
+        {f.exampleTraceIds.map((id) => (
+          <a key={id} href={traceLink(id)} class="mono" data-testid="finding-trace">
+            {id.slice(0, 8)}
+          </a>
+        )).reduce<preact.JSX.Element[]>((acc, el, i) => (i === 0 ? [el] : [...acc, <span key={`s${i}`}> </span>, el]), [])}
+      </p>
+    </li>
+  );
+}
+
+function QueryDetail({ q }: { q: QueryStat }) {
+  return (
+    <tr class="query-detail" data-testid="query-detail">
+      <td colSpan={9}>
+        <div class="detail-grid">
+          <section>
+            <h3>Routes</h3>
+            <table class="kv-table">
+              <tbody>
+                {q.routes.map((r) => (
+                  <tr key={r.route}>
+                    <th scope="row">{r.route}</th>
+                    <td class="mono num">
+                      {formatCount(r.count)} in {formatCount(r.requests)} req · {formatDuration(r.totalMs)} · {formatShare(r.share)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          <section>
+            <h3>Call sites</h3>
+            {q.callSites.length === 0 ? (
+              <p class="muted small">No stack captured yet.</p>
+            ) : (
+              <ul class="plain mono small">
+                {q.callSites.map((c) => (
+                  <li key={c.callSite} data-testid="query-callsite">
+                    {c.callSite} <span class="muted">×{formatCount(c.count)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section>
+            <h3>Examples</h3>
+            <ul class="plain small">
+              {q.slowest && (
+                <li>
+                  slowest: <a href={traceLink(q.slowest.traceId, q.slowest.spanId)}>{formatDuration(q.slowest.durationMs)}</a>
+                </li>
+              )}
+              {q.typical && (
+                <li>
+                  typical: <a href={traceLink(q.typical.traceId, q.typical.spanId)}>{formatDuration(q.typical.durationMs)}</a>
+                </li>
+              )}
+              <li class="muted">
+                {formatCount(q.errors)} errors · {formatCount(q.rows)} rows · max {formatDuration(q.maxMs)}
+              </li>
+            </ul>
+          </section>
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+/** Database queries by fingerprint, and what the detectors found (`api/queries`, `api/findings`). */
+export function QueriesView({ route, navigate }: ViewProps) {
+  const sort = (route.params.get('sort') as QuerySort | null) ?? 'total';
+  const queries = useJson<QueriesResponse>(`api/queries?sort=${sort}&limit=200`, 5000);
+  const findings = useJson<FindingsResponse>('api/findings', 5000);
+  const [open, setOpen] = useState<string>();
+  const list = findings.data?.findings ?? [];
+  return (
+    <section class="queries-view" aria-labelledby="queries-h" data-testid="view-queries">
+      <h1 id="queries-h">Queries</h1>
+      {(queries.error || findings.error) && (
+        <p class="error" role="alert">
+          {queries.error ?? findings.error}
+        </p>
+      )}
+      <section aria-labelledby="findings-h">
+        <h2 id="findings-h">Findings {findings.data && <span class="muted">({list.length})</span>}</h2>
+        {findings.data && list.length === 0 && <p class="muted">Nothing found yet: no N+1, consecutive or slow queries in the requests seen.</p>}
+        <ul class="findings plain" data-testid="findings">
+          {list.map((f) => (
+            <FindingCard key={f.id} f={f} />
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="fp-h">
+        <div class="toolbar">
+          <h2 id="fp-h">
+            By fingerprint {queries.data && <span class="muted">({formatCount(queries.data.total)})</span>}
+          </h2>
+          <span class="spacer" />
+          <span class="muted small">Sort:</span>
+          {SORTS.map((s) => (
+            <button
+              key={s.sort}
+              type="button"
+              class={`btn small${s.sort === sort ? ' badge' : ''}`}
+              aria-pressed={s.sort === sort}
+              data-testid={`sort-${s.sort}`}
+              onClick={() => navigate(formatHash({ view: 'queries', params: withParam(route.params, 'sort', s.sort === 'total' ? undefined : s.sort) }), { replace: true })}
+            >
+              {s.label}
+            </button>
+          ))}
+        </div>
+        <table class="queries-table" data-testid="queries-table">
+          <thead>
+            <tr>
+              <th scope="col">Statement</th>
+              <th scope="col">Service</th>
+              <th scope="col" class="num">Count</th>
+              <th scope="col" class="num">Total</th>
+              <th scope="col" class="num">p50</th>
+              <th scope="col" class="num">p95</th>
+              <th scope="col" class="num">p99</th>
+              <th scope="col" class="num">Share</th>
+              <th scope="col">Last 30 min</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(queries.data?.queries ?? []).map((q) => {
+              const key = `${q.fingerprint}/${q.service}`;
+              return [
+                <tr key={key} class={`query-row${open === key ? ' open' : ''}`} data-testid="query-row" onClick={() => setOpen(open === key ? undefined : key)} aria-expanded={open === key}>
+                  <td class="mono sql-cell" title={q.statement}>
+                    {q.statement}
+                    {q.errors > 0 && <span class="err-badge">{formatCount(q.errors)} err</span>}
+                  </td>
+                  <td>{q.service}</td>
+                  <td class="num mono">{formatCount(q.count)}</td>
+                  <td class="num mono">{formatDuration(q.totalMs)}</td>
+                  <td class="num mono">{formatDuration(q.p50Ms)}</td>
+                  <td class="num mono">{formatDuration(q.p95Ms)}</td>
+                  <td class="num mono">{formatDuration(q.p99Ms)}</td>
+                  <td class="num mono">{formatShare(q.share)}</td>
+                  <td>
+                    <Sparkline values={q.series.totalMs} />
+                  </td>
+                </tr>,
+                open === key ? <QueryDetail key={`${key}/d`} q={q} /> : null,
+              ];
+            })}
+          </tbody>
+        </table>
+      </section>
+    </section>
+  );
+}
