@@ -26,8 +26,13 @@ export interface DebugPanelHandle {
   readonly options: Readonly<ResolvedOptions>;
   /** The span store (empty and unused when the panel is off) */
   readonly store: SpanStore;
-  /** Counters of the span pipeline */
+  /** Counters of the span pipeline (also the `ingest` section of `/api/stats`) */
   readonly pipeline: Readonly<PipelineCounters>;
+  /**
+   * Resolves once every span that has ended so far went through the pipeline (the store, the
+   * sampler, the metrics): spans are handed on in batches off the request path. For tests.
+   */
+  whenIdle(): Promise<void>;
   /** Stops tracing, ends SSE streams; the middleware then only calls `next()`. */
   close(): Promise<void>;
 }
@@ -62,7 +67,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     const pipeline = createPipeline(store, sse);
     // Off costs nothing: no tracing, no routes; `{path}` is left to the app (a 404 as if absent).
     const off = (_req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void) => next();
-    const handle: DebugPanelHandle = { enabled: false, options: opts, store, pipeline: pipeline.counters, close: async () => {} };
+    const handle: DebugPanelHandle = { enabled: false, options: opts, store, pipeline: pipeline.counters, whenIdle: pipeline.whenIdle, close: async () => {} };
     return Object.assign(off, { panel: handle });
   }
 
@@ -113,10 +118,12 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
+  ctx.stats.ingest = () => ({ ...pipeline.counters });
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
-  const handlePanel = createPanelHandler(ctx, table);
+  // Every panel route first drains the span queue, so it reads every span that has ended.
+  const handlePanel = createPanelHandler(ctx, table, pipeline.flush);
 
   const middleware = createTracingMiddleware({
     path: opts.path,
@@ -130,6 +137,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     options: opts,
     store,
     pipeline: pipeline.counters,
+    whenIdle: pipeline.whenIdle,
     async close() {
       if (closed) return;
       closed = true;
@@ -144,7 +152,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
 }
 
 /** Answers every request under the panel's path; never calls the app's `next`. */
-function createPanelHandler(ctx: PanelContext, table: RouteTable) {
+function createPanelHandler(ctx: PanelContext, table: RouteTable, flushSpans: () => void) {
   const { options, access, counters } = ctx;
   const plen = options.path.length;
   const lastSegment = options.path.slice(options.path.lastIndexOf('/') + 1);
@@ -183,6 +191,7 @@ function createPanelHandler(ctx: PanelContext, table: RouteTable) {
     }
     let result: void | Promise<void>;
     try {
+      flushSpans();
       result = route.route.handle({ req, res, params: route.params, query: new URLSearchParams(search) });
     } catch (err) {
       return routeFailed(ctx, res, err);

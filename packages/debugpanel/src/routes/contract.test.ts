@@ -108,7 +108,7 @@ describe('the panel answers the model types', () => {
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'ingest', 'metrics', 'sampling', 'breakpoints', 'redaction']));
   });
 
   it('the stream: hello, then a summary per kept trace', async () => {
