@@ -5,6 +5,7 @@
  */
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
+import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
@@ -120,6 +121,8 @@ export interface FeatureStats {
   breakpoints: BreakpointAgentStats | { created: false };
   /** The panel's one redactor: what it replaced, where */
   redaction: RedactorStats;
+  /** Error groups (absent with `errors: false`) */
+  errors: ErrorGroupsStats;
 }
 
 /** `GET {path}/api/stats` */
