@@ -50,15 +50,16 @@ export interface PipelineHooks {
   sampling?: ResolvedSampling | undefined;
   /** Further consumers of every span, a batch at a time (logs, errors, queries...) */
   consumers?: readonly SpanBatchConsumer[] | undefined;
-  /** Most spans waiting for the drain (default 8,192); more are dropped and counted */
+  /** Most spans waiting for the drain (default 65,536); more are dropped and counted */
   maxQueue?: number | undefined;
 }
 
 /**
- * 8,192 spans: the drain runs once per event-loop turn, so the queue holds what ended within one
- * turn; a flood of 100k requests/s with 10 spans each fills it only if a turn lasts ~8 ms.
+ * 65,536 spans (512 KiB of slots): the drain runs once per event-loop turn, so the queue holds what
+ * ended within one turn. A synchronous loop that makes a 10,000-span trace must fit whole (the
+ * e2e big trace does that); a flood fills it only when a turn outlasts 65k span ends.
  */
-export const DEFAULT_MAX_QUEUE = 8192;
+export const DEFAULT_MAX_QUEUE = 65_536;
 
 /** The TailSampler for resolved options; throws (at creation) on bad policies. */
 function createTailSampler(sampling: ResolvedSampling | undefined, onKeep: (spans: SpanRecord[], reason: string) => void): TailSampler {
