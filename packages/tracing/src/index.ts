@@ -24,3 +24,5 @@ export { instrumentBetterSqlite3 } from './sqlite.js';
 export { NO_TRACE_HEADER } from './client-span.js';
 export { withoutTracing } from './suppress.js';
 export { exceptionAttributes } from './exception.js';
+export { instrumentPino, pinoSeverity } from './logs/index.js';
+export type { LogCaptureOptions } from './logs/index.js';

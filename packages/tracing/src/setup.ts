@@ -1,7 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Redactor, checkKeys, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord, type TracingStats } from '@debugpanel/model';
+import {
+  Redactor,
+  checkKeys,
+  checkValue,
+  isBoolean,
+  isPlainObject,
+  isStringArray,
+  must,
+  type Check,
+  type LogCaptureStats,
+  type Schema,
+  type SpanRecord,
+  type TracingStats,
+} from '@debugpanel/model';
+import { startLogCapture, type LogCapture, type LogCaptureOptions } from './logs/index.js';
 import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
@@ -34,6 +48,12 @@ export interface PanelTracingOptions {
   instrument?: boolean;
   /** Head sampler of the provider, used only by the first `setupTracing()` of the process. Default: parent-based, always on. */
   sampler?: Sampler;
+  /**
+   * Log capture (console, pino) into `logs.onLogs`, in batches: each record carries the trace and
+   * span ids active when it was logged; a line of this handle's requests reaches this handle only,
+   * a line logged outside any request every handle. Default: off (no `logs`).
+   */
+  logs?: LogCaptureOptions;
 }
 
 // The counters are the `tracing` section of `GET {path}/api/stats`: declared in @debugpanel/model.
@@ -50,6 +70,10 @@ export interface PanelTracing {
   /** Tracer for spans of the panel's own making. */
   readonly tracer: Tracer;
   stats(): PanelTracingStats;
+  /** Counters of log capture (undefined without the `logs` option). */
+  logStats(): LogCaptureStats | undefined;
+  /** Formats and delivers captured log lines now instead of on the next `setImmediate`. */
+  flushLogs(): void;
   /** Stops delivering spans to this handle. The last handle out removes the instrumentations. */
   shutdown(): Promise<void>;
 }
@@ -67,6 +91,7 @@ class Handle implements PanelTracing {
     private readonly sink: Sink,
     readonly active: boolean,
     private readonly instrumented: boolean,
+    private readonly logs: LogCapture | undefined,
   ) {
     this.tracer = state.tracer;
     this.native = active ? state.provider!.tracer : undefined;
@@ -100,9 +125,18 @@ class Handle implements PanelTracing {
     };
   }
 
+  logStats(): LogCaptureStats | undefined {
+    return this.logs?.stats();
+  }
+
+  flushLogs(): void {
+    this.logs?.flush();
+  }
+
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.logs?.stop();
     this.sink.closed = true;
     this.state.sinks.delete(this.sink);
     refreshSinkUnion(this.state);
@@ -131,6 +165,7 @@ const OPTIONS: Schema = {
   ignoreOutgoing: must((v) => typeof v === 'function', 'a function (url: URL) => boolean'),
   instrument: isBoolean,
   sampler: must((v) => typeof v === 'object' && v !== null && typeof (v as Sampler).shouldSample === 'function', 'an OpenTelemetry Sampler'),
+  logs: must((v) => isPlainObject(v) && typeof v.onLogs === 'function', 'an object like { onLogs(records) {} }'),
 } satisfies Record<keyof PanelTracingOptions, Check>;
 
 function validate(options: PanelTracingOptions): void {
@@ -185,7 +220,8 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
   refreshSinkUnion(state);
   const instrumented = options.instrument ?? active;
   if (instrumented && state.instrumentationUsers++ === 0) enableInstrumentation(state);
-  return new Handle(state, sink, active, instrumented);
+  const logs = options.logs && startLogCapture(sink, options.service, options.logs);
+  return new Handle(state, sink, active, instrumented, logs);
 }
 
 /**

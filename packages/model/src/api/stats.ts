@@ -7,6 +7,7 @@ import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
 import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
+import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
 
@@ -121,6 +122,8 @@ export interface FeatureStats {
   breakpoints: BreakpointAgentStats | { created: false };
   /** The panel's one redactor: what it replaced, where */
   redaction: RedactorStats;
+  /** Log capture and the log store (absent with `logs: false`) */
+  logs: LogsStats;
   /** Error groups (absent with `errors: false`) */
   errors: ErrorGroupsStats;
 }
