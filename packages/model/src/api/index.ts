@@ -19,3 +19,4 @@ export * from './profiles.js';
 export * from './otlp.js';
 export * from './logs.js';
 export * from './stats.js';
+export * from './queries.js';
