@@ -206,6 +206,11 @@ export class SpanStore {
     return entry.spans();
   }
 
+  /** Whether the trace is stored (O(1), no copy): e.g. for the log store, which keeps the logs of stored traces longest. */
+  has(traceId: string): boolean {
+    return this.#traces.has(traceId);
+  }
+
   /** The trace's summary, or undefined when it is not stored. */
   getSummary(traceId: string): TraceSummary | undefined {
     const entry = this.#traces.get(traceId);
