@@ -31,6 +31,13 @@ describe('compactSpan', () => {
     expect(c.events).toHaveLength(1);
   });
 
+  it('reads a frozen attributes object without writing to it, and counts its strings as its own', () => {
+    const interner = new Interner();
+    compactSpan(span(tid(6), { attributes: { k: 'repeated value' } }), interner);
+    const frozen = span(tid(7), { attributes: Object.freeze({ k: 'repeated value' }) });
+    expect(compactSpan(frozen, interner)).toBe(estimateSpanBytes(frozen) - stringBytes(frozen.name));
+  });
+
   it('keeps long strings as they are and stays bounded, starting afresh when full', () => {
     const interner = new Interner();
     const long = 'x'.repeat(300);

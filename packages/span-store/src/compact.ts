@@ -68,6 +68,8 @@ export function compactSpan(span: SpanRecord, interner: Interner): number {
   span.name = name;
   // The one walk over the attributes: shares strings and sums what the values hold of their own.
   const attrs = span.attributes;
+  // A producer may hand over a frozen attributes object: read it, never write to it.
+  const writable = attrs !== undefined && attrs !== null && !Object.isFrozen(attrs);
   let own = 0;
   let count = 0;
   for (const k in attrs) {
@@ -78,7 +80,7 @@ export function compactSpan(span: SpanRecord, interner: Interner): number {
       continue;
     }
     const i = interner.intern(v);
-    if (interner.hit) attrs[k] = i;
+    if (interner.hit && writable) attrs[k] = i;
     else own += stringBytes(v);
   }
   return estimateSpanBytes(span, attrs === undefined || attrs === null ? 0 : attributesObjectBytes(count, own)) - shared;
