@@ -4,7 +4,8 @@
  * Every contender runs in a process of its own so that one's JIT state, heap and timers cannot
  * colour another's figures.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const distDir = fileURLToPath(new URL('.', import.meta.url));
@@ -60,6 +61,10 @@ export class Child {
         this.pending.clear();
       });
     });
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   request<T>(payload: Record<string, unknown>, timeoutMs = 120_000): Promise<T> {
@@ -119,5 +124,21 @@ export async function runWorker<T>(label: string, script: string, payload: Recor
     return await child.request<T>({ type: 'run', ...payload }, timeoutMs);
   } finally {
     await child.stop();
+  }
+}
+
+/**
+ * Pins a child (all its threads) to one core with `taskset`, so a server and its load generator
+ * do not take turns on the same core. Returns false (and pins nothing) where that is not possible:
+ * no `taskset`, fewer than two cores, or the core is outside this process's affinity mask.
+ */
+export function pinToCore(child: Child, core: number): boolean {
+  const pid = child.pid;
+  if (pid === undefined || availableParallelism() < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-c', '-p', String(core), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -3,7 +3,7 @@
  * loads it from another process. Contenders are measured one after another within a round, the
  * order rotating each round, and every ratio is taken against plain Express within the same round.
  */
-import { Child, startChild } from '../child.js';
+import { Child, pinToCore, startChild } from '../child.js';
 import type { Context, Group } from '../context.js';
 import type { LoadResult } from '../load.js';
 import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
@@ -32,7 +32,15 @@ const CONTENDERS: Contender[] = [
   { id: 'debugpanel-own-sdk', script: 'servers/debugpanel.js', env: { NODE_ENV: 'development', BENCH_OWN_SDK: '1' }, panel: true, feature: 'debugPanelSpanProcessor()' },
   { id: 'otel-sdk', script: 'servers/otel-sdk.js', env: { NODE_ENV: 'development' } },
   { id: 'status-monitor', script: 'servers/status-monitor.js', env: { NODE_ENV: 'development' } },
+  // What many users pick instead: @sentry/node with tracing on (servers/sentry.ts says how nothing is sent).
+  { id: 'sentry', script: 'servers/sentry.js', env: { NODE_ENV: 'development' } },
 ];
+
+/** One load run against one contender: autocannon's figures plus the server's CPU time per request. */
+interface Shot extends LoadResult {
+  /** Server user + system CPU time over the run divided by the requests it served, µs */
+  cpuUs: number;
+}
 
 const ROUTES = ['/hello', '/work'] as const;
 const THROUGHPUT_AIM: Record<(typeof ROUTES)[number], Aim> = {
@@ -41,6 +49,13 @@ const THROUGHPUT_AIM: Record<(typeof ROUTES)[number], Aim> = {
 };
 const P99_AIM: Aim = { on: 'ratio', op: '<=', value: 1.2, text: '≤ 1.2x plain' };
 const VS_OTEL_AIM: Aim = { on: 'ratio', op: '>=', value: 2, text: '≥ 2x otel-sdk' };
+/** CPU per request on /hello (issue 14); /work has no CPU aim, its throughput aim stands. */
+const CPU_AIM: Aim = { on: 'ratio', op: '<=', value: 1.15, text: '≤ 1.15x plain' };
+/** The panel's added CPU per request against the OTel SDK set-up's added CPU. */
+const ADDED_CPU_AIM: Aim = { on: 'median', op: '<=', value: 0.25, text: '≤ 0.25x otel-sdk added' };
+/** RSS of the default dev set-up after the flood: plain's RSS + the store's maxBytes + 48 MiB. */
+const PANEL_MAX_BYTES_MIB = 64;
+const FLOOD_AIM: Aim = { on: 'median', op: '<=', value: PANEL_MAX_BYTES_MIB + 48, text: `≤ plain + maxBytes + 48 MiB (${PANEL_MAX_BYTES_MIB + 48} MiB)` };
 
 const MB = 1024 * 1024;
 
@@ -49,6 +64,7 @@ function describeInfo(c: Contender, info: Record<string, unknown> | undefined): 
   const parts: string[] = [];
   if (typeof info.rss === 'number') parts.push(`RSS ${(info.rss / MB).toFixed(0)} MB`);
   if (c.id === 'otel-sdk') parts.push(`${String(info.spansExported)} spans exported`);
+  if (c.id === 'sentry') parts.push(`${String(info.spansEnded)} spans ended, ${String(info.envelopes)} envelopes dropped`);
   if (c.panel) {
     const stats = info.stats as Record<string, unknown> | undefined;
     const stored = findNumber(stats, ['store', 'spans']) ?? findNumber(stats, ['spans']) ?? findNumber(stats, ['storedSpans']);
@@ -85,6 +101,9 @@ async function run(ctx: Context): Promise<Row[]> {
   const failed = new Map<string, string>();
   const notYet = new Map<string, string>();
   const { child: load } = await startChild('load', 'load.js');
+  // Servers on core 0, the load generator on core 1: otherwise they take turns on one core and
+  // the load generator's share shows up as the server's latency.
+  const pinned = pinToCore(load, 1);
   const { child: sink, ready: sinkReady } = await startChild('otlp-sink', 'servers/otlp-sink.js');
   const sendTo = `http://127.0.0.1:${String(sinkReady.port)}/_debug`;
   try {
@@ -94,6 +113,7 @@ async function run(ctx: Context): Promise<Row[]> {
         const env = { ...c.env, ...(c.id === 'debugpanel-sendto' ? { BENCH_PANEL_OPTIONS: JSON.stringify({ sendTo }) } : {}) };
         try {
           const { child, ready } = await startChild(c.id, c.script, { env });
+          if (pinned) pinToCore(child, 0);
           servers.set(c.id, { child, port: Number(ready.port) });
         } catch (err) {
           const msg = err instanceof Error ? err.message : String(err);
@@ -104,17 +124,27 @@ async function run(ctx: Context): Promise<Row[]> {
       }),
     );
     const live = CONTENDERS.filter((c) => servers.has(c.id));
-    ctx.log(`http: ${live.map((c) => c.id).join(', ')}; ${rounds} rounds x ${seconds} s, ${connections} connections`);
+    ctx.log(`http: ${live.map((c) => c.id).join(', ')}; ${rounds} rounds x ${seconds} s, ${connections} connections; ${pinned ? 'servers pinned to core 0, load to core 1' : 'not pinned (no taskset or one core)'}`);
 
-    const shoot = (id: string, route: string, s: number): Promise<LoadResult> =>
-      load.request<LoadResult>({ type: 'load', url: `http://127.0.0.1:${servers.get(id)!.port}${route}`, connections, seconds: s });
+    const shoot = async (id: string, route: string, s: number): Promise<Shot> => {
+      const server = servers.get(id)!;
+      // A run that served nothing (the machine stalled for the whole of a short run) has no ratio
+      // to give: it is taken again, twice at most, and then fails the group with that reason.
+      for (let attempt = 0; ; attempt++) {
+        const before = await server.child.request<{ cpuUs: number }>({ type: 'cpu' });
+        const res = await load.request<LoadResult>({ type: 'load', url: `http://127.0.0.1:${server.port}${route}`, connections, seconds: s });
+        const after = await server.child.request<{ cpuUs: number }>({ type: 'cpu' });
+        if (res.requests > 0) return { ...res, cpuUs: (after.cpuUs - before.cpuUs) / res.requests };
+        if (attempt === 2) throw new Error(`${id} ${route}: served no request in three runs of ${s} s`);
+      }
+    };
 
     const others = live.filter((c) => c.id !== 'plain');
     const hasPlain = servers.has('plain');
     for (const route of ROUTES) {
-      const results = new Map<string, LoadResult[]>(live.map((c) => [c.id, []]));
+      const results = new Map<string, Shot[]>(live.map((c) => [c.id, []]));
       // Each contender's plain partner: the plain measurement taken right next to it.
-      const partner = new Map<string, LoadResult[]>(others.map((c) => [c.id, []]));
+      const partner = new Map<string, Shot[]>(others.map((c) => [c.id, []]));
       for (const c of live) await shoot(c.id, route, warmup);
       for (let r = 0; r < rounds; r++) {
         // Bursts from other work on the machine last seconds, so each contender is measured right
@@ -149,6 +179,16 @@ async function run(ctx: Context): Promise<Row[]> {
         if (!hasPlain || !pa || !pb) return ratioSummary(ra, rb);
         return ratioSummary(pairedRatios(ra, pa.map((x) => x.rps)), pairedRatios(rb, pb.map((x) => x.rps)));
       };
+      /** Per round: what `a` adds to plain's CPU per request over what `b` adds (each against its own partner). */
+      const addedCpuRatio = (a: string, b: string): Summary | undefined => {
+        const ra = results.get(a);
+        const rb = results.get(b);
+        const pa = partner.get(a);
+        const pb = partner.get(b);
+        if (!ra || !rb || !pa || !pb || ra.length !== rb.length) return undefined;
+        const ratios = ra.map((x, i) => (x.cpuUs - pa[i]!.cpuUs) / (rb[i]!.cpuUs - pb[i]!.cpuUs));
+        return ratios.every(Number.isFinite) ? summarize(ratios) : undefined;
+      };
       for (const c of CONTENDERS) {
         const name = `${route} ${c.id}`;
         const isPanel = c.panel === true;
@@ -180,7 +220,7 @@ async function run(ctx: Context): Promise<Row[]> {
           rows.push(missingRow(group, `${name} vs otel-sdk`, 'x', VS_OTEL_AIM, why, 'failed'));
           continue;
         }
-        if (c.id === 'otel-sdk' && info && info.spansExported === 0) {
+        if ((c.id === 'otel-sdk' && info && info.spansExported === 0) || (c.id === 'sentry' && info && info.spansEnded === 0)) {
           rows.push(missingRow(group, `${name} throughput`, 'req/s', undefined, 'no spans were produced: the instrumentations did not patch express/http', 'failed'));
           continue;
         }
@@ -208,6 +248,34 @@ async function run(ctx: Context): Promise<Row[]> {
               ...(aimed ? { aim: P99_AIM } : {}),
             }),
           );
+        }
+        const cpu = res.map((x) => x.cpuUs);
+        rows.push(
+          measuredRow({
+            group,
+            name: `${name} CPU per request`,
+            unit: 'µs',
+            value: summarize(cpu),
+            ...(c.id !== 'plain' && mate ? { ratio: { summary: ratioSummary(cpu, mate.map((x) => x.cpuUs)), to: 'plain' } } : {}),
+            ...(aimed && mate && route === '/hello' ? { aim: CPU_AIM } : {}),
+            note: `server user + system CPU time / requests served${pinned ? ', server pinned to its own core' : ''}`,
+          }),
+        );
+        if (aimed && mate) {
+          for (const rival of ['otel-sdk', 'sentry']) {
+            const added = addedCpuRatio(c.id, rival);
+            if (added === undefined) continue;
+            rows.push(
+              measuredRow({
+                group,
+                name: `${name} added CPU vs ${rival} added CPU`,
+                unit: 'x',
+                value: added,
+                ...(rival === 'otel-sdk' && route === '/hello' ? { aim: ADDED_CPU_AIM } : {}),
+                note: `per round: (${c.id} − its plain partner) / (${rival} − its plain partner), CPU per request`,
+              }),
+            );
+          }
         }
         const dev = results.get('debugpanel-dev');
         if (c.id === 'debugpanel-nometrics' && dev) {
@@ -251,10 +319,53 @@ async function run(ctx: Context): Promise<Row[]> {
         }
       }
     }
+    rows.push(await floodRow(ctx, load, pinned, panelReady, connections));
   } finally {
     await Promise.all([load.stop(), sink.stop(), ...[...servers.values()].map((s) => s.child.stop())]);
   }
   return rows;
+}
+
+/**
+ * RSS after a flood: fresh plain and default dev (`app.use(debugPanel())`) servers each take
+ * `/hello` at full speed for 60 s (5 s in a quick run), one after the other; the row is the
+ * panel's RSS minus plain's. The panel keeps every request in dev, so its store fills to its
+ * byte budget (maxBytes, 64 MiB by default) and evicts from then on: the aim allows that budget
+ * plus 48 MiB for the panel's code, metrics and V8's slack.
+ */
+async function floodRow(ctx: Context, load: Child, pinned: boolean, panelReady: boolean, connections: number): Promise<Row> {
+  const name = '/hello debugpanel-dev RSS after a flood, minus plain';
+  const seconds = ctx.quick ? 5 : 60;
+  if (!panelReady) return missingRow('http', name, 'MiB', FLOOD_AIM, 'debugpanel does not export debugPanel() yet');
+  const rss: Record<string, number> = {};
+  const served: Record<string, number> = {};
+  let held: number | undefined;
+  for (const c of CONTENDERS.filter((x) => x.id === 'plain' || x.id === 'debugpanel-dev')) {
+    const { child, ready } = await startChild(`${c.id} (flood)`, c.script, { env: c.env ?? {} });
+    try {
+      if (pinned) pinToCore(child, 0);
+      const res = await load.request<LoadResult>(
+        { type: 'load', url: `http://127.0.0.1:${String(ready.port)}/hello`, connections, seconds },
+        (seconds + 60) * 1000,
+      );
+      const info = await child.request<Record<string, unknown>>({ type: 'info' });
+      rss[c.id] = Number(info.rss) / MB;
+      served[c.id] = res.requests;
+      if (c.panel) held = findNumber(info.stats, ['store', 'spans']);
+    } finally {
+      await child.stop();
+    }
+  }
+  const diff = rss['debugpanel-dev']! - rss.plain!;
+  ctx.log(`http flood: plain ${rss.plain!.toFixed(0)} MiB, debugpanel-dev ${rss['debugpanel-dev']!.toFixed(0)} MiB after ${seconds} s`);
+  return measuredRow({
+    group: 'http',
+    name,
+    unit: 'MiB',
+    value: summarize([diff]),
+    aim: FLOOD_AIM,
+    note: `${seconds} s of /hello each, fresh processes: plain ${rss.plain!.toFixed(0)} MiB after ${served.plain!.toLocaleString('en-US')} requests, debugpanel-dev ${rss['debugpanel-dev']!.toFixed(0)} MiB after ${served['debugpanel-dev']!.toLocaleString('en-US')} (${String(held)} spans held)`,
+  });
 }
 
 export const httpGroup: Group = {

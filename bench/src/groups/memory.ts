@@ -10,7 +10,7 @@ import { ratioSummary, summarize } from '../stats.js';
 import { storeAvailable } from '../workers/store-api.js';
 
 const MB = 1024 * 1024;
-const PER_SPAN_AIM: Aim = { on: 'ratio', op: '<=', value: 0.4, text: '≤ 0.40x OTel' };
+const PER_SPAN_AIM: Aim = { on: 'median', op: '<=', value: 250, text: '≤ 250 B' };
 const ESTIMATE_AIM: Aim = { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.8x measured (budget honest)' };
 const FLOOD_AIM: Aim = { on: 'ratio', op: '<=', value: 0.25, text: '≤ 0.25x budget (flat)' };
 const HELD_AIM: Aim = { on: 'ratio', op: '<=', value: 1.1, text: '≤ 1.1x budget' };

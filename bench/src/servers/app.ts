@@ -40,12 +40,20 @@ export function addRoutes(app: Express): void {
   });
 }
 
-/** Listens on an ephemeral loopback port and answers `info` requests over IPC. */
+/**
+ * Listens on an ephemeral loopback port and answers over IPC: `info` (RSS and what the contender
+ * adds), `cpu` (this process's user + system CPU time so far, in microseconds: the parent reads it
+ * before and after each load run and divides by the requests served).
+ */
 export function serveApp(app: Express, info: (port: number) => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): void {
   const server = app.listen(0, '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
     serveIpc(
       (msg) => {
+        if (msg.type === 'cpu') {
+          const { user, system } = process.cpuUsage();
+          return { cpuUs: user + system };
+        }
         if (msg.type === 'info') return Promise.resolve(info(port)).then((extra) => ({ rss: process.memoryUsage().rss, ...extra }));
         throw new Error(`unknown request ${String(msg.type)}`);
       },

@@ -41,7 +41,7 @@ export interface DebugPanelHandle {
   readonly store: SpanStore;
   /** The log store (undefined with `logs: false` or when the panel is off) */
   readonly logs: LogStore | undefined;
-  /** Counters of the span pipeline */
+  /** Counters of the span pipeline (also the `ingest` section of `/api/stats`) */
   readonly pipeline: Readonly<PipelineCounters>;
   /**
    * Puts an exception seen outside spans into the error groups (log capture calls it for logged
@@ -49,6 +49,11 @@ export interface DebugPanelHandle {
    * the panel or its error groups are off.
    */
   readonly errors: ErrorRecorder;
+  /**
+   * Resolves once every span that has ended so far went through the pipeline (the store, the
+   * sampler, the metrics): spans are handed on in batches off the request path. For tests.
+   */
+  whenIdle(): Promise<void>;
   /** Stops tracing, ends SSE streams; the middleware then only calls `next()`. */
   close(): Promise<void>;
 }
@@ -83,7 +88,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     const pipeline = createPipeline(store, sse);
     // Off costs nothing: no tracing, no routes; `{path}` is left to the app (a 404 as if absent).
     const off = (_req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void) => next();
-    const handle: DebugPanelHandle = { enabled: false, options: opts, store, logs: undefined, pipeline: pipeline.counters, errors: NO_ERRORS, close: async () => {} };
+    const handle: DebugPanelHandle = { enabled: false, options: opts, store, logs: undefined, pipeline: pipeline.counters, errors: NO_ERRORS, whenIdle: pipeline.whenIdle, close: async () => {} };
     return Object.assign(off, { panel: handle });
   }
 
@@ -197,6 +202,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (logExporter) ctx.stats.exportToLogs = () => logExporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   if (errors) ctx.stats.errors = () => errors.stats();
+  ctx.stats.ingest = () => ({ ...pipeline.counters });
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
   ctx.stats.context = () => ({ traces: traceAttributes().byTrace.size, dropped: traceAttributes().dropped, baggage: [...opts.context.baggage] });
@@ -227,7 +233,8 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   }
   if (queries) ctx.stats.queries = () => queries.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
-  const handlePanel = createPanelHandler(ctx, table);
+  // Every panel route first drains the span queue, so it reads every span that has ended.
+  const handlePanel = createPanelHandler(ctx, table, pipeline.flush);
 
   const middleware = createTracingMiddleware({
     path: opts.path,
@@ -257,6 +264,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     logs: logs?.store,
     pipeline: pipeline.counters,
     errors: errors ?? NO_ERRORS,
+    whenIdle: pipeline.whenIdle,
     async close() {
       if (closed) return;
       closed = true;
@@ -276,7 +284,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
 const NO_ERRORS: ErrorRecorder = Object.freeze({ record() {} });
 
 /** Answers every request under the panel's path; never calls the app's `next`. */
-function createPanelHandler(ctx: PanelContext, table: RouteTable) {
+function createPanelHandler(ctx: PanelContext, table: RouteTable, flushSpans: () => void) {
   const { options, access, counters } = ctx;
   const plen = options.path.length;
   const lastSegment = options.path.slice(options.path.lastIndexOf('/') + 1);
@@ -328,6 +336,7 @@ function createPanelHandler(ctx: PanelContext, table: RouteTable) {
     }
     let result: void | Promise<void>;
     try {
+      flushSpans();
       result = route.route.handle({ req, res, params: route.params, query: new URLSearchParams(search), ...(identity ? { identity } : {}) });
     } catch (err) {
       return routeFailed(ctx, res, err);

@@ -46,6 +46,22 @@ describe('SseHub', () => {
     await until(() => hub.size === 0);
   });
 
+  it('publishEach sends several events in one write per client, and counts each', async () => {
+    const hub = new SseHub();
+    const res = await connect(await serve(hub));
+    let text = '';
+    res.setEncoding('utf8').on('data', (c: string) => (text += c));
+    await until(() => hub.size === 1);
+    const sent = hub.stats().sent; // the hello counts too
+    hub.publishEach('trace', [{ traceId: 'a' }, { traceId: 'b' }] as never);
+    hub.publishEach('trace', []);
+    await until(() => text.includes('"b"'));
+    expect(text).toContain('event: trace\ndata: {"traceId":"a"}\n\nevent: trace\ndata: {"traceId":"b"}\n\n');
+    expect(hub.stats().sent).toBe(sent + 2);
+    res.destroy();
+    await until(() => hub.size === 0);
+  });
+
   it('sends heartbeats', async () => {
     const hub = new SseHub({ heartbeatMs: 20 });
     const res = await connect(await serve(hub));

@@ -70,6 +70,17 @@ export class SseHub {
     for (const res of this.#clients) this.#write(res, frame);
   }
 
+  /**
+   * Sends several events of one kind to every client in one write per client: the pipeline
+   * publishes a drained batch's traces this way. Serialized once, nothing done without clients.
+   */
+  publishEach<E extends StreamEventName>(event: E, items: ReadonlyArray<StreamEvents[E]>): void {
+    if (this.#clients.size === 0 || items.length === 0) return;
+    let frames = '';
+    for (let i = 0; i < items.length; i++) frames += `event: ${event}\ndata: ${JSON.stringify(items[i])}\n\n`;
+    for (const res of this.#clients) this.#write(res, frames, items.length);
+  }
+
   stats(): SseStats {
     return { clients: this.#clients.size, dropped: this.#dropped, refused: this.#refused, sent: this.#sent };
   }
@@ -81,7 +92,7 @@ export class SseHub {
     this.#stopHeartbeat();
   }
 
-  #write(res: ServerResponse, frame: string): void {
+  #write(res: ServerResponse, frame: string, events = 1): void {
     if (res.destroyed || res.writableEnded) {
       this.#remove(res);
       return;
@@ -94,7 +105,7 @@ export class SseHub {
       return;
     }
     res.write(frame);
-    this.#sent++;
+    this.#sent += events;
   }
 
   #remove(res: ServerResponse): void {

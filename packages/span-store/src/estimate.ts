@@ -28,11 +28,11 @@ const LINK_BASE = 56;
 const HEAP_NUMBER = 16;
 
 /** A flat one-byte string: a 16-byte header, then the characters, rounded up to a word. */
-function stringBytes(s: string): number {
+export function stringBytes(s: string): number {
   return 16 + ((s.length + 7) & ~7);
 }
 
-function valueBytes(v: unknown): number {
+export function valueBytes(v: unknown): number {
   switch (typeof v) {
     case 'string':
       return stringBytes(v);
@@ -58,7 +58,12 @@ function attributesBytes(attrs: Attributes | undefined): number {
     n += valueBytes(attrs[key]);
     count++;
   }
-  return ATTRS_BASE + n + count * (count > DICTIONARY_AFTER ? DICTIONARY_PROPERTY : FAST_PROPERTY);
+  return attributesObjectBytes(count, n);
+}
+
+/** An attributes object of `count` properties whose values hold `valueBytes` of their own. */
+export function attributesObjectBytes(count: number, valueBytes: number): number {
+  return ATTRS_BASE + valueBytes + count * (count > DICTIONARY_AFTER ? DICTIONARY_PROPERTY : FAST_PROPERTY);
 }
 
 let lastSharedStatus: object | undefined;
@@ -79,8 +84,9 @@ function isSharedEmpty(events: object): boolean {
  *
  * @example
  * const bytes = estimateSpanBytes(span); // ~450 for a server span with 8 attributes
+ * // `ownAttributeBytes`: the attributes' part when the caller walked them already (compact.ts)
  */
-export function estimateSpanBytes(span: SpanRecord): number {
+export function estimateSpanBytes(span: SpanRecord, ownAttributeBytes: number = attributesBytes(span.attributes)): number {
   let n = SPAN_BASE + stringBytes(span.traceId) + stringBytes(span.spanId) + stringBytes(span.name);
   if (span.parentSpanId !== undefined) n += stringBytes(span.parentSpanId);
   const status = span.status;
@@ -93,7 +99,7 @@ export function estimateSpanBytes(span: SpanRecord): number {
   }
   const message = status.message;
   if (message !== undefined) n += stringBytes(message);
-  n += attributesBytes(span.attributes);
+  n += ownAttributeBytes;
   const events = span.events;
   if (events !== undefined && !(events.length === 0 && isSharedEmpty(events))) {
     n += ARRAY_BASE;

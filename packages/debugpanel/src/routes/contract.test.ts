@@ -167,7 +167,7 @@ describe('the panel answers the model types', () => {
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction', 'errors', 'logs', 'auth']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'ingest', 'metrics', 'sampling', 'breakpoints', 'redaction', 'errors', 'logs', 'auth']));
   });
 
   it('the session and the audit log (the pins above are in it)', async () => {

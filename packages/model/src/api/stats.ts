@@ -96,8 +96,33 @@ export interface ContextStats {
   baggage: string[];
 }
 
+/**
+ * The span pipeline: ended spans wait in a bounded queue and are handed on in batches, off the
+ * request path (golden signals, tail sampler, store, live stream, other consumers).
+ */
+export interface IngestStats {
+  /** Spans handed to the pipeline (local and, in a hub, received) */
+  spans: number;
+  /** Spans waiting in the queue now */
+  queued: number;
+  /** The queue's bound */
+  maxQueue: number;
+  /** Spans dropped because the queue was full (the drain had not caught up) */
+  droppedQueueFull: number;
+  /** Batches drained */
+  batches: number;
+  /** The largest batch drained so far */
+  largestBatch: number;
+  /** Kept spans the store refused (its per-trace cap, or a span larger than its budget) */
+  refused: number;
+  /** Errors thrown by consumers inside the pipeline (caught: span processing never breaks the app) */
+  errors: number;
+}
+
 /** Sections registered by features and options; each present only when its part is on. */
 export interface FeatureStats {
+  /** The span pipeline's queue and batches */
+  ingest: IngestStats;
   sampling: TailSamplerStats;
   /** `debugPanel({ hub: true })` */
   hub: HubStats;

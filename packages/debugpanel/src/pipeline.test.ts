@@ -1,0 +1,132 @@
+import type { SpanRecord, StreamEvents, TraceSummary } from '@debugpanel/model';
+import { SpanStore } from '@debugpanel/span-store';
+import { describe, expect, it } from 'vitest';
+import { createPipeline, type SpanBatchConsumer } from './pipeline.js';
+import { SseHub } from './sse.js';
+
+let seq = 0;
+function root(extra: Partial<SpanRecord> = {}): SpanRecord {
+  seq++;
+  return {
+    traceId: seq.toString(16).padStart(32, '0'),
+    spanId: seq.toString(16).padStart(16, '0'),
+    name: 'GET /x',
+    kind: 'server',
+    service: 'pipe-test',
+    startTime: 1_700_000_000_000 + seq,
+    duration: 3,
+    status: { code: 'unset' },
+    attributes: { 'http.route': '/x' },
+    events: [],
+    ...extra,
+  };
+}
+
+/** A hub with one pretend client that records what would be written to it. */
+class RecordingHub extends SseHub {
+  readonly published: Array<{ event: string; items: TraceSummary[] }> = [];
+  override get size(): number {
+    return 1;
+  }
+  override publishEach<E extends keyof StreamEvents>(event: E, items: ReadonlyArray<StreamEvents[E]>): void {
+    this.published.push({ event, items: [...items] as TraceSummary[] });
+  }
+}
+
+describe('createPipeline', () => {
+  it('queues ended spans and hands them on in one batch, off the caller', async () => {
+    const store = new SpanStore();
+    const p = createPipeline(store, new SseHub());
+    const spans = [root(), root(), root()];
+    for (const s of spans) p.onSpan(s);
+    // Nothing the caller (a request) waits for has touched the store yet.
+    expect(store.stats().spans).toBe(0);
+    expect(p.counters.queued).toBe(3);
+    await p.whenIdle();
+    expect(store.stats().spans).toBe(3);
+    expect(p.counters).toMatchObject({ spans: 3, queued: 0, batches: 1, largestBatch: 3, droppedQueueFull: 0, errors: 0 });
+    expect(store.getSummary(spans[0]!.traceId)?.reason).toBe('all');
+    p.close();
+  });
+
+  it('drops and counts spans at the queue bound until the drain has run', async () => {
+    const store = new SpanStore();
+    const p = createPipeline(store, new SseHub(), { maxQueue: 2 });
+    for (let i = 0; i < 5; i++) p.onSpan(root());
+    expect(p.counters.droppedQueueFull).toBe(3);
+    await p.whenIdle();
+    expect(store.stats().spans).toBe(2);
+    // Drained: the queue takes spans again.
+    p.onSpan(root());
+    p.flush();
+    expect(store.stats().spans).toBe(3);
+    expect(p.counters).toMatchObject({ spans: 6, batches: 2, droppedQueueFull: 3 });
+    p.close();
+  });
+
+  it('flush() drains synchronously; whenIdle() on an empty queue resolves at once', async () => {
+    const store = new SpanStore();
+    const p = createPipeline(store, new SseHub());
+    await p.whenIdle();
+    p.onSpan(root());
+    p.flush();
+    expect(store.stats().spans).toBe(1);
+    expect(p.counters.queued).toBe(0);
+    p.close();
+  });
+
+  it('gives every batch consumer the whole batch; one that throws is counted and the others still run', async () => {
+    const seen: number[] = [];
+    const bad: SpanBatchConsumer = {
+      onBatch() {
+        throw new Error('consumer bug');
+      },
+    };
+    const good: SpanBatchConsumer = { onBatch: (spans) => void seen.push(spans.length) };
+    const store = new SpanStore();
+    const errors = console.error;
+    console.error = () => {};
+    try {
+      const p = createPipeline(store, new SseHub(), { consumers: [bad, good] });
+      p.onSpan(root());
+      p.onSpan(root());
+      await p.whenIdle();
+      expect(seen).toEqual([2]);
+      expect(p.counters.errors).toBe(1);
+      expect(store.stats().spans).toBe(2);
+      p.close();
+    } finally {
+      console.error = errors;
+    }
+  });
+
+  it('publishes the kept traces of a batch to the stream in one publish', async () => {
+    const hub = new RecordingHub();
+    const p = createPipeline(new SpanStore(), hub);
+    const a = root();
+    const b = root();
+    p.onSpan(a);
+    p.onSpan(b);
+    await p.whenIdle();
+    expect(hub.published).toHaveLength(1);
+    expect(hub.published[0]!.event).toBe('trace');
+    expect(hub.published[0]!.items.map((s) => s.traceId)).toEqual([a.traceId, b.traceId]);
+    p.close();
+  });
+
+  it('counts spans the store refused (its per-trace cap)', async () => {
+    const store = new SpanStore({ maxSpansPerTrace: 1 });
+    const p = createPipeline(store, new SseHub());
+    const a = root();
+    p.onSpan(a);
+    p.onSpan({ ...a, spanId: 'ffffffffffffffff', parentSpanId: a.spanId, kind: 'internal' });
+    await p.whenIdle();
+    expect(p.counters.refused).toBe(1);
+    expect(store.stats().spans).toBe(1);
+    p.close();
+  });
+
+  it('rejects a queue bound that is not a positive integer', () => {
+    expect(() => createPipeline(new SpanStore(), new SseHub(), { maxQueue: 0 })).toThrow(/maxQueue/);
+  });
+});
