@@ -28,7 +28,8 @@ export type { RedactorOptions, RedactorStats } from './redact.js';
 export { RingBuffer } from './ring-buffer.js';
 export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } from './query.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
-export { summaryMatches, summaryDecides } from './query.js';
+export { summaryMatches, summaryDecides, parseHttpStatusFilter, httpStatusIn, MAX_HTTP_STATUS_TERMS } from './query.js';
+export type { HttpStatusFilter } from './query.js';
 // The JSON contract of every route and of the SSE stream (see api/index.ts).
 export * from './api/index.js';
 export type { Check, Schema, OptionsErrorClass } from './options.js';

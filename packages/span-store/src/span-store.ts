@@ -5,6 +5,8 @@ import {
   checkKeys,
   checkValue,
   httpStatusOf,
+  httpStatusIn,
+  parseHttpStatusFilter,
   isErrorSpan,
   isPositiveInt,
   must,
@@ -678,6 +680,11 @@ function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; needle: 
   if (reason !== undefined && reason !== '') checks.push((e) => e.reason === reason);
   if (status === 'error') checks.push((e) => e.errorCount > 0);
   else if (status === 'ok') checks.push((e) => e.errorCount === 0);
+  if (q.httpStatus !== undefined && q.httpStatus !== '') {
+    const f = parseHttpStatusFilter(q.httpStatus);
+    if (typeof f === 'string') throw new RangeError(`SpanStore.query: ${f}`);
+    checks.push((e) => httpStatusIn(httpStatusOf(e.root), f));
+  }
   if (minDuration !== undefined) checks.push((e) => e.endTime - e.startTime >= minDuration);
   if (maxDuration !== undefined) checks.push((e) => e.endTime - e.startTime <= maxDuration);
   if (since !== undefined) checks.push((e) => e.startTime >= since);

@@ -11,6 +11,7 @@ import {
   type TraceQuery,
   type TraceQueryResult,
   type TraceSummary,
+  parseHttpStatusFilter,
 } from '../query.js';
 
 /** `GET {path}/api/traces?service=&status=...` (a `TraceQuery` in the URL): newest first, paged. */
@@ -29,6 +30,7 @@ export const TRACE_QUERY_PARAMS = [
   'name',
   'route',
   'status',
+  'httpStatus',
   'minDuration',
   'maxDuration',
   'attr',
@@ -59,6 +61,13 @@ export function parseTraceQuery(params: Params): { query: TraceQuery } | { error
     if (v === null || v === '') continue;
     if (v.length > MAX_TEXT) return { error: `${key} is longer than ${MAX_TEXT} characters` };
     query[key] = v;
+  }
+  const http = params.get('httpStatus');
+  if (http) {
+    if (http.length > MAX_TEXT) return { error: `httpStatus is longer than ${MAX_TEXT} characters` };
+    const f = parseHttpStatusFilter(http);
+    if (typeof f === 'string') return { error: f };
+    query.httpStatus = http.trim();
   }
   const status = params.get('status');
   if (status) {
