@@ -178,3 +178,33 @@ describe('HTTP status classes (issue 19, item 4)', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('smaller ones (issue 19, items 8 and 9)', () => {
+  it('a pinned trace says "Kept: pinned" and reason=pinned finds it; the trace links to its route metrics; ? shows the keys', async () => {
+    await page.goto(`${base}/_debug/#/trace/${TRACE}`);
+    await page.waitForSelector('[data-testid="span-count"]');
+    expect(await page.locator('[data-testid="trace-kept"]').textContent()).toBe('all');
+    const href = await page.locator('[data-testid="route-metrics"]').getAttribute('href');
+    expect(href).toBe('#/metrics?service=gateway&route=%2Fapi%2Fproducts&method=GET');
+    await page.click('[data-testid="pin-toggle"]');
+    await expect.poll(() => page.locator('[data-testid="trace-kept"]').textContent()).toBe('pinned');
+
+    // `?` opens the key help over the view; Esc closes it and leaves the trace open.
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid="key-help"]');
+    expect(await page.locator('[data-testid="key-help"] tbody tr').count()).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: join(SHOTS, 'key-help.png') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="key-help"]').count()).toBe(0);
+    expect(await page.evaluate(() => location.hash)).toBe(`#/trace/${TRACE}`);
+
+    await page.goto(`${base}/_debug/#/traces?reason=pinned`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="trace-row"]').textContent()).toContain('pinned');
+    await page.click('[data-testid="trace-row"] a');
+    await page.waitForSelector('[data-testid="route-metrics"]');
+    await page.click('[data-testid="route-metrics"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/metrics?service=gateway&route=%2Fapi%2Fproducts&method=GET');
+    expect(pageErrors).toEqual([]);
+  });
+});

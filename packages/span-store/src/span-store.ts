@@ -599,6 +599,10 @@ export class SpanStore {
   }
 }
 
+function keptReason(e: TraceEntry): string | undefined {
+  return e.pinned ? 'pinned' : e.reason;
+}
+
 function summarize(e: TraceEntry): TraceSummary {
   const root = e.root;
   const s: TraceSummary = {
@@ -615,7 +619,10 @@ function summarize(e: TraceEntry): TraceSummary {
   if (typeof route === 'string') s.route = route;
   const status = httpStatusOf(root);
   if (status !== undefined) s.httpStatus = status;
-  if (e.reason !== undefined) s.reason = e.reason;
+  // A pinned trace is kept because it is pinned, whatever sampling said: "Kept: pinned", and
+  // `reason=pinned` finds it (the filter below reads the same rule).
+  const reason = keptReason(e);
+  if (reason !== undefined) s.reason = reason;
   if (e.pinned) s.pinned = true;
   return s;
 }
@@ -677,7 +684,7 @@ function needleOf(q: TraceQuery): Needle | undefined {
 function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; needle: Needle }): Filter | undefined {
   const checks: Filter[] = [];
   const { reason, status, minDuration, maxDuration, since, until, route, service, name, attributes, text } = q;
-  if (reason !== undefined && reason !== '') checks.push((e) => e.reason === reason);
+  if (reason !== undefined && reason !== '') checks.push((e) => keptReason(e) === reason);
   if (status === 'error') checks.push((e) => e.errorCount > 0);
   else if (status === 'ok') checks.push((e) => e.errorCount === 0);
   if (q.httpStatus !== undefined && q.httpStatus !== '') {
