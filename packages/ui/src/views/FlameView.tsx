@@ -158,8 +158,8 @@ function CpuProfiles({ route, navigate }: ViewProps) {
       {!chosen && <p class="empty">Record a few seconds of this process while it does the work you want to see; open the file in Chrome DevTools or speedscope too.</p>}
       {flame.data && profileRoot.root && shown && (
         <>
-          <p class="muted" data-testid="cpu-idle">
-            <label>
+          <p class="muted cpu-idle" data-testid="cpu-idle">
+            <label style={{ display: 'inline-flex', flexDirection: 'row', alignItems: 'center', gap: '4px' }}>
               <input
                 type="checkbox"
                 checked={showIdle}
@@ -169,8 +169,8 @@ function CpuProfiles({ route, navigate }: ViewProps) {
               Show (idle)
             </label>{' '}
             {shown.idle > 0
-              ? `: ${formatDuration(shown.idle)} of ${formatDuration(profileRoot.root.total)} (${Math.round((shown.idle / Math.max(profileRoot.root.total, 1e-9)) * 100)}%) the thread waited with no JavaScript to run${showIdle ? '' : ', hidden so the code that ran fills the width'}.`
-              : ': the thread never idled.'}
+              ? `— ${formatDuration(shown.idle)} of ${formatDuration(profileRoot.root.total)} (${Math.round((shown.idle / Math.max(profileRoot.root.total, 1e-9)) * 100)}%) the thread waited with no JavaScript to run${showIdle ? '' : ', hidden so the code that ran fills the width'}.`
+              : '— the thread never idled.'}
           </p>
           <FlameCanvas root={showIdle ? profileRoot.root : shown.root} testId="cpu-flame" label={`CPU profile ${flame.data.id}`} isMatch={isMatch} searching={search.trim() !== ''} />
         </>
