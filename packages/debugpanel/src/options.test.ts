@@ -13,7 +13,10 @@ describe('resolveOptions', () => {
       path: '/_debug', service: 'shop', token: undefined, dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
+      logs: { console: true, pino: true },
     });
+    expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
+    expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, maxRecords: 10 });
     expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });
 

@@ -82,6 +82,18 @@ export interface MetricsOptions {
   coarseWindow?: number;
 }
 
+/** Log capture and the log store; see `@debugpanel/logs`. */
+export interface LogsOptions {
+  /** Capture console.log/info/warn/error/debug (default true); what the console prints is unchanged */
+  console?: boolean;
+  /** Capture pino loggers and add trace_id/span_id/trace_flags to their lines (default true, when the app has pino) */
+  pino?: boolean;
+  /** Most records held (default 50,000) */
+  maxRecords?: number;
+  /** Estimated bytes held (default 32 MiB) */
+  maxBytes?: number;
+}
+
 export interface DebugPanelOptions {
   /** Where the panel answers (default `/_debug`). No trailing slash. */
   path?: string;
@@ -132,6 +144,12 @@ export interface DebugPanelOptions {
   metrics?: boolean | MetricsOptions;
   /** Head and tail sampling (default: keep everything, or the production policies in production) */
   sampling?: SamplingOptions;
+  /**
+   * Logs tied to their spans (default on): console and pino lines captured with the active trace
+   * and span ids, held in a bounded log store, served at `{path}/api/logs`. `false` turns capture
+   * and the store off; `{ console: false }` leaves the console alone.
+   */
+  logs?: boolean | LogsOptions;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -165,6 +183,7 @@ export interface ResolvedOptions {
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
+  logs: Required<Pick<LogsOptions, 'console' | 'pino'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -186,6 +205,14 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
+  logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
+};
+
+const LOGS: Record<keyof LogsOptions, Check> = {
+  console: isBoolean,
+  pino: isBoolean,
+  maxRecords: isPositiveInt,
+  maxBytes: isPositiveInt,
 };
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
@@ -275,6 +302,7 @@ export function resolveOptions(
   if (o.store !== undefined) checkKeys(o.store as Record<string, unknown>, STORE, 'debugPanel(options)', 'store.');
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
+  if (isPlainObject(o.logs)) checkKeys(o.logs, LOGS, 'debugPanel(options)', 'logs.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
 
   const path = o.path ?? '/_debug';
@@ -314,6 +342,7 @@ export function resolveOptions(
       maxAgeMs: o.sampling?.maxAgeMs,
       maxPendingTraces: o.sampling?.maxPendingTraces,
     },
+    logs: o.logs === false ? undefined : { console: true, pino: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
   };
 }
 

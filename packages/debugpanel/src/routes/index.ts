@@ -6,6 +6,7 @@ import { breakpoints } from './breakpoints.js';
 import { dependencies } from './dependencies.js';
 import { flame } from './flame.js';
 import { login } from './login.js';
+import { logs } from './logs.js';
 import { metrics } from './metrics.js';
 import { hub } from './otlp.js';
 import { sampling } from './sampling.js';
@@ -19,6 +20,7 @@ import { ui } from './ui.js';
 
 export const FEATURES: readonly PanelFeature[] = [
   traces,
+  logs,
   flame,
   dependencies,
   profiles,

@@ -17,4 +17,6 @@ export * from './sampling.js';
 export * from './breakpoints.js';
 export * from './profiles.js';
 export * from './otlp.js';
+export * from './logs.js';
 export * from './stats.js';
+export * from './queries.js';

@@ -5,8 +5,10 @@
  */
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
+import type { QueriesStats } from './queries.js';
 import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
+import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
 
@@ -96,6 +98,10 @@ export interface FeatureStats {
   breakpoints: BreakpointAgentStats | { created: false };
   /** The panel's one redactor: what it replaced, where */
   redaction: RedactorStats;
+  /** Database query insights (absent with `queries: false`) */
+  queries: QueriesStats;
+  /** Log capture and the log store (absent with `logs: false`) */
+  logs: LogsStats;
   /** Error groups (absent with `errors: false`) */
   errors: ErrorGroupsStats;
 }
