@@ -198,6 +198,17 @@ describe('smaller ones (issue 19, items 8 and 9)', () => {
     await expect.poll(() => page.locator('[data-testid="key-help"]').count()).toBe(0);
     expect(await page.evaluate(() => location.hash)).toBe(`#/trace/${TRACE}`);
 
+    // The time-range picker sets an absolute since (the link keeps showing the same traces).
+    await page.goto(`${base}/_debug/#/traces`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(6);
+    const before = Date.now();
+    await page.selectOption('[data-testid="time-range"]', '5m');
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/traces\?since=\d+/);
+    const since = Number(/since=(\d+)/.exec(await page.evaluate(() => location.hash))![1]);
+    expect(Math.abs(since - (before - 300_000))).toBeLessThan(60_000);
+    await page.waitForSelector('[data-testid="time-window"]');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(6);
+
     await page.goto(`${base}/_debug/#/traces?reason=pinned`);
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(1);
     expect(await page.locator('[data-testid="trace-row"]').textContent()).toContain('pinned');
