@@ -70,8 +70,9 @@ function otlp(service: string, spans: Sp[]) {
   };
 }
 
-async function send(service: string, spans: Sp[]): Promise<void> {
-  const res = await fetch(`${base}/_debug/v1/traces`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(otlp(service, spans)) });
+async function send(service: string, spans: Sp[], trace = TRACE): Promise<void> {
+  const body = JSON.stringify(otlp(service, spans)).replaceAll(TRACE, trace);
+  const res = await fetch(`${base}/_debug/v1/traces`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body });
   expect(res.status).toBe(200);
 }
 
@@ -143,6 +144,78 @@ describe('a trace opened before its last services’ spans arrive', () => {
     // Centred in the 7 ms call: 1 + (7 - 6.5) / 2 - 2.6 = -1.35 ms; raw start +2.6 ms, raw end +9.1 ms.
     expect(skew).toMatch(/moved −1\.35 ?ms into its caller's window; raw start \+2\.6 ?ms .* raw end \+9\.1 ?ms/);
     await page.screenshot({ path: join(SHOTS, 'trace-filled-in.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('HTTP status classes (issue 19, item 4)', () => {
+  it('filters by class and code, keeps the filter in the form, and shows 4xx apart from 5xx', async () => {
+    const codes = [404, 409, 502, 503, 200];
+    for (const [i, code] of codes.entries()) {
+      await send('shop', [{ span: 100 + i, name: `GET /status/${code}`, kind: 2, from: 20 + i, to: 21 + i, attrs: { 'http.request.method': 'GET', 'http.route': '/status/:code', 'http.response.status_code': code } }], `${'c'.repeat(31)}${i}`);
+    }
+    const count = async (q: string) => ((await (await fetch(`${base}/_debug/api/traces?${q}`, { headers: AUTH })).json()) as { traces: unknown[] }).traces.length;
+    await expect.poll(() => count('route=/status/:code')).toBe(5);
+    const bad = await fetch(`${base}/_debug/api/traces?httpStatus=5x`, { headers: AUTH });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/class like 5xx or a code like 404/);
+
+    await page.goto(`${base}/_debug/#/traces?route=%2Fstatus%2F%3Acode&httpStatus=4xx`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(2);
+    expect(await page.inputValue('[data-testid="filter-http"]')).toBe('4xx');
+    // A server's 4xx is the caller's mistake: amber, not red, and not an error.
+    expect(await page.locator('[data-testid="trace-http"].warn').count()).toBe(2);
+    expect(await page.locator('[data-testid="trace-http"].err').count()).toBe(0);
+    await page.fill('[data-testid="filter-http"]', '5xx,409');
+    await page.click('[data-testid="filter-apply"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fstatus%2F%3Acode&httpStatus=5xx%2C409');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
+    expect(await page.locator('[data-testid="trace-http"].err').count()).toBe(2);
+    await page.screenshot({ path: join(SHOTS, 'traces-http-status.png') });
+    // status=error: the 5xx answers only, not the 404 and 409.
+    await page.goto(`${base}/_debug/#/traces?route=%2Fstatus%2F%3Acode&status=error`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(2);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('smaller ones (issue 19, items 8 and 9)', () => {
+  it('a pinned trace says "Kept: pinned" and reason=pinned finds it; the trace links to its route metrics; ? shows the keys', async () => {
+    await page.goto(`${base}/_debug/#/trace/${TRACE}`);
+    await page.waitForSelector('[data-testid="span-count"]');
+    expect(await page.locator('[data-testid="trace-kept"]').textContent()).toBe('all');
+    const href = await page.locator('[data-testid="route-metrics"]').getAttribute('href');
+    expect(href).toBe('#/metrics?service=gateway&route=%2Fapi%2Fproducts&method=GET');
+    await page.click('[data-testid="pin-toggle"]');
+    await expect.poll(() => page.locator('[data-testid="trace-kept"]').textContent()).toBe('pinned');
+
+    // `?` opens the key help over the view; Esc closes it and leaves the trace open.
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid="key-help"]');
+    expect(await page.locator('[data-testid="key-help"] tbody tr').count()).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: join(SHOTS, 'key-help.png') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="key-help"]').count()).toBe(0);
+    expect(await page.evaluate(() => location.hash)).toBe(`#/trace/${TRACE}`);
+
+    // The time-range picker sets an absolute since (the link keeps showing the same traces).
+    await page.goto(`${base}/_debug/#/traces`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(6);
+    const before = Date.now();
+    await page.selectOption('[data-testid="time-range"]', '5m');
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/traces\?since=\d+/);
+    const since = Number(/since=(\d+)/.exec(await page.evaluate(() => location.hash))![1]);
+    expect(Math.abs(since - (before - 300_000))).toBeLessThan(60_000);
+    await page.waitForSelector('[data-testid="time-window"]');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(6);
+
+    await page.goto(`${base}/_debug/#/traces?reason=pinned`);
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="trace-row"]').textContent()).toContain('pinned');
+    await page.click('[data-testid="trace-row"] a');
+    await page.waitForSelector('[data-testid="route-metrics"]');
+    await page.click('[data-testid="route-metrics"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/metrics?service=gateway&route=%2Fapi%2Fproducts&method=GET');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -31,6 +31,9 @@ const isCalleeKind = (s: SpanRecord): boolean => s.kind === 'server' || s.kind =
  * Accumulates nodes and edges trace by trace. Shared by `buildDependencyMap` (exact quantiles)
  * and `DependencyMapBuilder` (bounded histograms), so the two always agree on what an edge is.
  */
+/** Most host:port -> service pairs a map remembers. */
+export const MAX_KNOWN_HOSTS = 1024;
+
 export class MapAggregator {
   private readonly nodes = new Map<string, NodeAcc>();
   private readonly edges = new Map<string, EdgeAcc>();
@@ -38,6 +41,12 @@ export class MapAggregator {
   private readonly maxTraceIds: number;
   /** Calls not counted because a node or edge limit was reached */
   dropped = 0;
+  /**
+   * host:port -> service, from the server spans seen (`server.address`/`server.port`): a client
+   * span whose server half arrives late or never is then a call to that service, not to an
+   * external host named after its address. Bounded; past the bound the oldest host is forgotten.
+   */
+  private readonly hosts = new Map<string, string>();
 
   constructor(
     private readonly newRecorder: () => LatencyRecorder,
@@ -62,6 +71,7 @@ export class MapAggregator {
         calleeByParent.set(s.parentSpanId, s);
       }
     }
+    for (const s of byId.values()) if (s.kind === 'server') this.learnHost(s);
     for (const s of byId.values()) {
       if (isCalleeKind(s)) this.addCallee(s, byId, calleeByParent);
       else if (isCallerKind(s)) this.addCaller(s, byId, calleeByParent);
@@ -109,7 +119,9 @@ export class MapAggregator {
       this.count(source.node.id, target.node.id, c.traceId, c.duration, failed, entry);
       return;
     }
-    const peer = peerOf(c);
+    let peer = peerOf(c);
+    const known = peer.kind === 'external' ? this.hosts.get(peer.name) : undefined;
+    if (known !== undefined) peer = { id: serviceNodeId(known), name: known, kind: 'service' };
     const target = peer.kind === 'service' ? this.serviceNode(peer.name, false) : this.node(peer, false);
     if (target === undefined) return;
     // A virtual node has no spans of its own: what it handled is what was sent to it.
@@ -117,6 +129,20 @@ export class MapAggregator {
     if (failed) target.node.errors++;
     target.latency.record(c.duration);
     this.count(source.node.id, target.node.id, c.traceId, c.duration, failed, entry);
+  }
+
+  /** Learns the host:port a server span was reached at (see `hosts`). */
+  learnHost(s: SpanRecord): void {
+    const a = s.attributes;
+    const addr = a['server.address'] ?? a['net.host.name'];
+    if (typeof addr !== 'string' || addr === '') return;
+    const port = a['server.port'] ?? a['net.host.port'];
+    const h = addr.includes(':') && !addr.startsWith('[') ? `[${addr}]` : addr; // IPv6, as calleeOf writes it
+    const host = port === undefined || port === 80 || port === 443 || port === '80' || port === '443' ? h : `${h}:${String(port)}`;
+    if (this.hosts.get(host) === s.service) return;
+    this.hosts.delete(host);
+    this.hosts.set(host, s.service);
+    if (this.hosts.size > MAX_KNOWN_HOSTS) this.hosts.delete(this.hosts.keys().next().value!);
   }
 
   private serviceNode(name: string, instrumented: boolean): NodeAcc | undefined {

@@ -71,6 +71,26 @@ describe('buildDependencyMap', () => {
     expect(node(m, 'user')).toMatchObject({ kind: 'user', requests: 2 });
   });
 
+  it('names a call to a known service\'s address after that service when its server half never arrived (no phantom host node)', () => {
+    // Trace 1: gateway -> orders, whole; orders' server span says where it was reached.
+    const t1 = hex(21, 32);
+    const gw1 = span(t1, 'server', 'gateway');
+    const out1 = span(t1, 'client', 'gateway', gw1, { attributes: { 'server.address': '127.0.0.1', 'server.port': 3001 } });
+    const ord1 = span(t1, 'server', 'orders', out1, { attributes: { 'server.address': '127.0.0.1', 'server.port': 3001 } });
+    // Trace 2: the same call, orders' half not (yet) here.
+    const t2 = hex(22, 32);
+    const gw2 = span(t2, 'server', 'gateway');
+    const out2 = span(t2, 'client', 'gateway', gw2, { attributes: { 'server.address': '127.0.0.1', 'server.port': 3001 } });
+    // Trace 3: a host no service answered at stays external.
+    const out3 = span(t2, 'client', 'gateway', gw2, { attributes: { 'server.address': 'api.stripe.com' } });
+    for (const order of [[gw1, out1, ord1, gw2, out2, out3], [gw2, out2, out3, gw1, out1, ord1]]) {
+      const m = buildDependencyMap(order);
+      expect(m.nodes.map((n) => n.id).sort()).toEqual(['ext:api.stripe.com', 'svc:gateway', 'svc:orders', 'user']);
+      expect(edge(m, 'svc:gateway->svc:orders')!.requests).toBe(2);
+      expect(node(m, 'svc:orders')!.instrumented).toBe(true);
+    }
+  });
+
   it('names virtual nodes with model calleeOf: database, peer.service, messaging and address attributes', () => {
     const id = hex(11, 32);
     const root = span(id, 'server', 'app');

@@ -30,7 +30,8 @@ export { BigramFilters, makeNeedle, keySep, FILTER_BYTES, FILTER_WORDS, ID_SEP, 
 export type { Needle } from './text-filter.js';
 export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } from './query.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
-export { summaryMatches, summaryDecides } from './query.js';
+export { summaryMatches, summaryDecides, parseHttpStatusFilter, httpStatusIn, MAX_HTTP_STATUS_TERMS } from './query.js';
+export type { HttpStatusFilter } from './query.js';
 export type { LogRecord, LogSource, LogQuery, LogQueryResult } from './logs.js';
 export { MAX_LOG_BODY, MAX_LOG_ATTRIBUTES, SEVERITY, severityName, parseSeverity, DEFAULT_LOG_LIMIT, MAX_LOG_LIMIT } from './logs.js';
 // The JSON contract of every route and of the SSE stream (see api/index.ts).

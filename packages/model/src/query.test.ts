@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summaryDecides, summaryMatches, type TraceSummary } from './query.js';
+import { httpStatusIn, parseHttpStatusFilter, summaryDecides, summaryMatches, type TraceSummary } from './query.js';
 
 const summary = (extra: Partial<TraceSummary> = {}): TraceSummary => ({
   traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
@@ -53,5 +53,30 @@ describe('summaryDecides', () => {
     expect(summaryDecides({ name: 'x' })).toBe(false);
     expect(summaryDecides({ attributes: { a: 'b' } })).toBe(false);
     expect(summaryDecides({ attributes: {} })).toBe(true);
+  });
+});
+
+describe('httpStatus filter', () => {
+  it('parses classes and exact codes, any case and spacing', () => {
+    expect(parseHttpStatusFilter('5xx')).toEqual({ classes: [5], codes: [] });
+    expect(parseHttpStatusFilter(' 4XX, 502 ,404')).toEqual({ classes: [4], codes: [502, 404] });
+  });
+  it.each(['', ',', '5x', '600', '6xx', '40', 'error', '404;500'])('refuses %j with a message naming the form', (bad) => {
+    expect(parseHttpStatusFilter(bad)).toMatch(/httpStatus/);
+  });
+  it('refuses more than 20 terms', () => {
+    expect(parseHttpStatusFilter(Array(21).fill('500').join(','))).toMatch(/at most 20/);
+  });
+  it('matches a root status by class or code; a trace without one never', () => {
+    const f = parseHttpStatusFilter('5xx,404') as Exclude<ReturnType<typeof parseHttpStatusFilter>, string>;
+    expect([502, 500, 404, 409, 200].map((c) => httpStatusIn(c, f))).toEqual([true, true, true, false, false]);
+    expect(httpStatusIn(undefined, f)).toBe(false);
+  });
+  it('decides summaries: a 409 answer is not a 5xx, and a 4xx server answer is no error', () => {
+    expect(summaryMatches(summary({ httpStatus: 409, errorCount: 0 }), { httpStatus: '4xx' })).toBe(true);
+    expect(summaryMatches(summary({ httpStatus: 409, errorCount: 0 }), { httpStatus: '5xx' })).toBe(false);
+    expect(summaryMatches(summary({ httpStatus: 502 }), { httpStatus: '502', status: 'error' })).toBe(true);
+    expect(summaryMatches(summary({}), { httpStatus: '5xx' })).toBe(false);
+    expect(summaryDecides({ httpStatus: '5xx' })).toBe(true);
   });
 });

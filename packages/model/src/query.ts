@@ -44,6 +44,12 @@ export interface TraceQuery {
   attributes?: Record<string, string>;
   /** Case-insensitive substring of a span name, an attribute value, or the trace id */
   text?: string;
+  /**
+   * The root span's HTTP status (what the request answered): comma-separated classes and exact
+   * codes, `5xx`, `4xx,5xx`, `404`. A server's 4xx is not an error (see `isErrorSpan`), so
+   * `status=error` and `httpStatus=4xx` ask different questions.
+   */
+  httpStatus?: string;
   /** Sampling reason */
   reason?: string;
   /** Trace start bounds, ms since epoch, inclusive */
@@ -84,6 +90,10 @@ export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean | undefi
   if (q.minDuration !== undefined && t.duration < q.minDuration) return false;
   if (q.maxDuration !== undefined && t.duration > q.maxDuration) return false;
   if (q.reason && t.reason !== q.reason) return false;
+  if (q.httpStatus) {
+    const f = parseHttpStatusFilter(q.httpStatus);
+    if (typeof f === 'string' || !httpStatusIn(t.httpStatus, f)) return false;
+  }
   if (q.since !== undefined && t.startTime < q.since) return false;
   if (q.until !== undefined && t.startTime > q.until) return false;
   let unknown = false;
@@ -100,4 +110,48 @@ export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean | undefi
 /** True when `summaryMatches` never answers "cannot tell" for this query. */
 export function summaryDecides(q: TraceQuery): boolean {
   return !q.text && (!q.attributes || Object.keys(q.attributes).length === 0) && !q.name;
+}
+
+/**
+ * A trace filter on the root span's HTTP status (what the request answered): comma-separated
+ * classes and exact codes, `5xx`, `4xx,5xx`, `404`, `404,409`. Parsed once per query.
+ */
+export interface HttpStatusFilter {
+  /** Hundreds digits of the classes asked for (`5` for `5xx`) */
+  classes: number[];
+  codes: number[];
+}
+
+/** Most terms in one `httpStatus` filter. */
+export const MAX_HTTP_STATUS_TERMS = 20;
+
+/**
+ * Parses an `httpStatus` filter, or returns why it is bad (for a 400 that says what to send).
+ *
+ * @example
+ * parseHttpStatusFilter('5xx,404'); // { classes: [5], codes: [404] }
+ * parseHttpStatusFilter('5x');      // 'httpStatus terms are a class like 5xx or a code like 404, got "5x"'
+ */
+export function parseHttpStatusFilter(spec: string): HttpStatusFilter | string {
+  const terms = spec.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+  if (terms.length === 0) return 'httpStatus must name a class like 5xx or a code like 404';
+  if (terms.length > MAX_HTTP_STATUS_TERMS) return `httpStatus takes at most ${MAX_HTTP_STATUS_TERMS} terms`;
+  const f: HttpStatusFilter = { classes: [], codes: [] };
+  for (const t of terms) {
+    if (/^[1-5]xx$/.test(t)) f.classes.push(Number(t[0]));
+    else if (/^[1-5][0-9]{2}$/.test(t)) f.codes.push(Number(t));
+    else return `httpStatus terms are a class like 5xx or a code like 404 (100 to 599), got "${t.slice(0, 20)}"`;
+  }
+  return f;
+}
+
+/**
+ * True when `code` (a root span's HTTP status; undefined without one) is in the filter.
+ *
+ * @example
+ * httpStatusIn(502, { classes: [5], codes: [] }); // true
+ */
+export function httpStatusIn(code: number | undefined, f: HttpStatusFilter): boolean {
+  if (code === undefined) return false;
+  return f.codes.includes(code) || f.classes.includes(Math.floor(code / 100));
 }

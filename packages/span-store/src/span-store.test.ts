@@ -254,6 +254,21 @@ describe('SpanStore per-trace cap', () => {
 });
 
 describe('SpanStore pinning and reasons', () => {
+  it('says a pinned trace was kept because it is pinned, and reason=pinned finds it', () => {
+    const store = new SpanStore();
+    store.add(span(tid(1), {}));
+    store.add(span(tid(2), {}));
+    store.setTraceMeta(tid(1), { reason: 'all' });
+    store.setTraceMeta(tid(2), { reason: 'all' });
+    store.setTraceMeta(tid(1), { pinned: true });
+    expect(store.getSummary(tid(1))).toMatchObject({ pinned: true, reason: 'pinned' });
+    expect(store.query({ reason: 'pinned' }).traces.map((t) => t.traceId)).toEqual([tid(1)]);
+    expect(store.query({ reason: 'all' }).traces.map((t) => t.traceId)).toEqual([tid(2)]);
+    // Unpinned, its sampling reason is back.
+    store.setTraceMeta(tid(1), { pinned: false });
+    expect(store.getSummary(tid(1))?.reason).toBe('all');
+  });
+
   it('skips pinned traces when evicting, and keeps their place in the list', () => {
     const store = new SpanStore({ maxSpans: 3 });
     for (let n = 1; n <= 3; n++) store.add(span(tid(n)));

@@ -186,6 +186,11 @@ export class TraceEntry {
 }
 
 /** The list entry of a trace: what the trace list and the live stream show. */
+/** Why a trace is kept, as the list shows it: pinning wins over the sampler's reason. */
+export function keptReason(e: TraceEntry): string | undefined {
+  return e.pinned ? 'pinned' : e.reason;
+}
+
 export function summarize(e: TraceEntry): TraceSummary {
   const root = e.root;
   const s: TraceSummary = {
@@ -202,7 +207,10 @@ export function summarize(e: TraceEntry): TraceSummary {
   if (typeof route === 'string') s.route = route;
   const status = httpStatusOf(root);
   if (status !== undefined) s.httpStatus = status;
-  if (e.reason !== undefined) s.reason = e.reason;
+  // A pinned trace is kept because it is pinned, whatever sampling said: "Kept: pinned", and
+  // `reason=pinned` finds it (the query filter reads the same rule).
+  const reason = keptReason(e);
+  if (reason !== undefined) s.reason = reason;
   if (e.pinned) s.pinned = true;
   return s;
 }

@@ -56,9 +56,31 @@ describe('SpanStore.query filters', () => {
     ['until inclusive', { until: 2000 }, [2, 1]],
     ['reason', { reason: 'slow' }, [3]],
     ['combined', { service: 'gateway', status: 'ok', since: 1500 }, [2]],
+    ['root HTTP status class', { httpStatus: '2xx' }, [2, 1]],
+    ['root HTTP status code (a trace without one never matches)', { httpStatus: '200,404' }, [2, 1]],
+    ['root HTTP status class nobody answered', { httpStatus: '5xx' }, []],
   ];
   it.each(cases)('%s', (_, q, expected) => {
     expect(ids(fixture().query(q))).toEqual(expected.map(tid));
+  });
+});
+
+describe('SpanStore.query httpStatus', () => {
+  it('tells a server 4xx (no error) from a 5xx, by the root span only', () => {
+    const store = new SpanStore();
+    const root = (n: number, code: number) => span(tid(n), { kind: 'server', name: 'GET /x', startTime: n, duration: 1, attributes: { 'http.response.status_code': code } });
+    store.add(root(1, 404));
+    store.add(root(2, 409));
+    store.add(root(3, 502));
+    // A client span's 503 below a 200 root: the trace answered 200.
+    const ok = root(4, 200);
+    store.add(ok);
+    store.add(span(tid(4), { kind: 'client', parentSpanId: ok.spanId, startTime: 4, duration: 1, attributes: { 'http.response.status_code': 503 } }));
+    expect(ids(store.query({ httpStatus: '4xx' }))).toEqual([tid(2), tid(1)]);
+    expect(ids(store.query({ httpStatus: '5xx' }))).toEqual([tid(3)]);
+    expect(ids(store.query({ httpStatus: '409' }))).toEqual([tid(2)]);
+    expect(ids(store.query({ status: 'error' }))).toEqual([tid(4), tid(3)]);
+    expect(() => store.query({ httpStatus: 'five' })).toThrow(/httpStatus terms are a class like 5xx/);
   });
 });
 

@@ -6,6 +6,9 @@
  */
 import {
   DEFAULT_QUERY_LIMIT,
+  httpStatusIn,
+  httpStatusOf,
+  parseHttpStatusFilter,
   MAX_QUERY_LIMIT,
   NAME_SEP,
   keySep,
@@ -18,7 +21,7 @@ import {
   type TraceQueryResult,
   type TraceSummary,
 } from '@debugpanel/model';
-import { summarize, type TraceEntry } from './trace-entry.js';
+import { keptReason, summarize, type TraceEntry } from './trace-entry.js';
 
 type Filter = (e: TraceEntry) => boolean;
 
@@ -152,9 +155,14 @@ export function needleOf(q: TraceQuery): Needle | undefined {
 export function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; needle: Needle }): Filter | undefined {
   const checks: Filter[] = [];
   const { reason, status, minDuration, maxDuration, since, until, route, service, name, attributes, text } = q;
-  if (reason !== undefined && reason !== '') checks.push((e) => e.reason === reason);
+  if (reason !== undefined && reason !== '') checks.push((e) => keptReason(e) === reason);
   if (status === 'error') checks.push((e) => e.errorCount > 0);
   else if (status === 'ok') checks.push((e) => e.errorCount === 0);
+  if (q.httpStatus !== undefined && q.httpStatus !== '') {
+    const f = parseHttpStatusFilter(q.httpStatus);
+    if (typeof f === 'string') throw new RangeError(`SpanStore.query: ${f}`);
+    checks.push((e) => httpStatusIn(httpStatusOf(e.root), f));
+  }
   if (minDuration !== undefined) checks.push((e) => e.endTime - e.startTime >= minDuration);
   if (maxDuration !== undefined) checks.push((e) => e.endTime - e.startTime <= maxDuration);
   if (since !== undefined) checks.push((e) => e.startTime >= since);

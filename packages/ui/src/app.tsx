@@ -11,6 +11,7 @@ import { lazyView } from './views/lazy-view.js';
 import { MetricsView } from './views/MetricsView.js';
 import { BreakpointsView } from './views/BreakpointsView.js';
 import { useSession } from './session.js';
+import { KeyHelpDialog } from './views/KeyHelp.js';
 
 const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'traces', label: 'Traces' },
@@ -44,18 +45,32 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
 export function App() {
   const [route, navigate] = useRoute();
   const [theme, setTheme] = useState<Theme>(currentTheme);
+  const [help, setHelp] = useState(false);
   useEffect(() => {
-    // `/` focuses the current view's search field, wherever focus is (except in another field).
+    // `/` focuses the current view's search field, wherever focus is (except in another field);
+    // `?` shows the key help; Esc closes it before any view sees the key.
     const on = (e: KeyboardEvent) => {
-      if (e.key !== '/' || typingIn(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (typingIn(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === '?') {
+        e.preventDefault();
+        setHelp((h) => !h);
+        return;
+      }
+      if (e.key === 'Escape' && document.querySelector('[data-testid="key-help"]')) {
+        e.preventDefault();
+        setHelp(false);
+        return;
+      }
+      if (e.key !== '/') return;
       const field = document.querySelector<HTMLInputElement>('[data-search]');
       if (!field) return;
       e.preventDefault();
       field.focus();
       field.select();
     };
-    addEventListener('keydown', on);
-    return () => removeEventListener('keydown', on);
+    // Capture: the help's Esc is handled before the views' own Esc (close details, back to list).
+    addEventListener('keydown', on, true);
+    return () => removeEventListener('keydown', on, true);
   }, []);
   const toggleTheme = () => {
     const next = theme === 'dark' ? 'light' : 'dark';
@@ -95,6 +110,9 @@ export function App() {
             <button type="submit" class="btn ghost small" data-testid="logout">Log out</button>
           </form>
         )}
+        <button type="button" class="btn ghost" onClick={() => setHelp(true)} data-testid="key-help-open" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+          ?
+        </button>
         <button type="button" class="btn ghost" onClick={toggleTheme} data-testid="theme-toggle" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title="Toggle theme">
           {theme === 'dark' ? '☀' : '☾'}
         </button>
@@ -102,6 +120,7 @@ export function App() {
       <main class="content" id="main">
         <View route={route} navigate={navigate} />
       </main>
+      {help && <KeyHelpDialog onClose={() => setHelp(false)} />}
     </div>
   );
 }

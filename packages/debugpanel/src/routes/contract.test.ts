@@ -104,10 +104,11 @@ describe('the panel answers the model types', () => {
   it('traces, a trace, services, and the errors of bad input', async () => {
     const list = (await wire('/api/traces', 'TracesResponse')) as TracesResponse;
     await wire('/api/traces?limit=1', 'TracesResponse'); // with nextCursor
+    await wire('/api/traces?httpStatus=2xx,404', 'TracesResponse');
     const order = list.traces.find((t) => t.route === '/orders/:id')!;
     await wire(`/api/traces/${order.traceId}`, 'TraceResponse');
     await wire('/api/services', 'ServicesResponse');
-    for (const bad of ['/api/traces?status=broken', '/api/traces/nope', `/api/traces/${'1'.repeat(32)}`, '/api/flame']) {
+    for (const bad of ['/api/traces?status=broken', '/api/traces?httpStatus=5x', '/api/traces/nope', `/api/traces/${'1'.repeat(32)}`, '/api/flame']) {
       const { status, body } = await call(bad);
       expect(status).toBeGreaterThanOrEqual(400);
       expectWire(body, 'ApiError');

@@ -6,18 +6,20 @@ describe('parseTraceQuery', () => {
   it('parses every filter', () => {
     const p = new URLSearchParams(
       'service=orders&name=GET%20%2Fx&route=%2Forders%2F%3Aid&status=error&minDuration=5&maxDuration=50.5' +
-        '&attr=http.method%3DGET&attr=user.id%3D7&text=boom&since=1&until=2&limit=10&cursor=abc&reason=slow',
+        '&attr=http.method%3DGET&attr=user.id%3D7&text=boom&since=1&until=2&limit=10&cursor=abc&reason=slow&httpStatus=5xx%2C404',
     );
     expect(parseTraceQuery(p)).toEqual({
       query: {
         service: 'orders', name: 'GET /x', route: '/orders/:id', status: 'error', minDuration: 5,
         maxDuration: 50.5, attributes: { 'http.method': 'GET', 'user.id': '7' }, text: 'boom',
-        since: 1, until: 2, limit: 10, cursor: 'abc', reason: 'slow',
+        since: 1, until: 2, limit: 10, cursor: 'abc', reason: 'slow', httpStatus: '5xx,404',
       },
     });
   });
   it.each([
     ['status=bad', /status/],
+    ['httpStatus=5x', /httpStatus terms are a class like 5xx or a code like 404/],
+    ['httpStatus=700', /httpStatus/],
     ['minDuration=-1', /minDuration/],
     ['maxDuration=abc', /maxDuration/],
     ['limit=0', /limit/],
@@ -31,7 +33,7 @@ describe('parseTraceQuery', () => {
     expect('error' in r && r.error).toMatch(msg);
   });
   it('round-trips through traceQueryToParams', () => {
-    const q = { service: 's', attributes: { a: 'b=c' }, minDuration: 3, status: 'ok' as const };
+    const q = { service: 's', attributes: { a: 'b=c' }, minDuration: 3, status: 'ok' as const, httpStatus: '4xx' };
     expect(parseTraceQuery(traceQueryToParams(q))).toEqual({ query: q });
   });
   it('leaves empty values out', () => {

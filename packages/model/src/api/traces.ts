@@ -12,6 +12,7 @@ import {
   type TraceQuery,
   type TraceQueryResult,
   type TraceSummary,
+  parseHttpStatusFilter,
 } from '../query.js';
 
 /** `GET {path}/api/traces?service=&status=...` (a `TraceQuery` in the URL): newest first, paged. */
@@ -32,6 +33,7 @@ export const TRACE_QUERY_PARAMS = [
   'name',
   'route',
   'status',
+  'httpStatus',
   'minDuration',
   'maxDuration',
   'attr',
@@ -62,6 +64,13 @@ export function parseTraceQuery(params: Params): { query: TraceQuery } | { error
     if (v === null || v === '') continue;
     if (v.length > MAX_TEXT) return { error: `${key} is longer than ${MAX_TEXT} characters` };
     query[key] = v;
+  }
+  const http = params.get('httpStatus');
+  if (http) {
+    if (http.length > MAX_TEXT) return { error: `httpStatus is longer than ${MAX_TEXT} characters` };
+    const f = parseHttpStatusFilter(http);
+    if (typeof f === 'string') return { error: f };
+    query.httpStatus = http.trim();
   }
   const status = params.get('status');
   if (status) {

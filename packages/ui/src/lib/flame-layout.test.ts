@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flameNodeMatches, flameTooltip, hitTest, layoutFlame, pathOf, unflattenFlame, type FlameLike } from './flame-layout.js';
+import { flameNodeMatches, flameTooltip, hitTest, layoutFlame, pathOf, unflattenFlame, withoutIdle, type FlameLike } from './flame-layout.js';
 
 const n = (name: string, total: number, children: FlameLike[] = [], extra: Partial<FlameLike> = {}): FlameLike => {
   const covered = children.reduce((a, c) => a + c.total, 0);
@@ -110,5 +110,25 @@ describe('unflattenFlame', () => {
   });
   it('refuses a parent index that does not come first', () => {
     expect(() => unflattenFlame([{ name: 'r', service: '', total: 1, self: 1, parent: -1 }, { name: 'x', service: '', total: 1, self: 1, parent: 1 }])).toThrow(/parent 1/);
+  });
+});
+
+describe('withoutIdle', () => {
+  it('drops (idle) below (root) and takes its time out of the totals above it', () => {
+    const profile = n('(root)', 100, [n('(idle)', 96), n('handler', 3, [n('JSON.stringify', 2)]), n('(program)', 1)]);
+    const { root, idle } = withoutIdle(profile);
+    expect(idle).toBe(96);
+    expect(root.total).toBe(4);
+    expect(root.children.map((c) => c.name)).toEqual(['handler', '(program)']);
+    expect(profile.total).toBe(100); // the input is left as it was
+  });
+  it('looks through a synthetic root that wraps (root)', () => {
+    const wrapped = n('all', 50, [n('(root)', 50, [n('(idle)', 40), n('work', 10)])], { synthetic: true });
+    const { root, idle } = withoutIdle(wrapped);
+    expect([idle, root.total, root.children[0]!.total]).toEqual([40, 10, 10]);
+  });
+  it('returns the same tree when nothing idles', () => {
+    expect(withoutIdle(tree)).toEqual({ root: tree, idle: 0 });
+    expect(withoutIdle(tree).root).toBe(tree);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceQuery } from '@debugpanel/model';
 import { formToQuery, listParams, queryToForm, readListParams, type FilterForm } from './trace-filters.js';
 
-const EMPTY: FilterForm = { text: '', service: '', route: '', name: '', status: '', minDuration: '', maxDuration: '', attr: '', reason: '' };
+const EMPTY: FilterForm = { text: '', service: '', route: '', name: '', status: '', httpStatus: '', minDuration: '', maxDuration: '', attr: '', reason: '' };
 
 describe('queryToForm', () => {
   it('shows every filter of the address, the selects included', () => {
@@ -17,7 +17,7 @@ describe('queryToForm', () => {
 describe('formToQuery', () => {
   it.each<[string, TraceQuery]>([
     ['service and status', { service: 'orders', status: 'error' }],
-    ['every field', { service: 's', route: '/r', name: 'n', status: 'ok', minDuration: 1, maxDuration: 2.5, attributes: { a: 'b=c', d: '1' }, text: 't x', reason: 'slow' }],
+    ['every field', { service: 's', route: '/r', name: 'n', status: 'ok', httpStatus: '4xx,502', minDuration: 1, maxDuration: 2.5, attributes: { a: 'b=c', d: '1' }, text: 't x', reason: 'slow' }],
     ['a time window the form has no field for', { route: '/r', since: 10, until: 20 }],
     ['nothing', {}],
   ])('gives back the query it was shown (%s): Apply without an edit changes nothing', (_n, q) => {

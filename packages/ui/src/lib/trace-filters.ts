@@ -14,6 +14,8 @@ export interface FilterForm {
   name: string;
   /** `''` for any */
   status: '' | 'error' | 'ok';
+  /** The root's HTTP status: `5xx`, `4xx`, `404`, comma-separated */
+  httpStatus: string;
   minDuration: string;
   maxDuration: string;
   /** `key=value key2=value2` */
@@ -29,6 +31,7 @@ export function queryToForm(q: TraceQuery): FilterForm {
     route: q.route ?? '',
     name: q.name ?? '',
     status: q.status ?? '',
+    httpStatus: q.httpStatus ?? '',
     minDuration: q.minDuration?.toString() ?? '',
     maxDuration: q.maxDuration?.toString() ?? '',
     attr: Object.entries(q.attributes ?? {}).map(([k, v]) => `${k}=${v}`).join(' '),
@@ -57,6 +60,7 @@ export function formToQuery(form: FilterForm, current: TraceQuery): TraceQuery {
     route: s(form.route),
     name: s(form.name),
     status: form.status === '' ? undefined : form.status,
+    httpStatus: s(form.httpStatus),
     minDuration: n(form.minDuration),
     maxDuration: n(form.maxDuration),
     attributes: Object.keys(attributes).length ? attributes : undefined,

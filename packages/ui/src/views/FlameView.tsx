@@ -11,7 +11,7 @@ import {
   recordProfile,
   routesOf,
 } from '../lib/analysis-api.js';
-import { flameNodeMatches, unflattenFlame, type FlameLike, type FlatFlameNode } from '../lib/flame-layout.js';
+import { flameNodeMatches, unflattenFlame, withoutIdle, type FlameLike, type FlatFlameNode } from '../lib/flame-layout.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
 import { formatHash, withParam } from '../lib/route.js';
 import type { ViewProps } from '../view-props.js';
@@ -107,6 +107,9 @@ function CpuProfiles({ route, navigate }: ViewProps) {
   const list = useJson<ProfilesResponse>(PROFILES_PATH);
   const flame = useJson<ProfileFlameResponse>(chosen ? profileFlamePath(chosen) : undefined);
   const profileRoot = useTree(flame.data?.flame);
+  // (idle) is the time the thread waited: most of a server's samples. Hidden unless `idle=1`.
+  const showIdle = route.params.get('idle') === '1';
+  const shown = useMemo(() => (profileRoot.root ? withoutIdle(profileRoot.root) : undefined), [profileRoot.root]);
   const isMatch = useMemo(() => (n: FlameLike) => flameNodeMatches(n, search), [search]);
   const choose = (id: string | undefined) =>
     navigate(formatHash({ view: 'flame', params: withParam(route.params, 'profile', id) }), { replace: true });
@@ -153,8 +156,24 @@ function CpuProfiles({ route, navigate }: ViewProps) {
       {list.error && <div class="error">{list.error}</div>}
       {(flame.error ?? profileRoot.error) && <div class="error">{flame.error ?? profileRoot.error}</div>}
       {!chosen && <p class="empty">Record a few seconds of this process while it does the work you want to see; open the file in Chrome DevTools or speedscope too.</p>}
-      {flame.data && profileRoot.root && (
-        <FlameCanvas root={profileRoot.root} testId="cpu-flame" label={`CPU profile ${flame.data.id}`} isMatch={isMatch} searching={search.trim() !== ''} />
+      {flame.data && profileRoot.root && shown && (
+        <>
+          <p class="muted cpu-idle" data-testid="cpu-idle">
+            <label style={{ display: 'inline-flex', flexDirection: 'row', alignItems: 'center', gap: '4px' }}>
+              <input
+                type="checkbox"
+                checked={showIdle}
+                onChange={(e) => navigate(formatHash({ view: 'flame', params: withParam(route.params, 'idle', e.currentTarget.checked ? '1' : undefined) }), { replace: true })}
+                data-testid="cpu-idle-toggle"
+              />{' '}
+              Show (idle)
+            </label>{' '}
+            {shown.idle > 0
+              ? `— ${formatDuration(shown.idle)} of ${formatDuration(profileRoot.root.total)} (${Math.round((shown.idle / Math.max(profileRoot.root.total, 1e-9)) * 100)}%) the thread waited with no JavaScript to run${showIdle ? '' : ', hidden so the code that ran fills the width'}.`
+              : '— the thread never idled.'}
+          </p>
+          <FlameCanvas root={showIdle ? profileRoot.root : shown.root} testId="cpu-flame" label={`CPU profile ${flame.data.id}`} isMatch={isMatch} searching={search.trim() !== ''} />
+        </>
       )}
     </>
   );

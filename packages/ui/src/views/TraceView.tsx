@@ -261,11 +261,26 @@ export function TraceView({ route, navigate }: ViewProps) {
               ))}
             </dd>
           </div>
-          {trace.summary?.reason && (
+          {(pinned || trace.summary?.reason) && (
             <div>
               <dt>Kept</dt>
+              <dd data-testid="trace-kept">
+                {/* A pinned trace is kept because it is pinned, whatever sampling said first. */}
+                <span class={`reason r-${pinned ? 'pinned' : trace.summary!.reason}`}>{pinned ? 'pinned' : trace.summary!.reason}</span>
+              </dd>
+            </div>
+          )}
+          {root?.attributes['http.route'] !== undefined && (
+            <div>
+              <dt>Route</dt>
               <dd>
-                <span class={`reason r-${trace.summary.reason}`}>{trace.summary.reason}</span>
+                <a
+                  href={formatHash({ view: 'metrics', params: { service: root.service, route: String(root.attributes['http.route']), method: root.attributes['http.request.method'] === undefined ? undefined : String(root.attributes['http.request.method']) } })}
+                  title={`${String(root.attributes['http.route'])}: this route's golden signals in the Metrics view`}
+                  data-testid="route-metrics"
+                >
+                  metrics
+                </a>
               </dd>
             </div>
           )}

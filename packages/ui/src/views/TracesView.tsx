@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { rangeWindow, TIME_RANGES } from '../lib/time-range.js';
 import { traceQueryToParams, type TraceQuery, type TraceSummary, type TracesResponse } from '@debugpanel/model';
 import { getJson, isAbort, tracesPath } from '../api.js';
 import { useKeys } from '../hooks.js';
@@ -149,6 +150,24 @@ export function TracesView({ route, navigate }: ViewProps) {
           )}
           {live.dropped > 0 && <span class="muted" title="Streamed summaries dropped from the bounded live buffer">{formatCount(live.dropped)} skipped</span>}
         </div>
+        <select
+          class="time-range"
+          aria-label="Time range"
+          value=""
+          onChange={(e) => {
+            const w = rangeWindow(e.currentTarget.value, Date.now());
+            if (w) go({ ...query, ...w });
+            e.currentTarget.value = '';
+          }}
+          data-testid="time-range"
+        >
+          <option value="">{query.since !== undefined || query.until !== undefined ? 'Time range: set' : 'Time range: all kept'}</option>
+          {TIME_RANGES.map((r) => (
+            <option key={r.key} value={r.key}>
+              {r.label}
+            </option>
+          ))}
+        </select>
         {(query.since !== undefined || query.until !== undefined) && (
           <span class="chip" data-testid="time-window">
             {query.since !== undefined ? formatClock(query.since) : '…'} – {query.until !== undefined ? formatClock(query.until) : 'now'}

@@ -64,6 +64,10 @@ export function Filters(props: FiltersProps) {
           <option value="ok">ok</option>
         </select>
       </label>
+      <label class="narrow" title="The HTTP status the request answered (its root span): classes and codes, comma-separated. A server's 4xx is the client's mistake, not an error; Status=error finds failures.">
+        <span>HTTP</span>
+        <input name="httpStatus" {...field('httpStatus')} placeholder="5xx, 404" data-testid="filter-http" />
+      </label>
       <label class="narrow">
         <span>Min ms</span>
         <input name="minDuration" type="number" min="0" step="any" {...field('minDuration')} data-testid="filter-min" />

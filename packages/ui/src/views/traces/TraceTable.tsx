@@ -171,7 +171,13 @@ class TraceRow extends Component<TraceRowProps> {
           </a>
         </td>
         <td class="mono" title={t.route}>{t.route ?? ''}</td>
-        <td class={`num mono ${t.httpStatus && t.httpStatus >= 500 ? 'err' : ''}`}>{t.httpStatus ?? ''}</td>
+        <td
+          class={`num mono ${t.httpStatus === undefined ? '' : t.httpStatus >= 500 ? 'err' : t.httpStatus >= 400 ? 'warn' : ''}`}
+          title={t.httpStatus === undefined ? undefined : t.httpStatus >= 500 ? 'Server error (5xx): an error' : t.httpStatus >= 400 ? "Client error (4xx): the caller's mistake, not counted as an error of this service" : undefined}
+          data-testid="trace-http"
+        >
+          {t.httpStatus ?? ''}
+        </td>
         <td>
           <div class="dur-cell">
             <span class="dur-track" aria-hidden="true">
