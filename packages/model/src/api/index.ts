@@ -18,3 +18,4 @@ export * from './breakpoints.js';
 export * from './profiles.js';
 export * from './otlp.js';
 export * from './stats.js';
+export * from './insights.js';

@@ -6,6 +6,7 @@
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
 import type { MetricsStats } from './metrics.js';
+import type { InsightsStats } from './insights.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
 
@@ -95,6 +96,8 @@ export interface FeatureStats {
   breakpoints: BreakpointAgentStats | { created: false };
   /** The panel's one redactor: what it replaced, where */
   redaction: RedactorStats;
+  /** Baselines, anomalies, incidents and alerts (absent with `insights: false` or `metrics: false`) */
+  insights: InsightsStats;
 }
 
 /** `GET {path}/api/stats` */

@@ -3,6 +3,7 @@
  * so a client parses `event.data` as `StreamEvents[event.type]`.
  */
 import type { TraceSummary } from '../query.js';
+import type { AlertNotification, IncidentSummary } from './insights.js';
 
 /** `event: hello`, once on connecting: who is talking. */
 export interface StreamHello {
@@ -15,6 +16,10 @@ export interface StreamEvents {
   hello: StreamHello;
   /** A trace was kept (or grew): its current summary. One trace may come several times. */
   trace: TraceSummary;
+  /** An incident opened, changed state or got a new ranking */
+  insight: IncidentSummary;
+  /** A notification: an incident started firing or resolved (deduplicated, rate-limited) */
+  alert: AlertNotification;
 }
 
 export type StreamEventName = keyof StreamEvents;
