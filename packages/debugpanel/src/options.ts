@@ -81,6 +81,40 @@ export interface MetricsOptions {
   coarseWindow?: number;
 }
 
+/** Anomaly detection and root-cause ranking; see `@debugpanel/insights`. */
+export interface InsightsPanelOptions {
+  /** `{ 'GET /checkout': { p95Ms: 300, errorRate: 0.01 } }`: multi-window, multi-burn-rate SLO rules */
+  slo?: Record<string, { p95Ms?: number; errorRate?: number }>;
+  /** Detection window, seconds (default 15) */
+  windowSeconds?: number;
+  /** Baseline window over the coarse ring, seconds (default 3600) */
+  baselineSeconds?: number;
+  /** Warm-up: no anomaly for a series seen for less than this, ms (default 300,000) ... */
+  warmupMs?: number;
+  /** ... or with fewer requests in its baseline (default 200) */
+  warmupRequests?: number;
+  /** How long a signal must be back before its anomaly ends, ms (default 60,000) */
+  closeAfterMs?: number;
+  /** Trace digests kept for the baseline and anomaly windows (default 5000) */
+  maxDigests?: number;
+  /** Significance of the error and traffic tests (default 1e-6) */
+  alpha?: number;
+}
+
+/** Alert delivery: the UI and the live stream always; a webhook when configured (opt-in). */
+export interface AlertsOptions {
+  /** POST each notification (firing, resolved) to this URL, e.g. a Slack incoming webhook */
+  webhook?: string;
+  /** `json` (generic body, default) or `slack` */
+  format?: 'json' | 'slack';
+  /** Extra webhook request headers */
+  headers?: Record<string, string>;
+  /** An incident fires once it lasted this long, ms (default 10,000) */
+  pendingMs?: number;
+  /** Notifications per minute at most (default 10) */
+  maxPerMinute?: number;
+}
+
 export interface DebugPanelOptions {
   /** Where the panel answers (default `/_debug`). No trailing slash. */
   path?: string;
@@ -125,6 +159,10 @@ export interface DebugPanelOptions {
   metrics?: boolean | MetricsOptions;
   /** Head and tail sampling (default: keep everything, or the production policies in production) */
   sampling?: SamplingOptions;
+  /** Anomaly detection, incidents with ranked causes (default on with metrics); `false` turns it off */
+  insights?: boolean | InsightsPanelOptions;
+  /** Where alerts go besides the UI and the stream: `{ webhook: 'https://hooks.slack.com/...', format: 'slack' }` */
+  alerts?: AlertsOptions;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -156,6 +194,9 @@ export interface ResolvedOptions {
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
+  /** undefined when off (or when metrics are off: insights read them) */
+  insights: InsightsPanelOptions | undefined;
+  alerts: AlertsOptions;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -176,7 +217,34 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   exportTo: isOtlpTarget,
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
+  insights: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { slo: { 'GET /checkout': { p95Ms: 300 } } }, got ${describe(v)}`),
+  alerts: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { webhook: 'https://hooks.slack.com/services/...', format: 'slack' }, got ${describe(v)}`),
 };
+
+// The values are checked by the insights engine itself when the panel creates it.
+const INSIGHTS: Record<keyof InsightsPanelOptions, Check> = {
+  slo: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { 'GET /checkout': { p95Ms: 300, errorRate: 0.01 } }`),
+  windowSeconds: isPositiveInt,
+  baselineSeconds: isPositiveInt,
+  warmupMs: isNonNegative,
+  warmupRequests: isNonNegative,
+  closeAfterMs: isNonNegative,
+  maxDigests: isPositiveInt,
+  alpha: (v, n) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : `${n} must be a probability between 0 and 1, like 1e-6, got ${describe(v)}`),
+};
+
+const ALERTS: Record<keyof AlertsOptions, Check> = {
+  webhook: isString,
+  format: (v, n) => (v === 'json' || v === 'slack' ? undefined : `${n} must be "json" or "slack", got ${describe(v)}`),
+  headers: (v, n) =>
+    isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : `${n} must be an object of string header values`,
+  pendingMs: isNonNegative,
+  maxPerMinute: isPositiveInt,
+};
+
+function isNonNegative(v: unknown, n: string): string | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${n} must be a number >= 0, got ${describe(v)}`;
+}
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
   head: (v, n) =>
@@ -266,6 +334,19 @@ export function resolveOptions(
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
+  if (isPlainObject(o.insights)) checkKeys(o.insights, INSIGHTS, 'debugPanel(options)', 'insights.');
+  if (o.alerts !== undefined) checkKeys(o.alerts as Record<string, unknown>, ALERTS, 'debugPanel(options)', 'alerts.');
+  if (o.alerts?.webhook !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(o.alerts.webhook);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new DebugPanelOptionsError(`debugPanel(options): alerts.webhook must be an http: or https: URL, got "${o.alerts.webhook.slice(0, 100)}"`);
+    }
+  }
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -303,6 +384,8 @@ export function resolveOptions(
       maxAgeMs: o.sampling?.maxAgeMs,
       maxPendingTraces: o.sampling?.maxPendingTraces,
     },
+    insights: o.insights === false || o.metrics === false ? undefined : { ...(o.insights === true || o.insights === undefined ? {} : o.insights) },
+    alerts: { ...o.alerts },
   };
 }
 

@@ -5,6 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { Redactor, type SpanRecord } from '@debugpanel/model';
+import { criticalPath } from '@debugpanel/flamegraph';
+import { InsightsEngine, WebhookQueue } from '@debugpanel/insights';
 import { GoldenSignals } from '@debugpanel/metrics';
 import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import { SpanStore } from '@debugpanel/span-store';
@@ -28,6 +30,11 @@ export interface DebugPanelHandle {
   readonly store: SpanStore;
   /** Counters of the span pipeline */
   readonly pipeline: Readonly<PipelineCounters>;
+  /**
+   * Anomalies, incidents and their ranked suspects (undefined when insights or metrics are off).
+   * `insights.incidentsSince(t)` answers "did an incident fire, and what is its first suspect?".
+   */
+  readonly insights: InsightsEngine | undefined;
   /** Stops tracing, ends SSE streams; the middleware then only calls `next()`. */
   close(): Promise<void>;
 }
@@ -62,16 +69,40 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     const pipeline = createPipeline(store, sse);
     // Off costs nothing: no tracing, no routes; `{path}` is left to the app (a 404 as if absent).
     const off = (_req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void) => next();
-    const handle: DebugPanelHandle = { enabled: false, options: opts, store, pipeline: pipeline.counters, close: async () => {} };
+    const handle: DebugPanelHandle = { enabled: false, options: opts, store, pipeline: pipeline.counters, insights: undefined, close: async () => {} };
     return Object.assign(off, { panel: handle });
   }
 
   const metrics = opts.metrics ? new GoldenSignals({ ...opts.metrics }) : undefined;
+  // Alerts leave the box only when a webhook is configured.
+  const webhook = opts.alerts.webhook
+    ? new WebhookQueue({ url: opts.alerts.webhook, ...(opts.alerts.format ? { format: opts.alerts.format } : {}), ...(opts.alerts.headers ? { headers: opts.alerts.headers } : {}) })
+    : undefined;
+  // Insights read the golden signals (all series at once) and digest the kept traces, in their
+  // own unref'd 1 s tick: nothing on the request path.
+  const insights = metrics && opts.insights
+    ? new InsightsEngine({
+        ...opts.insights,
+        criticalPath,
+        service: opts.service,
+        source: { fine: (seconds) => metrics.queryAll(seconds), coarse: () => metrics.queryAll(opts.metrics?.coarseWindow ?? 21_600) },
+        ...(opts.alerts.pendingMs !== undefined ? { pendingMs: opts.alerts.pendingMs } : {}),
+        ...(opts.alerts.maxPerMinute !== undefined ? { maxNotificationsPerMinute: opts.alerts.maxPerMinute } : {}),
+        onIncident: (incident) => {
+          if (sse.size > 0) sse.publish('insight', incident);
+        },
+        onAlert: (n) => {
+          if (sse.size > 0) sse.publish('alert', n);
+          webhook?.push(n);
+        },
+      })
+    : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
   const pipeline = createPipeline(store, sse, {
     metrics,
     onKept: exporter && ((span) => exporter.push(span)),
+    onKeptBatch: insights && ((spans) => insights.addSpans(spans)),
     sampling: opts.sampling,
   });
   // The head decision sets the sampled flag sent downstream and seen by exporters; recordAll makes
@@ -87,6 +118,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       }
     : pipeline.onSpan;
   metrics?.start();
+  insights?.start();
   // One redactor for everything that enters this panel: local spans (in tracing), OTLP (ingest).
   const redactor = new Redactor(opts.redact);
 
@@ -100,7 +132,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   });
   const access = new AccessControl(opts.token);
   const ctx: PanelContext = {
-    options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics,
+    options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics, insights,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
     redactor,
     ingest: (spans) => {
@@ -113,6 +145,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
+  if (insights) ctx.stats.insights = () => ({ ...insights.stats(), ...(webhook ? { webhook: webhook.stats() } : {}) });
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
@@ -130,10 +163,13 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     options: opts,
     store,
     pipeline: pipeline.counters,
+    insights,
     async close() {
       if (closed) return;
       closed = true;
       sse.close();
+      insights?.stop();
+      webhook?.close();
       metrics?.stop();
       pipeline.close();
       await tracing.shutdown();

@@ -34,6 +34,8 @@ export interface PipelineHooks {
   metrics?: GoldenSignals | undefined;
   /** Each span the store kept (e.g. the `exportTo` sender) */
   onKept?: ((span: SpanRecord) => void) | undefined;
+  /** Each kept batch (e.g. for the insights engine's trace digests) */
+  onKeptBatch?: ((spans: SpanRecord[]) => void) | undefined;
   /** Tail sampling (default: keep everything) */
   sampling?: ResolvedSampling | undefined;
 }
@@ -54,7 +56,7 @@ function createTailSampler(sampling: ResolvedSampling | undefined, onKeep: (span
 }
 
 export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHooks = {}): Pipeline {
-  const { metrics, onKept } = hooks;
+  const { metrics, onKept, onKeptBatch } = hooks;
   const counters: PipelineCounters = { spans: 0, refused: 0, errors: 0 };
   let loggedError = false;
   // One frozen meta object per reason: keep() runs for every request, and the reasons are few
@@ -89,6 +91,8 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
         onKept?.(span);
         if (isLocalRoot(span)) root = span;
       }
+      // insights keep their own bounded digests: they get the batch whatever the store's caps did
+      onKeptBatch?.(spans);
       if (root === undefined) return;
       store.setTraceMeta(root.traceId, metaFor(reason));
       // Summaries are built and serialized only while someone is watching the stream.

@@ -53,6 +53,8 @@ export interface InsightsOptions extends DetectorOptions {
   maxSpansPerTrace?: number;
   /** a trace is digested once no span of it arrived for this long, ms (default 3000) */
   settleMs?: number;
+  /** traces digested per tick at most (default 300); the others wait for the next tick */
+  maxDigestsPerTick?: number;
   /** incidents kept (default 200; the oldest resolved go first) */
   maxIncidents?: number;
   /** an incident fires once it lasted this long, ms (default 10,000) */
@@ -81,6 +83,7 @@ const OPTIONS: Schema = {
   maxPendingTraces: isPositiveInt,
   maxSpansPerTrace: isPositiveInt,
   settleMs: isPositiveInt,
+  maxDigestsPerTick: isPositiveInt,
   maxIncidents: isPositiveInt,
   pendingMs: isNumberAtLeast(0),
   maxNotificationsPerMinute: isPositiveInt,
@@ -217,6 +220,7 @@ export class InsightsEngine {
       maxPendingTraces: rest.maxPendingTraces ?? 2000,
       maxSpansPerTrace: rest.maxSpansPerTrace ?? 1000,
       settleMs: rest.settleMs ?? 3000,
+      maxDigestsPerTick: rest.maxDigestsPerTick ?? 300,
       maxIncidents: rest.maxIncidents ?? 200,
       pendingMs: rest.pendingMs ?? 10_000,
       maxNotificationsPerMinute: rest.maxNotificationsPerMinute ?? 10,
@@ -300,8 +304,12 @@ export class InsightsEngine {
   }
 
   private settle(now: number): void {
+    // A budget per tick, so a burst of traces costs many short ticks, not one long one.
+    let budget = this.o.maxDigestsPerTick;
     for (const [id, p] of this.pending) {
+      if (budget <= 0) break;
       if (now - p.last < this.o.settleMs) continue;
+      budget--;
       this.pending.delete(id);
       this.pendingSpans -= p.spans.length;
       const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint);

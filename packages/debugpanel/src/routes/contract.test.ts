@@ -102,13 +102,26 @@ describe('the panel answers the model types', () => {
     await wire('/api/metrics/table?kind=client', 'MetricsTableResponse');
   });
 
+  it('insights: incidents and baselines, a cohort comparison', async () => {
+    await wire('/api/insights', 'InsightsResponse');
+    await wire('/api/insights?state=open&limit=10', 'InsightsResponse');
+    const { traces } = (await call('/api/traces?route=/orders/:id')).body as TracesResponse;
+    await wire(`/api/compare?a=${traces[0]!.traceId}&b=${traces[1]!.traceId}`, 'CompareResponse');
+    await wire(`/api/compare?a=${encodeURIComponent('status=ok')}&b=${encodeURIComponent('status=error')}`, 'CompareResponse');
+    for (const bad of ['/api/insights/nope', '/api/insights?state=x', '/api/compare?a=1']) {
+      const { status, body } = await call(bad);
+      expect(status).toBeGreaterThanOrEqual(400);
+      expectWire(body, 'ApiError');
+    }
+  });
+
   it('sampling, pinning and stats (hub section included)', async () => {
     await wire('/api/sampling', 'SamplingResponse');
     const { traces } = (await call('/api/traces')).body as TracesResponse;
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction', 'insights']));
   });
 
   it('the stream: hello, then a summary per kept trace', async () => {

@@ -5,6 +5,7 @@
 import { breakpoints } from './breakpoints.js';
 import { dependencies } from './dependencies.js';
 import { flame } from './flame.js';
+import { insights } from './insights.js';
 import { login } from './login.js';
 import { metrics } from './metrics.js';
 import { hub } from './otlp.js';
@@ -24,6 +25,7 @@ export const FEATURES: readonly PanelFeature[] = [
   profiles,
   breakpoints,
   metrics,
+  insights,
   hub,
   sampling,
   services,
