@@ -10,7 +10,7 @@ describe('resolveOptions', () => {
   it('fills in defaults', () => {
     const o = resolveOptions({}, { OTEL_SERVICE_NAME: 'shop' });
     expect(o).toEqual({
-      path: '/_debug', service: 'shop', token: undefined, store: {}, redact: [], enabled: true,
+      path: '/_debug', service: 'shop', token: undefined, dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
       insights: {}, alerts: {},
@@ -28,6 +28,15 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ alerts: { webhook: 'ftp://x' } }, {})).toThrow(/alerts.webhook must be an http: or https: URL/);
     expect(() => resolveOptions({ alerts: { format: 'teams' } }, {})).toThrow(/alerts.format must be "json" or "slack"/);
     expect(() => resolveOptions({ insights: 'on' }, {})).toThrow(/insights must be true, false or an object/);
+  });
+
+  it('resolves dataDir against the working directory; false keeps state in memory', () => {
+    expect(resolveOptions({ dataDir: 'state' }, {}, '/srv/app').dataDir).toBe('/srv/app/state');
+    expect(resolveOptions({ dataDir: '/var/lib/dp' }, {}, '/srv/app').dataDir).toBe('/var/lib/dp');
+    expect(resolveOptions({}, {}, '/srv/app').dataDir).toBe('/srv/app/.debugpanel');
+    expect(resolveOptions({ dataDir: false }, {}).dataDir).toBeUndefined();
+    expect(() => resolveOptions({ dataDir: '' }, {})).toThrow(/dataDir must be a folder path or false/);
+    expect(() => resolveOptions({ dataDir: true }, {})).toThrow(/dataDir must be a folder path or false/);
   });
 
   it('resolves hub, sendTo, exportTo and metrics', () => {
@@ -114,6 +123,11 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ enabled: true }, { NODE_ENV: 'production' }).enabled).toBe(true);
     expect(resolveOptions({ enabled: false }, {}).enabled).toBe(false);
     expect(resolveOptions({}, { NODE_ENV: 'development' }).enabled).toBe(true);
+  });
+
+  it.each(['Production', ' production', 'PRODUCTION\n'])('takes NODE_ENV %j as production (trimmed, any case)', (NODE_ENV) => {
+    expect(resolveOptions({}, { NODE_ENV }).enabled).toBe(false);
+    expect(resolveOptions({}, { NODE_ENV, DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
+import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
 import type { InsightsStats } from './insights.js';
 import type { HubStats } from './otlp.js';
@@ -98,6 +99,8 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Baselines, anomalies, incidents and alerts (absent with `insights: false` or `metrics: false`) */
   insights: InsightsStats;
+  /** Error groups (absent with `errors: false`) */
+  errors: ErrorGroupsStats;
 }
 
 /** `GET {path}/api/stats` */
