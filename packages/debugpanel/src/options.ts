@@ -116,6 +116,18 @@ export interface AlertsOptions {
   maxPerMinute?: number;
 }
 
+/** Log capture and the log store; see `@debugpanel/logs`. */
+export interface LogsOptions {
+  /** Capture console.log/info/warn/error/debug (default true); what the console prints is unchanged */
+  console?: boolean;
+  /** Capture pino loggers and add trace_id/span_id/trace_flags to their lines (default true, when the app has pino) */
+  pino?: boolean;
+  /** Most records held (default 50,000) */
+  maxRecords?: number;
+  /** Estimated bytes held (default 32 MiB) */
+  maxBytes?: number;
+}
+
 export interface DebugPanelOptions {
   /** Where the panel answers (default `/_debug`). No trailing slash. */
   path?: string;
@@ -170,6 +182,12 @@ export interface DebugPanelOptions {
   insights?: boolean | InsightsPanelOptions;
   /** Where alerts go besides the UI and the stream: `{ webhook: 'https://hooks.slack.com/...', format: 'slack' }` */
   alerts?: AlertsOptions;
+  /**
+   * Logs tied to their spans (default on): console and pino lines captured with the active trace
+   * and span ids, held in a bounded log store, served at `{path}/api/logs`. `false` turns capture
+   * and the store off; `{ console: false }` leaves the console alone.
+   */
+  logs?: boolean | LogsOptions;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -206,6 +224,7 @@ export interface ResolvedOptions {
   /** undefined when off (or when metrics are off: insights read them) */
   insights: InsightsPanelOptions | undefined;
   alerts: AlertsOptions;
+  logs: Required<Pick<LogsOptions, 'console' | 'pino'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -229,6 +248,14 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   insights: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { slo: { 'GET /checkout': { p95Ms: 300 } } }, got ${describe(v)}`),
   alerts: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { webhook: 'https://hooks.slack.com/services/...', format: 'slack' }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
+  logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
+};
+
+const LOGS: Record<keyof LogsOptions, Check> = {
+  console: isBoolean,
+  pino: isBoolean,
+  maxRecords: isPositiveInt,
+  maxBytes: isPositiveInt,
 };
 
 // The values are checked by the insights engine itself when the panel creates it.
@@ -343,6 +370,7 @@ export function resolveOptions(
   if (o.store !== undefined) checkKeys(o.store as Record<string, unknown>, STORE, 'debugPanel(options)', 'store.');
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
+  if (isPlainObject(o.logs)) checkKeys(o.logs, LOGS, 'debugPanel(options)', 'logs.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
   if (isPlainObject(o.insights)) checkKeys(o.insights, INSIGHTS, 'debugPanel(options)', 'insights.');
   if (o.alerts !== undefined) checkKeys(o.alerts as Record<string, unknown>, ALERTS, 'debugPanel(options)', 'alerts.');
@@ -397,6 +425,7 @@ export function resolveOptions(
     },
     insights: o.insights === false || o.metrics === false ? undefined : { ...(o.insights === true || o.insights === undefined ? {} : o.insights) },
     alerts: { ...o.alerts },
+    logs: o.logs === false ? undefined : { console: true, pino: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
   };
 }
 

@@ -1,13 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Redactor, checkKeys, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord, type TracingStats } from '@debugpanel/model';
+import {
+  Redactor,
+  checkKeys,
+  checkValue,
+  isBoolean,
+  isPlainObject,
+  isStringArray,
+  must,
+  type Check,
+  type LogCaptureStats,
+  type Schema,
+  type SpanRecord,
+  type TracingStats,
+} from '@debugpanel/model';
+import { startLogCapture, type LogCapture, type LogCaptureOptions } from './logs/index.js';
 import { subscribeFetch } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
 import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
 import type { NativeTracer } from './native-span.js';
 import { routeNameStats, startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
+import { autoInstrumentDatabases, unpatchDatabases } from './db-auto.js';
 import { autoInstrumentBetterSqlite3, unpatchBetterSqlite3 } from './sqlite.js';
 import { ensureProvider, getState, refreshSinkUnion, SCOPE_NAME, SCOPE_VERSION, type TracingState } from './state.js';
 
@@ -32,8 +47,20 @@ export interface PanelTracingOptions {
    * instrumentations; two would double every client span).
    */
   instrument?: boolean;
+  /**
+   * `db.query.text` of pg and mysql2 spans: `masked` (default) replaces string and number
+   * literals by `?`; `full` keeps them, for local debugging (only when every panel of the
+   * process asks for it).
+   */
+  sqlText?: 'masked' | 'full';
   /** Head sampler of the provider, used only by the first `setupTracing()` of the process. Default: parent-based, always on. */
   sampler?: Sampler;
+  /**
+   * Log capture (console, pino) into `logs.onLogs`, in batches: each record carries the trace and
+   * span ids active when it was logged; a line of this handle's requests reaches this handle only,
+   * a line logged outside any request every handle. Default: off (no `logs`).
+   */
+  logs?: LogCaptureOptions;
 }
 
 // The counters are the `tracing` section of `GET {path}/api/stats`: declared in @debugpanel/model.
@@ -50,6 +77,10 @@ export interface PanelTracing {
   /** Tracer for spans of the panel's own making. */
   readonly tracer: Tracer;
   stats(): PanelTracingStats;
+  /** Counters of log capture (undefined without the `logs` option). */
+  logStats(): LogCaptureStats | undefined;
+  /** Formats and delivers captured log lines now instead of on the next `setImmediate`. */
+  flushLogs(): void;
   /** Stops delivering spans to this handle. The last handle out removes the instrumentations. */
   shutdown(): Promise<void>;
 }
@@ -67,6 +98,7 @@ class Handle implements PanelTracing {
     private readonly sink: Sink,
     readonly active: boolean,
     private readonly instrumented: boolean,
+    private readonly logs: LogCapture | undefined,
   ) {
     this.tracer = state.tracer;
     this.native = active ? state.provider!.tracer : undefined;
@@ -100,9 +132,18 @@ class Handle implements PanelTracing {
     };
   }
 
+  logStats(): LogCaptureStats | undefined {
+    return this.logs?.stats();
+  }
+
+  flushLogs(): void {
+    this.logs?.flush();
+  }
+
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.logs?.stop();
     this.sink.closed = true;
     this.state.sinks.delete(this.sink);
     refreshSinkUnion(this.state);
@@ -114,6 +155,7 @@ function enableInstrumentation(state: TracingState): void {
   patchHttp(state);
   state.fetchSubscription ??= subscribeFetch(state);
   autoInstrumentBetterSqlite3();
+  autoInstrumentDatabases(state);
 }
 
 function disableInstrumentation(state: TracingState): void {
@@ -121,6 +163,7 @@ function disableInstrumentation(state: TracingState): void {
   state.fetchSubscription?.unsubscribe();
   state.fetchSubscription = undefined;
   unpatchBetterSqlite3(state);
+  unpatchDatabases(state);
 }
 
 const OPTIONS: Schema = {
@@ -130,7 +173,9 @@ const OPTIONS: Schema = {
   redactor: must(isRedactor, 'a Redactor from @debugpanel/model'),
   ignoreOutgoing: must((v) => typeof v === 'function', 'a function (url: URL) => boolean'),
   instrument: isBoolean,
+  sqlText: must((v) => v === 'masked' || v === 'full', "'masked' or 'full'"),
   sampler: must((v) => typeof v === 'object' && v !== null && typeof (v as Sampler).shouldSample === 'function', 'an OpenTelemetry Sampler'),
+  logs: must((v) => isPlainObject(v) && typeof v.onLogs === 'function', 'an object like { onLogs(records) {} }'),
 } satisfies Record<keyof PanelTracingOptions, Check>;
 
 function validate(options: PanelTracingOptions): void {
@@ -180,12 +225,13 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
       );
     }
   }
-  const sink = new Sink(options.service, options.onSpan, options.redactor ?? new Redactor(options.redactKeys), options.ignoreOutgoing);
+  const sink = new Sink(options.service, options.onSpan, options.redactor ?? new Redactor(options.redactKeys), options.ignoreOutgoing, options.sqlText);
   state.sinks.add(sink);
   refreshSinkUnion(state);
   const instrumented = options.instrument ?? active;
   if (instrumented && state.instrumentationUsers++ === 0) enableInstrumentation(state);
-  return new Handle(state, sink, active, instrumented);
+  const logs = options.logs && startLogCapture(sink, options.service, options.logs);
+  return new Handle(state, sink, active, instrumented, logs);
 }
 
 /**

@@ -5,9 +5,11 @@
  */
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
+import type { QueriesStats } from './queries.js';
 import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
 import type { InsightsStats } from './insights.js';
+import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
 
@@ -99,6 +101,10 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Baselines, anomalies, incidents and alerts (absent with `insights: false` or `metrics: false`) */
   insights: InsightsStats;
+  /** Database query insights (absent with `queries: false`) */
+  queries: QueriesStats;
+  /** Log capture and the log store (absent with `logs: false`) */
+  logs: LogsStats;
   /** Error groups (absent with `errors: false`) */
   errors: ErrorGroupsStats;
 }

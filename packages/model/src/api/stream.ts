@@ -2,6 +2,7 @@
  * `GET {path}/api/stream`: Server-Sent Events. Each event's `data` is JSON of the type named here,
  * so a client parses `event.data` as `StreamEvents[event.type]`.
  */
+import type { LogRecord } from '../logs.js';
 import type { TraceSummary } from '../query.js';
 import type { AlertNotification, IncidentSummary } from './insights.js';
 
@@ -20,6 +21,8 @@ export interface StreamEvents {
   insight: IncidentSummary;
   /** A notification: an incident started firing or resolved (deduplicated, rate-limited) */
   alert: AlertNotification;
+  /** Log records stored since the last `log` event (one event per captured batch), oldest first. */
+  log: LogRecord[];
 }
 
 export type StreamEventName = keyof StreamEvents;
