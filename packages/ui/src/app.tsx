@@ -10,12 +10,14 @@ import { StatsView } from './views/StatsView.js';
 import { lazyView } from './views/lazy-view.js';
 import { MetricsView } from './views/MetricsView.js';
 import { BreakpointsView } from './views/BreakpointsView.js';
+import { AlertBadge } from './views/AlertBadge.js';
 
 const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'traces', label: 'Traces' },
   { view: 'map', label: 'Map' },
   { view: 'flame', label: 'Flame' },
   { view: 'metrics', label: 'Metrics' },
+  { view: 'insights', label: 'Insights' },
   { view: 'breakpoints', label: 'Breakpoints' },
   { view: 'stats', label: 'Stats' },
 ];
@@ -28,6 +30,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   // Merged route flames and CPU profiles: a view of its own, loaded on the first visit.
   flame: lazyView(() => import('./views/FlameView.js').then((m) => m.FlameView), 'view-flame', 'flame'),
   metrics: MetricsView,
+  // Incidents and their suspects: loaded on the first visit.
+  insights: lazyView(() => import('./views/InsightsView.js').then((m) => m.InsightsView), 'view-insights', 'insights'),
   breakpoints: BreakpointsView,
   stats: StatsView,
 };
@@ -74,6 +78,7 @@ export function App() {
           </ul>
         </nav>
         <span class="spacer" />
+        <AlertBadge />
         <button type="button" class="btn ghost" onClick={toggleTheme} data-testid="theme-toggle" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title="Toggle theme">
           {theme === 'dark' ? '☀' : '☾'}
         </button>
