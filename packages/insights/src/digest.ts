@@ -12,6 +12,9 @@ export type CriticalPathFn = (spans: ReadonlyArray<SpanRecord>) => CriticalPathS
 /** Names a span's database statement (e.g. a query fingerprint); undefined to use the default. */
 export type FingerprintFn = (span: SpanRecord) => string | undefined;
 
+/** Names the error group of an erroring span (e.g. the fingerprint of `@debugpanel/errors`). */
+export type ErrorGroupFn = (span: SpanRecord) => string | undefined;
+
 export interface OpDigest {
   /** `service\0operation` */
   key: string;
@@ -42,6 +45,8 @@ export interface TraceDigest {
   origin?: string;
   /** its exception type or status message */
   originMessage?: string;
+  /** its error group, when an `errorGroup` function was given */
+  originGroup?: string;
   /** `service:key=value`, at most MAX_ATTRS */
   attrs: string[];
 }
@@ -80,7 +85,7 @@ function statementOf(span: SpanRecord, fingerprint: FingerprintFn | undefined): 
  * const d = digestTrace(spans, criticalPath);
  * d.ops.find((o) => o.service === 'inventory')?.self; // ms inventory spent itself on the path
  */
-export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: CriticalPathFn, fingerprint?: FingerprintFn): TraceDigest | undefined {
+export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: CriticalPathFn, fingerprint?: FingerprintFn, errorGroup?: ErrorGroupFn): TraceDigest | undefined {
   if (spans.length === 0) return undefined;
   const byId = new Map<string, SpanRecord>();
   const hasChild = new Set<string>();
@@ -160,7 +165,9 @@ export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: Crit
     if (attrs.size < MAX_ATTRS) collectAttrs(s, attrs);
   }
   let originMessage: string | undefined;
+  let originGroup: string | undefined;
   if (origin) {
+    originGroup = errorGroup?.(origin);
     const ex = origin.events.find((e) => e.name === 'exception');
     originMessage = str(ex?.attributes['exception.type']) ?? origin.status.message;
   }
@@ -173,6 +180,7 @@ export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: Crit
     ops: [...ops.values()],
     ...(originKey !== undefined ? { origin: originKey } : {}),
     ...(originMessage !== undefined ? { originMessage: originMessage.slice(0, 120) } : {}),
+    ...(originGroup !== undefined ? { originGroup } : {}),
     attrs: [...attrs],
   };
 }

@@ -53,7 +53,7 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
   });
 
   it('names orders as the origin of 20% errors, not the gateway that passed them on', () => {
-    const shop = new Shop({}, 3);
+    const shop = new Shop({ errorGroup: (span) => (span.events.some((e) => e.name === 'exception') ? 'fp-injected' : undefined) }, 3);
     shop.run(WARM);
     const faultAt = shop.now;
     shop.faults = [{ service: 'orders', errorRate: 0.2 }];
@@ -65,7 +65,8 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     const errors = shop.engine.list().incidents.find((i) => i.signal === 'errors')!;
     expect(errors.suspects[0]!.service).toBe('orders');
     expect(errors.suspects[0]!.kind).toBe('error-origin');
-    expect(errors.suspects[0]!.evidence.sentence).toMatch(/error starts here in 100% of failing traces \(InjectedFault\)/);
+    expect(errors.suspects[0]!.evidence.sentence).toMatch(/error starts here in 100% of failing traces \(InjectedFault, error group fp-injected\)/);
+    expect(errors.suspects[0]!.evidence.errorGroup).toBe('fp-injected');
   });
 
   it('names the slow statement when the database is slow', () => {

@@ -209,10 +209,12 @@ function errorSuspects(
   const countW = new Map<string, number>();
   const countB = new Map<string, number>();
   const message = new Map<string, string>();
+  const group = new Map<string, string>();
   for (const t of anomalous) {
     if (t.origin === undefined) continue;
     countW.set(t.origin, (countW.get(t.origin) ?? 0) + 1);
     if (t.originMessage && !message.has(t.origin)) message.set(t.origin, t.originMessage);
+    if (t.originGroup && !group.has(t.origin)) group.set(t.origin, t.originGroup);
   }
   for (const t of baseTraces) if (t.origin !== undefined) countB.set(t.origin, (countB.get(t.origin) ?? 0) + 1);
   const rise = new Map<string, number>();
@@ -236,11 +238,13 @@ function errorSuspects(
     const aShare = (countW.get(key) ?? 0) / anomalous.length;
     const nShare = before;
     const why = message.get(key);
+    const errorGroup = group.get(key);
     const evidence: SuspectEvidence = {
       before, after, unit: 'ratio', anomalousShare: aShare, normalShare: nShare, ochiai, dstar2,
+      ...(errorGroup !== undefined ? { errorGroup } : {}),
       anomalousTraces: anomalous.filter((t) => t.origin === key).slice(-EXAMPLES).map((t) => t.traceId),
       normalTraces: examples(baseTraces.filter((t) => opOf(t, key)), (t) => t.start),
-      sentence: `${op.service} ${op.operation}: the error starts here in ${pct(aShare)} of failing traces${why ? ` (${why})` : ''}; as an error origin ${pct(before)} -> ${pct(after)} of requests.`,
+      sentence: `${op.service} ${op.operation}: the error starts here in ${pct(aShare)} of failing traces${why ? ` (${why}${errorGroup ? `, error group ${errorGroup}` : ''})` : errorGroup ? ` (error group ${errorGroup})` : ''}; as an error origin ${pct(before)} -> ${pct(after)} of requests.`,
     };
     out.push({ service: op.service, operation: op.operation, kind: 'error-origin', score: 0.75 * share + 0.25 * ochiai, evidence });
   }

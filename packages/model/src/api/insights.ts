@@ -60,6 +60,8 @@ export interface SuspectEvidence {
   dstar2: number;
   /** attribute suspects: P(value | anomalous) / P(value | normal) */
   lift?: number;
+  /** error-origin suspects: the error group (fingerprint) of the origin, when the panel names groups */
+  errorGroup?: string;
   /** example trace ids: anomalous ones from the anomaly window, normal ones from the baseline window */
   anomalousTraces: string[];
   normalTraces: string[];
