@@ -349,7 +349,7 @@ describe('panel UI in Chromium', () => {
     await page.click('[data-testid="nav-stats"]');
     await expect.poll(() => page.locator('[data-testid="stats-store"]').textContent()).toMatch(/spans.*\d/);
     await shot('stats');
-    for (const view of ['map', 'flame', 'metrics', 'breakpoints']) {
+    for (const view of ['map', 'flame', 'metrics', 'insights', 'breakpoints']) {
       await page.click(`[data-testid="nav-${view}"]`);
       await page.waitForSelector(`[data-testid="view-${view}"]`);
       await shot(view);

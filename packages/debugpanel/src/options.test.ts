@@ -18,10 +18,23 @@ describe('resolveOptions', () => {
       logs: { console: true, pino: true, winston: true, otel: true },
       queries: {},
       sqlText: 'masked',
+      insights: {}, alerts: {},
     });
     expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
     expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, winston: true, otel: true, maxRecords: 10 });
     expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
+  });
+
+  it('resolves insights and alerts, and refuses bad ones with a message', () => {
+    expect(resolveOptions({ insights: false }, {}).insights).toBeUndefined();
+    expect(resolveOptions({ metrics: false }, {}).insights).toBeUndefined(); // insights read the metrics
+    expect(resolveOptions({ insights: { slo: { 'GET /checkout': { p95Ms: 300 } } } }, {}).insights).toEqual({ slo: { 'GET /checkout': { p95Ms: 300 } } });
+    expect(resolveOptions({ alerts: { webhook: 'https://hooks.example/x', format: 'slack' } }, {}).alerts).toEqual({ webhook: 'https://hooks.example/x', format: 'slack' });
+    expect(() => resolveOptions({ insights: { windowSecond: 5 } }, {})).toThrow(/unknown option "insights.windowSecond"; did you mean "insights.windowSeconds"\?/);
+    expect(() => resolveOptions({ insights: { alpha: 2 } }, {})).toThrow(/insights.alpha must be a probability/);
+    expect(() => resolveOptions({ alerts: { webhook: 'ftp://x' } }, {})).toThrow(/alerts.webhook must be an http: or https: URL/);
+    expect(() => resolveOptions({ alerts: { format: 'teams' } }, {})).toThrow(/alerts.format must be "json" or "slack"/);
+    expect(() => resolveOptions({ insights: 'on' }, {})).toThrow(/insights must be true, false or an object/);
   });
 
   it('resolves dataDir against the working directory; false keeps state in memory', () => {

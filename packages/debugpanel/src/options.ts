@@ -98,6 +98,40 @@ export interface MetricsOptions {
   coarseWindow?: number;
 }
 
+/** Anomaly detection and root-cause ranking; see `@debugpanel/insights`. */
+export interface InsightsPanelOptions {
+  /** `{ 'GET /checkout': { p95Ms: 300, errorRate: 0.01 } }`: multi-window, multi-burn-rate SLO rules */
+  slo?: Record<string, { p95Ms?: number; errorRate?: number }>;
+  /** Detection window, seconds (default 15) */
+  windowSeconds?: number;
+  /** Baseline window over the coarse ring, seconds (default 3600) */
+  baselineSeconds?: number;
+  /** Warm-up: no anomaly for a series seen for less than this, ms (default 300,000) ... */
+  warmupMs?: number;
+  /** ... or with fewer requests in its baseline (default 200) */
+  warmupRequests?: number;
+  /** How long a signal must be back before its anomaly ends, ms (default 60,000) */
+  closeAfterMs?: number;
+  /** Trace digests kept for the baseline and anomaly windows (default 5000) */
+  maxDigests?: number;
+  /** Significance of the error and traffic tests (default 1e-6) */
+  alpha?: number;
+}
+
+/** Alert delivery: the UI and the live stream always; a webhook when configured (opt-in). */
+export interface AlertsOptions {
+  /** POST each notification (firing, resolved) to this URL, e.g. a Slack incoming webhook */
+  webhook?: string;
+  /** `json` (generic body, default) or `slack` */
+  format?: 'json' | 'slack';
+  /** Extra webhook request headers */
+  headers?: Record<string, string>;
+  /** An incident fires once it lasted this long, ms (default 10,000) */
+  pendingMs?: number;
+  /** Notifications per minute at most (default 10) */
+  maxPerMinute?: number;
+}
+
 /** Log capture and the log store; see `@debugpanel/logs`. */
 export interface LogsOptions {
   /** Capture console.log/info/warn/error/debug (default true); what the console prints is unchanged */
@@ -215,6 +249,10 @@ export interface DebugPanelOptions {
   sampling?: SamplingOptions;
   /** Error groups (default on); `false` turns them off */
   errors?: boolean | ErrorsOptions;
+  /** Anomaly detection, incidents with ranked causes (default on with metrics); `false` turns it off */
+  insights?: boolean | InsightsPanelOptions;
+  /** Where alerts go besides the UI and the stream: `{ webhook: 'https://hooks.slack.com/...', format: 'slack' }` */
+  alerts?: AlertsOptions;
   /**
    * Logs tied to their spans (default on): console and pino lines captured with the active trace
    * and span ids, held in a bounded log store, served at `{path}/api/logs`. `false` turns capture
@@ -267,6 +305,9 @@ export interface ResolvedOptions {
   logs: Required<Pick<LogsOptions, 'console' | 'pino' | 'winston' | 'otel'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
   queries: QueriesOptions | undefined;
   sqlText: 'masked' | 'full';
+  /** undefined when off (or when metrics are off: insights read them) */
+  insights: InsightsPanelOptions | undefined;
+  alerts: AlertsOptions;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -290,6 +331,8 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   viewerToken: isString,
   auth: (v, n) => (v === 'token' || v === 'loopback' ? undefined : `${n} must be "token" (the default) or "loopback", got ${describe(v)}`),
   errors: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxGroups: 500 }, got ${describe(v)}`),
+  insights: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { slo: { 'GET /checkout': { p95Ms: 300 } } }, got ${describe(v)}`),
+  alerts: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { webhook: 'https://hooks.slack.com/services/...', format: 'slack' }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
   context: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { baggage: ['user.id'] }, got ${describe(v)}`),
   logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
@@ -334,6 +377,30 @@ const QUERIES: Record<keyof QueriesOptions, Check> = {
 const SQL: Record<keyof SqlOptions, Check> = {
   text: (v, n) => (v === 'masked' || v === 'full' ? undefined : `${n} must be "masked" or "full", got ${describe(v)}`),
 };
+// The values are checked by the insights engine itself when the panel creates it.
+const INSIGHTS: Record<keyof InsightsPanelOptions, Check> = {
+  slo: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { 'GET /checkout': { p95Ms: 300, errorRate: 0.01 } }`),
+  windowSeconds: isPositiveInt,
+  baselineSeconds: isPositiveInt,
+  warmupMs: isNonNegative,
+  warmupRequests: isNonNegative,
+  closeAfterMs: isNonNegative,
+  maxDigests: isPositiveInt,
+  alpha: (v, n) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : `${n} must be a probability between 0 and 1, like 1e-6, got ${describe(v)}`),
+};
+
+const ALERTS: Record<keyof AlertsOptions, Check> = {
+  webhook: isString,
+  format: (v, n) => (v === 'json' || v === 'slack' ? undefined : `${n} must be "json" or "slack", got ${describe(v)}`),
+  headers: (v, n) =>
+    isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : `${n} must be an object of string header values`,
+  pendingMs: isNonNegative,
+  maxPerMinute: isPositiveInt,
+};
+
+function isNonNegative(v: unknown, n: string): string | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${n} must be a number >= 0, got ${describe(v)}`;
+}
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
   head: (v, n) =>
@@ -435,6 +502,19 @@ export function resolveOptions(
     }
   }
   if (o.sql !== undefined) checkKeys(o.sql as Record<string, unknown>, SQL, 'debugPanel(options)', 'sql.');
+  if (isPlainObject(o.insights)) checkKeys(o.insights, INSIGHTS, 'debugPanel(options)', 'insights.');
+  if (o.alerts !== undefined) checkKeys(o.alerts as Record<string, unknown>, ALERTS, 'debugPanel(options)', 'alerts.');
+  if (o.alerts?.webhook !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(o.alerts.webhook);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new DebugPanelOptionsError(`debugPanel(options): alerts.webhook must be an http: or https: URL, got "${o.alerts.webhook.slice(0, 100)}"`);
+    }
+  }
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -487,6 +567,8 @@ export function resolveOptions(
     logs: o.logs === false ? undefined : { console: true, pino: true, winston: true, otel: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
     queries: o.queries === false ? undefined : { ...(o.queries === true || o.queries === undefined ? {} : o.queries) },
     sqlText: o.sql?.text ?? 'masked',
+    insights: o.insights === false || o.metrics === false ? undefined : { ...(o.insights === true || o.insights === undefined ? {} : o.insights) },
+    alerts: { ...o.alerts },
   };
 }
 

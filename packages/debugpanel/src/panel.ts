@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Redactor, type Role, type SpanRecord } from '@debugpanel/model';
+import { criticalPath } from '@debugpanel/flamegraph';
+import { InsightsEngine, WebhookQueue } from '@debugpanel/insights';
 import { GoldenSignals } from '@debugpanel/metrics';
 import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import type { LogStore } from '@debugpanel/logs';
@@ -54,6 +56,11 @@ export interface DebugPanelHandle {
    * sampler, the metrics): spans are handed on in batches off the request path. For tests.
    */
   whenIdle(): Promise<void>;
+  /**
+   * Anomalies, incidents and their ranked suspects (undefined when insights or metrics are off).
+   * `insights.incidentsSince(t)` answers "did an incident fire, and what is its first suspect?".
+   */
+  readonly insights: InsightsEngine | undefined;
   /** Stops tracing, ends SSE streams; the middleware then only calls `next()`. */
   close(): Promise<void>;
 }
@@ -88,7 +95,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     const pipeline = createPipeline(store, sse);
     // Off costs nothing: no tracing, no routes; `{path}` is left to the app (a 404 as if absent).
     const off = (_req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void) => next();
-    const handle: DebugPanelHandle = { enabled: false, options: opts, store, logs: undefined, pipeline: pipeline.counters, errors: NO_ERRORS, whenIdle: pipeline.whenIdle, close: async () => {} };
+    const handle: DebugPanelHandle = { enabled: false, options: opts, store, logs: undefined, pipeline: pipeline.counters, errors: NO_ERRORS, whenIdle: pipeline.whenIdle, insights: undefined, close: async () => {} };
     return Object.assign(off, { panel: handle });
   }
 
@@ -99,6 +106,29 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const errors = opts.errors
     ? new ErrorCapture({ service: opts.service, redactor, startedAt, root: process.cwd(), ...opts.errors })
     : undefined;
+  // Alerts leave the box only when a webhook is configured.
+  const webhook = opts.alerts.webhook
+    ? new WebhookQueue({ url: opts.alerts.webhook, ...(opts.alerts.format ? { format: opts.alerts.format } : {}), ...(opts.alerts.headers ? { headers: opts.alerts.headers } : {}) })
+    : undefined;
+  // Insights read the golden signals (all series at once) and digest the kept traces, in their
+  // own unref'd 1 s tick: nothing on the request path.
+  const insights = metrics && opts.insights
+    ? new InsightsEngine({
+        ...opts.insights,
+        criticalPath,
+        service: opts.service,
+        source: { fine: (seconds) => metrics.queryAll(seconds), coarse: () => metrics.queryAll(opts.metrics?.coarseWindow ?? 21_600) },
+        ...(opts.alerts.pendingMs !== undefined ? { pendingMs: opts.alerts.pendingMs } : {}),
+        ...(opts.alerts.maxPerMinute !== undefined ? { maxNotificationsPerMinute: opts.alerts.maxPerMinute } : {}),
+        onIncident: (incident) => {
+          if (sse.size > 0) sse.publish('insight', incident);
+        },
+        onAlert: (n) => {
+          if (sse.size > 0) sse.publish('alert', n);
+          webhook?.push(n);
+        },
+      })
+    : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
   // Query insights read kept requests back from the store, off the request path.
@@ -107,6 +137,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     metrics,
     onLocalRoot: queries && ((root) => queries.onLocalRoot(root)),
     onKept: exporter && ((span) => exporter.push(span)),
+    onKeptBatch: insights && ((spans) => insights.addSpans(spans)),
     sampling: opts.sampling,
     errors,
   });
@@ -146,6 +177,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       errors.record(error, context);
     });
   }
+  insights?.start();
 
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
@@ -184,7 +216,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const access = new AccessControl({ token: resolved?.token, viewerToken: opts.viewerToken, loopback, sessions, throttle: new FailureThrottle() });
   const audit = new AuditLog({ file: stateFile('audit', '.jsonl') });
   const ctx: PanelContext = {
-    options: opts, store, tracing, sse, access, audit, startedAt, version: VERSION, counters, metrics, errors,
+    options: opts, store, tracing, sse, access, audit, startedAt, version: VERSION, counters, metrics, errors, insights,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
     redactor,
     logs,
@@ -203,6 +235,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   if (errors) ctx.stats.errors = () => errors.stats();
   ctx.stats.ingest = () => ({ ...pipeline.counters });
+  if (insights) ctx.stats.insights = () => ({ ...insights.stats(), ...(webhook ? { webhook: webhook.stats() } : {}) });
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
   ctx.stats.context = () => ({ traces: traceAttributes().byTrace.size, dropped: traceAttributes().dropped, baggage: [...opts.context.baggage] });
@@ -265,11 +298,14 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     pipeline: pipeline.counters,
     errors: errors ?? NO_ERRORS,
     whenIdle: pipeline.whenIdle,
+    insights,
     async close() {
       if (closed) return;
       closed = true;
       announcer?.stop();
       sse.close();
+      insights?.stop();
+      webhook?.close();
       metrics?.stop();
       pipeline.close();
       errors?.close();

@@ -48,6 +48,8 @@ export interface PipelineHooks {
   onKept?: ((span: SpanRecord) => void) | undefined;
   /** Each kept local root (a request's part of a trace), e.g. for query insights */
   onLocalRoot?: ((root: SpanRecord) => void) | undefined;
+  /** Each kept batch (e.g. for the insights engine's trace digests) */
+  onKeptBatch?: ((spans: SpanRecord[]) => void) | undefined;
   /** Tail sampling (default: keep everything) */
   sampling?: ResolvedSampling | undefined;
   /** Error groups: sees every span before sampling (queues those with exceptions, groups them in batches) */
@@ -81,7 +83,7 @@ function createTailSampler(sampling: ResolvedSampling | undefined, onKeep: (span
 }
 
 export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHooks = {}): Pipeline {
-  const { metrics, onKept, errors } = hooks;
+  const { metrics, onKept, onKeptBatch, errors } = hooks;
   const consumers = hooks.consumers ?? [];
   const maxQueue = hooks.maxQueue ?? DEFAULT_MAX_QUEUE;
   if (!Number.isInteger(maxQueue) || maxQueue < 1) throw new RangeError(`createPipeline: maxQueue must be a positive integer, got ${String(maxQueue)}`);
@@ -141,6 +143,9 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
     try {
       counters.refused += n - store.addBatch(keptSpans);
       if (onKept !== undefined) for (let i = 0; i < n; i++) onKept(keptSpans[i]!);
+      // Insights keep their own bounded digests of what was kept, whatever the store's caps did
+      // (a copy: this array is reused by the next drain).
+      onKeptBatch?.(keptSpans.slice());
       const watched = sse.size > 0;
       const summaries: TraceSummary[] = [];
       for (let i = 0; i < keptRoots.length; i++) {

@@ -242,3 +242,22 @@ describe('GoldenSignals process sampling', () => {
     }
   });
 });
+
+describe('GoldenSignals.queryAll', () => {
+  it('answers every route, every service and every dependency in one response', () => {
+    const { g, advance } = setup();
+    g.record(serverSpan({ route: '/a' }));
+    g.record(serverSpan({ route: '/b', statusCode: 500 }));
+    g.record(clientSpan({ 'db.system': 'sqlite', 'db.namespace': 'shop.db' }));
+    advance(1000);
+    const all = g.queryAll(10);
+    expect(all.resolution).toBe(1);
+    expect(all.times).toHaveLength(10);
+    const names = all.series.map((s) => `${s.labels.kind} ${s.labels.route ?? s.labels.dependency}`).sort();
+    expect(names).toEqual(['client sqlite shop.db', 'server *', 'server /a', 'server /b']);
+    const b = all.series.find((s) => s.labels.route === '/b')!;
+    expect(b.count.at(-1)).toBe(1);
+    expect(b.errors.at(-1)).toBe(1);
+    expect(g.queryAll(3600).resolution).toBe(10);
+  });
+});

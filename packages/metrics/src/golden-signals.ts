@@ -240,7 +240,18 @@ export class GoldenSignals {
 
   /** Time series for charts. Without `route`, server queries return the service-wide series. */
   query(q: MetricsQuery = {}): MetricsResponse {
-    const window = q.window ?? 300;
+    return this.build(this.select(q), q.window ?? 300);
+  }
+
+  /**
+   * Every series (each route, each service as a whole, each dependency) over the last `window`
+   * seconds, in one answer: what the insights engine watches.
+   */
+  queryAll(window = 300): MetricsResponse {
+    return this.build([...this.server.values(), ...this.services.values(), ...this.client.values()], window);
+  }
+
+  private build(picked: Series[], window: number): MetricsResponse {
     const fineSpan = this.sizes.fineSlots * this.sizes.fineResolution;
     const useFine = window <= fineSpan;
     const res = useFine ? this.sizes.fineResolution : this.sizes.coarseResolution;
@@ -250,7 +261,6 @@ export class GoldenSignals {
     const times: number[] = [];
     for (let p = first; p <= last; p++) times.push(p * res * 1000);
 
-    const picked = this.select(q);
     const series = picked.map((s) => {
       const ring = useFine ? s.fine : s.coarse;
       const out: SeriesPoints = {

@@ -12,6 +12,7 @@ import { MetricsView } from './views/MetricsView.js';
 import { BreakpointsView } from './views/BreakpointsView.js';
 import { useSession } from './session.js';
 import { KeyHelpDialog } from './views/KeyHelp.js';
+import { AlertBadge } from './views/AlertBadge.js';
 
 const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'traces', label: 'Traces' },
@@ -20,6 +21,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'metrics', label: 'Metrics' },
   { view: 'errors', label: 'Errors' },
   { view: 'queries', label: 'Queries' },
+  { view: 'insights', label: 'Insights' },
   { view: 'breakpoints', label: 'Breakpoints' },
   { view: 'stats', label: 'Stats' },
 ];
@@ -36,6 +38,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   errors: lazyView(() => import('./views/ErrorsView.js').then((m) => m.ErrorsView), 'view-errors', 'errors'),
   // Database queries and findings: loaded on the first visit.
   queries: lazyView(() => import('./views/QueriesView.js').then((m) => m.QueriesView), 'view-queries', 'queries'),
+  // Incidents and their suspects: loaded on the first visit.
+  insights: lazyView(() => import('./views/InsightsView.js').then((m) => m.InsightsView), 'view-insights', 'insights'),
   breakpoints: BreakpointsView,
   stats: StatsView,
   // Debugger role only; a view of its own, loaded on the first visit.
@@ -113,6 +117,7 @@ export function App() {
         <button type="button" class="btn ghost" onClick={() => setHelp(true)} data-testid="key-help-open" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?
         </button>
+        <AlertBadge />
         <button type="button" class="btn ghost" onClick={toggleTheme} data-testid="theme-toggle" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title="Toggle theme">
           {theme === 'dark' ? '☀' : '☾'}
         </button>

@@ -162,13 +162,26 @@ describe('the panel answers the model types', () => {
     }
   });
 
+  it('insights: incidents and baselines, a cohort comparison', async () => {
+    await wire('/api/insights', 'InsightsResponse');
+    await wire('/api/insights?state=open&limit=10', 'InsightsResponse');
+    const { traces } = (await call('/api/traces?route=/orders/:id')).body as TracesResponse;
+    await wire(`/api/compare?a=${traces[0]!.traceId}&b=${traces[1]!.traceId}`, 'CompareResponse');
+    await wire(`/api/compare?a=${encodeURIComponent('status=ok')}&b=${encodeURIComponent('status=error')}`, 'CompareResponse');
+    for (const bad of ['/api/insights/nope', '/api/insights?state=x', '/api/compare?a=1']) {
+      const { status, body } = await call(bad);
+      expect(status).toBeGreaterThanOrEqual(400);
+      expectWire(body, 'ApiError');
+    }
+  });
+
   it('sampling, pinning and stats (hub section included)', async () => {
     await wire('/api/sampling', 'SamplingResponse');
     const { traces } = (await call('/api/traces')).body as TracesResponse;
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'ingest', 'metrics', 'sampling', 'breakpoints', 'redaction', 'errors', 'logs', 'auth']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'ingest', 'metrics', 'sampling', 'breakpoints', 'redaction', 'errors', 'logs', 'auth', 'insights']));
   });
 
   it('the session and the audit log (the pins above are in it)', async () => {

@@ -6,6 +6,7 @@ import { breakpoints } from './breakpoints.js';
 import { dependencies } from './dependencies.js';
 import { errors } from './errors.js';
 import { flame } from './flame.js';
+import { insights } from './insights.js';
 import { login } from './login.js';
 import { logs } from './logs.js';
 import { metrics } from './metrics.js';
@@ -31,6 +32,7 @@ export const FEATURES: readonly PanelFeature[] = [
   metrics,
   errors,
   queries,
+  insights,
   hub,
   sampling,
   services,

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FeatureStats, PanelStats, Redactor, Role, SpanRecord } from '@debugpanel/model';
+import type { InsightsEngine } from '@debugpanel/insights';
 import type { GoldenSignals } from '@debugpanel/metrics';
 import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
@@ -42,6 +43,8 @@ export interface PanelContext {
   metrics: GoldenSignals | undefined;
   /** error groups and their sources, unless turned off with `errors: false` */
   errors: ErrorCapture | undefined;
+  /** anomalies, incidents and ranked suspects, unless `insights: false` (or `metrics: false`) */
+  insights: InsightsEngine | undefined;
   /**
    * The panel's one redactor (built from the `redact` option), for every value that enters the
    * panel: tracing uses it for local spans, `ingest` for received ones; snapshots, logpoints and

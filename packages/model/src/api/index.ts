@@ -20,4 +20,5 @@ export * from './otlp.js';
 export * from './logs.js';
 export * from './stats.js';
 export * from './auth.js';
+export * from './insights.js';
 export * from './queries.js';

@@ -9,6 +9,7 @@ import type { BreakpointAgentStats } from './breakpoints.js';
 import type { QueriesStats } from './queries.js';
 import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
+import type { InsightsStats } from './insights.js';
 import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
@@ -142,6 +143,8 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Logins, sessions, throttling and the audit log */
   auth: AuthStats;
+  /** Baselines, anomalies, incidents and alerts (absent with `insights: false` or `metrics: false`) */
+  insights: InsightsStats;
   /** Database query insights (absent with `queries: false`) */
   queries: QueriesStats;
   /** setUser and baggage context */

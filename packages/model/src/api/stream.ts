@@ -4,6 +4,7 @@
  */
 import type { LogRecord } from '../logs.js';
 import type { TraceSummary } from '../query.js';
+import type { AlertNotification, IncidentSummary } from './insights.js';
 
 /** `event: hello`, once on connecting: who is talking. */
 export interface StreamHello {
@@ -16,6 +17,10 @@ export interface StreamEvents {
   hello: StreamHello;
   /** A trace was kept (or grew): its current summary. One trace may come several times. */
   trace: TraceSummary;
+  /** An incident opened, changed state or got a new ranking */
+  insight: IncidentSummary;
+  /** A notification: an incident started firing or resolved (deduplicated, rate-limited) */
+  alert: AlertNotification;
   /** Log records stored since the last `log` event (one event per captured batch), oldest first. */
   log: LogRecord[];
 }

@@ -1,0 +1,86 @@
+import type { MetricsResponse, SeriesPoints } from '@debugpanel/model';
+import { describe, expect, it } from 'vitest';
+import { Detector, scopeOf, shareAbove } from './detector.js';
+
+const NOW = Date.UTC(2026, 0, 1, 12);
+const labels = { kind: 'server' as const, service: 'shop', method: 'GET', route: '/checkout' };
+
+function series(n: number, f: (i: number) => { count: number; errors?: number; p95: number }): SeriesPoints {
+  const s: SeriesPoints = { labels, rate: [], count: [], errors: [], errorRate: [], p50: [], p95: [], p99: [], max: [], exemplars: [] };
+  for (let i = 0; i < n; i++) {
+    const v = f(i);
+    s.count.push(v.count);
+    s.rate.push(v.count);
+    s.errors.push(v.errors ?? 0);
+    s.errorRate.push(v.count ? (v.errors ?? 0) / v.count : 0);
+    s.p50.push(v.p95 * 0.7);
+    s.p95.push(v.p95);
+    s.p99.push(v.p95 * 1.3);
+    s.max.push(v.p95 * 2);
+    s.exemplars.push(null);
+  }
+  return s;
+}
+/** 6 h of coarse slots (10 s) ending 20 s before now. */
+function coarse(f: (i: number) => { count: number; errors?: number; p95: number }, slots = 2160): MetricsResponse {
+  const start = NOW - 20_000 - slots * 10_000;
+  return { resolution: 10, times: Array.from({ length: slots }, (_, i) => start + i * 10_000), series: [series(slots, f)] };
+}
+function fine(f: (i: number) => { count: number; errors?: number; p95: number }): MetricsResponse {
+  return { resolution: 1, times: Array.from({ length: 15 }, (_, i) => NOW - (15 - i) * 1000), series: [series(15, f)] };
+}
+
+describe('Detector', () => {
+  it('names scopes from metric labels and skips folded series', () => {
+    expect(scopeOf(labels)).toEqual({ kind: 'route', service: 'shop', route: 'GET /checkout' });
+    expect(scopeOf({ kind: 'server', service: 'shop', route: '*' })).toEqual({ kind: 'service', service: 'shop' });
+    expect(scopeOf({ kind: 'client', service: 'shop', dependency: 'sqlite shop.db', type: 'db' })).toEqual({ kind: 'dependency', service: 'shop', dependency: 'sqlite shop.db' });
+    expect(scopeOf({ kind: 'server', service: 'shop', method: 'other', route: 'other' })).toBeUndefined();
+  });
+
+  it('has a robust baseline: a few wild slots do not move the median or the MAD much', () => {
+    const d = new Detector({ openTicks: 1 });
+    d.tick({ now: NOW, fine: fine(() => ({ count: 10, p95: 50 })), coarse: coarse((i) => ({ count: 100, p95: i % 50 === 0 ? 5000 : 50 + (i % 5) })) });
+    const [b] = d.baselines();
+    expect(b).toMatchObject({ ready: true, p95: 52 });
+    expect(b!.p95Mad).toBeLessThanOrEqual(2);
+  });
+
+  it('tests the error rate against the baseline: 3 of 30 at a 10% baseline is nothing, 24 of 60 is', () => {
+    const base = coarse(() => ({ count: 100, errors: 10, p95: 50 }));
+    const quiet = new Detector({ openTicks: 1 });
+    expect(quiet.tick({ now: NOW, fine: fine((i) => ({ count: 2, errors: i < 3 ? 1 : 0, p95: 50 })), coarse: base }).opened).toEqual([]);
+    const loud = new Detector({ openTicks: 1 });
+    const { opened } = loud.tick({ now: NOW, fine: fine((i) => ({ count: 4, errors: i < 12 ? 2 : 0, p95: 50 })), coarse: base });
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ signal: 'errors', baseline: 0.1, current: 0.4, unit: 'ratio' });
+    expect(opened[0]!.pValue).toBeLessThan(1e-6);
+  });
+
+  it('warm-up: nothing before the baseline has enough requests and minutes', () => {
+    const d = new Detector({ openTicks: 1 });
+    const young = coarse(() => ({ count: 100, p95: 50 }), 20); // 200 s of history
+    expect(d.tick({ now: NOW, fine: fine(() => ({ count: 10, p95: 900 })), coarse: young }).opened).toEqual([]);
+    expect(d.baselines()[0]!.ready).toBe(false);
+  });
+
+  it('SLO burn: pages when the 1 h and 5 min burn rates are both over 14.4', () => {
+    // error budget 1%; the last hour at 20% errors: burn 20x
+    const burning = coarse((i) => ({ count: 100, errors: i >= 2160 - 360 ? 20 : 0, p95: 50 }));
+    const d = new Detector({ openTicks: 1, slo: { 'GET /checkout': { errorRate: 0.01 } } });
+    const { opened } = d.tick({ now: NOW, fine: fine(() => ({ count: 10, p95: 50 })), coarse: burning });
+    const slo = opened.find((a) => a.signal === 'slo-burn')!;
+    expect(slo).toMatchObject({ severity: 'critical', unit: 'burn' });
+    expect(slo.current).toBeCloseTo(20, 5);
+    // only the last 5 minutes burning: the 1 h window is at 5x, no page; 6 h/30 min not at 6x either
+    const brief = coarse((i) => ({ count: 100, errors: i >= 2160 - 30 ? 20 : 0, p95: 50 }));
+    const d2 = new Detector({ openTicks: 1, slo: { 'GET /checkout': { errorRate: 0.01 } } });
+    expect(d2.tick({ now: NOW, fine: fine(() => ({ count: 10, p95: 50 })), coarse: brief }).opened.filter((a) => a.signal === 'slo-burn')).toEqual([]);
+  });
+
+  it('estimates the share of requests over a latency target from a slot\'s percentiles', () => {
+    expect(shareAbove(100, 50, 100, 200, 400)).toBeCloseTo(0.05, 10);
+    expect(shareAbove(500, 50, 100, 200, 400)).toBe(0);
+    expect(shareAbove(50, 50, 100, 200, 400)).toBeCloseTo(0.5, 10);
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * A trace digest: the little the ranking needs of one trace, so the engine can keep the baseline
+ * window's traces after the span store evicted them: per (service, operation) its span count and
+ * its self time on the critical path, which scopes the trace passed (routes, dependency edges), the
+ * origin of its error (the deepest erroring span), and a bounded set of attribute values.
+ */
+import { calleeOf, isErrorSpan, type CriticalPathSegment, type SpanRecord } from '@debugpanel/model';
+
+/** `criticalPath` of `@debugpanel/flamegraph` (injected: this package imports only the model). */
+export type CriticalPathFn = (spans: ReadonlyArray<SpanRecord>) => CriticalPathSegment[];
+
+/** Names a span's database statement (e.g. a query fingerprint); undefined to use the default. */
+export type FingerprintFn = (span: SpanRecord) => string | undefined;
+
+/** Names the error group of an erroring span (e.g. the fingerprint of `@debugpanel/errors`). */
+export type ErrorGroupFn = (span: SpanRecord) => string | undefined;
+
+export interface OpDigest {
+  /** `service\0operation` */
+  key: string;
+  service: string;
+  operation: string;
+  /** how the suspect is named: its own work, or a callee seen only from the caller's side */
+  kind: 'self-time' | 'dependency';
+  count: number;
+  /** ms of the op's self time on the critical path, summed over its spans */
+  self: number;
+  /** ms of the op's spans' durations, summed */
+  total: number;
+  errors: number;
+}
+
+export interface TraceDigest {
+  traceId: string;
+  /** ms since epoch */
+  start: number;
+  /** ms: the root's duration */
+  duration: number;
+  /** scope keys the trace passed (see `scopeKey`): `route:svc:GET /x`, `service:svc`, `dependency:svc:dep` */
+  scopes: string[];
+  /** scope keys whose span in this trace was an error */
+  errorScopes: string[];
+  ops: OpDigest[];
+  /** op key of the deepest erroring span, when the trace has errors */
+  origin?: string;
+  /** its exception type or status message */
+  originMessage?: string;
+  /** its error group, when an `errorGroup` function was given */
+  originGroup?: string;
+  /** `service:key=value`, at most MAX_ATTRS */
+  attrs: string[];
+}
+
+const MAX_ATTRS = 48;
+const MAX_VALUE = 64;
+/** Keys whose values identify one request (ids, urls, texts): never over-represented in a useful way. */
+const SKIP_KEY = /(^|\.)(id|ids|url|full|target|path|query|text|statement|stacktrace|message|original|port|address|ip|peer\.name|uuid|trace|span)$|^exception\.|^url\.|^http\.url|^net\./i;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** The route of a server span as the metrics name it: `GET /orders/:id`. */
+export function routeOf(span: SpanRecord): string {
+  const method = str(span.attributes['http.request.method']) ?? '_OTHER';
+  const route = str(span.attributes['http.route']) ?? 'unmatched';
+  return `${method} ${route}`;
+}
+
+/** A statement's text with whitespace collapsed and cut, as the operation name of a database span. */
+function statementOf(span: SpanRecord, fingerprint: FingerprintFn | undefined): string | undefined {
+  const fp = fingerprint?.(span);
+  if (fp) return fp;
+  const text = str(span.attributes['db.query.text']) ?? str(span.attributes['db.statement']);
+  if (!text) return undefined;
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 160 ? `${t.slice(0, 157)}...` : t;
+}
+
+/**
+ * Digests one trace (all the spans the engine has of it). `criticalPath` gives the self time on
+ * the path per span, so a caller is never charged for the time of its children.
+ *
+ * @example
+ * const d = digestTrace(spans, criticalPath);
+ * d.ops.find((o) => o.service === 'inventory')?.self; // ms inventory spent itself on the path
+ */
+export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: CriticalPathFn, fingerprint?: FingerprintFn, errorGroup?: ErrorGroupFn): TraceDigest | undefined {
+  if (spans.length === 0) return undefined;
+  const byId = new Map<string, SpanRecord>();
+  const hasChild = new Set<string>();
+  for (const s of spans) byId.set(s.spanId, s);
+  for (const s of spans) if (s.parentSpanId !== undefined && byId.has(s.parentSpanId)) hasChild.add(s.parentSpanId);
+  // The root: a span without a parent, else the longest span whose parent is not here.
+  let root: SpanRecord | undefined;
+  for (const s of spans) {
+    const isRoot = s.parentSpanId === undefined || !byId.has(s.parentSpanId);
+    if (!isRoot) continue;
+    if (!root || (s.parentSpanId === undefined && root.parentSpanId !== undefined) || (((s.parentSpanId === undefined) === (root.parentSpanId === undefined)) && s.duration > root.duration)) root = s;
+  }
+  if (!root) return undefined;
+  const onPath = new Map<string, number>();
+  for (const seg of criticalPath(spans)) onPath.set(seg.spanId, (onPath.get(seg.spanId) ?? 0) + seg.duration);
+
+  const ops = new Map<string, OpDigest>();
+  const scopes = new Set<string>();
+  const errorScopes = new Set<string>();
+  const attrs = new Set<string>();
+  const depth = (s: SpanRecord): number => {
+    let d = 0;
+    let cur: SpanRecord | undefined = s;
+    while (cur?.parentSpanId !== undefined && d < 256) {
+      cur = byId.get(cur.parentSpanId);
+      d++;
+    }
+    return d;
+  };
+  let origin: SpanRecord | undefined;
+  let originKey: string | undefined;
+  let originDepth = -1;
+  for (const s of spans) {
+    let service = s.service;
+    let operation = s.name;
+    let kind: OpDigest['kind'] = 'self-time';
+    let scope: string | undefined;
+    if (s.kind === 'server') {
+      operation = routeOf(s);
+      scope = `route:${s.service}:${operation}`;
+      scopes.add(`service:${s.service}`);
+      if (isErrorSpan(s)) errorScopes.add(`service:${s.service}`);
+    } else if (s.kind === 'client' || s.kind === 'producer') {
+      const callee = calleeOf(s);
+      scope = `dependency:${s.service}:${callee.name}`;
+      if (callee.kind === 'database') {
+        operation = statementOf(s, fingerprint) ?? s.name;
+      } else if (!hasChild.has(s.spanId)) {
+        // The callee's own spans are not here: its time can only be named after the callee.
+        service = callee.name;
+        kind = 'dependency';
+      }
+    }
+    const error = isErrorSpan(s);
+    if (scope !== undefined) {
+      scopes.add(scope);
+      if (error) errorScopes.add(scope);
+    }
+    const key = `${service}\0${operation}`;
+    let op = ops.get(key);
+    if (!op) {
+      op = { key, service, operation, kind, count: 0, self: 0, total: 0, errors: 0 };
+      ops.set(key, op);
+    }
+    op.count++;
+    op.self += onPath.get(s.spanId) ?? 0;
+    op.total += Math.max(0, s.duration);
+    if (error) {
+      op.errors++;
+      const d = depth(s);
+      if (d > originDepth) {
+        originDepth = d;
+        origin = s;
+        originKey = key;
+      }
+    }
+    if (attrs.size < MAX_ATTRS) collectAttrs(s, attrs);
+  }
+  let originMessage: string | undefined;
+  let originGroup: string | undefined;
+  if (origin) {
+    originGroup = errorGroup?.(origin);
+    const ex = origin.events.find((e) => e.name === 'exception');
+    originMessage = str(ex?.attributes['exception.type']) ?? origin.status.message;
+  }
+  return {
+    traceId: root.traceId,
+    start: root.startTime,
+    duration: Math.max(0, root.duration),
+    scopes: [...scopes],
+    errorScopes: [...errorScopes],
+    ops: [...ops.values()],
+    ...(originKey !== undefined ? { origin: originKey } : {}),
+    ...(originMessage !== undefined ? { originMessage: originMessage.slice(0, 120) } : {}),
+    ...(originGroup !== undefined ? { originGroup } : {}),
+    attrs: [...attrs],
+  };
+}
+
+export function collectAttrs(s: SpanRecord, out: Set<string>): void {
+  const add = (k: string, v: unknown): void => {
+    if (out.size >= MAX_ATTRS || SKIP_KEY.test(k)) return;
+    let value: string | undefined;
+    if (typeof v === 'string') value = v.length <= MAX_VALUE ? v : undefined;
+    else if (typeof v === 'boolean') value = String(v);
+    else if (typeof v === 'number' && k.endsWith('status_code')) value = String(v);
+    if (value !== undefined && value !== '') out.add(`${s.service}:${k}=${value}`);
+  };
+  if (s.resource) for (const [k, v] of Object.entries(s.resource)) add(k, v);
+  if (s.kind === 'server' || s.kind === 'internal') for (const [k, v] of Object.entries(s.attributes)) add(k, v);
+}

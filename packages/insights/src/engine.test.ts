@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { Shop } from './shop.test-helpers.js';
+
+const WARM = 6 * 60; // seconds of clean traffic: past the 5 min / 200 requests warm-up
+
+describe('InsightsEngine on a simulated shop (real golden signals, real critical path)', () => {
+  it('raises nothing during warm-up, even with a fault, nor on clean traffic after it', () => {
+    const shop = new Shop();
+    shop.run(60);
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(60); // minute 1-2: slow, but the baseline is not ready
+    expect(shop.engine.list().incidents).toEqual([]);
+    shop.faults = [];
+    shop.run(20 * 60);
+    expect(shop.engine.list().incidents).toEqual([]);
+    expect(shop.engine.list().baselines.every((b) => b.ready)).toBe(true);
+    expect(shop.engine.stats().tickErrors).toBe(0);
+  });
+
+  it('finds +200 ms in inventory within 30 s as one incident, inventory first, the callers not blamed', () => {
+    const shop = new Shop({}, 2);
+    shop.run(WARM);
+    const faultAt = shop.now;
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    let firstAt: number | undefined;
+    for (let i = 0; i < 60 && firstAt === undefined; i++) {
+      shop.run(1);
+      if (shop.engine.incidentsSince(faultAt - 60_000).length) firstAt = shop.now;
+    }
+    expect(firstAt).toBeDefined();
+    expect(firstAt! - faultAt).toBeLessThanOrEqual(30_000);
+    shop.run(30);
+    const incidents = shop.engine.list().incidents;
+    // gateway, orders and inventory routes, services and edges all moved: one incident
+    expect(incidents).toHaveLength(1);
+    const detail = shop.engine.get(incidents[0]!.id)!;
+    expect(detail.members.length).toBeGreaterThan(3);
+    const top = detail.ranked[0]!;
+    expect(top.service).toBe('inventory');
+    expect(top.operation).toBe('GET /stock');
+    expect(top.kind).toBe('self-time');
+    expect(top.evidence.after - top.evidence.before).toBeGreaterThan(150);
+    expect(top.evidence.anomalousShare).toBeGreaterThan(0.9);
+    expect(top.evidence.normalShare).toBeLessThan(0.1);
+    expect(top.evidence.anomalousTraces.length).toBeGreaterThan(0);
+    expect(top.evidence.normalTraces.length).toBeGreaterThan(0);
+    expect(top.evidence.sentence).toMatch(/inventory GET \/stock: self time on the critical path .* -> 2\d\d ms/);
+    // the gateway and orders waited for inventory: their own time did not change
+    for (const s of detail.ranked.filter((x) => x.service !== 'inventory' && x.kind !== 'attribute')) {
+      expect(s.score).toBeLessThan(top.score / 3);
+    }
+    expect(detail.state).toBe('firing');
+  });
+
+  it('names orders as the origin of 20% errors, not the gateway that passed them on', () => {
+    const shop = new Shop({ errorGroup: (span) => (span.events.some((e) => e.name === 'exception') ? 'fp-injected' : undefined) }, 3);
+    shop.run(WARM);
+    const faultAt = shop.now;
+    shop.faults = [{ service: 'orders', errorRate: 0.2 }];
+    shop.run(40);
+    const [first] = shop.engine.incidentsSince(faultAt - 30_000);
+    expect(first).toBeDefined();
+    expect(first!.startedAt - faultAt).toBeLessThanOrEqual(30_000);
+    expect(shop.engine.list().incidents.some((i) => i.signal === 'errors')).toBe(true);
+    const errors = shop.engine.list().incidents.find((i) => i.signal === 'errors')!;
+    expect(errors.suspects[0]!.service).toBe('orders');
+    expect(errors.suspects[0]!.kind).toBe('error-origin');
+    expect(errors.suspects[0]!.evidence.sentence).toMatch(/error starts here in 100% of failing traces \(InjectedFault, error group fp-injected\)/);
+    expect(errors.suspects[0]!.evidence.errorGroup).toBe('fp-injected');
+  });
+
+  it('names the slow statement when the database is slow', () => {
+    const shop = new Shop({}, 4);
+    shop.run(WARM);
+    shop.faults = [{ service: 'inventory', slowSqlMs: 150 }];
+    shop.run(45);
+    const [inc] = shop.engine.list().incidents;
+    expect(inc).toBeDefined();
+    expect(inc!.suspects[0]!.service).toBe('inventory');
+    expect(inc!.suspects[0]!.operation).toBe('SELECT qty FROM stock WHERE sku = ?');
+  });
+
+  it('a new route is not an anomaly, nor is one odd request', () => {
+    const shop = new Shop({}, 5);
+    shop.run(WARM);
+    shop.extraRoutes = [{ route: '/api/new', rate: 0.9 }];
+    shop.run(120);
+    shop.oddNext = 10_000;
+    shop.run(120);
+    expect(shop.engine.list().incidents).toEqual([]);
+  });
+
+  it('ends an anomaly only once the signal is back for the close delay (no flapping)', () => {
+    const shop = new Shop({ closeAfterMs: 60_000 }, 6);
+    shop.run(WARM);
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(40);
+    const id = shop.engine.list().incidents[0]!.id;
+    // off for 20 s, on again: still the same incident
+    shop.faults = [];
+    shop.run(20);
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(20);
+    shop.faults = [];
+    shop.run(50);
+    expect(shop.engine.get(id)!.state).toBe('firing');
+    shop.run(40);
+    const done = shop.engine.get(id)!;
+    expect(done.state).toBe('resolved');
+    expect(done.endedAt).toBeDefined();
+    expect(shop.engine.list().incidents).toHaveLength(1);
+  });
+
+  it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {
+    const alerts: Array<{ status: string; id: string }> = [];
+    const shop = new Shop({ onAlert: (n) => alerts.push({ status: n.status, id: n.incident.id }), pendingMs: 10_000 }, 7);
+    shop.run(WARM);
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(6);
+    const pending = shop.engine.list().incidents[0];
+    if (pending) expect(pending.state).toBe('pending');
+    shop.run(40);
+    shop.faults = [];
+    shop.run(120);
+    expect(alerts.map((a) => a.status)).toEqual(['firing', 'resolved']);
+    // a second fault, acknowledged while firing: no resolved notification
+    shop.faults = [{ service: 'orders', latencyMs: 300 }];
+    shop.run(40);
+    const second = shop.engine.list({ state: 'open' }).incidents[0]!;
+    expect(second.state).toBe('firing');
+    expect(shop.engine.ack(second.id, 30)!.silencedUntil).toBe(shop.now + 30 * 60_000);
+    expect(shop.engine.list().firing).toBe(0);
+    shop.faults = [];
+    shop.run(120);
+    expect(alerts.map((a) => a.status)).toEqual(['firing', 'resolved', 'firing']);
+    expect(shop.engine.stats().suppressedNotifications).toBe(1);
+    expect(shop.engine.get(second.id)!.timeline.map((e) => e.type)).toContain('acked');
+  });
+
+  it('keeps its buffers bounded and counts what it dropped', () => {
+    const shop = new Shop({ maxDigests: 100, maxPendingTraces: 5 }, 8);
+    shop.run(10);
+    const s = shop.engine.stats();
+    expect(s.digests).toBeLessThanOrEqual(100);
+    expect(s.droppedSpans).toBeGreaterThan(0);
+    expect(s.pendingTraces).toBeLessThanOrEqual(5);
+  });
+
+  it('checks its options', () => {
+    expect(() => new Shop({ windowSecs: 3 } as never)).toThrow(/windowSeconds/);
+    expect(() => new Shop({ slo: { checkout: { p95Ms: 3 } } })).toThrow(/METHOD \/route/);
+    expect(() => new Shop({ slo: { 'GET /x': { errorRate: 2 } } })).toThrow(/between 0 and 1/);
+  });
+});

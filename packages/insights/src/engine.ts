@@ -1,0 +1,595 @@
+/**
+ * The insights engine: trace digests fed from the span pipeline, the detector ticked once per
+ * second off the request path (an unref'd timer), anomalies grouped into incidents with one
+ * ranked cause, and the alert state of each incident (pending -> firing -> resolved, deduplicated,
+ * rate-limited, acknowledged or silenced). It holds no reference to a span store: what the
+ * ranking needs of the baseline window lives in its own bounded ring of digests.
+ */
+import {
+  RingBuffer,
+  checkKeys,
+  isFunction,
+  isNumberAtLeast,
+  isPlainObject,
+  isPositiveInt,
+  type AlertNotification,
+  type Anomaly,
+  type Check,
+  type IncidentDetail,
+  type IncidentEvent,
+  type IncidentSummary,
+  type InsightsResponse,
+  type InsightsStats,
+  type MetricsResponse,
+  type Schema,
+  type SpanRecord,
+  type Suspect,
+} from '@debugpanel/model';
+import { Detector, scopeKey, scopeName, type DetectorOptions, type SloTarget } from './detector.js';
+import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FingerprintFn, type TraceDigest } from './digest.js';
+import { rank } from './rank.js';
+
+/** Where the engine reads the golden signals: every series of the fine and the coarse ring. */
+export interface SignalSource {
+  /** every series over the last `seconds` of the fine ring */
+  fine(seconds: number): MetricsResponse;
+  /** every series over the coarse ring */
+  coarse(): MetricsResponse;
+}
+
+export interface InsightsOptions extends DetectorOptions {
+  /** `criticalPath` of `@debugpanel/flamegraph` */
+  criticalPath: CriticalPathFn;
+  /** the golden signals */
+  source: SignalSource;
+  /** names database statements (a query fingerprint); default: the statement text */
+  fingerprint?: FingerprintFn;
+  /** names the error group of an error's origin span (the errors package's fingerprint), shown in the evidence */
+  errorGroup?: ErrorGroupFn;
+  /** clock, ms since epoch; tests inject one */
+  now?: () => number;
+  /** trace digests kept for the windows (default 5000) */
+  maxDigests?: number;
+  /** traces waiting to settle (default 2000) and spans per trace (default 1000) */
+  maxPendingTraces?: number;
+  maxSpansPerTrace?: number;
+  /** a trace is digested once no span of it arrived for this long, ms (default 3000) */
+  settleMs?: number;
+  /** traces digested per tick at most (default 300); the others wait for the next tick */
+  maxDigestsPerTick?: number;
+  /** incidents kept (default 200; the oldest resolved go first) */
+  maxIncidents?: number;
+  /** an incident fires once it lasted this long, ms (default 10,000) */
+  pendingMs?: number;
+  /** notifications (firing, resolved) per minute at most (default 10); more are counted and skipped */
+  maxNotificationsPerMinute?: number;
+  /** how often an open incident is re-ranked, ms (default 5000), and until how long after its start (default 300,000) */
+  rankEveryMs?: number;
+  rankForMs?: number;
+  /** baseline traces: those that started this long before the anomaly, ms (default 600,000) */
+  baselineTracesMs?: number;
+  /** called when an incident opened or changed */
+  onIncident?: (incident: IncidentSummary) => void;
+  /** called with each notification that passed dedup, silences and the rate limit */
+  onAlert?: (notification: AlertNotification) => void;
+  /** the service named in notifications */
+  service?: string;
+}
+
+const OPTIONS: Schema = {
+  criticalPath: isFunction,
+  source: (v, n) => (isPlainObject(v) || (typeof v === 'object' && v !== null) ? undefined : `${n} must be { fine(seconds), coarse() }`),
+  fingerprint: isFunction,
+  errorGroup: isFunction,
+  now: isFunction,
+  maxDigests: isPositiveInt,
+  maxPendingTraces: isPositiveInt,
+  maxSpansPerTrace: isPositiveInt,
+  settleMs: isPositiveInt,
+  maxDigestsPerTick: isPositiveInt,
+  maxIncidents: isPositiveInt,
+  pendingMs: isNumberAtLeast(0),
+  maxNotificationsPerMinute: isPositiveInt,
+  rankEveryMs: isPositiveInt,
+  rankForMs: isPositiveInt,
+  baselineTracesMs: isPositiveInt,
+  onIncident: isFunction,
+  onAlert: isFunction,
+  service: (v, n) => (typeof v === 'string' ? undefined : `${n} must be a string`),
+  windowSeconds: isPositiveInt,
+  baselineSeconds: isPositiveInt,
+  warmupMs: isNumberAtLeast(0),
+  warmupRequests: isNumberAtLeast(0),
+  minCount: isPositiveInt,
+  minErrors: isPositiveInt,
+  alpha: (v, n) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : `${n} must be a probability between 0 and 1, like 1e-6`),
+  openTicks: isPositiveInt,
+  closeAfterMs: isNumberAtLeast(0),
+  minShiftMs: isNumberAtLeast(0),
+  minRatio: isNumberAtLeast(1),
+  loopDelayMs: isNumberAtLeast(0),
+  slo: checkSlo,
+} satisfies Record<keyof InsightsOptions, Check>;
+
+function checkSlo(v: unknown, n: string): string | undefined {
+  if (!isPlainObject(v)) return `${n} must be an object like { 'GET /checkout': { p95Ms: 300, errorRate: 0.01 } }`;
+  for (const [route, t] of Object.entries(v)) {
+    if (!/^[A-Z_]+ \//.test(route.replace(/^[^ ]+ (?=[A-Z_]+ \/)/, ''))) return `${n}: "${route}" must be "METHOD /route" (or "service METHOD /route"), like "GET /checkout"`;
+    if (!isPlainObject(t)) return `${n}["${route}"] must be { p95Ms?, errorRate? }`;
+    for (const k of Object.keys(t)) if (k !== 'p95Ms' && k !== 'errorRate') return `${n}["${route}"]: unknown key "${k}"; known: p95Ms, errorRate`;
+    const s = t as SloTarget;
+    if (s.p95Ms !== undefined && !(typeof s.p95Ms === 'number' && s.p95Ms > 0)) return `${n}["${route}"].p95Ms must be a positive number of ms`;
+    if (s.errorRate !== undefined && !(typeof s.errorRate === 'number' && s.errorRate > 0 && s.errorRate < 1)) return `${n}["${route}"].errorRate must be a share between 0 and 1, like 0.01`;
+    if (s.p95Ms === undefined && s.errorRate === undefined) return `${n}["${route}"] needs p95Ms or errorRate`;
+  }
+  return undefined;
+}
+
+interface Pending {
+  spans: SpanRecord[];
+  last: number;
+}
+
+interface Incident {
+  id: string;
+  state: IncidentSummary['state'];
+  startedAt: number;
+  endedAt: number | undefined;
+  members: Anomaly[];
+  scopes: Set<string>;
+  acked: boolean;
+  notifiedFiring: boolean;
+  ranked: Suspect[];
+  rankedAt: number;
+  traces: IncidentDetail['traces'];
+  windows: IncidentDetail['windows'];
+  timeline: IncidentEvent[];
+  /** the first member's mode: slow traces or failing traces */
+  mode: 'latency' | 'errors';
+}
+
+/** An incident and its top suspects, as the chaos experiments' verdicts read them. */
+export interface IncidentVerdict {
+  id: string;
+  startedAt: number;
+  endedAt?: number;
+  state: IncidentSummary['state'];
+  signal: Anomaly['signal'];
+  scope: Anomaly['scope'];
+  /** ranked, best first (at most 3) */
+  suspects: Suspect[];
+}
+
+const MAX_TIMELINE = 50;
+const MAX_MEMBERS = 50;
+
+function modeOf(a: Anomaly): 'latency' | 'errors' {
+  return a.signal === 'errors' || (a.signal === 'slo-burn' && a.detail.includes('error-rate SLO')) ? 'errors' : 'latency';
+}
+
+/**
+ * Baselines, anomalies, incidents with ranked suspects, and alerts, from the golden signals and the
+ * kept traces. `addSpans` is cheap (a map insert); the work happens in `tick`, once per second.
+ *
+ * @example
+ * import { criticalPath } from '@debugpanel/flamegraph';
+ * const engine = new InsightsEngine({ criticalPath, source: { fine: (s) => ..., coarse: () => ... } });
+ * engine.start();
+ * pipeline.onKept = (spans) => engine.addSpans(spans);
+ * engine.list().incidents[0]?.suspects[0]?.evidence.sentence;
+ */
+export class InsightsEngine {
+  readonly detector: Detector;
+  private readonly o: Required<Omit<InsightsOptions, 'fingerprint' | 'errorGroup' | 'onIncident' | 'onAlert' | keyof DetectorOptions>> &
+    Pick<InsightsOptions, 'fingerprint' | 'errorGroup' | 'onIncident' | 'onAlert'>;
+  private readonly pending = new Map<string, Pending>();
+  private pendingSpans = 0;
+  private droppedSpans = 0;
+  private readonly digests: RingBuffer<TraceDigest>;
+  private readonly incidents = new Map<string, Incident>();
+  private evictedIncidents = 0;
+  private readonly silences = new Map<string, number>();
+  private sent: number[] = [];
+  private notifications = 0;
+  private suppressed = 0;
+  private ticks = 0;
+  private tickErrors = 0;
+  private lastTickMs = 0;
+  private loggedError = false;
+  private coarse: MetricsResponse | undefined;
+  private coarseAt = -Infinity;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: InsightsOptions) {
+    checkKeys(options as unknown as Record<string, unknown>, OPTIONS, 'insights');
+    if (typeof options.criticalPath !== 'function') throw new TypeError('insights: criticalPath is required (criticalPath of @debugpanel/flamegraph)');
+    if (!options.source) throw new TypeError('insights: source is required ({ fine(seconds), coarse() } over the golden signals)');
+    const { criticalPath, source, fingerprint, errorGroup, onIncident, onAlert, now, service, ...rest } = options;
+    const detectorOptions: DetectorOptions = {};
+    for (const k of ['windowSeconds', 'baselineSeconds', 'warmupMs', 'warmupRequests', 'minCount', 'minErrors', 'alpha', 'openTicks', 'closeAfterMs', 'minShiftMs', 'minRatio', 'loopDelayMs', 'slo'] as const) {
+      if (rest[k] !== undefined) (detectorOptions as Record<string, unknown>)[k] = rest[k];
+    }
+    this.detector = new Detector(detectorOptions);
+    this.o = {
+      criticalPath,
+      source,
+      fingerprint,
+      errorGroup,
+      onIncident,
+      onAlert,
+      now: now ?? Date.now,
+      service: service ?? 'app',
+      maxDigests: rest.maxDigests ?? 5000,
+      maxPendingTraces: rest.maxPendingTraces ?? 2000,
+      maxSpansPerTrace: rest.maxSpansPerTrace ?? 1000,
+      settleMs: rest.settleMs ?? 3000,
+      maxDigestsPerTick: rest.maxDigestsPerTick ?? 300,
+      maxIncidents: rest.maxIncidents ?? 200,
+      pendingMs: rest.pendingMs ?? 10_000,
+      maxNotificationsPerMinute: rest.maxNotificationsPerMinute ?? 10,
+      rankEveryMs: rest.rankEveryMs ?? 5000,
+      rankForMs: rest.rankForMs ?? 300_000,
+      baselineTracesMs: rest.baselineTracesMs ?? 600_000,
+    };
+    this.digests = new RingBuffer<TraceDigest>(this.o.maxDigests);
+  }
+
+  /** Starts the once-per-second tick (unref'd: it never keeps the process alive). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Spans the pipeline kept (any batch, any order); grouped per trace until the trace settles. */
+  addSpans(spans: ReadonlyArray<SpanRecord>): void {
+    const now = this.o.now();
+    for (const s of spans) {
+      let p = this.pending.get(s.traceId);
+      if (!p) {
+        if (this.pending.size >= this.o.maxPendingTraces) {
+          this.droppedSpans++;
+          continue;
+        }
+        p = { spans: [], last: now };
+        this.pending.set(s.traceId, p);
+      }
+      if (p.spans.length >= this.o.maxSpansPerTrace) {
+        this.droppedSpans++;
+        continue;
+      }
+      p.spans.push(s);
+      p.last = now;
+      this.pendingSpans++;
+    }
+  }
+
+  /** Adds a digest directly (replayed traffic, tests). */
+  addDigest(d: TraceDigest): void {
+    this.digests.push(d);
+  }
+
+  /** One detection step; the timer calls it, tests call it with a fake clock. Never throws. */
+  tick(now: number = this.o.now()): void {
+    const t0 = performance.now();
+    try {
+      this.ticks++;
+      this.settle(now);
+      if (now - this.coarseAt >= 10_000 || !this.coarse) {
+        this.coarse = this.o.source.coarse();
+        this.coarseAt = now;
+      }
+      const fine = this.o.source.fine(this.detector.options.windowSeconds);
+      const changes = this.detector.tick({ now, fine, coarse: this.coarse });
+      for (const a of changes.opened) this.place(a, now);
+      const touched = new Set<Incident>();
+      for (const a of [...changes.updated, ...changes.closed]) {
+        const inc = a.incidentId ? this.incidents.get(a.incidentId) : undefined;
+        if (inc) touched.add(inc);
+      }
+      for (const inc of this.incidents.values()) {
+        if (inc.state === 'resolved') continue;
+        this.advance(inc, now, touched.has(inc));
+      }
+    } catch (err) {
+      this.tickErrors++;
+      if (!this.loggedError) {
+        this.loggedError = true;
+        console.error('debugpanel: insights tick failed (counted in /api/stats; logged once):', err);
+      }
+    }
+    this.lastTickMs = performance.now() - t0;
+  }
+
+  private settle(now: number): void {
+    // A budget per tick, so a burst of traces costs many short ticks, not one long one.
+    let budget = this.o.maxDigestsPerTick;
+    for (const [id, p] of this.pending) {
+      if (budget <= 0) break;
+      if (now - p.last < this.o.settleMs) continue;
+      budget--;
+      this.pending.delete(id);
+      this.pendingSpans -= p.spans.length;
+      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup);
+      if (d) this.digests.push(d);
+    }
+  }
+
+  /** Puts a new anomaly into the open incident it shares a root with, or opens one. */
+  private place(a: Anomaly, now: number): void {
+    const key = scopeKey(a.scope);
+    const ranking = this.rankFor([key], modeOf(a), a.startedAt, now);
+    const top = ranking.suspects[0];
+    let target: Incident | undefined;
+    for (const inc of this.incidents.values()) {
+      if (inc.state === 'resolved' || inc.members.length >= MAX_MEMBERS) continue;
+      const incTop = inc.ranked[0];
+      const sameRoot = top !== undefined && incTop !== undefined && top.service === incTop.service && top.operation === incTop.operation && top.attribute === incTop.attribute;
+      const close = Math.abs(a.startedAt - inc.startedAt) <= 120_000;
+      const noTraces = ranking.window === 0; // saturation, traffic: grouped by time
+      const overlap = close && !noTraces && this.traceOverlap(key, inc.scopes, a.startedAt) >= 0.3;
+      if (sameRoot || overlap || (noTraces && close)) {
+        target = inc;
+        break;
+      }
+    }
+    if (target) {
+      target.members.push(a);
+      target.scopes.add(key);
+      a.incidentId = target.id;
+      target.timeline.push({ at: now, type: 'anomaly', text: a.detail });
+      if (target.timeline.length > MAX_TIMELINE) target.timeline.splice(1, 1);
+      if (a.severity === 'critical' && target.members[0]!.severity !== 'critical') target.members[0]!.severity = 'critical';
+      this.rerank(target, now);
+      this.o.onIncident?.(this.summary(target));
+      return;
+    }
+    const inc: Incident = {
+      id: `inc-${now.toString(36)}-${(++this.seq).toString(36)}`,
+      state: 'pending',
+      startedAt: a.startedAt,
+      endedAt: undefined,
+      members: [a],
+      scopes: new Set([key]),
+      acked: false,
+      notifiedFiring: false,
+      ranked: ranking.suspects,
+      rankedAt: now,
+      traces: { baseline: ranking.baseline, window: ranking.window, anomalous: ranking.anomalous },
+      windows: this.windows(a.startedAt, now),
+      timeline: [{ at: now, type: 'opened', text: a.detail }],
+      mode: modeOf(a),
+    };
+    a.incidentId = inc.id;
+    this.incidents.set(inc.id, inc);
+    this.evict();
+    this.o.onIncident?.(this.summary(inc));
+  }
+
+  /** Share of the anomaly's window traces that also passed one of the incident's scopes. */
+  private traceOverlap(key: string, scopes: Set<string>, from: number): number {
+    let mine = 0;
+    let both = 0;
+    for (const d of this.digests) {
+      if (d.start < from - this.detector.options.windowSeconds * 1000 || !d.scopes.includes(key)) continue;
+      mine++;
+      if (d.scopes.some((s) => scopes.has(s))) both++;
+    }
+    return mine ? both / mine : 0;
+  }
+
+  private windows(startedAt: number, now: number): IncidentDetail['windows'] {
+    const cut = startedAt - this.detector.options.windowSeconds * 1000;
+    return { baseline: [cut - this.o.baselineTracesMs, cut], anomalous: [cut, now] };
+  }
+
+  private rankFor(scopes: string[], mode: 'latency' | 'errors', startedAt: number, now: number, until?: number) {
+    const w = this.windows(startedAt, until ?? now);
+    const window: TraceDigest[] = [];
+    const baseline: TraceDigest[] = [];
+    for (const d of this.digests) {
+      if (d.start >= w.anomalous[0] && d.start <= w.anomalous[1]) window.push(d);
+      else if (d.start >= w.baseline[0] && d.start < w.baseline[1]) baseline.push(d);
+    }
+    return rank({ signal: mode === 'errors' ? 'errors' : 'latency', mode, scopes, window, baseline });
+  }
+
+  private rerank(inc: Incident, now: number): void {
+    const r = this.rankFor([...inc.scopes], inc.mode, inc.startedAt, now, inc.endedAt);
+    const before = inc.ranked[0];
+    inc.ranked = r.suspects;
+    inc.rankedAt = now;
+    inc.traces = { baseline: r.baseline, window: r.window, anomalous: r.anomalous };
+    inc.windows = this.windows(inc.startedAt, inc.endedAt ?? now);
+    const top = r.suspects[0];
+    if (top && (before?.service !== top.service || before?.operation !== top.operation || before?.attribute !== top.attribute)) {
+      inc.timeline.push({ at: now, type: 'ranked', text: `most likely: ${top.evidence.sentence}` });
+      if (inc.timeline.length > MAX_TIMELINE) inc.timeline.splice(1, 1);
+    }
+  }
+
+  /** State machine of one open incident. */
+  private advance(inc: Incident, now: number, changed: boolean): void {
+    let notify: 'firing' | 'resolved' | undefined;
+    const open = inc.members.some((m) => m.endedAt === undefined);
+    if (!open) {
+      inc.state = 'resolved';
+      inc.endedAt = Math.max(...inc.members.map((m) => m.endedAt ?? now));
+      inc.timeline.push({ at: now, type: 'resolved', text: 'every anomaly of the incident is back to its baseline' });
+      this.rerank(inc, now);
+      if (inc.notifiedFiring) notify = 'resolved';
+      changed = true;
+    } else if (inc.state === 'pending' && now - inc.startedAt >= this.o.pendingMs) {
+      inc.state = 'firing';
+      inc.timeline.push({ at: now, type: 'firing', text: `firing after ${Math.round((now - inc.startedAt) / 1000)} s` });
+      notify = 'firing';
+      changed = true;
+    }
+    if (inc.state !== 'resolved' && now - inc.rankedAt >= this.o.rankEveryMs && now - inc.startedAt <= this.o.rankForMs) {
+      this.rerank(inc, now);
+      changed = true;
+    }
+    if (notify) this.notify(inc, notify, now);
+    if (changed) this.o.onIncident?.(this.summary(inc));
+  }
+
+  private notify(inc: Incident, status: 'firing' | 'resolved', now: number): void {
+    if (status === 'firing') inc.notifiedFiring = true;
+    const silencedUntil = this.silences.get(scopeKey(inc.members[0]!.scope));
+    if (inc.acked || (silencedUntil !== undefined && silencedUntil > now)) {
+      this.suppressed++;
+      return;
+    }
+    this.sent = this.sent.filter((t) => now - t < 60_000);
+    if (this.sent.length >= this.o.maxNotificationsPerMinute) {
+      this.suppressed++;
+      return;
+    }
+    this.sent.push(now);
+    this.notifications++;
+    try {
+      this.o.onAlert?.({ status, incident: this.summary(inc), service: this.o.service, at: now });
+    } catch {
+      // a failing listener must not stop detection
+    }
+  }
+
+  private evict(): void {
+    while (this.incidents.size > this.o.maxIncidents) {
+      let victim: Incident | undefined;
+      for (const inc of this.incidents.values()) {
+        if (inc.state === 'resolved') {
+          victim = inc;
+          break;
+        }
+      }
+      victim ??= this.incidents.values().next().value as Incident;
+      this.incidents.delete(victim.id);
+      this.evictedIncidents++;
+    }
+  }
+
+  private title(inc: Incident): string {
+    const a = inc.members[0]!;
+    const top = inc.ranked[0];
+    const what = a.detail;
+    if (!top) return what;
+    const name = top.attribute ? `${top.attribute} (${top.service})` : `${top.service}${top.operation ? ` ${top.operation}` : ''}`;
+    return `${what}; most likely ${name}`;
+  }
+
+  private summary(inc: Incident): IncidentSummary {
+    const a = inc.members[0]!;
+    const severity = inc.members.some((m) => m.severity === 'critical') ? 'critical' : 'warning';
+    return {
+      id: inc.id,
+      state: inc.state,
+      startedAt: inc.startedAt,
+      ...(inc.endedAt !== undefined ? { endedAt: inc.endedAt } : {}),
+      signal: a.signal,
+      scope: a.scope,
+      severity,
+      acked: inc.acked,
+      title: this.title(inc),
+      anomalies: inc.members.length,
+      suspects: inc.ranked.slice(0, 3),
+    };
+  }
+
+  /** Incidents newest first, open anomalies, the badge count and the baselines. */
+  list(options: { state?: 'open' | 'all'; limit?: number } = {}): InsightsResponse {
+    const limit = options.limit ?? 50;
+    const all = [...this.incidents.values()].reverse();
+    const picked = options.state === 'open' ? all.filter((i) => i.state !== 'resolved') : all;
+    return {
+      incidents: picked.slice(0, limit).map((i) => this.summary(i)),
+      anomalies: this.detector.open(),
+      firing: all.filter((i) => i.state !== 'resolved' && !i.acked).length,
+      baselines: this.detector.baselines(),
+    };
+  }
+
+  /** One incident with everything ranked, its anomalies and its timeline. */
+  get(id: string): IncidentDetail | undefined {
+    const inc = this.incidents.get(id);
+    if (!inc) return undefined;
+    return {
+      ...this.summary(inc),
+      ranked: inc.ranked,
+      members: inc.members,
+      timeline: inc.timeline,
+      windows: inc.windows,
+      traces: inc.traces,
+    };
+  }
+
+  /** Acknowledges an incident (no more notifications), optionally silencing its scope. */
+  ack(id: string, silenceMinutes = 0, now: number = this.o.now()): { incident: IncidentSummary; silencedUntil?: number } | undefined {
+    const inc = this.incidents.get(id);
+    if (!inc) return undefined;
+    if (!inc.acked) {
+      inc.acked = true;
+      inc.timeline.push({ at: now, type: 'acked', text: silenceMinutes > 0 ? `acknowledged; scope silenced for ${silenceMinutes} min` : 'acknowledged' });
+    }
+    let silencedUntil: number | undefined;
+    if (silenceMinutes > 0) {
+      silencedUntil = now + silenceMinutes * 60_000;
+      this.silences.set(scopeKey(inc.members[0]!.scope), silencedUntil);
+      if (this.silences.size > 500) this.silences.delete(this.silences.keys().next().value as string);
+    }
+    const incident = this.summary(inc);
+    this.o.onIncident?.(incident);
+    return silencedUntil !== undefined ? { incident, silencedUntil } : { incident };
+  }
+
+  /**
+   * Incidents that started at or after `since` (ms), oldest first, with their top suspects: what
+   * a chaos experiment asks after injecting a fault ("did an incident fire, and does its first
+   * suspect name the target?").
+   *
+   * @example
+   * const [first] = engine.incidentsSince(faultStart);
+   * const hit = first?.suspects[0]?.service === 'inventory';
+   */
+  incidentsSince(since: number): IncidentVerdict[] {
+    const out: IncidentVerdict[] = [];
+    for (const inc of this.incidents.values()) {
+      if (inc.startedAt < since) continue;
+      const a = inc.members[0]!;
+      out.push({
+        id: inc.id, startedAt: inc.startedAt, ...(inc.endedAt !== undefined ? { endedAt: inc.endedAt } : {}),
+        state: inc.state, signal: a.signal, scope: a.scope, suspects: inc.ranked.slice(0, 3),
+      });
+    }
+    return out.sort((x, y) => x.startedAt - y.startedAt);
+  }
+
+  stats(): Omit<InsightsStats, 'webhook'> {
+    return {
+      ticks: this.ticks,
+      tickErrors: this.tickErrors,
+      lastTickMs: Math.round(this.lastTickMs * 100) / 100,
+      series: this.detector.seriesCount,
+      pendingSpans: this.pendingSpans,
+      pendingTraces: this.pending.size,
+      droppedSpans: this.droppedSpans,
+      digests: this.digests.size,
+      maxDigests: this.o.maxDigests,
+      evictedDigests: this.digests.dropped,
+      anomaliesOpen: this.detector.open().length,
+      anomaliesTotal: this.detector.anomaliesTotal,
+      incidents: this.incidents.size,
+      evictedIncidents: this.evictedIncidents,
+      notifications: this.notifications,
+      suppressedNotifications: this.suppressed,
+    };
+  }
+}
+
+export { scopeName };

@@ -1,0 +1,298 @@
+/**
+ * Root-cause ranking of one anomaly: traces of the anomaly window against traces of the baseline
+ * window, each reduced to a `TraceDigest`. Four kinds of evidence go into one ranked list:
+ *
+ * - spectrum scores of every (service, operation) over anomalous ("failing") vs normal
+ *   ("passing") traces, as MicroRank (WWW 2021) does: Ochiai = ef / sqrt((ef+nf)(ef+ep)) and
+ *   DStar2 = ef^2 / (ep+nf). For a latency anomaly a trace is anomalous when its duration exceeds
+ *   the sum over its operations of the baseline mean + sigma of their self time; for an error
+ *   anomaly when its span in the anomalous scope failed;
+ * - the change of each operation's self time on the critical path (latency): a caller waiting
+ *   for a slow child has the same self time as before, so it is never blamed for the child;
+ * - the origin of each failing trace's error, its deepest erroring span (errors): the callers that
+ *   passed the error on are not origins;
+ * - attribute values over-represented in anomalous traces, by lift P(v | anomalous) / P(v | normal)
+ *   with a minimum support.
+ *
+ * An operation's score is 0.75 x its share of the change (added latency, or added error origins)
+ * + 0.25 x its Ochiai score; an attribute's is 0.5 x (1 - 1/lift) x its anomalous support, so an
+ * attribute ranks above an operation only when the operations explain little.
+ */
+import type { InsightSignal, Suspect, SuspectEvidence } from '@debugpanel/model';
+import type { OpDigest, TraceDigest } from './digest.js';
+
+export interface RankInput {
+  signal: InsightSignal;
+  /** judge latency (slow traces) or errors (failing traces); default from the signal */
+  mode?: 'latency' | 'errors';
+  /** scope keys of the anomaly (and of the incident's other anomalies): a trace is relevant when it passed one */
+  scopes: ReadonlyArray<string>;
+  /** digests of the anomaly window and of the baseline window */
+  window: ReadonlyArray<TraceDigest>;
+  baseline: ReadonlyArray<TraceDigest>;
+  /** most suspects returned (default 10) */
+  limit?: number;
+}
+
+export interface Ranking {
+  suspects: Suspect[];
+  /** relevant traces of each window, and the anomalous ones of the anomaly window */
+  window: number;
+  baseline: number;
+  anomalous: number;
+}
+
+const EXAMPLES = 3;
+
+function fmtMs(v: number): string {
+  return v >= 100 ? `${Math.round(v)} ms` : `${Math.round(v * 10) / 10} ms`;
+}
+function pct(v: number): string {
+  return `${Math.round(v * 100)}%`;
+}
+
+interface OpBaseline {
+  /** mean and sigma of the op's self time over traces that have it */
+  mean: number;
+  sigma: number;
+  /** mean self time per baseline trace, zero where absent */
+  perTrace: number;
+  present: number;
+}
+
+function opBaselines(traces: ReadonlyArray<TraceDigest>): Map<string, OpBaseline> {
+  const acc = new Map<string, { n: number; sum: number; sq: number }>();
+  for (const t of traces) {
+    for (const op of t.ops) {
+      let a = acc.get(op.key);
+      if (!a) acc.set(op.key, (a = { n: 0, sum: 0, sq: 0 }));
+      a.n++;
+      a.sum += op.self;
+      a.sq += op.self * op.self;
+    }
+  }
+  const out = new Map<string, OpBaseline>();
+  for (const [k, a] of acc) {
+    const mean = a.sum / a.n;
+    out.set(k, { mean, sigma: Math.sqrt(Math.max(0, a.sq / a.n - mean * mean)), perTrace: traces.length ? a.sum / traces.length : 0, present: a.n });
+  }
+  return out;
+}
+
+/** The MicroRank rule: slower than the sum over its operations of baseline mean + sigma. */
+function isSlow(t: TraceDigest, base: Map<string, OpBaseline>): boolean {
+  let expected = 0;
+  for (const op of t.ops) {
+    const b = base.get(op.key);
+    // an operation the baseline never saw is judged by its own time: neutral
+    expected += b ? b.mean + b.sigma : op.self;
+  }
+  return t.duration > expected;
+}
+
+function passed(t: TraceDigest, scopes: ReadonlySet<string>, field: 'scopes' | 'errorScopes'): boolean {
+  for (const s of t[field]) if (scopes.has(s)) return true;
+  return false;
+}
+
+/** Ochiai and DStar2 of one element, from its counts in failing (ef, nf) and passing (ep, np) runs. */
+export function spectrum(ef: number, nf: number, ep: number): { ochiai: number; dstar2: number } {
+  const d = Math.sqrt((ef + nf) * (ef + ep));
+  // DStar2's denominator is 0 for a perfect element: floored at 0.5 so it stays finite and the highest.
+  return { ochiai: d > 0 ? ef / d : 0, dstar2: ef === 0 ? 0 : (ef * ef) / Math.max(ep + nf, 0.5) };
+}
+
+/**
+ * Ranks suspects for one anomaly (or incident) from trace digests of both windows.
+ *
+ * @example
+ * const { suspects } = rank({ signal: 'latency', scopes: ['route:gateway:GET /checkout'], window, baseline });
+ * suspects[0].evidence.sentence; // 'inventory GET /stock/:id: self time on the critical path 4 ms -> 204 ms ...'
+ */
+export function rank(input: RankInput): Ranking {
+  const scopes = new Set(input.scopes);
+  const mode = input.mode ?? (input.signal === 'errors' ? 'errors' : 'latency');
+  const windowTraces = input.window.filter((t) => passed(t, scopes, 'scopes'));
+  const baseTraces = input.baseline.filter((t) => passed(t, scopes, 'scopes'));
+  const base = opBaselines(baseTraces);
+  const anomalous: TraceDigest[] = [];
+  const normal: TraceDigest[] = [...baseTraces];
+  for (const t of windowTraces) {
+    const bad = mode === 'errors' ? passed(t, scopes, 'errorScopes') : isSlow(t, base);
+    (bad ? anomalous : normal).push(t);
+  }
+  const out: Ranking = { suspects: [], window: windowTraces.length, baseline: baseTraces.length, anomalous: anomalous.length };
+  if (anomalous.length === 0) return out;
+
+  // Spectrum counts per operation: coverage is "has the op" (latency) or "the op failed" (errors).
+  const covers = (op: OpDigest): boolean => (mode === 'errors' ? op.errors > 0 : true);
+  const ef = new Map<string, number>();
+  const ep = new Map<string, number>();
+  const info = new Map<string, OpDigest>();
+  for (const [list, counts] of [[anomalous, ef], [normal, ep]] as const) {
+    for (const t of list) {
+      for (const op of t.ops) {
+        if (!covers(op)) continue;
+        counts.set(op.key, (counts.get(op.key) ?? 0) + 1);
+        if (!info.has(op.key)) info.set(op.key, op);
+      }
+    }
+  }
+  const suspects: Suspect[] = [];
+  if (mode === 'latency') suspects.push(...latencySuspects(anomalous, baseTraces, base, ef, ep, info));
+  else suspects.push(...errorSuspects(anomalous, windowTraces, baseTraces, ef, ep, info));
+  suspects.push(...attributeSuspects(anomalous, normal, mode));
+  suspects.sort((a, b) => b.score - a.score);
+  out.suspects = suspects.slice(0, input.limit ?? 10);
+  return out;
+}
+
+function examples(list: ReadonlyArray<TraceDigest>, weight: (t: TraceDigest) => number): string[] {
+  return [...list].sort((a, b) => weight(b) - weight(a)).slice(0, EXAMPLES).map((t) => t.traceId);
+}
+
+function opOf(t: TraceDigest, key: string): OpDigest | undefined {
+  for (const op of t.ops) if (op.key === key) return op;
+  return undefined;
+}
+
+function latencySuspects(
+  anomalous: TraceDigest[], baseTraces: TraceDigest[], base: Map<string, OpBaseline>,
+  ef: Map<string, number>, ep: Map<string, number>, info: Map<string, OpDigest>,
+): Suspect[] {
+  // Added self time per anomalous trace, per operation (zero where absent on either side).
+  const added = new Map<string, number>();
+  const afterMean = new Map<string, { sum: number; n: number }>();
+  for (const t of anomalous) {
+    for (const op of t.ops) {
+      added.set(op.key, (added.get(op.key) ?? 0) + op.self / anomalous.length);
+      const m = afterMean.get(op.key) ?? { sum: 0, n: 0 };
+      m.sum += op.self;
+      m.n++;
+      afterMean.set(op.key, m);
+    }
+  }
+  for (const [k, b] of base) added.set(k, (added.get(k) ?? 0) - b.perTrace);
+  let positive = 0;
+  for (const v of added.values()) if (v > 0) positive += v;
+  const out: Suspect[] = [];
+  for (const [key, delta] of added) {
+    const op = info.get(key);
+    if (!op || delta <= 0) continue;
+    const share = positive > 0 ? delta / positive : 0;
+    const e = ef.get(key) ?? 0;
+    const { ochiai, dstar2 } = spectrum(e, anomalous.length - e, ep.get(key) ?? 0);
+    const b = base.get(key);
+    const before = b?.mean ?? 0;
+    const m = afterMean.get(key)!;
+    const after = m.sum / m.n;
+    const slowAt = before + Math.max(b?.sigma ?? 0, 0.2 * before, 1);
+    const slowIn = (t: TraceDigest): boolean => (opOf(t, key)?.self ?? 0) > slowAt;
+    const aShare = anomalous.filter(slowIn).length / anomalous.length;
+    const nShare = baseTraces.length ? baseTraces.filter(slowIn).length / baseTraces.length : 0;
+    const name = `${op.service} ${op.operation}`;
+    const evidence: SuspectEvidence = {
+      before, after, unit: 'ms', anomalousShare: aShare, normalShare: nShare, ochiai, dstar2,
+      anomalousTraces: examples(anomalous.filter((t) => opOf(t, key)), (t) => opOf(t, key)!.self),
+      normalTraces: examples(baseTraces.filter((t) => opOf(t, key)), (t) => t.start),
+      sentence: `${name}: self time on the critical path ${fmtMs(before)} -> ${fmtMs(after)} (+${fmtMs(after - before)}, ${pct(share)} of the added latency); slower in ${pct(aShare)} of slow traces, ${pct(nShare)} of normal ones.`,
+    };
+    out.push({ service: op.service, operation: op.operation, kind: op.kind === 'dependency' ? 'dependency' : 'self-time', score: 0.75 * share + 0.25 * ochiai, evidence });
+  }
+  return out;
+}
+
+function errorSuspects(
+  anomalous: TraceDigest[], windowTraces: TraceDigest[], baseTraces: TraceDigest[],
+  ef: Map<string, number>, ep: Map<string, number>, info: Map<string, OpDigest>,
+): Suspect[] {
+  const countW = new Map<string, number>();
+  const countB = new Map<string, number>();
+  const message = new Map<string, string>();
+  const group = new Map<string, string>();
+  for (const t of anomalous) {
+    if (t.origin === undefined) continue;
+    countW.set(t.origin, (countW.get(t.origin) ?? 0) + 1);
+    if (t.originMessage && !message.has(t.origin)) message.set(t.origin, t.originMessage);
+    if (t.originGroup && !group.has(t.origin)) group.set(t.origin, t.originGroup);
+  }
+  for (const t of baseTraces) if (t.origin !== undefined) countB.set(t.origin, (countB.get(t.origin) ?? 0) + 1);
+  const rise = new Map<string, number>();
+  let positive = 0;
+  for (const [k, n] of countW) {
+    const r = n / windowTraces.length - (countB.get(k) ?? 0) / Math.max(1, baseTraces.length);
+    if (r > 0) {
+      rise.set(k, r);
+      positive += r;
+    }
+  }
+  const out: Suspect[] = [];
+  for (const [key, r] of rise) {
+    const op = info.get(key) ?? anomalous.flatMap((t) => t.ops).find((o) => o.key === key);
+    if (!op) continue;
+    const share = r / positive;
+    const e = ef.get(key) ?? 0;
+    const { ochiai, dstar2 } = spectrum(e, anomalous.length - e, ep.get(key) ?? 0);
+    const before = (countB.get(key) ?? 0) / Math.max(1, baseTraces.length);
+    const after = (countW.get(key) ?? 0) / windowTraces.length;
+    const aShare = (countW.get(key) ?? 0) / anomalous.length;
+    const nShare = before;
+    const why = message.get(key);
+    const errorGroup = group.get(key);
+    const evidence: SuspectEvidence = {
+      before, after, unit: 'ratio', anomalousShare: aShare, normalShare: nShare, ochiai, dstar2,
+      ...(errorGroup !== undefined ? { errorGroup } : {}),
+      anomalousTraces: anomalous.filter((t) => t.origin === key).slice(-EXAMPLES).map((t) => t.traceId),
+      normalTraces: examples(baseTraces.filter((t) => opOf(t, key)), (t) => t.start),
+      sentence: `${op.service} ${op.operation}: the error starts here in ${pct(aShare)} of failing traces${why ? ` (${why}${errorGroup ? `, error group ${errorGroup}` : ''})` : errorGroup ? ` (error group ${errorGroup})` : ''}; as an error origin ${pct(before)} -> ${pct(after)} of requests.`,
+    };
+    out.push({ service: op.service, operation: op.operation, kind: 'error-origin', score: 0.75 * share + 0.25 * ochiai, evidence });
+  }
+  return out;
+}
+
+function attributeSuspects(anomalous: TraceDigest[], normal: TraceDigest[], mode: 'latency' | 'errors'): Suspect[] {
+  const count = (list: TraceDigest[]): Map<string, { n: number; ids: string[] }> => {
+    const m = new Map<string, { n: number; ids: string[] }>();
+    for (const t of list) {
+      for (const a of t.attrs) {
+        let c = m.get(a);
+        if (!c) m.set(a, (c = { n: 0, ids: [] }));
+        c.n++;
+        if (c.ids.length < EXAMPLES) c.ids.push(t.traceId);
+      }
+    }
+    return m;
+  };
+  const inA = count(anomalous);
+  const inN = count(normal);
+  const minSupport = Math.max(5, 0.2 * anomalous.length);
+  const out: Suspect[] = [];
+  for (const [attr, a] of inA) {
+    if (a.n < minSupport) continue;
+    // An error's own status is the symptom, not a cause.
+    if (mode === 'errors' && /status_code=|error/i.test(attr)) continue;
+    const pa = a.n / anomalous.length;
+    const nn = inN.get(attr);
+    const pn = Math.max((nn?.n ?? 0) / Math.max(1, normal.length), 1 / (normal.length + 1));
+    const lift = pa / pn;
+    if (lift < 2) continue;
+    const colon = attr.indexOf(':');
+    const service = attr.slice(0, colon);
+    const value = attr.slice(colon + 1);
+    const { ochiai, dstar2 } = spectrum(a.n, anomalous.length - a.n, nn?.n ?? 0);
+    out.push({
+      service,
+      attribute: value,
+      kind: 'attribute',
+      score: 0.5 * (1 - 1 / lift) * pa,
+      evidence: {
+        before: (nn?.n ?? 0) / Math.max(1, normal.length), after: pa, unit: 'ratio', anomalousShare: pa, normalShare: (nn?.n ?? 0) / Math.max(1, normal.length),
+        ochiai, dstar2, lift,
+        anomalousTraces: a.ids, normalTraces: nn?.ids ?? [],
+        sentence: `${value} (${service}) is in ${pct(pa)} of ${mode === 'errors' ? 'failing' : 'slow'} traces and ${pct((nn?.n ?? 0) / Math.max(1, normal.length))} of normal ones (lift ${lift.toFixed(1)}).`,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+/**
+ * Insights: incidents (newest first) on a timeline, and for the selected one its ranked suspects
+ * with their evidence, links to example traces from before and during the anomaly, to the metrics
+ * of its scope with the anomaly's range, and to the critical path; acknowledge from here.
+ */
+import { useState } from 'preact/hooks';
+import type { AckResponse, IncidentDetail, InsightsResponse, Suspect } from '@debugpanel/model';
+import { send } from '../api.js';
+import { useJson } from '../hooks.js';
+import { formatClock } from '../lib/format.js';
+import { evidenceChange, metricsLink, scopeLabel, suspectName, timelineBar, traceLink } from '../lib/insights.js';
+import { formatHash } from '../lib/route.js';
+import type { ViewProps } from '../view-props.js';
+
+export function InsightsView({ route }: ViewProps) {
+  const list = useJson<InsightsResponse>('api/insights?limit=100', 2000);
+  const selected = route.id ?? list.data?.incidents[0]?.id;
+  const detail = useJson<IncidentDetail>(selected ? `api/insights/${encodeURIComponent(selected)}` : undefined, 2000);
+  const [ackError, setAckError] = useState<string>();
+  const incidents = list.data?.incidents ?? [];
+  const now = Date.now();
+  const from = Math.min(now - 30 * 60_000, ...incidents.map((i) => i.startedAt));
+  const ack = async (id: string) => {
+    try {
+      await send<AckResponse>('POST', `api/insights/${encodeURIComponent(id)}/ack`, {});
+      setAckError(undefined);
+      list.reload();
+      detail.reload();
+    } catch (err) {
+      setAckError(String((err as Error).message ?? err));
+    }
+  };
+  return (
+    <section class="insights-view" aria-labelledby="insights-h" data-testid="view-insights">
+      <h1 id="insights-h">Insights</h1>
+      {list.error && <p class="error" role="alert">{list.error}</p>}
+      {list.data && incidents.length === 0 && (
+        <p class="muted" data-testid="insights-empty">
+          No incidents. {list.data.baselines.filter((b) => b.ready).length} of {list.data.baselines.length} series have a baseline
+          (warm-up: 5 minutes and 200 requests).
+        </p>
+      )}
+      {incidents.length > 0 && (
+        <ul class="incident-list" aria-label="Incidents">
+          {incidents.map((i) => {
+            const bar = timelineBar(i, from, now);
+            return (
+              <li key={i.id} class={i.id === selected ? 'selected' : undefined}>
+                <a href={formatHash({ view: 'insights', id: i.id })} data-testid="incident">
+                  <span class={`state state-${i.state}`}>{i.acked ? 'acked' : i.state}</span>{' '}
+                  <span class={`sev sev-${i.severity}`}>{i.severity}</span> <span class="mono">{formatClock(i.startedAt)}</span> {i.title}
+                </a>
+                <div class="timeline" aria-hidden="true">
+                  <span class={`timeline-bar sev-${i.severity}`} style={{ left: `${bar.left * 100}%`, width: `${bar.width * 100}%` }} />
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {detail.data && (
+        <article class="card incident" data-testid="incident-detail">
+          <header class="incident-head">
+            <h2>{scopeLabel(detail.data.scope)}: {detail.data.signal}</h2>
+            <span class="muted">
+              {formatClock(detail.data.startedAt)}
+              {detail.data.endedAt !== undefined ? ` – ${formatClock(detail.data.endedAt)}` : ' – now'} · {detail.data.anomalies} anomalies ·{' '}
+              {detail.data.traces.anomalous} of {detail.data.traces.window} traces anomalous, {detail.data.traces.baseline} baseline traces
+            </span>
+            <span class="spacer" />
+            <a class="btn" href={metricsLink(detail.data)} data-testid="incident-metrics">Metrics</a>
+            {!detail.data.acked && detail.data.state !== 'resolved' && (
+              <button type="button" class="btn" onClick={() => void ack(detail.data!.id)} data-testid="incident-ack">Acknowledge</button>
+            )}
+          </header>
+          {ackError && <p class="error" role="alert">{ackError}</p>}
+          <h3>Suspects</h3>
+          {detail.data.ranked.length === 0 && <p class="muted">No suspect yet: too few traces in the windows.</p>}
+          <ol class="suspects">
+            {detail.data.ranked.map((s) => <SuspectRow key={`${s.service}|${s.operation}|${s.attribute}`} s={s} />)}
+          </ol>
+          <h3>Anomalies</h3>
+          <ul class="anomalies">
+            {detail.data.members.map((a) => (
+              <li key={a.id}>
+                <span class={`sev sev-${a.severity}`}>{a.severity}</span> <span class="mono">{formatClock(a.startedAt)}</span> {a.detail}
+                {a.endedAt !== undefined && <span class="muted"> (ended {formatClock(a.endedAt)})</span>}
+              </li>
+            ))}
+          </ul>
+          <h3>Timeline</h3>
+          <ul class="incident-timeline">
+            {detail.data.timeline.map((e, k) => (
+              <li key={k}>
+                <span class="mono">{formatClock(e.at)}</span> <b>{e.type}</b> {e.text}
+              </li>
+            ))}
+          </ul>
+        </article>
+      )}
+    </section>
+  );
+}
+
+function SuspectRow({ s }: { s: Suspect }) {
+  const e = s.evidence;
+  return (
+    <li class="suspect" data-testid="suspect">
+      <div>
+        <b>{suspectName(s)}</b> <span class="muted">{s.kind} · score {s.score.toFixed(2)} · {evidenceChange(s)}</span>
+      </div>
+      <p>{e.sentence}</p>
+      <div class="muted">
+        anomalous traces {Math.round(e.anomalousShare * 100)}% · normal {Math.round(e.normalShare * 100)}% · Ochiai {e.ochiai.toFixed(2)} · DStar2 {e.dstar2.toFixed(1)}
+        {e.lift !== undefined && ` · lift ${e.lift.toFixed(1)}`}
+      </div>
+      <div class="trace-links">
+        {e.anomalousTraces.map((id) => (
+          <a key={id} href={traceLink(id, true)} class="mono" title="an anomalous trace, on its critical path">after {id.slice(0, 8)}</a>
+        ))}
+        {e.normalTraces.map((id) => (
+          <a key={id} href={traceLink(id)} class="mono" title="a trace of the baseline window">before {id.slice(0, 8)}</a>
+        ))}
+      </div>
+    </li>
+  );
+}
