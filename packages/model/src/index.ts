@@ -26,6 +26,8 @@ export { isValidTraceId, isValidSpanId } from './ids.js';
 export { Redactor, REDACTED, SECRET_KEY_PATTERN, SECRET_HEADERS, MAX_ATTRIBUTE_LENGTH } from './redact.js';
 export type { RedactorOptions, RedactorStats } from './redact.js';
 export { RingBuffer } from './ring-buffer.js';
+export type { FaultKind, FaultDecision, FaultHeaders, FaultInjector, IncomingCall, OutgoingCall, StatementCall } from './fault.js';
+export { CHAOS_RULE_ATTRIBUTE, CHAOS_EVENT, faultEventAttributes } from './fault.js';
 export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } from './query.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
 export { summaryMatches, summaryDecides } from './query.js';

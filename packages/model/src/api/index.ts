@@ -17,4 +17,5 @@ export * from './sampling.js';
 export * from './breakpoints.js';
 export * from './profiles.js';
 export * from './otlp.js';
+export * from './chaos.js';
 export * from './stats.js';

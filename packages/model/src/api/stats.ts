@@ -5,6 +5,7 @@
  */
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
+import type { ChaosStats } from './chaos.js';
 import type { MetricsStats } from './metrics.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
@@ -95,6 +96,8 @@ export interface FeatureStats {
   breakpoints: BreakpointAgentStats | { created: false };
   /** The panel's one redactor: what it replaced, where */
   redaction: RedactorStats;
+  /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
+  chaos: ChaosStats;
 }
 
 /** `GET {path}/api/stats` */
