@@ -24,3 +24,4 @@ export { instrumentBetterSqlite3 } from './sqlite.js';
 export { NO_TRACE_HEADER } from './client-span.js';
 export { withoutTracing } from './suppress.js';
 export { exceptionAttributes } from './exception.js';
+export { markFault, faultError } from './faults.js';

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Redactor, checkKeys, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord, type TracingStats } from '@debugpanel/model';
-import { subscribeFetch } from './fetch-client.js';
+import { Redactor, checkKeys, type FaultInjector, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord, type TracingStats } from '@debugpanel/model';
+import { subscribeFetch, syncFetchFaults } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
 import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
@@ -50,6 +50,12 @@ export interface PanelTracing {
   /** Tracer for spans of the panel's own making. */
   readonly tracer: Tracer;
   stats(): PanelTracingStats;
+  /**
+   * Hands the fault hooks (outgoing http/https/fetch, better-sqlite3) an injector, or takes it
+   * away with undefined. Set it only while a rule is active: without one, each hook is a single
+   * check. With several handles in one process, the first injector that decides wins.
+   */
+  setFaultInjector(injector: FaultInjector | undefined): void;
   /** Stops delivering spans to this handle. The last handle out removes the instrumentations. */
   shutdown(): Promise<void>;
 }
@@ -100,12 +106,21 @@ class Handle implements PanelTracing {
     };
   }
 
+  setFaultInjector(injector: FaultInjector | undefined): void {
+    if (this.closed && injector !== undefined) return;
+    this.sink.faults = injector;
+    refreshSinkUnion(this.state);
+    syncFetchFaults(this.state);
+  }
+
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.sink.closed = true;
+    this.sink.faults = undefined;
     this.state.sinks.delete(this.sink);
     refreshSinkUnion(this.state);
+    syncFetchFaults(this.state);
     if (this.instrumented && --this.state.instrumentationUsers === 0) disableInstrumentation(this.state);
   }
 }
