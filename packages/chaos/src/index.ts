@@ -11,3 +11,5 @@
 export { ChaosEngine, describeRule, type ChaosEngineOptions, type ChaosEvent } from './engine.js';
 export { parseRule, splitHeader, type RuleSpec, type Parsed, type ValidateContext } from './validate.js';
 export { compileScope, routePattern } from './match.js';
+export { ChaosExperiments, judge, targetWords, type ExperimentObservation, type ExperimentObserver, type ObservedIncident, type ChaosExperimentsOptions } from './experiments.js';
+export { signalChanges, type TimedSeries } from './signals.js';

@@ -13,6 +13,7 @@ describe('resolveOptions', () => {
       path: '/_debug', service: 'shop', token: undefined, store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
+      chaos: { enabled: false, reason: expect.stringContaining('chaos: true'), maxRules: 50, maxExperiments: 50, pullMs: 3000 },
     });
     expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });

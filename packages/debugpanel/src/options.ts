@@ -125,6 +125,31 @@ export interface DebugPanelOptions {
   metrics?: boolean | MetricsOptions;
   /** Head and tail sampling (default: keep everything, or the production policies in production) */
   sampling?: SamplingOptions;
+  /**
+   * Chaos experiments: fault rules on incoming requests, outgoing HTTP/fetch calls and database
+   * statements, set through the panel (default off). With `NODE_ENV=production` it stays off
+   * unless a token is configured too. See `@debugpanel/chaos`.
+   */
+  chaos?: boolean | ChaosOptions;
+}
+
+/** `chaos: { ... }`: bounds of the chaos feature. */
+export interface ChaosOptions {
+  /** Active rules at once, all services (default 50) */
+  maxRules?: number;
+  /** Finished experiments kept with their verdicts (default 50) */
+  maxExperiments?: number;
+  /** With `sendTo`: how often to pull the hub's rules for this service, ms (default 3000, at least 500) */
+  pullMs?: number;
+}
+
+/** Chaos after validation: `enabled` false with the reason when it is off. */
+export interface ResolvedChaos {
+  enabled: boolean;
+  reason?: string;
+  maxRules: number;
+  maxExperiments: number;
+  pullMs: number;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -156,6 +181,7 @@ export interface ResolvedOptions {
   exportTo: ResolvedOtlpTarget | undefined;
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
+  chaos: ResolvedChaos;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -176,6 +202,13 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   exportTo: isOtlpTarget,
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
+  chaos: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxRules: 50 }, got ${describe(v)}`),
+};
+
+const CHAOS: Record<keyof ChaosOptions, Check> = {
+  maxRules: isPositiveInt,
+  maxExperiments: isPositiveInt,
+  pullMs: (v, n) => (typeof v === 'number' && Number.isInteger(v) && v >= 500 ? undefined : `${n} must be a whole number of ms, at least 500, got ${describe(v)}`),
 };
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
@@ -266,6 +299,7 @@ export function resolveOptions(
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
+  if (isPlainObject(o.chaos)) checkKeys(o.chaos, CHAOS, 'debugPanel(options)', 'chaos.');
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -303,7 +337,18 @@ export function resolveOptions(
       maxAgeMs: o.sampling?.maxAgeMs,
       maxPendingTraces: o.sampling?.maxPendingTraces,
     },
+    chaos: resolveChaos(o.chaos, production, token),
   };
+}
+
+/** Chaos is on only when asked for, and in production only with a configured token as well. */
+function resolveChaos(v: boolean | ChaosOptions | undefined, production: boolean, token: string | undefined): ResolvedChaos {
+  const bounds = { maxRules: 50, maxExperiments: 50, pullMs: 3000, ...(isPlainObject(v) ? v : {}) };
+  if (!v) return { enabled: false, reason: 'chaos is off; start the panel with debugPanel({ chaos: true })', ...bounds };
+  if (production && token === undefined) {
+    return { enabled: false, reason: 'chaos stays off with NODE_ENV=production unless a token is configured (token option or DEBUGPANEL_TOKEN)', ...bounds };
+  }
+  return { enabled: true, ...bounds };
 }
 
 function checkKeys(obj: object, schema: Schema, where: string, prefix: string): void {

@@ -11,6 +11,7 @@ import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
 import { createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { sendError, setSecurityHeaders } from './http.js';
+import { createPanelChaos, type PanelChaos } from './chaos.js';
 import { createTracingMiddleware } from './middleware.js';
 import { resolveOptions, type DebugPanelOptions, type ResolvedOptions } from './options.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
@@ -28,6 +29,8 @@ export interface DebugPanelHandle {
   readonly store: SpanStore;
   /** Counters of the span pipeline */
   readonly pipeline: Readonly<PipelineCounters>;
+  /** Chaos rules and experiments (`enabled: false` unless `chaos: true`); undefined when the panel is off */
+  readonly chaos?: PanelChaos;
   /** Stops tracing, ends SSE streams; the middleware then only calls `next()`. */
   close(): Promise<void>;
 }
@@ -99,6 +102,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
   });
   const access = new AccessControl(opts.token);
+  const chaos = createPanelChaos(opts, tracing, store, metrics);
   const ctx: PanelContext = {
     options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
@@ -109,7 +113,9 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       for (const span of spans) pipeline.onSpan(redactor.span(span));
     },
     stats: {},
+    chaos,
   };
+  ctx.stats.chaos = () => chaos.stats();
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (metrics) ctx.stats.metrics = () => metrics.stats();
@@ -124,15 +130,18 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     counters,
     handlePanel,
     isClosed: () => closed,
+    faults: chaos.faults,
   });
   const handle: DebugPanelHandle = {
     enabled: true,
     options: opts,
     store,
     pipeline: pipeline.counters,
+    chaos,
     async close() {
       if (closed) return;
       closed = true;
+      chaos.close();
       sse.close();
       metrics?.stop();
       pipeline.close();

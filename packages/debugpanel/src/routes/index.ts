@@ -3,6 +3,7 @@
  * A new feature: one file in this folder and one line here.
  */
 import { breakpoints } from './breakpoints.js';
+import { chaos } from './chaos.js';
 import { dependencies } from './dependencies.js';
 import { flame } from './flame.js';
 import { login } from './login.js';
@@ -25,6 +26,7 @@ export const FEATURES: readonly PanelFeature[] = [
   breakpoints,
   metrics,
   hub,
+  chaos,
   sampling,
   services,
   stats,

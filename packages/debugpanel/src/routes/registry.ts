@@ -8,6 +8,7 @@ import type { GoldenSignals } from '@debugpanel/metrics';
 import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { PanelTracing } from '@debugpanel/tracing';
+import type { PanelChaos } from '../chaos.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AccessControl } from '../security.js';
 import type { SseHub } from '../sse.js';
@@ -42,6 +43,8 @@ export interface PanelContext {
    * redacting each (`redactor.span`, which replaces the record's changed fields).
    */
   ingest(spans: ReadonlyArray<SpanRecord>): void;
+  /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
+  chaos?: PanelChaos;
   /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...); each section's type is in the model's `FeatureStats` */
   stats: { [K in keyof FeatureStats]?: () => FeatureStats[K] };
 }
