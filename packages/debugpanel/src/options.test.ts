@@ -10,12 +10,21 @@ describe('resolveOptions', () => {
   it('fills in defaults', () => {
     const o = resolveOptions({}, { OTEL_SERVICE_NAME: 'shop' });
     expect(o).toEqual({
-      path: '/_debug', service: 'shop', token: undefined, store: {}, redact: [], enabled: true,
+      path: '/_debug', service: 'shop', token: undefined, dataDir: join(process.cwd(), '.debugpanel'), store: {}, redact: [], enabled: true,
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
       chaos: { enabled: false, reason: expect.stringContaining('chaos: true'), maxRules: 50, maxExperiments: 50, pullMs: 3000 },
     });
     expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
+  });
+
+  it('resolves dataDir against the working directory; false keeps state in memory', () => {
+    expect(resolveOptions({ dataDir: 'state' }, {}, '/srv/app').dataDir).toBe('/srv/app/state');
+    expect(resolveOptions({ dataDir: '/var/lib/dp' }, {}, '/srv/app').dataDir).toBe('/var/lib/dp');
+    expect(resolveOptions({}, {}, '/srv/app').dataDir).toBe('/srv/app/.debugpanel');
+    expect(resolveOptions({ dataDir: false }, {}).dataDir).toBeUndefined();
+    expect(() => resolveOptions({ dataDir: '' }, {})).toThrow(/dataDir must be a folder path or false/);
+    expect(() => resolveOptions({ dataDir: true }, {})).toThrow(/dataDir must be a folder path or false/);
   });
 
   it('resolves hub, sendTo, exportTo and metrics', () => {
@@ -102,6 +111,11 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ enabled: true }, { NODE_ENV: 'production' }).enabled).toBe(true);
     expect(resolveOptions({ enabled: false }, {}).enabled).toBe(false);
     expect(resolveOptions({}, { NODE_ENV: 'development' }).enabled).toBe(true);
+  });
+
+  it.each(['Production', ' production', 'PRODUCTION\n'])('takes NODE_ENV %j as production (trimmed, any case)', (NODE_ENV) => {
+    expect(resolveOptions({}, { NODE_ENV }).enabled).toBe(false);
+    expect(resolveOptions({}, { NODE_ENV, DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });
 });
 

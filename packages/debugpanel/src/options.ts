@@ -3,7 +3,7 @@
  * fails at start-up with a message that says what to do, never on a request.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Sampler } from '@opentelemetry/api';
 import {
   checkKeys as checkSchema,
@@ -11,6 +11,7 @@ import {
   isBoolean,
   isPlainObject,
   isPositiveInt,
+  isProductionEnv,
   isString,
   type Check,
   type Schema,
@@ -91,6 +92,12 @@ export interface DebugPanelOptions {
    * the login page's cookie); without one, only loopback clients are answered.
    */
   token?: string;
+  /**
+   * Folder of every state file of the panel (default `.debugpanel` in the working directory):
+   * saved breakpoints and snapshots, the generated token, login sessions, the audit log. Created
+   * 0700, files 0600. `false` keeps all of it in memory (nothing survives a restart).
+   */
+  dataDir?: string | false;
   /** Budgets of the span store */
   store?: StoreOptions;
   /**
@@ -173,6 +180,8 @@ export interface ResolvedOptions {
   path: string;
   service: string;
   token: string | undefined;
+  /** Absolute folder of the panel's state files, or undefined to keep them in memory */
+  dataDir: string | undefined;
   store: StoreOptions;
   redact: string[];
   enabled: boolean;
@@ -202,6 +211,7 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   exportTo: isOtlpTarget,
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
+  dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
   chaos: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxRules: 50 }, got ${describe(v)}`),
 };
 
@@ -316,11 +326,12 @@ export function resolveOptions(
       `debugPanel(options): ${from} must be at least ${MIN_TOKEN_LENGTH} characters; generate one with \`openssl rand -hex 24\``,
     );
   }
-  const production = env.NODE_ENV === 'production';
+  const production = isProductionEnv(env.NODE_ENV);
   return {
     path,
     service: o.service ?? defaultService(env, cwd),
     token,
+    dataDir: o.dataDir === false ? undefined : resolve(cwd, o.dataDir ?? '.debugpanel'),
     store: { ...o.store },
     redact: [...(o.redact ?? [])],
     enabled: o.enabled ?? !(production && token === undefined),

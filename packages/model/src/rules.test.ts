@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calleeOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isHttpErrorStatus, isLocalRoot, type Callee } from './rules.js';
+import { calleeOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isHttpErrorStatus, isLocalRoot, isProductionEnv, type Callee } from './rules.js';
 import type { Attributes, SpanKind, SpanRecord, StatusCode } from './span.js';
 
 function span(kind: SpanKind, status: StatusCode, attributes: Attributes = {}, over: Partial<SpanRecord> = {}): SpanRecord {
@@ -163,4 +163,9 @@ describe('calleeOf', () => {
     const file = { 'db.system.name': 'sqlite', 'db.namespace': 'shop.db' };
     expect(c(file, 'orders')).toEqual(c(file, 'inventory'));
   });
+});
+
+describe('isProductionEnv', () => {
+  it.each(['production', 'Production', ' production', 'PRODUCTION\n', '\tproduction '])('is production for %j', (v) => expect(isProductionEnv(v)).toBe(true));
+  it.each([undefined, '', 'development', 'prod', 'production-like', 'test'])('is not production for %j', (v) => expect(isProductionEnv(v)).toBe(false));
 });

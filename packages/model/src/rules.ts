@@ -201,3 +201,15 @@ export function calleeOf(span: Pick<SpanRecord, 'attributes' | 'service'>): Call
   if (host !== undefined) return { kind: 'host', id: `ext:${host}`, name: host };
   return { kind: 'unknown', id: 'ext:unknown', name: 'unknown' };
 }
+
+/**
+ * True when `NODE_ENV` says production, in any spelling and with stray spaces (` Production\n`
+ * is production too): the panel then stays off without a token and samples as in production.
+ *
+ * @example
+ * isProductionEnv(' Production'); // true
+ * isProductionEnv('development'); // false
+ */
+export function isProductionEnv(nodeEnv: string | undefined): boolean {
+  return nodeEnv !== undefined && nodeEnv.trim().toLowerCase() === 'production';
+}

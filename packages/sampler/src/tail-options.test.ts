@@ -34,6 +34,7 @@ describe('resolveTailOptions', () => {
       maxSpansPerTrace: 1000, decisionCacheSize: 10_000, maxRoutes: 1000, tickIntervalMs: 250, now: Date.now, isLocalRoot,
     });
     expect(resolveTailOptions({ onKeep }, { NODE_ENV: 'production' }).keepAll).toBe(false);
+    expect(resolveTailOptions({ onKeep }, { NODE_ENV: ' Production' }).keepAll).toBe(false);
     expect(resolveTailOptions({ onKeep, production: true }, {}).keepAll).toBe(false);
     expect(resolveTailOptions({ onKeep, policies: { error: true } }, {}).keepAll).toBe(false);
     expect(resolveTailOptions({ onKeep, policies: { error: true }, keepAll: true }, {}).keepAll).toBe(true);

@@ -8,6 +8,7 @@ import {
   isBoolean,
   isFunction,
   isLocalRoot,
+  isProductionEnv,
   isNumberAtLeast,
   must,
   type Check,
@@ -116,7 +117,7 @@ export function resolveTailOptions(options: TailSamplerOptions, env: NodeJS.Proc
   const n = { ...DEFAULTS };
   for (const k of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) if (options[k] !== undefined) n[k] = options[k];
   for (const k of COUNTS) n[k] = Math.floor(n[k]);
-  const production = options.production ?? env.NODE_ENV === 'production';
+  const production = options.production ?? isProductionEnv(env.NODE_ENV);
   return {
     ...n,
     onKeep: options.onKeep,

@@ -259,6 +259,25 @@ describe('SpanStore per-trace cap', () => {
     expect(store.stats()).toMatchObject({ spans: 4, refusedSpans: 3 });
     expect(store.getSummary(tid(1))!.spanCount).toBe(3);
   });
+
+  it('keeps the root of a full trace, which arrives last, in place of its latest child', () => {
+    const store = new SpanStore({ maxSpansPerTrace: 3 });
+    const root = span(tid(7), { kind: 'server', name: 'GET /big', startTime: 1000, duration: 50, service: 'gateway' });
+    const kids = [1, 2, 3, 4].map((i) => span(tid(7), { parentSpanId: root.spanId, name: `child ${i}`, startTime: 1000 + i, status: { code: i === 3 ? 'error' : 'unset' } }));
+    // Children end (and arrive) before their parent.
+    expect(kids.map((k) => store.add(k))).toEqual([true, true, true, false]);
+    expect(store.add(root)).toBe(true);
+    const summary = store.getSummary(tid(7))!;
+    expect(summary).toMatchObject({ rootName: 'GET /big', spanCount: 3, errorCount: 0 });
+    expect(summary.services).toEqual(expect.arrayContaining(['gateway']));
+    const names = store.getTrace(tid(7))!.map((s) => s.name);
+    expect(names).toEqual(['GET /big', 'child 1', 'child 2']);
+    expect(store.stats()).toMatchObject({ spans: 3, refusedSpans: 2 });
+    expect(store.stats().bytes).toBe([root, kids[0]!, kids[1]!].reduce((n, s) => n + estimateSpanBytes(s), 0) + 200 + 3 * 12);
+    // A second parentless span (not earlier) is refused like any other span past the cap.
+    expect(store.add(span(tid(7), { startTime: 2000 }))).toBe(false);
+    expect(store.query({ name: 'GET /big' }).traces.map((t) => t.traceId)).toEqual([tid(7)]);
+  });
 });
 
 describe('SpanStore pinning and reasons', () => {

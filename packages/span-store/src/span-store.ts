@@ -264,8 +264,10 @@ export class SpanStore {
     }
     let entry = this.#traces.get(traceId);
     if (entry !== undefined && entry.count >= this.#maxPerTrace) {
+      // A full trace still takes its root (it arrives last, after its children): it names and
+      // dates the trace. The latest other span makes room and is counted as refused instead.
       this.#refused++;
-      return false;
+      return this.#isRootFor(entry, span) && this.#replaceLast(entry, span);
     }
     const bytes = estimateSpanBytes(span) + SLOT_BYTES;
     if (
@@ -310,6 +312,39 @@ export class SpanStore {
       // Exact-size copies: traces span few services, and push would reserve 16 spare slots.
       entry.moreServices = entry.moreServices === undefined ? [service] : [...entry.moreServices, service];
       this.#addServiceRef(service);
+    }
+    return true;
+  }
+
+  /** The trace's root: parentless, or the span its current root hangs under (a remote caller's child). */
+  #isRootFor(entry: TraceEntry, span: SpanRecord): boolean {
+    if (span.parentSpanId === undefined) return !entry.hasParentlessRoot || span.startTime < entry.root.startTime;
+    return !entry.hasParentlessRoot && span.spanId === entry.root.parentSpanId;
+  }
+
+  /** Puts `span` in the slot of the trace's latest span (never its first or its root). */
+  #replaceLast(entry: TraceEntry, span: SpanRecord): boolean {
+    const many = entry.many;
+    const i = entry.count - 1;
+    const victim = many?.[i];
+    if (many === undefined || i < 1 || victim === undefined || victim === entry.root) return false;
+    const delta = estimateSpanBytes(span) - estimateSpanBytes(victim);
+    many[i] = span;
+    entry.bytes += delta;
+    this.#bytes += delta;
+    if (isErrorSpan(victim)) entry.errorCount--;
+    if (isErrorSpan(span)) entry.errorCount++;
+    entry.widen(span.startTime, span.startTime + span.duration);
+    entry.root = span;
+    if (span.parentSpanId === undefined) entry.hasParentlessRoot = true;
+    entry.sorted = false;
+    // The new span's strings go into the bigram filter on the next query; the victim's stay
+    // (bits only get set: at worst a filter candidate that the real match then refuses).
+    if (entry.filtered > i) entry.filtered = i;
+    this.#filtersStale = true;
+    if (!entry.hasService(span.service)) {
+      entry.moreServices = entry.moreServices === undefined ? [span.service] : [...entry.moreServices, span.service];
+      this.#addServiceRef(span.service);
     }
     return true;
   }

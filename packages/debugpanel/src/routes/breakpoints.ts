@@ -6,7 +6,7 @@
  * files) and `GET {path}/api/sources/file?path=...` (one of them, read-only, only under the root).
  * They evaluate code in the process, so they sit behind the panel's access check like every route
  * (token whenever the client is not loopback; same-origin for POST/DELETE). Breakpoints and the last
- * snapshots are saved in `.debugpanel/breakpoints/<service>/breakpoints.json`.
+ * snapshots are saved in `{dataDir}/breakpoints/<service>/breakpoints.json` (0600, folders 0700).
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -61,7 +61,7 @@ async function listSources(root: string): Promise<SourcesResponse> {
   return { root, files: files.sort(), truncated };
 }
 
-/** The panel's breakpoint routes for the app in the current directory (data in `.debugpanel/`). */
+/** The panel's breakpoint routes for the app in the current directory (data in the panel's `dataDir`). */
 export const breakpoints: PanelFeature = (ctx) => {
   let stats: (() => BreakpointAgentStats | undefined) | undefined;
   // One folder per service: the demo runs several services from one directory, and each must
@@ -69,7 +69,8 @@ export const breakpoints: PanelFeature = (ctx) => {
   const service = String(ctx?.options?.service ?? 'app').replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'app';
   const root = process.cwd();
   // Snapshots and logpoint messages go through the panel's one redactor, like every span.
-  const routes = breakpointRoutes(root, path.join(root, '.debugpanel', 'breakpoints', service), (s) => (stats = s), ctx?.redactor);
+  const dataDir = ctx?.options ? ctx.options.dataDir : path.join(root, '.debugpanel');
+  const routes = breakpointRoutes(root, dataDir === undefined ? false : path.join(dataDir, 'breakpoints', service), (s) => (stats = s), ctx?.redactor);
   // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
   if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
   return routes;
@@ -78,7 +79,7 @@ export const breakpoints: PanelFeature = (ctx) => {
 /** The routes for an app rooted at `root`; exported for tests. */
 export function breakpointRoutes(
   rootDir: string,
-  dataDir = path.join(rootDir, '.debugpanel'),
+  dataDir: string | false = path.join(rootDir, '.debugpanel'),
   exposeStats?: (stats: () => BreakpointAgentStats | undefined) => void,
   redactor?: Redactor,
 ): PanelRoute[] {
@@ -89,7 +90,7 @@ export function breakpointRoutes(
   let agent: BreakpointAgent | undefined;
   const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, ...(redactor ? { redactor } : {}) }));
   exposeStats?.(() => agent?.stats());
-  if (existsSync(path.join(dataDir, 'breakpoints.json'))) {
+  if (dataDir !== false && existsSync(path.join(dataDir, 'breakpoints.json'))) {
     try {
       get();
     } catch {

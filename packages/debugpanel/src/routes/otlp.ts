@@ -15,6 +15,7 @@ import {
   OtlpDecodeError,
   type OtlpDecodeResult,
 } from '@debugpanel/tracing/otlp';
+import { BodyError, consumedBody, readBodyBytes } from '../http.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
 
 export interface HubOptions {
@@ -42,32 +43,6 @@ function contentKind(req: IncomingMessage): Encoding | undefined {
   if (ct === 'application/x-protobuf' || ct === 'application/protobuf') return 'protobuf';
   if (ct === 'application/json') return 'json';
   return undefined;
-}
-
-/** Reads the body, refusing more than `limit` bytes without buffering them. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpError(413, `body of ${declared} bytes is over the hub's limit of ${limit} bytes; send smaller batches`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume(); // drain the rest without keeping it
-        reject(new HttpError(413, `body is over the hub's limit of ${limit} bytes; send smaller batches`));
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
 }
 
 function inflate(body: Buffer, limit: number): Promise<Buffer> {
@@ -128,8 +103,10 @@ export function otlpRoutes(opts: HubOptions, counters: HubCounters, ingest: (spa
         }
         active++;
         try {
-          let body = await readBody(req, opts.maxBodyBytes);
-          if (encoding === 'gzip') body = await inflate(body, opts.maxBodyBytes);
+          // A body parser before the panel (express.raw/json) already inflated what it read.
+          const inflated = consumedBody(req) !== undefined;
+          let body = await readBodyBytes(req, opts.maxBodyBytes);
+          if (encoding === 'gzip' && !inflated) body = await inflate(body, opts.maxBodyBytes);
           let decoded: OtlpDecodeResult;
           try {
             decoded = kind === 'protobuf' ? decodeOtlpProtobuf(body) : decodeOtlpJson(body);
@@ -148,9 +125,10 @@ export function otlpRoutes(opts: HubOptions, counters: HubCounters, ingest: (spa
           });
           res.end(payload);
         } catch (err) {
-          if (err instanceof HttpError) {
+          if (err instanceof HttpError || err instanceof BodyError) {
             counters.badRequests++;
-            sendStatus(res, err.status, err.message, err.status === 413 ? { connection: 'close' } : {});
+            const closes = err.status === 413 || err.status === 408;
+            sendStatus(res, err.status, err instanceof BodyError && err.status === 413 ? `${err.message}; send smaller batches` : err.message, closes ? { connection: 'close' } : {});
             return;
           }
           throw err;

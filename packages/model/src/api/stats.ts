@@ -6,6 +6,7 @@
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
 import type { ChaosStats } from './chaos.js';
+import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
@@ -98,6 +99,8 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
   chaos: ChaosStats;
+  /** Error groups (absent with `errors: false`) */
+  errors: ErrorGroupsStats;
 }
 
 /** `GET {path}/api/stats` */

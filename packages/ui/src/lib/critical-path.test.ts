@@ -18,6 +18,12 @@ describe('criticalMarks', () => {
     const m = criticalMarks(res([seg('a', 50, 70), seg('a', 5, 20)]));
     expect(m.bySpan.get('a')!.stretches.map((s) => s.start)).toEqual([5, 50]);
   });
+  it('moves a skew-adjusted span\'s stretches with its bar, and only its', () => {
+    const m = criticalMarks(res([seg('root', 0, 10), seg('b', 11, 13)]), new Map([['b', -1.5]]));
+    expect(m.bySpan.get('b')!.stretches).toEqual([{ start: 9.5, end: 11.5 }]);
+    expect(m.bySpan.get('root')!.stretches).toEqual([{ start: 0, end: 10 }]);
+    expect(m.total).toBe(12);
+  });
   it('sums the segments when the response has no bySpan figure for a span', () => {
     const m = criticalMarks(res([seg('a', 0, 3), seg('a', 7, 12)]));
     expect(m.bySpan.get('a')!.ms).toBe(8);

@@ -26,13 +26,14 @@ export interface CriticalMarks {
 /**
  * Indexes the API's segments by span. A span can be on the path in several stretches (before and
  * after the child it waited on), so stretches are kept apart; `ms` is the API's `bySpan` figure
- * when it has one (it is the server's sum of the same segments).
+ * when it has one (it is the server's sum of the same segments). The server computes on raw
+ * times: `skew` (span id -> ms, from `adjustClockSkew`) moves a span's stretches with its bar.
  *
  * @example
  * const marks = criticalMarks(await getJson<CriticalPathResponse>(criticalPathPath(traceId)));
  * marks.bySpan.get(spanId)?.ms; // time this span spent on the path
  */
-export function criticalMarks(res: CriticalPathResponse): CriticalMarks {
+export function criticalMarks(res: CriticalPathResponse, skew?: ReadonlyMap<string, number>): CriticalMarks {
   const bySpan = new Map<string, PathMark>();
   let total = 0;
   for (const s of res.segments) {
@@ -41,7 +42,8 @@ export function criticalMarks(res: CriticalPathResponse): CriticalMarks {
     let m = bySpan.get(s.spanId);
     if (!m) bySpan.set(s.spanId, (m = { ms: 0, stretches: [] }));
     m.ms += s.end - s.start;
-    m.stretches.push({ start: s.start, end: s.end });
+    const d = skew?.get(s.spanId) ?? 0;
+    m.stretches.push({ start: s.start + d, end: s.end + d });
   }
   for (const [id, m] of bySpan) {
     m.stretches.sort((a, b) => a.start - b.start);

@@ -11,6 +11,8 @@ export function SpanDetail(props: {
   parentName: string | undefined;
   /** ms of this span on the trace's critical path (0: off it); undefined while unknown */
   criticalMs?: number | undefined;
+  /** ms the clock-skew adjustment moved this span by (its `startTime` is the adjusted one) */
+  skewMs?: number | undefined;
   onClose: () => void;
 }) {
   const { span } = props;
@@ -51,6 +53,16 @@ export function SpanDetail(props: {
         <dd class="mono">
           +{formatDuration(span.startTime - props.traceStart)} <span class="muted">({formatClock(span.startTime)})</span>
         </dd>
+        {props.skewMs !== undefined && (
+          <>
+            <dt>Clock skew</dt>
+            <dd class="mono" data-testid="detail-skew">
+              moved {props.skewMs > 0 ? '+' : '−'}
+              {formatDuration(Math.abs(props.skewMs))} into its caller's window; raw start +{formatDuration(span.startTime - props.skewMs - props.traceStart)}{' '}
+              <span class="muted">({formatClock(span.startTime - props.skewMs)})</span>, raw end +{formatDuration(span.startTime - props.skewMs + span.duration - props.traceStart)}
+            </dd>
+          </>
+        )}
         <dt>Span id</dt>
         <dd class="mono">{span.spanId}</dd>
         {span.parentSpanId && (

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { isErrorSpan, type TraceResponse } from '@debugpanel/model';
+import { isErrorSpan, type SpanRecord, type TraceResponse } from '@debugpanel/model';
 import { getJson, isAbort, tracePath } from '../api.js';
 import { useJson, useKeys } from '../hooks.js';
 import type { CriticalPathResponse } from '@debugpanel/model';
@@ -16,13 +16,28 @@ import { listHash } from '../nav-memory.js';
 import { SpanDetail } from './SpanDetail.js';
 import { lazyView } from './lazy-view.js';
 import { setPinned } from '../lib/pin.js';
+import { completenessText, learnHosts, traceCompleteness, type Completeness } from '../lib/completeness.js';
+import { adjustClockSkew } from '../lib/clock-skew.js';
+import { useTraceGrowth } from './use-trace-growth.js';
+
+// Host:port -> service, learned from every trace opened in this page (bounded): tells a call to
+// another service, whose spans are still to come, from a call to an outside host.
+const KNOWN_HOSTS = new Map<string, string>();
 
 // The Flame tab's canvas code loads when the tab is first opened (the waterfall is what opens first).
 const TraceFlame = lazyView(() => import('./TraceFlame.js').then((m) => m.TraceFlame), 'trace-flame', 'flame');
 
 interface Loaded {
   trace: TraceResponse;
+  /** Built from the skew-adjusted spans */
   tree: SpanTree;
+  completeness: Completeness;
+  /** The spans as shown: `trace.spans` with the clock-skew adjustment applied */
+  spans: SpanRecord[];
+  /** Span id -> ms the clock-skew adjustment moved it by */
+  skew: ReadonlyMap<string, number>;
+  /** Spans added by the last refresh (0 on the first load) */
+  grew: number;
 }
 
 export function TraceView({ route, navigate }: ViewProps) {
@@ -46,33 +61,70 @@ export function TraceView({ route, navigate }: ViewProps) {
 
   const setParams = (params: URLSearchParams, replace = true) => navigate(formatHash({ view: 'trace', id: traceId, params }), { replace });
 
-  useEffect(() => {
+  // The first fetch opens the trace; later ones (the trace grew: see useTraceGrowth) swap in the
+  // new spans and keep what the reader set up: folds, selection, search.
+  const fetching = useRef<{ ctl: AbortController; again: boolean }>();
+  const fetchTrace = (first: boolean) => {
+    if (!first && fetching.current) {
+      fetching.current.again = true;
+      return;
+    }
     const ctl = new AbortController();
-    setLoaded(undefined);
-    setError(undefined);
-    performance.mark('trace-fetch-start');
+    fetching.current = { ctl, again: false };
+    if (first) performance.mark('trace-fetch-start');
     getJson<TraceResponse>(tracePath(traceId), ctl.signal).then(
       (trace) => {
-        performance.mark('trace-loaded');
-        const tree = buildSpanTree(trace.spans);
-        // Open on the selected span of a shared link: expand its path and fold.
-        const open = selectedId ? revealSpan(tree, selectedId, new Set(), new Set()) : { collapsed: new Set<string>(), openFolds: new Set<string>() };
-        setCollapsed(open.collapsed);
-        setOpenFolds(open.openFolds);
-        setLoaded({ trace, tree });
+        const again = fetching.current?.again === true;
+        fetching.current = undefined;
+        if (first) performance.mark('trace-loaded');
+        learnHosts(trace.spans, KNOWN_HOSTS);
+        const shown = adjustClockSkew(trace.spans);
+        const tree = buildSpanTree(shown.spans);
+        const completeness = traceCompleteness(trace.spans, KNOWN_HOSTS);
+        if (first) {
+          // Open on the selected span of a shared link: expand its path and fold.
+          const open = selectedIdRef.current ? revealSpan(tree, selectedIdRef.current, new Set(), new Set()) : { collapsed: new Set<string>(), openFolds: new Set<string>() };
+          setCollapsed(open.collapsed);
+          setOpenFolds(open.openFolds);
+          setPinError(undefined);
+        }
+        setLoaded((prev) => {
+          if (prev && prev.trace.spans.length === trace.spans.length) return prev; // nothing new
+          return { trace, spans: shown.spans, tree, completeness, skew: shown.adjusted, grew: prev ? trace.spans.length - prev.trace.spans.length : 0 };
+        });
+        setError(undefined);
         setPinnedState(trace.summary?.pinned === true);
-        setPinError(undefined);
+        if (again) fetchTrace(false);
       },
       (err: unknown) => {
-        if (!isAbort(err)) setError((err as Error).message);
+        fetching.current = undefined;
+        if (!isAbort(err) && first) setError((err as Error).message);
       },
     );
-    return () => ctl.abort();
+  };
+  const selectedIdRef = useRef(selectedId);
+  selectedIdRef.current = selectedId;
+  useEffect(() => {
+    setLoaded(undefined);
+    setError(undefined);
+    fetchTrace(true);
+    return () => {
+      fetching.current?.ctl.abort();
+      fetching.current = undefined;
+    };
   }, [traceId]);
 
-  // Fetched once per trace, shared by the waterfall and the flame tab.
+  useTraceGrowth(traceId, loaded?.trace.spans.length ?? 0, loaded ? !loaded.completeness.complete : false, () => fetchTrace(false));
+
+  // Fetched once per trace (and again when it grows), shared by the waterfall and the flame tab.
   const critical = useJson<CriticalPathResponse>(criticalPathPath(traceId));
-  const marks = useMemo(() => (critical.data ? criticalMarks(critical.data) : undefined), [critical.data]);
+  const spanTotal = loaded?.trace.spans.length ?? 0;
+  const seenTotal = useRef(0);
+  useEffect(() => {
+    if (seenTotal.current !== 0 && spanTotal > seenTotal.current) critical.reload();
+    seenTotal.current = spanTotal;
+  }, [spanTotal]);
+  const marks = useMemo(() => (critical.data ? criticalMarks(critical.data, loaded?.skew) : undefined), [critical.data, loaded?.skew]);
 
   const tree = loaded?.tree;
   const rows = useMemo(() => (tree ? generateRows(tree, collapsed, openFolds) : []), [tree, collapsed, openFolds]);
@@ -138,11 +190,11 @@ export function TraceView({ route, navigate }: ViewProps) {
   }
   if (!loaded || !tree) return <p class="muted pad" aria-busy="true">Loading trace {traceId}…</p>;
 
-  const { trace } = loaded;
-  const spans = trace.spans;
+  const { trace, spans, completeness, skew } = loaded;
+  const incomplete = completenessText(completeness);
   const root = tree.roots[0]?.span;
   const errors = spans.reduce((n, s) => n + (isErrorSpan(s) ? 1 : 0), 0);
-  const services = trace.summary?.services ?? [...new Set(spans.map((s) => s.service))];
+  const services = [...new Set([...(trace.summary?.services ?? []), ...spans.map((s) => s.service)])];
   const selected = selectedId ? tree.byId.get(selectedId)?.span : undefined;
   const copyId = () => {
     const done = () => {
@@ -248,6 +300,25 @@ export function TraceView({ route, navigate }: ViewProps) {
           </span>
         )}
       </header>
+      {(incomplete || skew.size > 0 || loaded.grew > 0) && (
+        <div class="trace-notes">
+          {incomplete && (
+            <p class="note warn" role="status" data-testid="trace-incomplete">
+              <b>Incomplete trace:</b> {incomplete}. The view updates as their spans arrive.
+            </p>
+          )}
+          {loaded.grew > 0 && (
+            <p class="note" role="status" data-testid="trace-grew">
+              {formatCount(loaded.grew)} new span{loaded.grew === 1 ? '' : 's'} arrived{incomplete ? '' : '; the trace is complete'}.
+            </p>
+          )}
+          {skew.size > 0 && (
+            <p class="note" data-testid="trace-skew" title="Spans recorded by another process were moved into the window of the client span that called them, as Jaeger's clock-skew adjuster does; each adjusted span's detail shows its raw times.">
+              Clock skew: {formatCount(skew.size)} span{skew.size === 1 ? '' : 's'} of other services moved into their callers' windows (marked skew).
+            </p>
+          )}
+        </div>
+      )}
       <div class="trace-toolbar">
         <div class="tabs" role="tablist" aria-label="Trace views">
           <button type="button" role="tab" aria-selected={tab === 'waterfall'} class="tab" onClick={() => setParams(withParam(route.params, 'tab', undefined))} data-testid="tab-waterfall">
@@ -331,6 +402,8 @@ export function TraceView({ route, navigate }: ViewProps) {
               matches={matchSet}
               currentMatch={currentMatch}
               path={showPath ? marks : undefined}
+              skew={skew}
+              knownHosts={KNOWN_HOSTS}
               onSelect={(id, i) => {
                 setCursor(i);
                 select(id);
@@ -351,6 +424,7 @@ export function TraceView({ route, navigate }: ViewProps) {
             traceStart={tree.start}
             parentName={tree.byId.get(selected.parentSpanId ?? '')?.span.name}
             criticalMs={marks ? (marks.bySpan.get(selected.spanId)?.ms ?? 0) : undefined}
+            skewMs={skew.get(selected.spanId)}
             onClose={() => select(undefined)}
           />
         )}

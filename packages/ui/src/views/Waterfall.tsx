@@ -7,6 +7,7 @@ import { barGeometry, timeTicks } from '../lib/viewport.js';
 import { useVirtualRows } from '../use-virtual-rows.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { anyOnPath, type CriticalMarks, type PathMark } from '../lib/critical-path.js';
+import { spanLabel } from '../lib/completeness.js';
 
 /** Fixed row height in px: row geometry is then index arithmetic (see lib/viewport.ts). */
 export const ROW_HEIGHT = 24;
@@ -15,6 +16,7 @@ const INDENT = 14;
 const MAX_INDENT_DEPTH = 24;
 /** A closed fold draws each member as a tick up to this many; beyond, one striped bar (fewer DOM nodes). */
 const MAX_TICKMARKS = 24;
+const NO_HOSTS: ReadonlyMap<string, string> = new Map();
 
 export interface WaterfallProps {
   tree: SpanTree;
@@ -27,6 +29,10 @@ export interface WaterfallProps {
   currentMatch: string | undefined;
   /** The critical path to mark, or undefined (not loaded, or the toggle is off) */
   path?: CriticalMarks | undefined;
+  /** Span id -> ms the clock-skew adjustment moved it by: those rows are marked */
+  skew?: ReadonlyMap<string, number> | undefined;
+  /** Host:port -> service, for client span labels (`GET orders /products`) */
+  knownHosts?: ReadonlyMap<string, string> | undefined;
   onSelect: (spanId: string, rowIndex: number) => void;
   onToggle: (spanId: string) => void;
   onOpenFold: (key: string, rowIndex: number) => void;
@@ -182,6 +188,9 @@ function renderRow(p: WfRowProps) {
   const hasKids = row.node.children.length > 0;
   const isCollapsed = p.collapsed;
   const err = isErrorSpan(span);
+  const skewMs = p.actions.skew?.get(span.spanId);
+  // A root that names a parent: the parent has not arrived (or never will).
+  const orphan = row.depth === 0 && span.parentSpanId !== undefined && span.parentSpanId !== span.spanId && !p.actions.tree.byId.has(span.parentSpanId);
   const cls =
     'wf-row' +
     cursorCls +
@@ -226,9 +235,19 @@ function renderRow(p: WfRowProps) {
           <span class="toggle" aria-hidden="true" />
         )}
         <span class={`svc-dot c${serviceHue(span.service)}`} aria-hidden="true" />
-        <span class="label">{span.name}</span>
+        <span class="label">{spanLabel(span, row.node.children.find((c) => c.span.service !== span.service)?.span.service, p.actions.knownHosts ?? NO_HOSTS)}</span>
         {hasKids && isCollapsed && <span class="count muted">+{formatCount(row.node.descendants)}</span>}
         {err && <span class="err-badge">error</span>}
+        {orphan && (
+          <span class="orphan-badge" data-testid="wf-orphan" title={`Its parent span ${span.parentSpanId} has not arrived yet: shown as a root until it does`}>
+            parent not seen yet
+          </span>
+        )}
+        {skewMs !== undefined && (
+          <span class="skew-badge" data-testid="wf-skew" title={`Clock skew: moved ${skewMs > 0 ? '+' : ''}${formatDuration(skewMs)} into its caller's window (raw times in the span detail)`}>
+            skew
+          </span>
+        )}
       </div>
       <div class="wf-time">
         <span class={`bar c${serviceHue(span.service)}${err ? ' err' : ''}`} style={{ left: `${g.left}%`, width: `${g.width}%` }} />
