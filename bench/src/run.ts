@@ -15,9 +15,10 @@ import { analysisGroup } from './groups/analysis.js';
 import { uiGroup } from './groups/ui.js';
 import { breakpointsGroup } from './groups/breakpoints.js';
 import { hubGroup } from './groups/hub.js';
+import { logsGroup } from './groups/logs.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, uiGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, logsGroup, uiGroup];
 
 function usage(): string {
   return [

@@ -14,7 +14,10 @@ describe('resolveOptions', () => {
       hub: undefined, sendTo: undefined, exportTo: undefined, metrics: {},
       sampling: { head: 1, tail: 'all', graceMs: undefined, maxAgeMs: undefined, maxPendingTraces: undefined },
       chaos: { enabled: false, reason: expect.stringContaining('chaos: true'), maxRules: 50, maxExperiments: 50, pullMs: 3000 },
+      logs: { console: true, pino: true },
     });
+    expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
+    expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, maxRecords: 10 });
     expect(resolveOptions({}, { NODE_ENV: 'production', DEBUGPANEL_TOKEN: TOKEN }).sampling.tail).toBe('production');
   });
 

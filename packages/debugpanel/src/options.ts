@@ -82,6 +82,18 @@ export interface MetricsOptions {
   coarseWindow?: number;
 }
 
+/** Log capture and the log store; see `@debugpanel/logs`. */
+export interface LogsOptions {
+  /** Capture console.log/info/warn/error/debug (default true); what the console prints is unchanged */
+  console?: boolean;
+  /** Capture pino loggers and add trace_id/span_id/trace_flags to their lines (default true, when the app has pino) */
+  pino?: boolean;
+  /** Most records held (default 50,000) */
+  maxRecords?: number;
+  /** Estimated bytes held (default 32 MiB) */
+  maxBytes?: number;
+}
+
 export interface DebugPanelOptions {
   /** Where the panel answers (default `/_debug`). No trailing slash. */
   path?: string;
@@ -132,6 +144,12 @@ export interface DebugPanelOptions {
   metrics?: boolean | MetricsOptions;
   /** Head and tail sampling (default: keep everything, or the production policies in production) */
   sampling?: SamplingOptions;
+  /**
+   * Logs tied to their spans (default on): console and pino lines captured with the active trace
+   * and span ids, held in a bounded log store, served at `{path}/api/logs`. `false` turns capture
+   * and the store off; `{ console: false }` leaves the console alone.
+   */
+  logs?: boolean | LogsOptions;
   /**
    * Chaos experiments: fault rules on incoming requests, outgoing HTTP/fetch calls and database
    * statements, set through the panel (default off). With `NODE_ENV=production` it stays off
@@ -191,6 +209,7 @@ export interface ResolvedOptions {
   metrics: MetricsOptions | undefined;
   sampling: ResolvedSampling;
   chaos: ResolvedChaos;
+  logs: Required<Pick<LogsOptions, 'console' | 'pino'>> & Pick<LogsOptions, 'maxRecords' | 'maxBytes'> | undefined;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -212,6 +231,7 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   metrics: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxSeries: 200 }, got ${describe(v)}`),
   sampling: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { tail: 'production' }, got ${describe(v)}`),
   dataDir: (v, n) => (v === false || (typeof v === 'string' && v.trim() !== '') ? undefined : `${n} must be a folder path or false (state in memory), got ${describe(v)}`),
+  logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
   chaos: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxRules: 50 }, got ${describe(v)}`),
 };
 
@@ -219,6 +239,13 @@ const CHAOS: Record<keyof ChaosOptions, Check> = {
   maxRules: isPositiveInt,
   maxExperiments: isPositiveInt,
   pullMs: (v, n) => (typeof v === 'number' && Number.isInteger(v) && v >= 500 ? undefined : `${n} must be a whole number of ms, at least 500, got ${describe(v)}`),
+};
+
+const LOGS: Record<keyof LogsOptions, Check> = {
+  console: isBoolean,
+  pino: isBoolean,
+  maxRecords: isPositiveInt,
+  maxBytes: isPositiveInt,
 };
 
 const SAMPLING: Record<keyof SamplingOptions, Check> = {
@@ -308,6 +335,7 @@ export function resolveOptions(
   if (o.store !== undefined) checkKeys(o.store as Record<string, unknown>, STORE, 'debugPanel(options)', 'store.');
   if (isPlainObject(o.hub)) checkKeys(o.hub, HUB, 'debugPanel(options)', 'hub.');
   if (isPlainObject(o.metrics)) checkKeys(o.metrics, METRICS, 'debugPanel(options)', 'metrics.');
+  if (isPlainObject(o.logs)) checkKeys(o.logs, LOGS, 'debugPanel(options)', 'logs.');
   if (o.sampling !== undefined) checkKeys(o.sampling as Record<string, unknown>, SAMPLING, 'debugPanel(options)', 'sampling.');
   if (isPlainObject(o.chaos)) checkKeys(o.chaos, CHAOS, 'debugPanel(options)', 'chaos.');
 
@@ -349,6 +377,7 @@ export function resolveOptions(
       maxPendingTraces: o.sampling?.maxPendingTraces,
     },
     chaos: resolveChaos(o.chaos, production, token),
+    logs: o.logs === false ? undefined : { console: true, pino: true, ...(o.logs === true || o.logs === undefined ? {} : o.logs) },
   };
 }
 

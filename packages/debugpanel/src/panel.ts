@@ -7,11 +7,13 @@ import { createRequire } from 'node:module';
 import { Redactor, type SpanRecord } from '@debugpanel/model';
 import { GoldenSignals } from '@debugpanel/metrics';
 import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
+import type { LogStore } from '@debugpanel/logs';
 import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
 import { createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelChaos, type PanelChaos } from './chaos.js';
+import { createPanelLogs } from './logs.js';
 import { createTracingMiddleware } from './middleware.js';
 import { resolveOptions, type DebugPanelOptions, type ResolvedOptions } from './options.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
@@ -27,6 +29,8 @@ export interface DebugPanelHandle {
   readonly options: Readonly<ResolvedOptions>;
   /** The span store (empty and unused when the panel is off) */
   readonly store: SpanStore;
+  /** The log store (undefined with `logs: false` or when the panel is off) */
+  readonly logs: LogStore | undefined;
   /** Counters of the span pipeline */
   readonly pipeline: Readonly<PipelineCounters>;
   /** Chaos rules and experiments (`enabled: false` unless `chaos: true`); undefined when the panel is off */
@@ -65,7 +69,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     const pipeline = createPipeline(store, sse);
     // Off costs nothing: no tracing, no routes; `{path}` is left to the app (a 404 as if absent).
     const off = (_req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void) => next();
-    const handle: DebugPanelHandle = { enabled: false, options: opts, store, pipeline: pipeline.counters, close: async () => {} };
+    const handle: DebugPanelHandle = { enabled: false, options: opts, store, logs: undefined, pipeline: pipeline.counters, close: async () => {} };
     return Object.assign(off, { panel: handle });
   }
 
@@ -92,6 +96,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   metrics?.start();
   // One redactor for everything that enters this panel: local spans (in tracing), OTLP (ingest).
   const redactor = new Redactor(opts.redact);
+  const logs = opts.logs && createPanelLogs(opts.logs, store, sse, redactor);
 
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
@@ -100,6 +105,16 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     redactor,
     // Traffic to a panel (e.g. a hub receiving spans) is not part of the app's traces.
     ignoreOutgoing: (url) => url.pathname === opts.path || url.pathname.startsWith(opts.path + '/'),
+    ...(logs && {
+      logs: {
+        console: opts.logs!.console,
+        pino: opts.logs!.pino,
+        onLogs: (records) => logs.ingest(records),
+        onLoggedError: (error, record) => {
+          for (const listener of logs.errorListeners) listener(error, record);
+        },
+      },
+    }),
   });
   const access = new AccessControl(opts.token);
   const chaos = createPanelChaos(opts, tracing, store, metrics);
@@ -107,6 +122,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     options: opts, store, tracing, sse, access, startedAt: Date.now(), version: VERSION, counters, metrics,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
     redactor,
+    logs,
     ingest: (spans) => {
       // Other processes' spans are redacted here, as local ones are in tracing: nothing they
       // sent reaches the sampler, the store, the stream or exportTo unredacted.
@@ -121,6 +137,12 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   if (metrics) ctx.stats.metrics = () => metrics.stats();
   ctx.stats.sampling = () => pipeline.tail.stats();
   ctx.stats.redaction = () => redactor.stats();
+  if (logs) {
+    ctx.stats.logs = () => {
+      const capture = tracing.logStats()!;
+      return { store: logs.store.stats(), capture: { ...capture, otlp: logs.received } };
+    };
+  }
   const table = new RouteTable(FEATURES.flatMap((feature) => feature(ctx)));
   const handlePanel = createPanelHandler(ctx, table);
 
@@ -136,6 +158,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     enabled: true,
     options: opts,
     store,
+    logs: logs?.store,
     pipeline: pipeline.counters,
     chaos,
     async close() {

@@ -28,9 +28,13 @@ export type { RedactorOptions, RedactorStats } from './redact.js';
 export { RingBuffer } from './ring-buffer.js';
 export type { FaultKind, FaultDecision, FaultHeaders, FaultInjector, IncomingCall, OutgoingCall, StatementCall } from './fault.js';
 export { CHAOS_RULE_ATTRIBUTE, CHAOS_EVENT, faultEventAttributes } from './fault.js';
+export { BigramFilters, makeNeedle, keySep, FILTER_BYTES, FILTER_WORDS, ID_SEP, NAME_SEP } from './text-filter.js';
+export type { Needle } from './text-filter.js';
 export type { TraceSummary, TraceQuery, TraceQueryResult, TraceStatusFilter } from './query.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
 export { summaryMatches, summaryDecides } from './query.js';
+export type { LogRecord, LogSource, LogQuery, LogQueryResult } from './logs.js';
+export { MAX_LOG_BODY, MAX_LOG_ATTRIBUTES, SEVERITY, severityName, parseSeverity, DEFAULT_LOG_LIMIT, MAX_LOG_LIMIT } from './logs.js';
 // The JSON contract of every route and of the SSE stream (see api/index.ts).
 export * from './api/index.js';
 export type { Check, Schema, OptionsErrorClass } from './options.js';

@@ -15,9 +15,15 @@ import {
   type TraceQueryResult,
   type StoreStats,
   type TraceSummary,
+  BigramFilters,
+  FILTER_BYTES,
+  ID_SEP,
+  NAME_SEP,
+  keySep,
+  makeNeedle,
+  type Needle,
 } from '@debugpanel/model';
 import { estimateSpanBytes } from './estimate.js';
-import { BigramFilters, FILTER_BYTES, ID_SEP, NAME_SEP, keySep, makeNeedle, type Needle } from './text-filter.js';
 
 export interface SpanStoreOptions {
   /** Most spans held at once (default 100,000) */
@@ -362,6 +368,11 @@ export class SpanStore {
     if (entry === undefined) return undefined;
     if (!entry.sorted) entry.sortSpans();
     return entry.spans();
+  }
+
+  /** Whether the trace is stored (O(1), no copy): e.g. for the log store, which keeps the logs of stored traces longest. */
+  has(traceId: string): boolean {
+    return this.#traces.has(traceId);
   }
 
   /** The trace's summary, or undefined when it is not stored. */

@@ -25,3 +25,5 @@ export { NO_TRACE_HEADER } from './client-span.js';
 export { withoutTracing } from './suppress.js';
 export { exceptionAttributes } from './exception.js';
 export { markFault, faultError } from './faults.js';
+export { instrumentPino, pinoSeverity } from './logs/index.js';
+export type { LogCaptureOptions } from './logs/index.js';

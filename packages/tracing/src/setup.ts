@@ -1,7 +1,22 @@
 import type { IncomingMessage } from 'node:http';
 import { trace, type Context, type Sampler, type Tracer } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Redactor, checkKeys, type FaultInjector, checkValue, isBoolean, isStringArray, must, type Check, type Schema, type SpanRecord, type TracingStats } from '@debugpanel/model';
+import {
+  Redactor,
+  checkKeys,
+  type FaultInjector,
+  checkValue,
+  isBoolean,
+  isPlainObject,
+  isStringArray,
+  must,
+  type Check,
+  type LogCaptureStats,
+  type Schema,
+  type SpanRecord,
+  type TracingStats,
+} from '@debugpanel/model';
+import { startLogCapture, type LogCapture, type LogCaptureOptions } from './logs/index.js';
 import { subscribeFetch, syncFetchFaults } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
@@ -34,6 +49,12 @@ export interface PanelTracingOptions {
   instrument?: boolean;
   /** Head sampler of the provider, used only by the first `setupTracing()` of the process. Default: parent-based, always on. */
   sampler?: Sampler;
+  /**
+   * Log capture (console, pino) into `logs.onLogs`, in batches: each record carries the trace and
+   * span ids active when it was logged; a line of this handle's requests reaches this handle only,
+   * a line logged outside any request every handle. Default: off (no `logs`).
+   */
+  logs?: LogCaptureOptions;
 }
 
 // The counters are the `tracing` section of `GET {path}/api/stats`: declared in @debugpanel/model.
@@ -56,6 +77,10 @@ export interface PanelTracing {
    * check. With several handles in one process, the first injector that decides wins.
    */
   setFaultInjector(injector: FaultInjector | undefined): void;
+  /** Counters of log capture (undefined without the `logs` option). */
+  logStats(): LogCaptureStats | undefined;
+  /** Formats and delivers captured log lines now instead of on the next `setImmediate`. */
+  flushLogs(): void;
   /** Stops delivering spans to this handle. The last handle out removes the instrumentations. */
   shutdown(): Promise<void>;
 }
@@ -73,6 +98,7 @@ class Handle implements PanelTracing {
     private readonly sink: Sink,
     readonly active: boolean,
     private readonly instrumented: boolean,
+    private readonly logs: LogCapture | undefined,
   ) {
     this.tracer = state.tracer;
     this.native = active ? state.provider!.tracer : undefined;
@@ -113,9 +139,18 @@ class Handle implements PanelTracing {
     syncFetchFaults(this.state);
   }
 
+  logStats(): LogCaptureStats | undefined {
+    return this.logs?.stats();
+  }
+
+  flushLogs(): void {
+    this.logs?.flush();
+  }
+
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.logs?.stop();
     this.sink.closed = true;
     this.sink.faults = undefined;
     this.state.sinks.delete(this.sink);
@@ -146,6 +181,7 @@ const OPTIONS: Schema = {
   ignoreOutgoing: must((v) => typeof v === 'function', 'a function (url: URL) => boolean'),
   instrument: isBoolean,
   sampler: must((v) => typeof v === 'object' && v !== null && typeof (v as Sampler).shouldSample === 'function', 'an OpenTelemetry Sampler'),
+  logs: must((v) => isPlainObject(v) && typeof v.onLogs === 'function', 'an object like { onLogs(records) {} }'),
 } satisfies Record<keyof PanelTracingOptions, Check>;
 
 function validate(options: PanelTracingOptions): void {
@@ -200,7 +236,8 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
   refreshSinkUnion(state);
   const instrumented = options.instrument ?? active;
   if (instrumented && state.instrumentationUsers++ === 0) enableInstrumentation(state);
-  return new Handle(state, sink, active, instrumented);
+  const logs = options.logs && startLogCapture(sink, options.service, options.logs);
+  return new Handle(state, sink, active, instrumented, logs);
 }
 
 /**

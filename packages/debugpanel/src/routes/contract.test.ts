@@ -48,17 +48,21 @@ beforeAll(async () => {
     const stock = await (await fetch(`${base}/stock/${req.params.id}`)).json();
     res.json({ id: req.params.id, stock });
   });
+  app.get('/logged', (_req, res) => {
+    console.warn('contract: a warning inside a request');
+    res.end('ok');
+  });
   app.get('/fail', () => {
     throw new Error('declined');
   });
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  for (const p of ['/orders/1', '/orders/2', '/fail']) await fetch(base + p);
+  for (const p of ['/orders/1', '/orders/2', '/fail', '/logged']) await fetch(base + p);
   // Spans end just after their responses: wait until all three traces are stored.
   for (let i = 0; i < 200; i++) {
     const list = (await call('/api/traces')).body as TracesResponse;
-    if (list.traces.filter((t) => t.rootName !== 'GET /stock/:id').length >= 3) break;
+    if (list.traces.filter((t) => t.rootName !== 'GET /stock/:id').length >= 4) break;
     await new Promise((r) => setTimeout(r, 20));
   }
 });
@@ -81,6 +85,17 @@ describe('the panel answers the model types', () => {
       expect(status).toBeGreaterThanOrEqual(400);
       expectWire(body, 'ApiError');
     }
+  });
+
+  it('logs: the list, one trace\'s logs, a page with a cursor', async () => {
+    const { logs } = (await wire('/api/logs', 'LogsResponse')) as { logs: Array<{ traceId?: string; body: string }> };
+    const logged = logs.find((r) => r.body === 'contract: a warning inside a request')!;
+    expect(logged.traceId).toBeTruthy();
+    await wire(`/api/logs?traceId=${logged.traceId}&severity=warn`, 'LogsResponse');
+    await wire('/api/logs?limit=1', 'LogsResponse');
+    const { status, body } = await call('/api/logs?severity=loud');
+    expect(status).toBe(400);
+    expectWire(body, 'ApiError');
   });
 
   it('flames, the critical path, the merged flame and the dependency map', async () => {
@@ -108,7 +123,7 @@ describe('the panel answers the model types', () => {
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction', 'chaos']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'metrics', 'sampling', 'breakpoints', 'redaction', 'logs', 'chaos']));
   });
 
   it('chaos: rules, validation errors, experiments with a verdict, the hub pull, deletes', async () => {
@@ -143,7 +158,7 @@ describe('the panel answers the model types', () => {
     const events: Array<{ event: StreamEventName; data: unknown }> = [];
     let text = '';
     let asked = false;
-    while (!events.some((e) => e.event === 'trace')) {
+    while (!events.some((e) => e.event === 'trace') || !events.some((e) => e.event === 'log')) {
       const { value, done } = await reader.read();
       if (done) throw new Error('the stream ended');
       text += decoder.decode(value);
@@ -157,11 +172,15 @@ describe('the panel answers the model types', () => {
       if (!asked && events.some((e) => e.event === 'hello')) {
         asked = true;
         void fetch(`${base}/orders/3`);
+        void fetch(`${base}/logged`);
       }
     }
     ac.abort();
     expectWire(events.find((e) => e.event === 'hello')!.data, 'StreamHello');
     expectWire(events.find((e) => e.event === 'trace')!.data, 'TraceSummary');
+    const batch = events.find((e) => e.event === 'log')!.data as unknown[];
+    expect(batch.length).toBeGreaterThan(0);
+    for (const record of batch) expectWire(record, 'LogRecord');
   });
 
   it('OTLP ingest: an ExportTraceServiceResponse, partial success, and a Status for bad input', async () => {

@@ -7,6 +7,7 @@ import { chaos } from './chaos.js';
 import { dependencies } from './dependencies.js';
 import { flame } from './flame.js';
 import { login } from './login.js';
+import { logs } from './logs.js';
 import { metrics } from './metrics.js';
 import { hub } from './otlp.js';
 import { sampling } from './sampling.js';
@@ -20,6 +21,7 @@ import { ui } from './ui.js';
 
 export const FEATURES: readonly PanelFeature[] = [
   traces,
+  logs,
   flame,
   dependencies,
   profiles,

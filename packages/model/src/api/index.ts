@@ -18,4 +18,5 @@ export * from './breakpoints.js';
 export * from './profiles.js';
 export * from './otlp.js';
 export * from './chaos.js';
+export * from './logs.js';
 export * from './stats.js';

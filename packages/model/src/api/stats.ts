@@ -8,6 +8,7 @@ import type { BreakpointAgentStats } from './breakpoints.js';
 import type { ChaosStats } from './chaos.js';
 import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
+import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
 
@@ -99,6 +100,8 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
   chaos: ChaosStats;
+  /** Log capture and the log store (absent with `logs: false`) */
+  logs: LogsStats;
   /** Error groups (absent with `errors: false`) */
   errors: ErrorGroupsStats;
 }

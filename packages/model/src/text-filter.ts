@@ -1,6 +1,8 @@
 /**
- * Per-trace bloom filters of character bigrams, so `text`, `attributes` and `name` queries look
- * at the spans of only the traces that may match instead of every span in the store.
+ * Bloom filters of character bigrams, one per item (a trace in the span store, a record in the log
+ * store), so `text`, `attributes` and `name` queries look at only the items that may match instead
+ * of every one. (In the model since the log store uses them too; written for the span store, whose
+ * traces the notes below describe.)
  *
  * Each trace gets a 512-bit filter (a slot of 16 words in one shared Int32Array: a typed array
  * per trace would cost ~150 bytes of headers). Every string a query can match (trace id, span
