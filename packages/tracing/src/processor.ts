@@ -29,6 +29,8 @@ export class Sink {
     /** Applied to every span before `onSpan` sees it: attributes, events, links, resource. */
     readonly redactor: Redactor,
     readonly ignoreOutgoing: ((url: URL) => boolean) | undefined,
+    /** `db.query.text` as written (`full`) or with literals masked (`masked`, the default) */
+    readonly sqlText: 'masked' | 'full' = 'masked',
   ) {}
 
   /** Converts, redacts and hands over one span of an SDK provider; never throws into the SDK (and so into the app). */

@@ -23,6 +23,7 @@ import { PanelContext } from './panel-context.js';
 import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
 import type { NativeTracer } from './native-span.js';
 import { routeNameStats, startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
+import { autoInstrumentDatabases, unpatchDatabases } from './db-auto.js';
 import { autoInstrumentBetterSqlite3, unpatchBetterSqlite3 } from './sqlite.js';
 import { ensureProvider, getState, refreshSinkUnion, SCOPE_NAME, SCOPE_VERSION, type TracingState } from './state.js';
 
@@ -47,6 +48,12 @@ export interface PanelTracingOptions {
    * instrumentations; two would double every client span).
    */
   instrument?: boolean;
+  /**
+   * `db.query.text` of pg and mysql2 spans: `masked` (default) replaces string and number
+   * literals by `?`; `full` keeps them, for local debugging (only when every panel of the
+   * process asks for it).
+   */
+  sqlText?: 'masked' | 'full';
   /** Head sampler of the provider, used only by the first `setupTracing()` of the process. Default: parent-based, always on. */
   sampler?: Sampler;
   /**
@@ -164,6 +171,7 @@ function enableInstrumentation(state: TracingState): void {
   patchHttp(state);
   state.fetchSubscription ??= subscribeFetch(state);
   autoInstrumentBetterSqlite3();
+  autoInstrumentDatabases(state);
 }
 
 function disableInstrumentation(state: TracingState): void {
@@ -171,6 +179,7 @@ function disableInstrumentation(state: TracingState): void {
   state.fetchSubscription?.unsubscribe();
   state.fetchSubscription = undefined;
   unpatchBetterSqlite3(state);
+  unpatchDatabases(state);
 }
 
 const OPTIONS: Schema = {
@@ -180,6 +189,7 @@ const OPTIONS: Schema = {
   redactor: must(isRedactor, 'a Redactor from @debugpanel/model'),
   ignoreOutgoing: must((v) => typeof v === 'function', 'a function (url: URL) => boolean'),
   instrument: isBoolean,
+  sqlText: must((v) => v === 'masked' || v === 'full', "'masked' or 'full'"),
   sampler: must((v) => typeof v === 'object' && v !== null && typeof (v as Sampler).shouldSample === 'function', 'an OpenTelemetry Sampler'),
   logs: must((v) => isPlainObject(v) && typeof v.onLogs === 'function', 'an object like { onLogs(records) {} }'),
 } satisfies Record<keyof PanelTracingOptions, Check>;
@@ -231,7 +241,7 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
       );
     }
   }
-  const sink = new Sink(options.service, options.onSpan, options.redactor ?? new Redactor(options.redactKeys), options.ignoreOutgoing);
+  const sink = new Sink(options.service, options.onSpan, options.redactor ?? new Redactor(options.redactKeys), options.ignoreOutgoing, options.sqlText);
   state.sinks.add(sink);
   refreshSinkUnion(state);
   const instrumented = options.instrument ?? active;

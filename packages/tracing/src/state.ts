@@ -40,6 +40,14 @@ export interface TracingState {
   outgoingErrors: number;
   /** Prototypes the better-sqlite3 instrumentation patched, with their original methods. */
   sqlitePatches: Array<{ target: Record<string, unknown>; originals: Record<string, (...args: unknown[]) => unknown> }>;
+  /** `db.query.text` of pg / mysql2 spans: literals masked unless every sink asked for `full`. */
+  sqlText: 'masked' | 'full';
+  /** Prototype methods the pg / mysql2 instrumentations replaced. */
+  dbPatches: Array<{ target: Record<string, unknown>; name: string; original: (...args: unknown[]) => unknown; wrapped: unknown; own: boolean }>;
+  /** mysql2 diagnostics-channel subscription while instrumentation is on. */
+  mysql2Subscription: { unsubscribe(): void } | undefined;
+  /** Puts `Module._load` back as it was before the driver hook. */
+  restoreModuleLoad: (() => void) | undefined;
   /** Undici channel subscription while instrumentation is on. */
   fetchSubscription: { unsubscribe(): void } | undefined;
   /**
@@ -73,6 +81,10 @@ export function getState(): TracingState {
       instrumentationUsers: 0,
       outgoingErrors: 0,
       sqlitePatches: [],
+      sqlText: 'masked',
+      dbPatches: [],
+      mysql2Subscription: undefined,
+      restoreModuleLoad: undefined,
       fetchSubscription: undefined,
       faults: undefined,
       fetchBeforeFaults: undefined,
@@ -110,7 +122,9 @@ export function refreshSinkUnion(state: TracingState): void {
   const keys: string[] = [];
   const ignore: Array<(url: URL) => boolean> = [];
   const faults: FaultInjector[] = [];
+  let full = state.sinks.size > 0;
   for (const sink of state.sinks) {
+    if (sink.sqlText !== 'full') full = false;
     keys.push(...sink.redactor.extraKeys);
     if (sink.ignoreOutgoing) ignore.push(sink.ignoreOutgoing);
     if (sink.faults) faults.push(sink.faults);
@@ -118,4 +132,5 @@ export function refreshSinkUnion(state: TracingState): void {
   state.redactor = new Redactor(keys);
   state.ignoreOutgoing = ignore;
   state.faults = faults.length === 0 ? undefined : faults.length === 1 ? faults[0] : new CompositeInjector(faults);
+  state.sqlText = full ? 'full' : 'masked';
 }

@@ -20,3 +20,4 @@ export * from './otlp.js';
 export * from './chaos.js';
 export * from './logs.js';
 export * from './stats.js';
+export * from './queries.js';

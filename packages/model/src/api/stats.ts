@@ -6,6 +6,7 @@
 import type { RedactorStats } from '../redact.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
 import type { ChaosStats } from './chaos.js';
+import type { QueriesStats } from './queries.js';
 import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
 import type { LogsStats } from './logs.js';
@@ -100,6 +101,8 @@ export interface FeatureStats {
   redaction: RedactorStats;
   /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
   chaos: ChaosStats;
+  /** Database query insights (absent with `queries: false`) */
+  queries: QueriesStats;
   /** Log capture and the log store (absent with `logs: false`) */
   logs: LogsStats;
   /** Error groups (absent with `errors: false`) */

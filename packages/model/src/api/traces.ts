@@ -4,6 +4,7 @@
  * `parseTraceQuery` (server) and `traceQueryToParams` (clients) are the one mapping, so a filter
  * means the same thing in the address bar, in the API and in the store.
  */
+import type { TraceFinding } from './queries.js';
 import type { SpanRecord } from '../span.js';
 import {
   DEFAULT_QUERY_LIMIT,
@@ -21,6 +22,8 @@ export interface TraceResponse {
   traceId: string;
   spans: SpanRecord[];
   summary?: TraceSummary;
+  /** What the query detectors found in this trace (N+1 groups, slow queries...), when any */
+  findings?: TraceFinding[];
 }
 
 /** Query-string keys of `GET {path}/api/traces`. `attr` repeats: `attr=key=value`. */

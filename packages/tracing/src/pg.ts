@@ -1,0 +1,161 @@
+/**
+ * Client spans for node-postgres (`pg` 8, with `pg-pool`): `Client#query` in its three forms
+ * (promise, callback, submittable such as a cursor), which `Pool#query` reaches too. The pool's
+ * `connect` callback is bound to the caller's context, so a query that waited for a free client
+ * is still a child of the request that asked for it, not of the one that released the client.
+ *
+ * Own patch rather than @opentelemetry/instrumentation-pg: that one needs the
+ * require-in-the-middle machinery of @opentelemetry/instrumentation and makes an extra connect
+ * span per pooled query; this patch is two prototype methods, and the bench (`npm run bench`,
+ * group `db`) compares the two on a query loop against a local PostgreSQL.
+ */
+import { context } from '@opentelemetry/api';
+import { tracedContext } from './client-span.js';
+import { endDbSpan, startDbSpan } from './db-common.js';
+import type { TracingState } from './state.js';
+
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+const PATCHED = Symbol.for('debugpanel.tracing.pg.patched');
+
+interface PgClientLike {
+  database?: unknown;
+  host?: unknown;
+  port?: unknown;
+  connectionParameters?: { database?: unknown; host?: unknown; port?: unknown };
+}
+
+interface PgResultLike {
+  command?: unknown;
+  rows?: unknown;
+}
+
+function rowsOf(res: unknown): number | undefined {
+  const r = res as PgResultLike | null | undefined;
+  if (r === null || typeof r !== 'object' || !Array.isArray(r.rows)) return undefined;
+  // rows are returned by SELECT (and RETURNING); other commands say nothing about returned rows
+  return r.command === 'SELECT' || r.rows.length > 0 ? r.rows.length : undefined;
+}
+
+function targetOf(client: PgClientLike) {
+  const p = client.connectionParameters ?? {};
+  const database = client.database ?? p.database;
+  const host = client.host ?? p.host;
+  const port = client.port ?? p.port;
+  return {
+    system: 'postgresql' as const,
+    namespace: typeof database === 'string' ? database : undefined,
+    // a Unix socket directory is not a server address
+    host: typeof host === 'string' && !host.startsWith('/') ? host : undefined,
+    port: typeof port === 'number' ? port : typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : undefined,
+  };
+}
+
+function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
+  return function query(this: unknown, ...args: unknown[]): unknown {
+    const config = args[0] as { text?: unknown; callback?: unknown; submit?: unknown } | string | undefined;
+    let ctx;
+    try {
+      ctx = tracedContext(state);
+    } catch {
+      ctx = undefined;
+    }
+    const text = typeof config === 'string' ? config : typeof config?.text === 'string' ? config.text : undefined;
+    if (ctx === undefined || text === undefined) return original.apply(this, args);
+    const span = startDbSpan(state, ctx, targetOf(this as PgClientLike), text);
+    if (span === undefined) return original.apply(this, args);
+    let done = false;
+    const finish = (err: unknown, res: unknown): void => {
+      if (done) return;
+      done = true;
+      endDbSpan(span, err, err ? undefined : rowsOf(res));
+    };
+    const last = args.length - 1;
+    if (last >= 1 && typeof args[last] === 'function') {
+      const cb = args[last] as AnyFn;
+      args[last] = function (this: unknown, err: unknown, res: unknown) {
+        finish(err, res);
+        return cb.apply(this, [err, res]);
+      };
+    } else if (typeof config === 'object' && config !== null && typeof config.callback === 'function' && typeof config.submit !== 'function') {
+      const cb = config.callback as AnyFn;
+      config.callback = function (this: unknown, err: unknown, res: unknown) {
+        finish(err, res);
+        return cb.apply(this, [err, res]);
+      };
+    }
+    let result: unknown;
+    try {
+      result = original.apply(this, args);
+    } catch (err) {
+      finish(err, undefined);
+      throw err;
+    }
+    if (!done) {
+      const r = result as { then?: unknown; once?: unknown } | null | undefined;
+      if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
+        // a side chain: the app's own promise is returned untouched
+        (r as Promise<unknown>).then(
+          (res) => finish(undefined, res),
+          (err: unknown) => finish(err ?? new Error('query failed'), undefined),
+        );
+      } else if (r !== null && typeof r === 'object' && typeof r.once === 'function') {
+        const emitter = r as { once(event: string, fn: (arg?: unknown) => void): void };
+        emitter.once('end', (res) => finish(undefined, res));
+        emitter.once('error', (err) => finish(err ?? new Error('query failed'), undefined));
+      } else if (typeof config === 'object' && config !== null && typeof config.submit === 'function') {
+        // a submittable without events: nothing tells when it is done
+        finish(undefined, undefined);
+      }
+    }
+    return result;
+  };
+}
+
+/** `Pool#connect(cb)` with `cb` bound to the caller's context (see the module comment). */
+function wrapConnect(original: AnyFn): AnyFn {
+  return function connect(this: unknown, ...args: unknown[]): unknown {
+    if (typeof args[0] === 'function') args[0] = context.bind(context.active(), args[0] as AnyFn);
+    return original.apply(this, args);
+  };
+}
+
+function patch(state: TracingState, proto: Record<string, unknown> | undefined, name: string, wrap: (o: AnyFn) => AnyFn): void {
+  if (proto === undefined || proto === null) return;
+  const original = proto[name];
+  if (typeof original !== 'function' || (original as { [PATCHED]?: boolean })[PATCHED]) return;
+  const own = Object.prototype.hasOwnProperty.call(proto, name);
+  const wrapped = wrap(original as AnyFn) as AnyFn & { [PATCHED]?: boolean };
+  wrapped[PATCHED] = true;
+  proto[name] = wrapped;
+  state.dbPatches.push({ target: proto, name, original: original as AnyFn, wrapped, own });
+}
+
+/**
+ * Instruments node-postgres given its module (`import pg from 'pg'`). Every Client shares one
+ * prototype, so once per process is enough, and clients made before are covered too.
+ * `setupTracing()` calls it by itself for the `pg` that `process.cwd()` resolves.
+ *
+ * @example
+ * import pg from 'pg';
+ * import { instrumentPg } from '@debugpanel/tracing';
+ * instrumentPg(pg);
+ */
+export function instrumentPg(state: TracingState, pg: unknown): boolean {
+  type Ctor = { prototype?: Record<string, unknown> };
+  const m = pg as { Client?: unknown; Pool?: unknown; default?: unknown } | null;
+  if (m === null || (typeof m !== 'object' && typeof m !== 'function')) return false;
+  const mod = (typeof m.Client !== 'function' && m.default ? m.default : m) as { Client?: unknown; Pool?: unknown };
+  if (typeof mod?.Client !== 'function') return false;
+  patch(state, (mod.Client as Ctor).prototype, 'query', (o) => wrapQuery(state, o));
+  if (typeof mod.Pool === 'function') patch(state, (mod.Pool as Ctor).prototype, 'connect', wrapConnect);
+  return true;
+}
+
+/** Instruments a `pg-pool` module (its Pool class) on its own. */
+export function instrumentPgPool(state: TracingState, Pool: unknown): boolean {
+  if (typeof Pool !== 'function') return false;
+  const proto = (Pool as { prototype?: Record<string, unknown> }).prototype;
+  if (typeof proto?.connect !== 'function') return false;
+  patch(state, proto, 'connect', wrapConnect);
+  return true;
+}
