@@ -11,7 +11,9 @@
  * router >= 2.3 keeps on the request; on older routers such a request still ends as a 5xx error.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultInjector } from '@debugpanel/model';
 import type { PanelTracing, ServerSpan } from '@debugpanel/tracing';
+import { applyIncomingFault } from './chaos.js';
 
 /** The request's ServerSpan; `Symbol.for` so that two copies of debugpanel see each other. */
 export const SERVER_SPAN = Symbol.for('debugpanel.serverSpan');
@@ -44,10 +46,13 @@ export interface TracingMiddlewareOptions {
   isClosed(): boolean;
   /** Called with each request's server span once it started (the baggage entries to copy) */
   onServerSpan?: ((span: ServerSpan) => void) | undefined;
+  /** Chaos: holds an injector only while a fault rule of this service is active */
+  faults?: { current: FaultInjector | undefined };
 }
 
 export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware {
   const { path, tracing, counters, handlePanel, isClosed, onServerSpan } = o;
+  const faults = o.faults ?? { current: undefined };
   const plen = path.length;
   let patched = false;
 
@@ -103,6 +108,9 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
       }
     }
     res.on('close', onClose);
+    // Chaos: one check while no fault rule is active.
+    const f = faults.current;
+    if (f !== undefined) return applyIncomingFault(f, req, res, span, next);
     span.run(next);
   };
 }

@@ -19,6 +19,7 @@ describe('resolveOptions', () => {
       queries: {},
       sqlText: 'masked',
       insights: {}, alerts: {},
+      chaos: { enabled: false, reason: expect.stringContaining('chaos: true'), maxRules: 50, maxExperiments: 50, pullMs: 3000 },
     });
     expect(resolveOptions({ logs: false }, {}).logs).toBeUndefined();
     expect(resolveOptions({ logs: { console: false, maxRecords: 10 } }, {}).logs).toEqual({ console: false, pino: true, winston: true, otel: true, maxRecords: 10 });

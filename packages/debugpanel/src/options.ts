@@ -265,6 +265,31 @@ export interface DebugPanelOptions {
   queries?: boolean | QueriesOptions;
   /** SQL text on pg / mysql2 spans (default `{ text: 'masked' }`) */
   sql?: SqlOptions;
+  /**
+   * Chaos experiments: fault rules on incoming requests, outgoing HTTP/fetch calls and database
+   * statements, set through the panel (default off). With `NODE_ENV=production` it stays off
+   * unless a token is configured too. See `@debugpanel/chaos`.
+   */
+  chaos?: boolean | ChaosOptions;
+}
+
+/** `chaos: { ... }`: bounds of the chaos feature. */
+export interface ChaosOptions {
+  /** Active rules at once, all services (default 50) */
+  maxRules?: number;
+  /** Finished experiments kept with their verdicts (default 50) */
+  maxExperiments?: number;
+  /** With `sendTo`: how often to pull the hub's rules for this service, ms (default 3000, at least 500) */
+  pullMs?: number;
+}
+
+/** Chaos after validation: `enabled` false with the reason when it is off. */
+export interface ResolvedChaos {
+  enabled: boolean;
+  reason?: string;
+  maxRules: number;
+  maxExperiments: number;
+  pullMs: number;
 }
 
 /** Sampling after validation: the tail policies are checked when the sampler is created. */
@@ -308,6 +333,7 @@ export interface ResolvedOptions {
   /** undefined when off (or when metrics are off: insights read them) */
   insights: InsightsPanelOptions | undefined;
   alerts: AlertsOptions;
+  chaos: ResolvedChaos;
 }
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -338,6 +364,7 @@ const TOP_LEVEL: Record<keyof DebugPanelOptions, Check> = {
   logs: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { console: false }, got ${describe(v)}`),
   queries: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { detectors: { slowQueryMs: 200 } }, got ${describe(v)}`),
   sql: (v, n) => (isPlainObject(v) ? undefined : `${n} must be an object like { text: 'full' }, got ${describe(v)}`),
+  chaos: (v, n) => (typeof v === 'boolean' || isPlainObject(v) ? undefined : `${n} must be true, false or an object like { maxRules: 50 }, got ${describe(v)}`),
 };
 
 const CONTEXT: Record<keyof ContextOptions, Check> = {
@@ -345,6 +372,12 @@ const CONTEXT: Record<keyof ContextOptions, Check> = {
     Array.isArray(v) && v.length <= 32 && v.every((k) => typeof k === 'string' && k !== '' && k.length <= 128)
       ? undefined
       : `${n} must be an array of at most 32 baggage keys like ['user.id', 'region'], got ${describe(v)}`,
+};
+
+const CHAOS: Record<keyof ChaosOptions, Check> = {
+  maxRules: isPositiveInt,
+  maxExperiments: isPositiveInt,
+  pullMs: (v, n) => (typeof v === 'number' && Number.isInteger(v) && v >= 500 ? undefined : `${n} must be a whole number of ms, at least 500, got ${describe(v)}`),
 };
 
 const LOGS: Record<keyof LogsOptions, Check> = {
@@ -515,6 +548,7 @@ export function resolveOptions(
       throw new DebugPanelOptionsError(`debugPanel(options): alerts.webhook must be an http: or https: URL, got "${o.alerts.webhook.slice(0, 100)}"`);
     }
   }
+  if (isPlainObject(o.chaos)) checkKeys(o.chaos, CHAOS, 'debugPanel(options)', 'chaos.');
 
   const path = o.path ?? '/_debug';
   const pathProblem = checkPath(path);
@@ -569,7 +603,18 @@ export function resolveOptions(
     sqlText: o.sql?.text ?? 'masked',
     insights: o.insights === false || o.metrics === false ? undefined : { ...(o.insights === true || o.insights === undefined ? {} : o.insights) },
     alerts: { ...o.alerts },
+    chaos: resolveChaos(o.chaos, production, token),
   };
+}
+
+/** Chaos is on only when asked for, and in production only with a configured token as well. */
+function resolveChaos(v: boolean | ChaosOptions | undefined, production: boolean, token: string | undefined): ResolvedChaos {
+  const bounds = { maxRules: 50, maxExperiments: 50, pullMs: 3000, ...(isPlainObject(v) ? v : {}) };
+  if (!v) return { enabled: false, reason: 'chaos is off; start the panel with debugPanel({ chaos: true })', ...bounds };
+  if (production && token === undefined) {
+    return { enabled: false, reason: 'chaos stays off with NODE_ENV=production unless a token is configured (token option or DEBUGPANEL_TOKEN)', ...bounds };
+  }
+  return { enabled: true, ...bounds };
 }
 
 function checkKeys(obj: object, schema: Schema, where: string, prefix: string): void {

@@ -16,6 +16,7 @@ import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
 import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './error-capture.js';
 import { sendError, setSecurityHeaders } from './http.js';
+import { createPanelChaos, type PanelChaos } from './chaos.js';
 import { createPanelLogs } from './logs.js';
 import { addTraceAttributes, applyTraceAttributes, baggageAttributes, traceAttributes } from './trace-attributes.js';
 import { createTracingMiddleware } from './middleware.js';
@@ -61,6 +62,8 @@ export interface DebugPanelHandle {
    * `insights.incidentsSince(t)` answers "did an incident fire, and what is its first suspect?".
    */
   readonly insights: InsightsEngine | undefined;
+  /** Chaos rules and experiments (`enabled: false` unless `chaos: true`); undefined when the panel is off */
+  readonly chaos?: PanelChaos;
   /** Stops tracing, ends SSE streams; the middleware then only calls `next()`. */
   close(): Promise<void>;
 }
@@ -215,6 +218,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const sessions = new SessionStore({ file: stateFile('sessions', '.json'), validTokenIds });
   const access = new AccessControl({ token: resolved?.token, viewerToken: opts.viewerToken, loopback, sessions, throttle: new FailureThrottle() });
   const audit = new AuditLog({ file: stateFile('audit', '.jsonl') });
+  const chaos = createPanelChaos(opts, tracing, store, metrics);
   const ctx: PanelContext = {
     options: opts, store, tracing, sse, access, audit, startedAt, version: VERSION, counters, metrics, errors, insights,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },
@@ -227,7 +231,9 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     },
     stats: {},
     queries,
+    chaos,
   };
+  ctx.stats.chaos = () => chaos.stats();
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();
   if (logSender) ctx.stats.sendToLogs = () => logSender.stats();
@@ -283,6 +289,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
         addTraceAttributes(span.span.spanContext().traceId, found);
       },
     }),
+    faults: chaos.faults,
   });
   // A token the user did not configure is only useful if they see it: one line with the URL.
   let announcer: Announcer | undefined;
@@ -299,9 +306,11 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     errors: errors ?? NO_ERRORS,
     whenIdle: pipeline.whenIdle,
     insights,
+    chaos,
     async close() {
       if (closed) return;
       closed = true;
+      chaos.close();
       announcer?.stop();
       sse.close();
       insights?.stop();

@@ -1,6 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { TextMapSetter } from '@opentelemetry/api';
-import { NO_TRACE_HEADER, startClientSpan, tracedContext, type ClientSpan } from './client-span.js';
+import { context, type TextMapSetter } from '@opentelemetry/api';
+import type { FaultDecision } from '@debugpanel/model';
+import { isIgnored, NO_TRACE_HEADER, startClientSpan, tracedContext, type ClientSpan } from './client-span.js';
+import { faultError, markFault, outgoingFault, PENDING_FAULT_KEY } from './faults.js';
 import type { TracingState } from './state.js';
 
 /**
@@ -84,7 +86,14 @@ export function subscribeFetch(state: TracingState): FetchSubscription {
       canInject ? request : undefined,
       SETTER,
     );
-    if (client !== undefined) spans.set(request, client);
+    if (client !== undefined) {
+      spans.set(request, client);
+      // a latency fault of the fetch wrapper (see syncFetchFaults) marks the real call's span
+      if (state.faults !== undefined) {
+        const pending = ctx.getValue(PENDING_FAULT_KEY) as FaultDecision | undefined;
+        if (pending !== undefined) markFault(client.span, pending);
+      }
+    }
   };
   const onHeaders = (message: unknown): void => {
     const m = message as { request: object; response: { statusCode: number } };
@@ -128,4 +137,127 @@ export function subscribeFetch(state: TracingState): FetchSubscription {
       for (const [name, fn] of guarded) diagnosticsChannel.unsubscribe(name, fn);
     },
   };
+}
+
+// ---- faults (chaos) on fetch ----
+
+const FAULT_WRAPPER = Symbol.for('debugpanel.tracing.faultFetch');
+
+function callOf(input: unknown, init: { method?: string; headers?: unknown } | undefined): { url: URL; method: string; noTrace: boolean } | undefined {
+  let url: URL;
+  let method = init?.method;
+  let headers = init?.headers;
+  if (typeof input === 'string') url = new URL(input);
+  else if (input instanceof URL) url = input;
+  else if (input !== null && typeof input === 'object' && typeof (input as Request).url === 'string') {
+    url = new URL((input as Request).url);
+    method ??= (input as Request).method;
+    headers ??= (input as Request).headers;
+  } else return undefined;
+  let noTrace = false;
+  if (headers !== undefined && headers !== null) {
+    if (typeof (headers as Headers).has === 'function') noTrace = (headers as Headers).has(NO_TRACE_HEADER);
+    else if (Array.isArray(headers)) noTrace = headers.some((h) => String(h?.[0]).toLowerCase() === NO_TRACE_HEADER);
+    else noTrace = Object.keys(headers as object).some((k) => k.toLowerCase() === NO_TRACE_HEADER);
+  }
+  return { url, method: (method ?? 'GET').toUpperCase(), noTrace };
+}
+
+function abortable(ms: number, signal: AbortSignal | undefined | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Puts a wrapper around the global `fetch` while a fault injector is set, and takes it off when
+ * none is (only if nobody replaced `fetch` since). Code that kept its own reference to `fetch`
+ * from before is not reached. Faults, as undici would report the real failure:
+ * - latency: the response is handed over `ms` later (an abort signal still aborts);
+ * - error: a `Response` with the status and a JSON body, nothing sent;
+ * - reset: `TypeError: fetch failed` with an ECONNRESET cause;
+ * - timeout: nothing answers; the request's signal (`AbortSignal.timeout()`) aborts it, else after
+ *   `ms` a `TypeError: fetch failed` with an UND_ERR_CONNECT_TIMEOUT cause.
+ */
+export function syncFetchFaults(state: TracingState): void {
+  const g = globalThis as { fetch?: typeof fetch };
+  if (state.faults !== undefined) {
+    if (state.fetchBeforeFaults !== undefined || typeof g.fetch !== 'function') return;
+    const original = g.fetch;
+    state.fetchBeforeFaults = original;
+    const wrapped = function fetch(this: unknown, input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> {
+      if (state.faults === undefined) return original.call(this, input, init);
+      let decision: FaultDecision | undefined;
+      let call: ReturnType<typeof callOf>;
+      try {
+        call = callOf(input, init);
+        if (call !== undefined && !call.noTrace) {
+          const origin = parseOrigin(call.url.origin);
+          const target = { method: call.method, protocol: origin.protocol, host: origin.host, port: origin.port, path: call.url.pathname + call.url.search };
+          if (!isIgnored(state, target)) decision = outgoingFault(state, target);
+          if (decision !== undefined) return injectFetchFault(state, decision, target, original, this, input, init);
+        }
+      } catch {
+        state.outgoingErrors++;
+      }
+      return original.call(this, input, init);
+    } as typeof fetch & { [FAULT_WRAPPER]?: true };
+    wrapped[FAULT_WRAPPER] = true;
+    g.fetch = wrapped;
+    return;
+  }
+  const before = state.fetchBeforeFaults;
+  if (before === undefined) return;
+  state.fetchBeforeFaults = undefined;
+  if ((g.fetch as { [FAULT_WRAPPER]?: true } | undefined)?.[FAULT_WRAPPER]) g.fetch = before;
+}
+
+async function injectFetchFault(
+  state: TracingState,
+  d: FaultDecision,
+  target: { method: string; protocol: string; host: string; port: number; path: string },
+  original: typeof fetch,
+  self: unknown,
+  input: Parameters<typeof fetch>[0],
+  init: RequestInit | undefined,
+): Promise<Response> {
+  const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+  if (d.kind === 'latency') {
+    // The undici span of this very fetch reads the decision from the context and is marked.
+    const ctx = context.active().setValue(PENDING_FAULT_KEY, d);
+    const res = await context.with(ctx, () => original.call(self, input, init));
+    await abortable(d.ms, signal);
+    return res;
+  }
+  // Nothing is sent: the span is the panel's own.
+  const ctx = tracedContext(state);
+  const client = ctx === undefined ? undefined : startClientSpan<UndiciRequest>(state, ctx, target, undefined, SETTER);
+  markFault(client?.span, d);
+  try {
+    if (d.kind === 'error') {
+      const body = JSON.stringify({ error: d.message, rule: d.ruleId });
+      client?.response(d.status);
+      return new Response(body, { status: d.status, headers: { 'content-type': 'application/json', 'x-debugpanel-chaos': d.ruleId } });
+    }
+    if (d.kind === 'timeout') await abortable(d.ms, signal);
+    const cause = faultError(d, d.kind === 'timeout' ? 'UND_ERR_CONNECT_TIMEOUT' : 'ECONNRESET');
+    const err = new TypeError('fetch failed', { cause });
+    client?.error(cause);
+    throw err;
+  } catch (err) {
+    // an abort (the app's own timeout) is what the app sees, and the span records it
+    if (client !== undefined && (err as Error)?.message !== 'fetch failed') client.error(err);
+    throw err;
+  } finally {
+    client?.end();
+  }
 }

@@ -2,7 +2,8 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { Context, TextMapSetter } from '@opentelemetry/api';
-import { NO_TRACE_HEADER, startClientSpan, tracedContext, type ClientSpan, type OutgoingTarget } from './client-span.js';
+import { isIgnored, NO_TRACE_HEADER, startClientSpan, tracedContext, type ClientSpan, type OutgoingTarget } from './client-span.js';
+import { applyHttpFault, markFault, outgoingFault } from './faults.js';
 import type { TracingState } from './state.js';
 
 /**
@@ -54,9 +55,25 @@ function wrapRequest(state: TracingState, original: RequestFn, defaultProtocol: 
   const request: Patched = function request(this: unknown, ...args: unknown[]): ClientRequest {
     const ctx = tracedContext(state);
     const req = original.apply(this, args);
+    let client: ClientSpan | undefined;
     if (ctx !== undefined) {
       try {
-        instrument(state, ctx, req, defaultProtocol);
+        client = instrument(state, ctx, req, defaultProtocol);
+      } catch {
+        state.outgoingErrors++;
+      }
+    }
+    // Chaos: one check while no fault rule is active.
+    if (state.faults !== undefined) {
+      try {
+        if (req.getHeader(NO_TRACE_HEADER) === undefined) {
+          const target = targetOf(req, defaultProtocol);
+          const decision = isIgnored(state, target) ? undefined : outgoingFault(state, target);
+          if (decision !== undefined) {
+            markFault(client?.span, decision);
+            applyHttpFault(req, decision);
+          }
+        }
       } catch {
         state.outgoingErrors++;
       }
@@ -78,23 +95,28 @@ function wrapGet(request: RequestFn, original: RequestFn): Patched {
   return get;
 }
 
-function instrument(state: TracingState, ctx: Context, req: ClientRequest, defaultProtocol: string): void {
-  if (req.getHeader(NO_TRACE_HEADER) !== undefined) return;
+function targetOf(req: ClientRequest, defaultProtocol: string): OutgoingTarget {
   const protocol = req.protocol || defaultProtocol;
   let host = req.host || 'localhost';
   if (host.charCodeAt(0) === 91 /* [ */) host = host.slice(1, -1);
-  const target: OutgoingTarget = {
+  return {
     method: req.method,
     protocol,
     host,
     port: portFromHostHeader(req.getHeader('host')) ?? (protocol === 'https:' ? 443 : 80),
     path: req.path,
   };
+}
+
+function instrument(state: TracingState, ctx: Context, req: ClientRequest, defaultProtocol: string): ClientSpan | undefined {
+  if (req.getHeader(NO_TRACE_HEADER) !== undefined) return undefined;
+  const target = targetOf(req, defaultProtocol);
   // Headers are already written when they were given as an array or with `Expect`; a
   // traceparent the caller set themselves is kept.
   const canInject = !req.headersSent && req.getHeader('traceparent') === undefined;
   const client = startClientSpan(state, ctx, target, canInject ? req : undefined, REQUEST_SETTER);
   if (client !== undefined) observe(req, client);
+  return client;
 }
 
 /** The port in a Host header value (`localhost:3001`, `[::1]:3001`), if any. */

@@ -24,6 +24,7 @@ export { instrumentBetterSqlite3 } from './sqlite.js';
 export { NO_TRACE_HEADER } from './client-span.js';
 export { withoutTracing } from './suppress.js';
 export { exceptionAttributes } from './exception.js';
+export { markFault, faultError } from './faults.js';
 
 export { MAX_QUERY_TEXT, CALL_SITE_FIRST, CALL_SITE_EVERY, captureCallSite } from './db-common.js';
 export { preloadDatabaseInstrumentation, instrumentPg, instrumentMysql2 } from './db-public.js';

@@ -1,7 +1,7 @@
 import { context, createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Redactor, SpanRecord } from '@debugpanel/model';
+import type { FaultInjector, Redactor, SpanRecord } from '@debugpanel/model';
 import { toSpanRecord } from './convert.js';
 
 /**
@@ -19,6 +19,8 @@ export class Sink {
   spansEnded = 0;
   droppedSpans = 0;
   closed = false;
+  /** This handle's fault injector while it has active rules (`setFaultInjector`). */
+  faults: FaultInjector | undefined = undefined;
   private warned = false;
 
   constructor(

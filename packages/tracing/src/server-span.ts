@@ -11,7 +11,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
-import { isHttpErrorStatus, type Attributes as RecordAttributes, type Redactor } from '@debugpanel/model';
+import { isHttpErrorStatus, type Attributes as RecordAttributes, type FaultHeaders, type Redactor } from '@debugpanel/model';
+import { FAULT_HEADERS_KEY } from './faults.js';
 import { recordException } from './exception.js';
 import { NativeSpan, type NativeTracer } from './native-span.js';
 import type { Sink } from './processor.js';
@@ -45,6 +46,11 @@ export interface ServerSpan {
   recordError(err: unknown): void;
   /** Sets `http.response.status_code` (>= 500 is an error) and ends the span; later calls do nothing. */
   end(statusCode: number): void;
+  /**
+   * Makes the request's headers visible to the fault hooks of its outgoing calls and statements
+   * (header-scoped chaos rules); call before `run`. Only the panel calls it, only while such a rule exists.
+   */
+  setFaultHeaders(headers: FaultHeaders): void;
 }
 
 /** Counters of incoming trace context, for `stats()`. */
@@ -131,7 +137,7 @@ class ServerSpanImpl implements ServerSpan {
 
   constructor(
     readonly span: Span,
-    private readonly ctx: Context,
+    private ctx: Context,
     private readonly method: string,
     /** The native span when the panel's own attributes need no redaction: set directly. */
     private readonly own: NativeSpan | undefined,
@@ -139,6 +145,10 @@ class ServerSpanImpl implements ServerSpan {
 
   run<T>(fn: () => T): T {
     return context.with(this.ctx, fn);
+  }
+
+  setFaultHeaders(headers: FaultHeaders): void {
+    this.ctx = this.ctx.setValue(FAULT_HEADERS_KEY, headers);
   }
 
   setRoute(template: string): void {

@@ -4,6 +4,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   Redactor,
   checkKeys,
+  type FaultInjector,
   checkValue,
   isBoolean,
   isPlainObject,
@@ -16,7 +17,7 @@ import {
   type TracingStats,
 } from '@debugpanel/model';
 import { startLogCapture, type LogCapture, type LogCaptureOptions } from './logs/index.js';
-import { subscribeFetch } from './fetch-client.js';
+import { subscribeFetch, syncFetchFaults } from './fetch-client.js';
 import { patchHttp, unpatchHttp } from './http-client.js';
 import { PanelContext } from './panel-context.js';
 import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './processor.js';
@@ -77,6 +78,12 @@ export interface PanelTracing {
   /** Tracer for spans of the panel's own making. */
   readonly tracer: Tracer;
   stats(): PanelTracingStats;
+  /**
+   * Hands the fault hooks (outgoing http/https/fetch, better-sqlite3) an injector, or takes it
+   * away with undefined. Set it only while a rule is active: without one, each hook is a single
+   * check. With several handles in one process, the first injector that decides wins.
+   */
+  setFaultInjector(injector: FaultInjector | undefined): void;
   /** Counters of log capture (undefined without the `logs` option). */
   logStats(): LogCaptureStats | undefined;
   /** Formats and delivers captured log lines now instead of on the next `setImmediate`. */
@@ -132,6 +139,13 @@ class Handle implements PanelTracing {
     };
   }
 
+  setFaultInjector(injector: FaultInjector | undefined): void {
+    if (this.closed && injector !== undefined) return;
+    this.sink.faults = injector;
+    refreshSinkUnion(this.state);
+    syncFetchFaults(this.state);
+  }
+
   logStats(): LogCaptureStats | undefined {
     return this.logs?.stats();
   }
@@ -145,8 +159,10 @@ class Handle implements PanelTracing {
     this.closed = true;
     this.logs?.stop();
     this.sink.closed = true;
+    this.sink.faults = undefined;
     this.state.sinks.delete(this.sink);
     refreshSinkUnion(this.state);
+    syncFetchFaults(this.state);
     if (this.instrumented && --this.state.instrumentationUsers === 0) disableInstrumentation(this.state);
   }
 }

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { recordException } from './exception.js';
 import { tracedContext } from './client-span.js';
+import { applyStatementFault, markFault, statementFault } from './faults.js';
+import type { FaultDecision } from '@debugpanel/model';
 import { getState, type TracingState } from './state.js';
 import { CALL_SITE_EVERY, CALL_SITE_FIRST, captureCallSite } from './db-common.js';
 
@@ -78,13 +80,35 @@ function fail(span: Span, err: unknown): void {
   span.end();
 }
 
+/** The chaos decision for a statement (only called while a fault rule is active). */
+function faultFor(state: TracingState, info: StatementInfo): FaultDecision | undefined {
+  try {
+    return statementFault(state, 'sqlite', String(info.attributes['db.query.text'] ?? ''));
+  } catch {
+    state.outgoingErrors++;
+    return undefined;
+  }
+}
+
 function wrapCall(state: TracingState, original: AnyFn, describe: (self: object, args: unknown[]) => StatementInfo): AnyFn {
   return function (this: unknown, ...args: unknown[]): unknown {
     let span: Span | undefined;
+    let fault: FaultDecision | undefined;
     try {
-      span = startSpan(state, describe(this as object, args));
+      const info = describe(this as object, args);
+      span = startSpan(state, info);
+      if (state.faults !== undefined) fault = faultFor(state, info);
     } catch {
       span = undefined;
+    }
+    if (fault !== undefined) {
+      markFault(span, fault);
+      try {
+        applyStatementFault(fault);
+      } catch (err) {
+        if (span !== undefined) fail(span, err);
+        throw err;
+      }
     }
     if (span === undefined) return original.apply(this, args);
     let result: unknown;
@@ -103,10 +127,22 @@ function wrapCall(state: TracingState, original: AnyFn, describe: (self: object,
 function wrapIterate(state: TracingState, original: AnyFn): AnyFn {
   return function (this: unknown, ...args: unknown[]): unknown {
     let span: Span | undefined;
+    let fault: FaultDecision | undefined;
     try {
-      span = startSpan(state, infoFor(this as object));
+      const info = infoFor(this as object);
+      span = startSpan(state, info);
+      if (state.faults !== undefined) fault = faultFor(state, info);
     } catch {
       span = undefined;
+    }
+    if (fault !== undefined) {
+      markFault(span, fault);
+      try {
+        applyStatementFault(fault);
+      } catch (err) {
+        if (span !== undefined) fail(span, err);
+        throw err;
+      }
     }
     if (span === undefined) return original.apply(this, args);
     let inner: Iterator<unknown> & { return?(value?: unknown): IteratorResult<unknown> };

@@ -2,7 +2,8 @@ import { context, propagation, trace, type Sampler, type Tracer } from '@opentel
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import { AlwaysOnSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { Redactor } from '@debugpanel/model';
+import { Redactor, type FaultInjector } from '@debugpanel/model';
+import { CompositeInjector } from './faults.js';
 import { NativeTracerProvider, type LimitCounters } from './native-span.js';
 import { PanelSpanProcessor, type Sink } from './processor.js';
 import { TraceContextPropagator } from './propagator.js';
@@ -49,6 +50,13 @@ export interface TracingState {
   restoreModuleLoad: (() => void) | undefined;
   /** Undici channel subscription while instrumentation is on. */
   fetchSubscription: { unsubscribe(): void } | undefined;
+  /**
+   * The fault injector of the sinks that have one (chaos rules active), else undefined: every
+   * fault hook starts with this one check.
+   */
+  faults: FaultInjector | undefined;
+  /** The global fetch as it was before the fault wrapper went on (while `faults` is set). */
+  fetchBeforeFaults: typeof fetch | undefined;
 }
 
 /** v2: the provider is native (v1 held an SDK BasicTracerProvider). */
@@ -78,6 +86,8 @@ export function getState(): TracingState {
       mysql2Subscription: undefined,
       restoreModuleLoad: undefined,
       fetchSubscription: undefined,
+      faults: undefined,
+      fetchBeforeFaults: undefined,
     };
     g[STATE_KEY] = state;
   }
@@ -111,13 +121,16 @@ export function ensureProvider(state: TracingState, sampler: Sampler | undefined
 export function refreshSinkUnion(state: TracingState): void {
   const keys: string[] = [];
   const ignore: Array<(url: URL) => boolean> = [];
+  const faults: FaultInjector[] = [];
   let full = state.sinks.size > 0;
   for (const sink of state.sinks) {
     if (sink.sqlText !== 'full') full = false;
     keys.push(...sink.redactor.extraKeys);
     if (sink.ignoreOutgoing) ignore.push(sink.ignoreOutgoing);
+    if (sink.faults) faults.push(sink.faults);
   }
   state.redactor = new Redactor(keys);
   state.ignoreOutgoing = ignore;
+  state.faults = faults.length === 0 ? undefined : faults.length === 1 ? faults[0] : new CompositeInjector(faults);
   state.sqlText = full ? 'full' : 'masked';
 }

@@ -42,7 +42,7 @@ async function wire(p: string, type: string, init?: RequestInit): Promise<unknow
 
 beforeAll(async () => {
   const app = express();
-  panel = debugPanel({ service: 'contract', token: TOKEN, hub: true, dataDir: false });
+  panel = debugPanel({ service: 'contract', token: TOKEN, hub: true, dataDir: false, chaos: true });
   app.use(panel);
   app.get('/stock/:id', (req, res) => void res.json({ id: req.params.id, stock: 3 }));
   app.get('/orders/:id', async (req, res) => {
@@ -181,7 +181,7 @@ describe('the panel answers the model types', () => {
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'POST' });
     await wire(`/api/traces/${traces[0]!.traceId}/pin`, 'PinResponse', { method: 'DELETE' });
     const stats = (await wire('/api/stats', 'StatsResponse')) as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'ingest', 'metrics', 'sampling', 'breakpoints', 'redaction', 'errors', 'logs', 'auth', 'insights']));
+    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['hub', 'ingest', 'metrics', 'sampling', 'breakpoints', 'redaction', 'errors', 'logs', 'auth', 'insights', 'chaos']));
   });
 
   it('the session and the audit log (the pins above are in it)', async () => {
@@ -189,6 +189,30 @@ describe('the panel answers the model types', () => {
     const audit = (await wire('/api/audit', 'AuditResponse')) as { entries: Array<{ action: string }> };
     expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['POST /api/traces/:traceId/pin']));
     await wire('/api/audit?after=1&limit=1', 'AuditResponse');
+  });
+
+  it('chaos: rules, validation errors, experiments with a verdict, the hub pull, deletes', async () => {
+    const json = { 'content-type': 'application/json' };
+    await wire('/api/chaos/rules', 'ChaosRulesResponse');
+    const rule = (await wire('/api/chaos/rules', 'ChaosRule', { method: 'POST', headers: json, body: JSON.stringify({ target: 'outgoing', fault: { kind: 'error', status: 503 }, scope: { service: 'inventory', host: 'db.internal' } }) })) as { id: string };
+    const bad = await call('/api/chaos/rules', { method: 'POST', headers: json, body: JSON.stringify({ target: 'nowhere' }) });
+    expect(bad.status).toBe(400);
+    expectWire(bad.body, 'ChaosValidationError');
+    await wire('/api/chaos/rules', 'ChaosRulesResponse');
+    await wire('/api/chaos/pull?service=inventory', 'ChaosPullResponse');
+    const exp = (await wire('/api/chaos/experiments', 'ChaosExperiment', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'contract', rule: { target: 'incoming', fault: { kind: 'latency', ms: 1 }, scope: { route: '/nowhere' } }, durationMs: 60_000, expect: { suspect: 'x' } }),
+    })) as { id: string; rule: { id: string } };
+    await wire(`/api/chaos/experiments/${exp.id}`, 'ChaosExperiment');
+    await wire(`/api/chaos/rules/${exp.rule.id}`, 'ChaosDeleteResponse', { method: 'DELETE' });
+    panel.panel.chaos!.experiments!.decide(exp.id);
+    const judged = (await wire(`/api/chaos/experiments/${exp.id}`, 'ChaosExperiment')) as { verdict?: unknown };
+    expect(judged.verdict).toBeDefined();
+    await wire('/api/chaos/experiments', 'ChaosExperimentsResponse');
+    await wire(`/api/chaos/rules/${rule.id}`, 'ChaosDeleteResponse', { method: 'DELETE' });
+    await wire('/api/chaos/rules', 'ChaosDeleteResponse', { method: 'DELETE' });
   });
 
   it('the stream: hello, then a summary per kept trace', async () => {

@@ -3,6 +3,7 @@
  * A new feature: one file in this folder and one line here.
  */
 import { breakpoints } from './breakpoints.js';
+import { chaos } from './chaos.js';
 import { dependencies } from './dependencies.js';
 import { errors } from './errors.js';
 import { flame } from './flame.js';
@@ -34,6 +35,7 @@ export const FEATURES: readonly PanelFeature[] = [
   queries,
   insights,
   hub,
+  chaos,
   sampling,
   services,
   stats,

@@ -10,6 +10,7 @@ import type { TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { PanelTracing } from '@debugpanel/tracing';
 import type { ErrorCapture } from '../error-capture.js';
+import type { PanelChaos } from '../chaos.js';
 import type { PanelLogs } from '../logs.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AccessControl, Identity } from '../access.js';
@@ -56,6 +57,8 @@ export interface PanelContext {
    * redacting each (`redactor.span`, which replaces the record's changed fields).
    */
   ingest(spans: ReadonlyArray<SpanRecord>): void;
+  /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
+  chaos?: PanelChaos;
   /** The log store and its intake (undefined with `logs: false`) */
   logs: PanelLogs | undefined;
   /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...); each section's type is in the model's `FeatureStats` */

@@ -17,6 +17,7 @@ export * from './sampling.js';
 export * from './breakpoints.js';
 export * from './profiles.js';
 export * from './otlp.js';
+export * from './chaos.js';
 export * from './logs.js';
 export * from './stats.js';
 export * from './auth.js';

@@ -6,6 +6,7 @@
 import type { RedactorStats } from '../redact.js';
 import type { AuthStats } from './auth.js';
 import type { BreakpointAgentStats } from './breakpoints.js';
+import type { ChaosStats } from './chaos.js';
 import type { QueriesStats } from './queries.js';
 import type { ErrorGroupsStats } from './errors.js';
 import type { MetricsStats } from './metrics.js';
@@ -145,6 +146,8 @@ export interface FeatureStats {
   auth: AuthStats;
   /** Baselines, anomalies, incidents and alerts (absent with `insights: false` or `metrics: false`) */
   insights: InsightsStats;
+  /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
+  chaos: ChaosStats;
   /** Database query insights (absent with `queries: false`) */
   queries: QueriesStats;
   /** setUser and baggage context */
