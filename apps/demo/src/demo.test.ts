@@ -182,7 +182,7 @@ describe('demo shop', () => {
     let logs: LogRecord[] = [];
     // orders and inventory send their lines to the gateway's hub in batches (about once a second).
     while (Date.now() < deadline) {
-      const res = await fetch(`${shop.gateway.url}/_debug/api/logs?traceId=${failed.traceId}`);
+      const res = await fetch(`${shop.gateway.url}/_debug/api/logs?traceId=${failed.traceId}`, AUTH);
       logs = ((await res.json()) as LogsResponse).logs ?? [];
       if (new Set(logs.map((r) => r.service)).size === 3) break;
       await new Promise((r) => setTimeout(r, 200));

@@ -9,10 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceName } from './config.js';
 import { startShop, type RunningService } from './launcher.js';
 
+const TOKEN = 'test-token-0123456789abcdef';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
+
 let shop: Record<ServiceName, RunningService>;
 
 beforeAll(async () => {
-  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
+  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 }, token: TOKEN });
 });
 
 afterAll(async () => {
@@ -33,7 +36,7 @@ async function groups(service: ServiceName, ready: (r: ErrorsResponse) => boolea
   const deadline = Date.now() + 15_000;
   let last: ErrorsResponse | undefined;
   while (Date.now() < deadline) {
-    last = (await (await fetch(`${shop[service].url}/_debug/api/errors`)).json()) as ErrorsResponse;
+    last = (await (await fetch(`${shop[service].url}/_debug/api/errors`, AUTH)).json()) as ErrorsResponse;
     if (ready(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -74,7 +77,7 @@ describe('demo: error groups across services', () => {
     const deadline = Date.now() + 15_000;
     let detail: ErrorGroupResponse;
     do {
-      detail = (await (await fetch(`${shop.gateway.url}/_debug/api/errors/${effect.fingerprint}`)).json()) as ErrorGroupResponse;
+      detail = (await (await fetch(`${shop.gateway.url}/_debug/api/errors/${effect.fingerprint}`, AUTH)).json()) as ErrorGroupResponse;
       if (detail.causedBy.length > 0 && detail.causedBy[0]!.traces === 3) break;
       await new Promise((r) => setTimeout(r, 100));
     } while (Date.now() < deadline);
@@ -83,7 +86,7 @@ describe('demo: error groups across services', () => {
     ]);
     expect(detail.causes).toEqual([]);
     expect(detail.occurrences.every((o) => o.stored)).toBe(true);
-    const originDetail = (await (await fetch(`${shop.gateway.url}/_debug/api/errors/${origin.fingerprint}`)).json()) as ErrorGroupResponse;
+    const originDetail = (await (await fetch(`${shop.gateway.url}/_debug/api/errors/${origin.fingerprint}`, AUTH)).json()) as ErrorGroupResponse;
     expect(originDetail.causes.map((c) => c.fingerprint)).toEqual([effect.fingerprint]);
     expect(originDetail.sample[0]!.stack).toContain('pricing');
   });

@@ -10,11 +10,14 @@ import type { ServiceName } from './config.js';
 import { startShop, type RunningService } from './launcher.js';
 import { startLoad, type LoadGenerator } from './load.js';
 
+const TOKEN = 'test-token-0123456789abcdef';
+const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } };
+
 let shop: Record<ServiceName, RunningService>;
 let load: LoadGenerator | undefined;
 
 beforeAll(async () => {
-  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
+  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 }, token: TOKEN });
 });
 
 afterAll(async () => {
@@ -23,7 +26,7 @@ afterAll(async () => {
 });
 
 async function panel<T>(path: string): Promise<T> {
-  const res = await fetch(`${shop.gateway.url}/_debug${path}`);
+  const res = await fetch(`${shop.gateway.url}/_debug${path}`, AUTH);
   expect(res.status, path).toBe(200);
   return (await res.json()) as T;
 }

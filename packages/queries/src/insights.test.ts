@@ -117,7 +117,7 @@ describe('QueryInsights', () => {
     expect(new QueryInsights({ detectors: { slowQueryMs: 200 } }).thresholds.slowQueryMs).toBe(200);
   });
 
-  it('reports a slow query across requests only when it is slow in enough of its route's requests', () => {
+  it("reports a slow query across requests only when it is slow in enough of its route's requests", () => {
     const insights = new QueryInsights();
     const request = (ms: number) => {
       const t = makeTrace();

@@ -54,14 +54,16 @@ describe('TraceEntry', () => {
     expect(e.someSpan((s) => s.name === 'y')).toBe(false);
   });
 
-  it('summarizes from its root: route, status, reason and pin', () => {
+  it('summarizes from its root: route, status, reason and pin (a pinned trace says it is kept because pinned)', () => {
     const root = span(tid(5), { kind: 'server', name: 'GET /r', startTime: 1, duration: 4, attributes: { 'http.route': '/r', 'http.response.status_code': 503 } });
     const e = entryOf([root]);
     e.reason = 'error';
     e.pinned = true;
     expect(summarize(e)).toEqual({
       traceId: tid(5), rootName: 'GET /r', rootService: 'api', services: ['api'], startTime: 1, duration: 4,
-      spanCount: 1, errorCount: 1, route: '/r', httpStatus: 503, reason: 'error', pinned: true,
+      spanCount: 1, errorCount: 1, route: '/r', httpStatus: 503, reason: 'pinned', pinned: true,
     });
+    e.pinned = false;
+    expect(summarize(e).reason).toBe('error');
   });
 });
