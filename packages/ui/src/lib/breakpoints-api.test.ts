@@ -31,18 +31,22 @@ describe('relativeTo', () => {
 });
 
 describe('filterFiles', () => {
-  const files = ['dist/server.js', 'src/server.ts', 'src/orders/price.ts', 'lib/util.js', 'scripts/x.mjs'];
-  it('puts TypeScript sources first and build output last', () => {
-    expect(filterFiles(files, '').files).toEqual(['src/orders/price.ts', 'src/server.ts', 'scripts/x.mjs', 'dist/server.js', 'lib/util.js']);
+  const files = ['dist/server.js', 'src/server.ts', 'src/orders/price.ts', 'lib/util.js', 'scripts/x.mjs', 'src/server.test.ts', 'dist/server.test.js', 'src/__tests__/a.ts'];
+  it('puts TypeScript sources first, leaves tests and build copies of listed sources out', () => {
+    expect(filterFiles(files, '')).toEqual({ files: ['src/orders/price.ts', 'src/server.ts', 'scripts/x.mjs', 'lib/util.js'], more: 0, hidden: 4 });
+  });
+  it('lists them when a word asks for them', () => {
+    expect(filterFiles(files, 'test').files).toEqual(['src/__tests__/a.ts', 'src/server.test.ts']); // dist/server.test.js: a build copy
+    expect(filterFiles(files, 'dist').files).toEqual(['dist/server.js']);
   });
   it('matches every word, case-insensitively', () => {
-    expect(filterFiles(files, 'SERVER').files).toEqual(['src/server.ts', 'dist/server.js']);
+    expect(filterFiles(files, 'SERVER').files).toEqual(['src/server.ts']);
     expect(filterFiles(files, 'src price').files).toEqual(['src/orders/price.ts']);
     expect(filterFiles(files, 'nothing').files).toEqual([]);
   });
   it('caps the list and says how many were left out', () => {
     const many = Array.from({ length: 10 }, (_, i) => `src/f${i}.ts`);
-    expect(filterFiles(many, '', 4)).toEqual({ files: ['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts'], more: 6 });
+    expect(filterFiles(many, '', 4)).toEqual({ files: ['src/f0.ts', 'src/f1.ts', 'src/f2.ts', 'src/f3.ts'], more: 6, hidden: 0 });
   });
 });
 

@@ -20,16 +20,35 @@ export function relativeTo(root: string, abs: string): string {
   return a.startsWith('file://') ? relativeTo(root, decodeURIComponent(a.slice(7))) : a;
 }
 
+const BUILD_DIR = /(^|\/)(dist|build|out|lib)\//;
+const TEST_FILE = /(\.(test|spec)\.[cm]?[jt]sx?$)|(^|\/)__tests__\//;
+const stem = (f: string) => f.replace(/^.*\//, '').replace(/\.[cm]?[jt]sx?$/, '');
+
 /**
  * Files matching a filter: every space-separated word must occur (case-insensitive). Files under
  * `src/` sort before build output (`dist/`, `build/`), since a user sets breakpoints in sources.
+ * Tests (`*.test.ts`, `*.spec.js`, `__tests__/`) and build copies of a listed source
+ * (`dist/server.js` beside `src/server.ts`) are left out, counted in `hidden`, unless a word asks
+ * for them (`test`, `spec`, `dist`, `build`, `out`, `lib`).
  */
-export function filterFiles(files: readonly string[], query: string, limit = 2000): { files: string[]; more: number } {
+export function filterFiles(files: readonly string[], query: string, limit = 2000): { files: string[]; more: number; hidden: number } {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const hit = words.length ? files.filter((f) => { const l = f.toLowerCase(); return words.every((w) => l.includes(w)); }) : files.slice();
-  const rank = (f: string) => (/(^|\/)(dist|build|out|lib)\//.test(f) ? 2 : /\.(c|m)?js$/.test(f) ? 1 : 0);
+  const wantTests = words.some((w) => w.includes('test') || w.includes('spec'));
+  const wantBuild = words.some((w) => /^(dist|build|out|lib)/.test(w));
+  const sources = new Set(files.filter((f) => !BUILD_DIR.test(f) && /\.[cm]?tsx?$/.test(f)).map(stem));
+  let hidden = 0;
+  const hit = files.filter((f) => {
+    const l = f.toLowerCase();
+    if (!words.every((w) => l.includes(w))) return false;
+    if ((!wantTests && TEST_FILE.test(f)) || (!wantBuild && BUILD_DIR.test(f) && sources.has(stem(f)))) {
+      hidden++;
+      return false;
+    }
+    return true;
+  });
+  const rank = (f: string) => (BUILD_DIR.test(f) ? 2 : /\.(c|m)?js$/.test(f) ? 1 : 0);
   hit.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  return { files: hit.slice(0, limit), more: Math.max(0, hit.length - limit) };
+  return { files: hit.slice(0, limit), more: Math.max(0, hit.length - limit), hidden };
 }
 
 /** What the form holds, as typed. */

@@ -263,6 +263,11 @@ function FileList(p: { files: string[]; truncated: boolean; error: string | unde
           </li>
         ))}
       </ul>
+      {shown.hidden > 0 && (
+        <p class="muted bp-more" data-testid="bp-hidden">
+          {shown.hidden} tests and build copies of listed sources left out; type test or dist to list them
+        </p>
+      )}
       {(shown.more > 0 || p.truncated) && <p class="muted bp-more">{shown.more > 0 ? `${shown.more} more: narrow the filter` : 'listing stopped at the server limit'}</p>}
     </nav>
   );
