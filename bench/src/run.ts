@@ -16,9 +16,10 @@ import { uiGroup } from './groups/ui.js';
 import { breakpointsGroup } from './groups/breakpoints.js';
 import { hubGroup } from './groups/hub.js';
 import { logsGroup } from './groups/logs.js';
+import { chaosGroup } from './groups/chaos.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, logsGroup, uiGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, logsGroup, chaosGroup, uiGroup];
 
 function usage(): string {
   return [

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     const note = !cli.hub ? '' : name === 'gateway' ? '  (hub: whole traces of all three services)' : '  (its own spans; also sent to the hub)';
     console.log(`  ${name.padEnd(width)}  ${shop[name].url}/_debug${note}`);
   }
-  console.log(`\nShop API: ${shop.gateway.url}/api/products  (fault toggles: POST <service>/_demo/faults, see apps/demo/README.md)`);
+  console.log(`\nShop API: ${shop.gateway.url}/api/products  (chaos experiments: the Chaos tab of the gateway's panel, see apps/demo/README.md)`);
 
   let statsTimer: NodeJS.Timeout | undefined;
   if (cli.load) {

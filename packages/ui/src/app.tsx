@@ -10,6 +10,7 @@ import { StatsView } from './views/StatsView.js';
 import { lazyView } from './views/lazy-view.js';
 import { MetricsView } from './views/MetricsView.js';
 import { BreakpointsView } from './views/BreakpointsView.js';
+import { ChaosBanner } from './views/ChaosBanner.js';
 
 const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'traces', label: 'Traces' },
@@ -17,6 +18,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'flame', label: 'Flame' },
   { view: 'metrics', label: 'Metrics' },
   { view: 'breakpoints', label: 'Breakpoints' },
+  { view: 'chaos', label: 'Chaos' },
   { view: 'stats', label: 'Stats' },
 ];
 
@@ -29,6 +31,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   flame: lazyView(() => import('./views/FlameView.js').then((m) => m.FlameView), 'view-flame', 'flame'),
   metrics: MetricsView,
   breakpoints: BreakpointsView,
+  // Fault rules and experiments: loaded on the first visit.
+  chaos: lazyView(() => import('./views/chaos/ChaosPanel.js').then((m) => m.ChaosPanel), 'view-chaos', 'chaos'),
   stats: StatsView,
 };
 
@@ -78,6 +82,7 @@ export function App() {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
+      <ChaosBanner view={route.view} />
       <main class="content" id="main">
         <View route={route} navigate={navigate} />
       </main>

@@ -3,9 +3,9 @@
  * any mount path because the hash never reaches the server.
  *   #/traces?service=orders&status=error
  *   #/trace/<traceId>?span=<spanId>&q=<search>&tab=flame
- *   #/map  #/flame  #/metrics  #/breakpoints  #/stats   (each may carry its own ?params)
+ *   #/map  #/flame  #/metrics  #/breakpoints  #/chaos  #/stats   (each may carry its own ?params)
  */
-export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'breakpoints', 'stats'] as const;
+export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'breakpoints', 'chaos', 'stats'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {
