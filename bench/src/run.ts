@@ -17,9 +17,10 @@ import { breakpointsGroup } from './groups/breakpoints.js';
 import { hubGroup } from './groups/hub.js';
 import { logsGroup } from './groups/logs.js';
 import { queriesGroup } from './groups/queries.js';
+import { chaosGroup } from './groups/chaos.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, logsGroup, queriesGroup, uiGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, logsGroup, queriesGroup, chaosGroup, uiGroup];
 
 function usage(): string {
   return [

@@ -18,9 +18,9 @@ export const BIG_TRACE_SPANS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createE2eApp(options: { service?: string } = {}): { app: Express; close: () => Promise<void> } {
+export function createE2eApp(options: { service?: string; panel?: Parameters<typeof debugPanel>[0] } = {}): { app: Express; close: () => Promise<void> } {
   const app = express();
-  const panel = debugPanel({ service: options.service ?? 'shop', token: E2E_TOKEN, dataDir: false });
+  const panel = debugPanel({ service: options.service ?? 'shop', token: E2E_TOKEN, dataDir: false, ...options.panel });
   app.use(panel);
   const tracer = trace.getTracer('e2e-app');
 

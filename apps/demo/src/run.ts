@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     console.log(`  ${name.padEnd(width)}  ${loginUrl(shop[name], token)}${note}`);
   }
   if (!process.env.DEBUGPANEL_TOKEN) console.log('\n(The token is new each run; set DEBUGPANEL_TOKEN to keep one.)');
-  console.log(`\nShop API: ${shop.gateway.url}/api/products  (fault toggles: POST <service>/_demo/faults, see apps/demo/README.md)`);
+  console.log(`\nShop API: ${shop.gateway.url}/api/products  (chaos experiments: the Chaos tab of the gateway's panel, see apps/demo/README.md)`);
 
   let statsTimer: NodeJS.Timeout | undefined;
   if (cli.load) {

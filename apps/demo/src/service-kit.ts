@@ -1,13 +1,12 @@
 /**
- * What the three demo services share: the Express app with the panel mounted first, health and
- * fault routes, JSON errors, and a listen/shutdown cycle that reports to the launcher over IPC.
+ * What the three demo services share: the Express app with the panel mounted first (chaos
+ * experiments on), health, JSON errors, and a listen/shutdown cycle that reports to the launcher over IPC.
  */
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Server } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import { debugPanel, type DebugPanelOptions } from 'debugpanel';
 import type { ServiceConfig } from './config.js';
-import { Faults, faultsFromEnv } from './faults.js';
 
 /** An error with the HTTP status the client should get. */
 export class HttpError extends Error {
@@ -52,24 +51,26 @@ export type ServiceMessage =
  * @example panelOptions(readServiceConfig('orders')) // { service: 'orders', sendTo: 'http://127.0.0.1:3000/_debug' }
  */
 export function panelOptions(config: ServiceConfig, env: Record<string, string | undefined> = process.env): DebugPanelOptions {
-  if (!config.hub) return { service: config.name };
-  if (config.name === 'gateway') return { service: config.name, hub: true };
+  // Chaos experiments on in every service (the demo's faults are made with them); the others pull
+  // the rules their hub holds for them every second.
+  if (!config.hub) return { service: config.name, chaos: true };
+  if (config.name === 'gateway') return { service: config.name, hub: true, chaos: true };
   // The hub's panel wants the token like every panel: the launcher gives the three services one.
   const token = env.DEBUGPANEL_TOKEN;
   const url = `${config.gatewayUrl}/_debug`;
-  return { service: config.name, sendTo: token ? { url, headers: { authorization: `Bearer ${token}` } } : url };
+  return { service: config.name, sendTo: token ? { url, headers: { authorization: `Bearer ${token}` } } : url, chaos: { pullMs: 1000 } };
 }
 
 /**
  * Builds the app of one service: `debugPanel()` first (so every later route is traced and
- * outgoing calls carry trace context), then /health, /_demo/faults, JSON bodies and fault
- * injection. The service adds its routes, then calls `serve()`.
+ * outgoing calls carry trace context; faults come from its chaos rules), then /health and JSON
+ * bodies. The service adds its routes, then calls `serve()`.
  * @example
  * const { app } = createServiceApp(readServiceConfig('orders'));
  * app.get('/orders/:id', handler);
  * serve(app, config);
  */
-export function createServiceApp(config: ServiceConfig): { app: Express; faults: Faults } {
+export function createServiceApp(config: ServiceConfig): { app: Express } {
   const app = express();
   app.disable('x-powered-by');
   app.use(debugPanel(panelOptions(config)));
@@ -83,11 +84,8 @@ export function createServiceApp(config: ServiceConfig): { app: Express; faults:
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: config.name, uptimeMs: Date.now() - started });
   });
-  const faults = new Faults(faultsFromEnv(config.name));
-  app.use(faults.router());
   app.use(express.json({ limit: '64kb' }));
-  app.use(faults.middleware());
-  return { app, faults };
+  return { app };
 }
 
 /** 404 for unknown routes and one JSON shape for every error; mount after the routes. */

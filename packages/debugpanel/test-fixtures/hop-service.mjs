@@ -32,8 +32,12 @@ app.use(
     auth: 'loopback',
     dataDir: false,
     hub: process.env.HUB === '1',
-    sendTo: process.env.SEND_TO || undefined,
+    // with TOKEN, the hub needs it too: the same token on the sendTo connection
+    sendTo: process.env.SEND_TO ? { url: process.env.SEND_TO, headers: process.env.TOKEN ? { authorization: `Bearer ${process.env.TOKEN}` } : {} } : undefined,
     sampling: process.env.HEAD ? { head: Number(process.env.HEAD) } : undefined,
+    // CHAOS=1: fault rules on (PULL_MS: how often a sendTo service pulls the hub's); TOKEN: the panel's token
+    chaos: process.env.CHAOS === '1' ? (process.env.PULL_MS ? { pullMs: Number(process.env.PULL_MS) } : true) : undefined,
+    token: process.env.TOKEN || undefined,
   }),
 );
 app.get('/hop', async (req, res) => {

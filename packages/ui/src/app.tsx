@@ -13,6 +13,7 @@ import { BreakpointsView } from './views/BreakpointsView.js';
 import { useSession } from './session.js';
 import { KeyHelpDialog } from './views/KeyHelp.js';
 import { AlertBadge } from './views/AlertBadge.js';
+import { ChaosBanner } from './views/ChaosBanner.js';
 
 const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'traces', label: 'Traces' },
@@ -23,6 +24,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'queries', label: 'Queries' },
   { view: 'insights', label: 'Insights' },
   { view: 'breakpoints', label: 'Breakpoints' },
+  { view: 'chaos', label: 'Chaos' },
   { view: 'stats', label: 'Stats' },
 ];
 
@@ -41,6 +43,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   // Incidents and their suspects: loaded on the first visit.
   insights: lazyView(() => import('./views/InsightsView.js').then((m) => m.InsightsView), 'view-insights', 'insights'),
   breakpoints: BreakpointsView,
+  // Fault rules and experiments: loaded on the first visit.
+  chaos: lazyView(() => import('./views/chaos/ChaosPanel.js').then((m) => m.ChaosPanel), 'view-chaos', 'chaos'),
   stats: StatsView,
   // Debugger role only; a view of its own, loaded on the first visit.
   audit: lazyView(() => import('./views/AuditView.js').then((m) => m.AuditView), 'view-audit', 'audit'),
@@ -122,6 +126,7 @@ export function App() {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
+      <ChaosBanner view={route.view} />
       <main class="content" id="main">
         <View route={route} navigate={navigate} />
       </main>

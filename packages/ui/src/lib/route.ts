@@ -3,10 +3,10 @@
  * any mount path because the hash never reaches the server.
  *   #/traces?service=orders&status=error
  *   #/trace/<traceId>?span=<spanId>&q=<search>&tab=flame
- *   #/map  #/flame  #/metrics  #/queries  #/breakpoints  #/stats  #/insights[/<incidentId>]   (each may carry its own ?params)
+ *   #/map  #/flame  #/metrics  #/queries  #/breakpoints  #/chaos  #/stats  #/insights[/<incidentId>]   (each may carry its own ?params)
  *   #/errors/<fingerprint>?service=orders   (the Errors view and a selected group)
  */
-export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'queries', 'insights', 'breakpoints', 'stats', 'audit', 'errors'] as const;
+export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'queries', 'insights', 'breakpoints', 'chaos', 'stats', 'audit', 'errors'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {
