@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eApp } from './src/app.js';
-import { openPage } from './src/browser.js';
+import { login, openPage } from './src/browser.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 let server: Server;
@@ -31,6 +31,7 @@ beforeAll(async () => {
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
+  await login(page, base);
 });
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import type { ErrorsResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type RunningService } from '../apps/demo/src/launcher.js';
-import { openPage } from './src/browser.js';
+import { E2E_AUTH, E2E_TOKEN, login, openPage } from './src/browser.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 let shop: Record<'gateway' | 'orders' | 'inventory', RunningService> | undefined;
@@ -40,15 +40,16 @@ const checkout = (customer: string) =>
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 } });
+  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 }, token: E2E_TOKEN });
   gw = shop.gateway.url;
   for (const c of ['ada', 'bob', 'cy', 'dee']) expect(await checkout(c)).toBe(502);
   // some healthy traffic and a different error (an unknown route's 404 is not one; the product bug is)
   for (let i = 1; i <= 5; i++) await fetch(`${gw}/api/products/${i}`);
   expect((await fetch(`${gw}/api/products/13`)).status).toBe(502);
-  await until('both groups in the hub', () => fetch(`${gw}/_debug/api/errors`).then((r) => r.json() as Promise<ErrorsResponse>), (r) =>
+  await until('both groups in the hub', () => fetch(`${gw}/_debug/api/errors`, E2E_AUTH).then((r) => r.json() as Promise<ErrorsResponse>), (r) =>
     r.groups.some((g) => g.type === 'TypeError' && g.count >= 5) && r.groups.some((g) => g.type === 'HttpError' && g.count >= 4));
   ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
+  await login(page, gw);
 });
 
 afterAll(async () => {

@@ -163,7 +163,8 @@ describe('sampling bits in Chromium', () => {
     const summary = async () => ((await (await fetch(`${base}/_debug/api/traces/${id}`, E2E_AUTH)).json()) as { summary?: { pinned?: boolean } }).summary;
     expect((await summary())?.pinned).toBe(true);
     await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow&until=${Date.now() + 60_000}`);
-    await expect.poll(() => page.locator('[data-testid="pinned-mark"]').count()).toBeGreaterThan(0);
+    // A pinned trace reads "Kept: pinned": the reason badge itself, or a pinned mark beside another reason.
+    await expect.poll(() => page.locator('[data-testid="pinned-mark"], .reason.r-pinned').count()).toBeGreaterThan(0);
     await page.goto(`${base}/_debug/#/trace/${id}`);
     await expect.poll(() => pin.textContent()).toBe('Unpin');
     await pin.click();

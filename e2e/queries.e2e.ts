@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eApp } from './src/app.js';
-import { openPage } from './src/browser.js';
+import { login, openPage } from './src/browser.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 let server: Server;
@@ -42,6 +42,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   for (let i = 0; i < 6; i++) await (await fetch(`${base}/api/catalogue?n=${18 + i}`)).text();
   ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
+  await login(page, base);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Shop, type ShopFault, type ShopService } from '../src/shop.test-helpers.js';
+import { Shop, type ShopFault, type ShopService } from '../src/shop.test.helpers.js';
 
 /**
  * `npm run eval`: the insights engine on the simulated three-service shop (real golden signals,

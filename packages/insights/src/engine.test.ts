@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Shop } from './shop.test-helpers.js';
+import { Shop } from './shop.test.helpers.js';
 
 const WARM = 6 * 60; // seconds of clean traffic: past the 5 min / 200 requests warm-up
 

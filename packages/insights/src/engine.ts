@@ -172,7 +172,7 @@ function modeOf(a: Anomaly): 'latency' | 'errors' {
  * kept traces. `addSpans` is cheap (a map insert); the work happens in `tick`, once per second.
  *
  * @example
- * import { criticalPath } from '@debugpanel/flamegraph';
+ * // criticalPath: from the @debugpanel/flamegraph package (the panel passes it in)
  * const engine = new InsightsEngine({ criticalPath, source: { fine: (s) => ..., coarse: () => ... } });
  * engine.start();
  * pipeline.onKept = (spans) => engine.addSpans(spans);

@@ -5,7 +5,7 @@
  *
  * @example
  * import { InsightsEngine } from '@debugpanel/insights';
- * import { criticalPath } from '@debugpanel/flamegraph';
+ * // criticalPath: from the @debugpanel/flamegraph package (the panel passes it in)
  * const engine = new InsightsEngine({ criticalPath, source: { fine: (s) => signals.queryAll(s), coarse: () => signals.queryAll(21600) } });
  * engine.start();
  * engine.addSpans(keptSpans);
