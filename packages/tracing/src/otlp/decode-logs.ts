@@ -71,11 +71,7 @@ function walk(w: Walker, req: unknown): LogRecord[] {
   if (!Array.isArray(rl)) throw new OtlpDecodeError('resourceLogs must be an array');
   const out: LogRecord[] = [];
   for (const r of rl) {
-    if (!r || typeof r !== 'object') throw new OtlpDecodeError('each resourceLogs item must be an object');
-    const resAttrs = w.attributes(((r as Obj).resource as Obj | undefined)?.attributes);
-    if (!resAttrs) throw new OtlpDecodeError('resource.attributes must be an array of {key, value}');
-    const name = resAttrs['service.name'];
-    const service = typeof name === 'string' && name ? name : 'unknown_service';
+    const { service } = w.resource(r, 'resourceLogs');
     const scopeLogs = (r as Obj).scopeLogs;
     if (scopeLogs === undefined || scopeLogs === null) continue;
     if (!Array.isArray(scopeLogs)) throw new OtlpDecodeError('scopeLogs must be an array');

@@ -241,6 +241,15 @@ export class Walker {
     return rec;
   }
 
+  /** One item of `resourceSpans` / `resourceLogs`: its resource attributes and `service.name`. */
+  resource(r: unknown, list: string): { attributes: Attributes; service: string } {
+    if (!r || typeof r !== 'object') throw new OtlpDecodeError(`each ${list} item must be an object`);
+    const attributes = this.attributes(((r as Obj).resource as Obj | undefined)?.attributes);
+    if (!attributes) throw new OtlpDecodeError('resource.attributes must be an array of {key, value}');
+    const name = attributes['service.name'];
+    return { attributes, service: typeof name === 'string' && name ? name : 'unknown_service' };
+  }
+
   request(req: unknown): SpanRecord[] {
     if (!req || typeof req !== 'object' || Array.isArray(req)) throw new OtlpDecodeError('body is not an ExportTraceServiceRequest object');
     const rs = (req as Obj).resourceSpans;
@@ -248,11 +257,7 @@ export class Walker {
     if (!Array.isArray(rs)) throw new OtlpDecodeError('resourceSpans must be an array');
     const out: SpanRecord[] = [];
     for (const r of rs) {
-      if (!r || typeof r !== 'object') throw new OtlpDecodeError('each resourceSpans item must be an object');
-      const resAttrs = this.attributes(((r as Obj).resource as Obj | undefined)?.attributes);
-      if (!resAttrs) throw new OtlpDecodeError('resource.attributes must be an array of {key, value}');
-      const name = resAttrs['service.name'];
-      const service = typeof name === 'string' && name ? name : 'unknown_service';
+      const { attributes: resAttrs, service } = this.resource(r, 'resourceSpans');
       delete resAttrs['service.name'];
       const scopeSpans = (r as Obj).scopeSpans;
       if (scopeSpans === undefined || scopeSpans === null) continue;
