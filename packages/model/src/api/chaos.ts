@@ -200,10 +200,16 @@ export interface ChaosVerdict {
   traceIds: string[];
   /** Routes and dependencies whose signals changed most */
   signals: ChaosSignalChange[];
-  /** The first incident/alert after the start */
-  incident: { id: string; title: string; firedAfterMs: number } | null;
-  /** The incident's top suspect and whether it names the injected target */
-  topSuspect: { name: string; namesTarget: boolean } | null;
+  /**
+   * The first incident the detector opened after the start: `firedAfterMs` is when it opened (the
+   * panel caught it), `alertAfterMs` when its alert went to firing (after `alerts.pendingMs`), if it did.
+   */
+  incident: { id: string; title: string; firedAfterMs: number; alertAfterMs?: number; state?: 'pending' | 'firing' | 'resolved' } | null;
+  /**
+   * The incident's top suspect and whether it names the injected target: the rule's service and,
+   * when the rule names one, its statement, route or host (`expect.suspect` replaces that test).
+   */
+  topSuspect: { name: string; service?: string; operation?: string; namesTarget: boolean } | null;
   expectations: ChaosExpectationResult[];
   /** ms since epoch */
   decidedAt: number;
