@@ -219,9 +219,9 @@ export function splitHeader(value: string): [string, string | undefined] {
 function defaultMessage(kind: FaultKind, target: ChaosTarget | undefined): string {
   switch (kind) {
     case 'error':
-      return target === 'db' ? 'SQLITE_IOERR: disk I/O error (injected by debugpanel chaos)' : 'injected error (debugpanel chaos)';
+      return target === 'db' ? 'database error (injected by debugpanel chaos)' : 'injected error (debugpanel chaos)';
     case 'timeout':
-      return target === 'db' ? 'SQLITE_BUSY: database is locked (injected timeout, debugpanel chaos)' : 'connect ETIMEDOUT (injected by debugpanel chaos)';
+      return target === 'db' ? 'statement timeout (injected by debugpanel chaos)' : 'connect ETIMEDOUT (injected by debugpanel chaos)';
     case 'reset':
       return 'read ECONNRESET (injected by debugpanel chaos)';
     case 'abort':

@@ -211,7 +211,14 @@ function ExperimentItem({ x, now }: { x: ChaosExperiment; now: number }) {
       {v && (
         <div class="chaos-verdict" data-testid="chaos-verdict">
           <p>{v.summary}</p>
-          {v.incident && <p class="small">Incident: {v.incident.title} after {(v.incident.firedAfterMs / 1000).toFixed(1)} s</p>}
+          {v.incident && (
+            <p class="small">
+              Incident:{' '}
+              <a href={formatHash({ view: 'insights', id: v.incident.id })} data-testid="chaos-incident-link">{v.incident.title}</a>{' '}
+              opened after {(v.incident.firedAfterMs / 1000).toFixed(1)} s
+              {v.incident.alertAfterMs !== undefined ? `, alert fired after ${(v.incident.alertAfterMs / 1000).toFixed(1)} s` : ''}
+            </p>
+          )}
           <ul class="chaos-expect">
             {v.expectations.map((e) => (
               <li key={e.expectation} class={e.met === true ? 'ok' : e.met === false ? 'bad' : 'muted'}>
