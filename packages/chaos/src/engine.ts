@@ -75,6 +75,7 @@ export class ChaosEngine implements FaultInjector {
   #outgoing: ReadonlyArray<LiveRule> = EMPTY;
   #db: ReadonlyArray<LiveRule> = EMPTY;
   #headerScoped = false;
+  #fingerprintScoped = false;
   #armed = false;
   readonly #events: RingBuffer<ChaosEvent>;
   readonly #maxRules: number;
@@ -99,6 +100,11 @@ export class ChaosEngine implements FaultInjector {
 
   get headerScoped(): boolean {
     return this.#headerScoped;
+  }
+
+  /** True while a db rule of this service is scoped by a fingerprint (the hooks then compute it). */
+  get fingerprintScoped(): boolean {
+    return this.#fingerprintScoped;
   }
 
   /** True while a rule of this service is active (the hooks are then wired). */
@@ -280,17 +286,17 @@ export class ChaosEngine implements FaultInjector {
 
   incoming(call: IncomingCall): FaultDecision | undefined {
     const rules = this.#incoming;
-    return rules.length === 0 ? undefined : this.#first(rules, call.method, undefined, undefined, call.path, undefined, call.headers);
+    return rules.length === 0 ? undefined : this.#first(rules, call.method, undefined, undefined, call.path, undefined, undefined, call.headers);
   }
 
   outgoing(call: OutgoingCall, headers: FaultHeaders | undefined): FaultDecision | undefined {
     const rules = this.#outgoing;
-    return rules.length === 0 ? undefined : this.#first(rules, call.method, call.host.toLowerCase(), call.port, pathOnly(call.path), undefined, headers);
+    return rules.length === 0 ? undefined : this.#first(rules, call.method, call.host.toLowerCase(), call.port, pathOnly(call.path), undefined, undefined, headers);
   }
 
   statement(call: StatementCall, headers: FaultHeaders | undefined): FaultDecision | undefined {
     const rules = this.#db;
-    return rules.length === 0 ? undefined : this.#first(rules, undefined, undefined, undefined, undefined, call.text, headers);
+    return rules.length === 0 ? undefined : this.#first(rules, undefined, undefined, undefined, undefined, call.text, call.fingerprint, headers);
   }
 
   /**
@@ -305,6 +311,7 @@ export class ChaosEngine implements FaultInjector {
     port: number | undefined,
     path: string | undefined,
     text: string | undefined,
+    fingerprint: string | undefined,
     headers: FaultHeaders | undefined,
   ): FaultDecision | undefined {
     const now = this.#now();
@@ -316,6 +323,7 @@ export class ChaosEngine implements FaultInjector {
       if (m.port !== undefined && m.port !== port) continue;
       if (m.route !== undefined && (path === undefined || !m.route.test(path))) continue;
       if (m.statement !== undefined && (text === undefined || !m.statement.test(text))) continue;
+      if (m.fingerprint !== undefined && m.fingerprint !== fingerprint) continue;
       if (!headerMatches(m, headers)) continue;
       if (this.#hit(rule)) return decision;
     }
@@ -363,15 +371,18 @@ export class ChaosEngine implements FaultInjector {
   #rebuild(): void {
     const by: Record<ChaosTarget, LiveRule[]> = { incoming: [], outgoing: [], db: [] };
     let header = false;
+    let fp = false;
     for (const live of this.#rules.values()) {
       if (live.rule.scope.service !== this.service) continue;
       by[live.rule.target].push(live);
       if (live.m.headerName !== undefined) header = true;
+      if (live.m.fingerprint !== undefined) fp = true;
     }
     this.#incoming = by.incoming.length ? by.incoming : EMPTY;
     this.#outgoing = by.outgoing.length ? by.outgoing : EMPTY;
     this.#db = by.db.length ? by.db : EMPTY;
     this.#headerScoped = header;
+    this.#fingerprintScoped = fp;
     const armed = !this.#closed && by.incoming.length + by.outgoing.length + by.db.length > 0;
     if (armed !== this.#armed) {
       this.#armed = armed;

@@ -27,6 +27,8 @@ export interface ObservedSuspect {
   operation?: string;
   /** attribute suspects: `key=value` */
   attribute?: string;
+  /** when the operation is a database statement: its fingerprint id (what a `fingerprint` rule names) */
+  fingerprint?: string;
 }
 
 /** An incident a detector opened, with its ranked suspects (best first). */
@@ -226,7 +228,7 @@ export class ChaosExperiments {
 /** What the rule aimed at, as words a suspect could name: statement, host, route, service. */
 export function targetWords(rule: ChaosRule): string[] {
   const s = rule.scope;
-  return [s.statement, s.host, s.route, s.service].filter((x): x is string => typeof x === 'string' && x !== '');
+  return [s.statement, s.fingerprint, s.host, s.route, s.service].filter((x): x is string => typeof x === 'string' && x !== '');
 }
 
 /** `inventory` `SELECT stock`: how a suspect reads in a summary. */
@@ -250,7 +252,7 @@ export function namesTarget(rule: ChaosRule, expected: string | undefined, s: Ob
   const service = s.service.toLowerCase() === sc.service.toLowerCase();
   switch (rule.target) {
     case 'db':
-      return service && (sc.statement === undefined || has(s.operation, sc.statement));
+      return service && (sc.statement === undefined || has(s.operation, sc.statement)) && (sc.fingerprint === undefined || s.fingerprint === sc.fingerprint);
     case 'incoming':
       return service && (sc.route === undefined || has(s.operation, sc.route.replace(/\/\*$/, '').replace(/:\w+/g, '')));
     default:
@@ -346,7 +348,7 @@ function ticks(t: NonNullable<ChaosVerdict['topSuspect']>): string {
 
 /** What a suspect must name by default: `inventory` and `SELECT stock`. */
 function targetText(rule: ChaosRule): string {
-  const what = rule.target === 'db' ? rule.scope.statement : rule.target === 'incoming' ? rule.scope.route : rule.scope.host;
+  const what = rule.target === 'db' ? rule.scope.statement ?? (rule.scope.fingerprint !== undefined ? `query ${rule.scope.fingerprint}` : undefined) : rule.target === 'incoming' ? rule.scope.route : rule.scope.host;
   if (rule.target === 'outgoing' && what !== undefined) return `\`${what}\``;
   return what !== undefined ? `\`${rule.scope.service}\` and \`${what}\`` : `\`${rule.scope.service}\``;
 }

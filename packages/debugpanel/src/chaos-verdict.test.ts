@@ -9,6 +9,7 @@ import { ChaosEngine, ChaosExperiments } from '@debugpanel/chaos';
 import { criticalPath } from '@debugpanel/flamegraph';
 import { InsightsEngine } from '@debugpanel/insights';
 import { GoldenSignals } from '@debugpanel/metrics';
+import { fingerprint } from '@debugpanel/queries';
 import { CHAOS_RULE_ATTRIBUTE, type ChaosExperiment, type SpanRecord } from '@debugpanel/model';
 import { incidentsFrom } from './chaos.js';
 
@@ -43,7 +44,7 @@ function shop(seed = 7) {
     };
     const jitter = (ms: number) => ms * (0.8 + 0.4 * random());
     // the chaos engine decides, as tracing's statement hook asks it before the query runs
-    const d = engine.statement({ system: 'sqlite', text: STOCK_SQL }, undefined);
+    const d = engine.statement({ system: 'sqlite', text: STOCK_SQL, ...(engine.fingerprintScoped ? { fingerprint: fingerprint(STOCK_SQL).id } : {}) }, undefined);
     const sql = jitter(2) + (d?.kind === 'latency' ? d.ms : 0);
     const inv = jitter(3) + sql;
     const ord = jitter(5) + inv + 2;
@@ -104,6 +105,17 @@ describe('experiment verdicts from the insights engine', () => {
     expect(v.summary).toMatch(new RegExp(`^Caught in \\d+(\\.\\d)? s; ranked \`inventory\` \`${STOCK_SQL.replace(/[?]/g, '\\?')}\` first\\. Alert fired after \\d+ s\\.$`));
     expect(v.expectations.map((x) => x.met)).toEqual([true, true, true]);
     expect(s.insights.incidentsSince(e.startedAt)[0]!.id).toBe(v.incident!.id);
+  });
+
+  it('a rule by fingerprint is named by a suspect whose statement has that fingerprint', () => {
+    const s = shop(3);
+    s.run(6 * 60);
+    const id = fingerprint(STOCK_SQL).id;
+    const e = start(s.x, { name: 'slow stock by fingerprint', rule: { target: 'db', fault: { kind: 'latency', ms: 200 }, scope: { service: 'inventory', fingerprint: id } }, durationMs: 40_000 });
+    s.run(42);
+    const v = s.x.decide(e.id)!;
+    expect(v).toMatchObject({ caught: true, injected: 400, topSuspect: { service: 'inventory', operation: STOCK_SQL, namesTarget: true } });
+    expect(v.expectations[2]).toMatchObject({ expectation: `the top suspect names \`inventory\` and \`query ${id}\``, met: true });
   });
 
   it('a fault below what the detector sees (+1 ms): not caught, no alert fired', () => {

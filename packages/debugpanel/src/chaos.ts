@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ChaosEngine, ChaosExperiments, signalChanges, type ChaosEvent, type ExperimentObservation, type IncidentsSince, type ObservedIncident, type TimedSeries } from '@debugpanel/chaos';
 import type { InsightsEngine } from '@debugpanel/insights';
+import { fingerprint } from '@debugpanel/queries';
 import { CHAOS_RULE_ATTRIBUTE, type ChaosExperiment, type ChaosPullResponse, type ChaosStats, type FaultInjector } from '@debugpanel/model';
 import type { GoldenSignals } from '@debugpanel/metrics';
 import type { SpanStore } from '@debugpanel/span-store';
@@ -205,6 +206,8 @@ function observe(e: Readonly<ChaosExperiment>, store: SpanStore, metrics: Golden
   return { faultedTraceIds: ids, faultedSpans, signals, incidents: incidentsSince ? incidentsSince(e.startedAt) : null };
 }
 
+const SQL = /^\s*(?:select|insert|update|delete|with|replace|merge|call|upsert)\b/i;
+
 /** Incidents opened up to this long before `since` are read, then filtered by when they opened. */
 const BACKDATE_MS = 60_000;
 
@@ -234,6 +237,8 @@ export function incidentsFrom(insights: Pick<InsightsEngine, 'incidentsSince' | 
           service: s.service,
           ...(s.operation !== undefined ? { operation: s.operation } : {}),
           ...(s.attribute !== undefined ? { attribute: s.attribute } : {}),
+          // a statement suspect (insights names it by its text) with its fingerprint, for `fingerprint` rules
+          ...(s.operation !== undefined && SQL.test(s.operation) ? { fingerprint: fingerprint(s.operation).id } : {}),
         })),
       });
     }

@@ -11,13 +11,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { CHAOS_EVENT, CHAOS_RULE_ATTRIBUTE, type FaultDecision, type FaultInjector, type FaultKind, type SpanRecord, type StatementCall } from '@debugpanel/model';
 import { startMariaDb, startPostgres, type MariaDbServer, type PostgresServer } from '@debugpanel/test-servers';
+import { fingerprint } from '@debugpanel/queries';
 import { setupTracing, type PanelTracing } from './setup.js';
 
 /** One decision for every statement containing `needle`; remembers what it was asked. */
 class StatementInjector implements FaultInjector {
   headerScoped = false;
   asked: StatementCall[] = [];
-  constructor(private readonly d: FaultDecision, private readonly needle: string) {}
+  constructor(protected readonly decisionFor: FaultDecision, private readonly needle: string) {}
   incoming(): undefined {
     return undefined;
   }
@@ -26,7 +27,19 @@ class StatementInjector implements FaultInjector {
   }
   statement(call: StatementCall): FaultDecision | undefined {
     this.asked.push(call);
-    return call.text.includes(this.needle) ? this.d : undefined;
+    return call.text.includes(this.needle) ? this.decisionFor : undefined;
+  }
+}
+
+/** One decision for every statement of one fingerprint. */
+class FingerprintInjector extends StatementInjector {
+  readonly fingerprintScoped = true;
+  constructor(d: FaultDecision, private readonly id: string) {
+    super(d, '');
+  }
+  override statement(call: StatementCall): FaultDecision | undefined {
+    this.asked.push(call);
+    return call.fingerprint === this.id ? this.decisionFor : undefined;
   }
 }
 
@@ -132,6 +145,20 @@ describe('pg statement faults (real PostgreSQL)', () => {
     expect(marked).toHaveLength(2);
     for (const s of marked) expect(s.duration).toBeGreaterThanOrEqual(115);
     expect(r.db.find((s) => s.attributes['db.query.text'] === 'SELECT ? AS two')!.attributes[CHAOS_RULE_ATTRIBUTE]).toBeUndefined();
+  });
+
+  it('by fingerprint: every text of one query (other literals, other placeholders), computed only when a rule needs it', async () => {
+    const id = fingerprint('SELECT quantity FROM stock WHERE sku = $1').id;
+    const inj = new FingerprintInjector(decision('error'), id);
+    tracing.setFaultInjector(inj);
+    await expect(client.query("SELECT quantity FROM stock WHERE sku = 'a1'")).rejects.toMatchObject({ code: 'XX000' });
+    await expect(pool.query('select quantity from stock where sku=$1', ['b2'])).rejects.toMatchObject({ code: 'XX000' });
+    expect((await client.query('SELECT sku FROM stock WHERE sku = $1', ['a1'])).rows).toEqual([{ sku: 'a1' }]);
+    expect(inj.asked.every((c) => c.fingerprint !== undefined)).toBe(true);
+    const plain = new StatementInjector(decision('error'), 'nothing');
+    tracing.setFaultInjector(plain);
+    await client.query('SELECT 1');
+    expect(plain.asked[0]!.fingerprint).toBeUndefined();
   });
 
   it('hits statements outside a trace too (no span to mark)', async () => {

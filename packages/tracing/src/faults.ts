@@ -20,6 +20,7 @@ import {
   type OutgoingCall,
   type StatementCall,
 } from '@debugpanel/model';
+import { fingerprint } from '@debugpanel/queries';
 import type { TracingState } from './state.js';
 
 /** Context key of the incoming request's headers, set only while a header-scoped rule exists. */
@@ -43,6 +44,9 @@ export class CompositeInjector implements FaultInjector {
   constructor(private readonly parts: ReadonlyArray<FaultInjector>) {}
   get headerScoped(): boolean {
     return this.parts.some((p) => p.headerScoped);
+  }
+  get fingerprintScoped(): boolean {
+    return this.parts.some((p) => p.fingerprintScoped === true);
   }
   incoming(call: IncomingCall): FaultDecision | undefined {
     for (const p of this.parts) {
@@ -206,7 +210,9 @@ export function statementFault(state: TracingState, system: string, text: string
   if (faults === undefined) return undefined;
   const ctx = context.active();
   if (isTracingSuppressed(ctx)) return undefined;
-  return faults.statement({ system, text }, faultHeaders(faults, ctx));
+  // The fingerprint (cached by text) only when a rule is scoped by one.
+  const call: StatementCall = faults.fingerprintScoped === true ? { system, text, fingerprint: fingerprint(text).id } : { system, text };
+  return faults.statement(call, faultHeaders(faults, ctx));
 }
 
 /**

@@ -62,6 +62,11 @@ export interface ChaosScope {
   /** db: text the statement contains (case-insensitive), e.g. `SELECT stock` */
   statement?: string;
   /**
+   * db: the statement's fingerprint, the 16 hex characters the Queries view and
+   * `GET {path}/api/queries` list: every text of one query (other literals, other placeholders).
+   */
+  fingerprint?: string;
+  /**
    * Only requests carrying this header: `x-chaos: 1` (name and value) or `x-chaos` (any value).
    * For outgoing and db rules it is the header of the incoming request the call is part of.
    */

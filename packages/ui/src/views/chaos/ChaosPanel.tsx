@@ -29,6 +29,7 @@ const LABELS: Partial<Record<keyof ChaosForm, [string, string]>> = {
   route: ['route', '/orders/:id'],
   host: ['host', 'inventory:3002'],
   statement: ['statement contains', 'SELECT stock'],
+  fingerprint: ['query fingerprint', '16 hex, from Queries'],
   header: ['only with header', 'x-chaos: 1'],
 };
 
@@ -136,7 +137,7 @@ export function ChaosPanel(_props: ViewProps) {
           </select>
           {issues.kind && <small class="chaos-issue">{issues.kind}</small>}
         </label>
-        {(['ms', 'status', 'service', 'method', 'route', 'host', 'statement', 'header'] as const).filter((k) => shown.has(k)).map(input)}
+        {(['ms', 'status', 'service', 'method', 'route', 'host', 'statement', 'fingerprint', 'header'] as const).filter((k) => shown.has(k)).map(input)}
         <label class={issues.ratePct ? 'bad narrow' : 'narrow'}>
           <span>rate %</span>
           <input value={form.ratePct} onInput={(e) => set('ratePct', (e.target as HTMLInputElement).value)} data-testid="chaos-ratePct" />
