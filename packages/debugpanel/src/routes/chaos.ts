@@ -4,8 +4,7 @@
  * `GET {path}/api/chaos/pull?service=` (what services that send to it pull).
  * Mutations are POST/DELETE, so the panel's same-origin check applies; every start and stop is an
  * entry of the panel's audit log (`chaos rule.created`, ...), with the request's role and token id.
- *
- * ROLE SEAM: when `PanelRoute` gets `role`, the POST and DELETE routes here take `role: 'debugger'`.
+ * The POST and DELETE routes need the debugger role: the panel's default for every mutation.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
