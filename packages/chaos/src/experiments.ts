@@ -312,7 +312,7 @@ export function judge(e: Readonly<ChaosExperiment>, seen: ExperimentObservation,
     expectations.push({
       expectation: `the top suspect names ${e.expect.suspect !== undefined ? `\`${e.expect.suspect}\`` : targetText(e.rule)}`,
       met: caught === null ? null : topSuspect?.namesTarget ?? false,
-      detail: topSuspect ? `top suspect: ${topSuspect.name}` : caught === null ? 'no detector' : 'no suspect ranked',
+      detail: topSuspect ? `top suspect: ${topSuspect.name}` : caught === null ? 'no detector' : incident ? 'no suspect ranked' : 'no incident, so no suspect',
     });
   }
 
