@@ -192,9 +192,10 @@ describe('demo shop', () => {
     expect(v.faultedTraces).toBeGreaterThan(0);
     expect(v.traceIds).toContain(failed!.traceId);
     expect(v.expectations[0]).toMatchObject({ expectation: 'the fault was injected', met: true });
-    // no incident detector on the panel yet: the verdict reports what it saw
-    expect(v.caught).toBeNull();
-    expect(v.summary).toMatch(/^Injected \d+ faults? into \d+ traces?/);
+    // the hub's insights engine is still in its warm-up (minutes): nothing fired
+    // (chaos-caught.test.ts runs one with a short warm-up that is caught)
+    expect(v.caught).toBe(false);
+    expect(v.summary).toMatch(/^Not caught: no alert fired; \d+ faults? in \d+ traces?\./);
     expect((await call('/api/products/2')).status).toBe(200);
   });
 

@@ -53,12 +53,16 @@ export type ServiceMessage =
 export function panelOptions(config: ServiceConfig, env: Record<string, string | undefined> = process.env): DebugPanelOptions {
   // Chaos experiments on in every service (the demo's faults are made with them); the others pull
   // the rules their hub holds for them every second.
-  if (!config.hub) return { service: config.name, chaos: true };
-  if (config.name === 'gateway') return { service: config.name, hub: true, chaos: true };
+  // DEMO_FAST_INSIGHTS=1: a warm-up of seconds instead of minutes and a 5 s detection window, so a
+  // test sees an experiment caught within a minute of the start. Not for watching the demo: it alarms easily.
+  const fast = ['1', 'true', 'on', 'yes'].includes((env.DEMO_FAST_INSIGHTS ?? '').trim().toLowerCase());
+  const insights = fast ? { insights: { warmupMs: 5000, warmupRequests: 20, windowSeconds: 5 } } : {};
+  if (!config.hub) return { service: config.name, chaos: true, ...insights };
+  if (config.name === 'gateway') return { service: config.name, hub: true, chaos: true, ...insights };
   // The hub's panel wants the token like every panel: the launcher gives the three services one.
   const token = env.DEBUGPANEL_TOKEN;
   const url = `${config.gatewayUrl}/_debug`;
-  return { service: config.name, sendTo: token ? { url, headers: { authorization: `Bearer ${token}` } } : url, chaos: { pullMs: 1000 } };
+  return { service: config.name, sendTo: token ? { url, headers: { authorization: `Bearer ${token}` } } : url, chaos: { pullMs: 1000 }, ...insights };
 }
 
 /**

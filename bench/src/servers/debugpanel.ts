@@ -29,13 +29,6 @@ const app = express();
 // before listening, and the row says the feature has not landed.
 const mw = debugPanel(JSON.parse(process.env.BENCH_PANEL_OPTIONS ?? '{}') as object);
 app.use(mw);
-// BENCH_CHAOS_RULE: a chaos rule (JSON) added at start, through the panel's own engine.
-if (process.env.BENCH_CHAOS_RULE) {
-  const engine = (mw as unknown as { panel?: { chaos?: { engine?: { add(rule: unknown): object } } } }).panel?.chaos?.engine;
-  if (!engine) throw new Error('debugPanel() has no chaos engine (start it with chaos: true)');
-  const added = engine.add(JSON.parse(process.env.BENCH_CHAOS_RULE));
-  if (!('rule' in added)) throw new Error(`the chaos rule was refused: ${JSON.stringify(added)}`);
-}
 addRoutes(app);
 
 async function getJson(port: number, path: string): Promise<unknown> {

@@ -98,6 +98,22 @@ describe('ChaosEngine rules', () => {
     expect(e.statement({ system: 'sqlite', text: 'UPDATE products SET stock = 1' }, undefined)).toBeUndefined();
   });
 
+  it('matches db statements by fingerprint, and says when the hooks must compute one', () => {
+    const { e } = engine();
+    expect(e.fingerprintScoped).toBe(false);
+    expect(e.add({ target: 'db', fault: { kind: 'error' }, scope: { fingerprint: 'SELECT stock' } })).toMatchObject({ issues: [{ field: 'scope.fingerprint', message: expect.stringContaining('16 hex characters') }] });
+    const db = added(e.add({ target: 'db', fault: { kind: 'error' }, scope: { fingerprint: '3F9A0C1D2E4B5A67' } }));
+    expect(db.scope.fingerprint).toBe('3f9a0c1d2e4b5a67');
+    expect(db.name).toBe('orders db query 3f9a0c1d2e4b5a67: error');
+    expect(e.fingerprintScoped).toBe(true);
+    expect(e.statement({ system: 'postgresql', text: 'SELECT 1', fingerprint: '3f9a0c1d2e4b5a67' }, undefined)?.ruleId).toBe(db.id);
+    expect(e.statement({ system: 'postgresql', text: 'SELECT 1', fingerprint: '0000000000000000' }, undefined)).toBeUndefined();
+    expect(e.statement({ system: 'postgresql', text: 'SELECT 1' }, undefined)).toBeUndefined();
+    expect(e.add({ target: 'incoming', fault: { kind: 'error' }, scope: { fingerprint: '3f9a0c1d2e4b5a67' } })).toMatchObject({ issues: [{ field: 'scope.fingerprint', message: expect.stringContaining('does not apply to target "incoming"') }] });
+    e.remove(db.id);
+    expect(e.fingerprintScoped).toBe(false);
+  });
+
   it('hits the given share of matching calls', () => {
     let i = 0;
     const seq = [0.1, 0.6, 0.2, 0.9];

@@ -75,6 +75,7 @@ export class ChaosEngine implements FaultInjector {
   #outgoing: ReadonlyArray<LiveRule> = EMPTY;
   #db: ReadonlyArray<LiveRule> = EMPTY;
   #headerScoped = false;
+  #fingerprintScoped = false;
   #armed = false;
   readonly #events: RingBuffer<ChaosEvent>;
   readonly #maxRules: number;
@@ -99,6 +100,11 @@ export class ChaosEngine implements FaultInjector {
 
   get headerScoped(): boolean {
     return this.#headerScoped;
+  }
+
+  /** True while a db rule of this service is scoped by a fingerprint (the hooks then compute it). */
+  get fingerprintScoped(): boolean {
+    return this.#fingerprintScoped;
   }
 
   /** True while a rule of this service is active (the hooks are then wired). */
@@ -280,44 +286,44 @@ export class ChaosEngine implements FaultInjector {
 
   incoming(call: IncomingCall): FaultDecision | undefined {
     const rules = this.#incoming;
-    if (rules.length === 0) return undefined;
-    const now = this.#now();
-    for (let i = 0; i < rules.length; i++) {
-      const { rule, m, decision } = rules[i]!;
-      if (rule.expiresAt <= now) continue;
-      if (m.method !== undefined && m.method !== call.method) continue;
-      if (m.route !== undefined && !m.route.test(call.path)) continue;
-      if (!headerMatches(m, call.headers)) continue;
-      if (this.#hit(rule)) return decision;
-    }
-    return undefined;
+    return rules.length === 0 ? undefined : this.#first(rules, call.method, undefined, undefined, call.path, undefined, undefined, call.headers);
   }
 
   outgoing(call: OutgoingCall, headers: FaultHeaders | undefined): FaultDecision | undefined {
     const rules = this.#outgoing;
-    if (rules.length === 0) return undefined;
-    const now = this.#now();
-    for (let i = 0; i < rules.length; i++) {
-      const { rule, m, decision } = rules[i]!;
-      if (rule.expiresAt <= now) continue;
-      if (m.method !== undefined && m.method !== call.method) continue;
-      if (m.host !== undefined && m.host !== call.host.toLowerCase()) continue;
-      if (m.port !== undefined && m.port !== call.port) continue;
-      if (m.route !== undefined && !m.route.test(pathOnly(call.path))) continue;
-      if (!headerMatches(m, headers)) continue;
-      if (this.#hit(rule)) return decision;
-    }
-    return undefined;
+    return rules.length === 0 ? undefined : this.#first(rules, call.method, call.host.toLowerCase(), call.port, pathOnly(call.path), undefined, undefined, headers);
   }
 
   statement(call: StatementCall, headers: FaultHeaders | undefined): FaultDecision | undefined {
     const rules = this.#db;
-    if (rules.length === 0) return undefined;
+    return rules.length === 0 ? undefined : this.#first(rules, undefined, undefined, undefined, undefined, call.text, call.fingerprint, headers);
+  }
+
+  /**
+   * The first live rule of a target whose prepared scope matches the call, counted and rated.
+   * Each check is skipped when the rule's scope leaves it out, so a rule costs what it names; the
+   * validation keeps each target's rules to the fields that target's calls have.
+   */
+  #first(
+    rules: ReadonlyArray<LiveRule>,
+    method: string | undefined,
+    host: string | undefined,
+    port: number | undefined,
+    path: string | undefined,
+    text: string | undefined,
+    fingerprint: string | undefined,
+    headers: FaultHeaders | undefined,
+  ): FaultDecision | undefined {
     const now = this.#now();
     for (let i = 0; i < rules.length; i++) {
       const { rule, m, decision } = rules[i]!;
       if (rule.expiresAt <= now) continue;
-      if (m.statement !== undefined && !m.statement.test(call.text)) continue;
+      if (m.method !== undefined && m.method !== method) continue;
+      if (m.host !== undefined && m.host !== host) continue;
+      if (m.port !== undefined && m.port !== port) continue;
+      if (m.route !== undefined && (path === undefined || !m.route.test(path))) continue;
+      if (m.statement !== undefined && (text === undefined || !m.statement.test(text))) continue;
+      if (m.fingerprint !== undefined && m.fingerprint !== fingerprint) continue;
       if (!headerMatches(m, headers)) continue;
       if (this.#hit(rule)) return decision;
     }
@@ -365,15 +371,18 @@ export class ChaosEngine implements FaultInjector {
   #rebuild(): void {
     const by: Record<ChaosTarget, LiveRule[]> = { incoming: [], outgoing: [], db: [] };
     let header = false;
+    let fp = false;
     for (const live of this.#rules.values()) {
       if (live.rule.scope.service !== this.service) continue;
       by[live.rule.target].push(live);
       if (live.m.headerName !== undefined) header = true;
+      if (live.m.fingerprint !== undefined) fp = true;
     }
     this.#incoming = by.incoming.length ? by.incoming : EMPTY;
     this.#outgoing = by.outgoing.length ? by.outgoing : EMPTY;
     this.#db = by.db.length ? by.db : EMPTY;
     this.#headerScoped = header;
+    this.#fingerprintScoped = fp;
     const armed = !this.#closed && by.incoming.length + by.outgoing.length + by.db.length > 0;
     if (armed !== this.#armed) {
       this.#armed = armed;

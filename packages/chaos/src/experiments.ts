@@ -20,14 +20,37 @@ import { randomBytes } from 'node:crypto';
 import type { ChaosEngine } from './engine.js';
 import { MIN_DURATION_MS } from './validate.js';
 
-/** An incident (or alert) a detector opened, with its ranked suspects (best first). */
+/** A ranked suspect as the verdict reads it: a service, and an operation (route, statement, call) or attribute. */
+export interface ObservedSuspect {
+  service: string;
+  /** the span name or statement the detector ranked (`GET /stock`, `SELECT qty FROM stock WHERE sku = ?`) */
+  operation?: string;
+  /** attribute suspects: `key=value` */
+  attribute?: string;
+  /** when the operation is a database statement: its fingerprint id (what a `fingerprint` rule names) */
+  fingerprint?: string;
+}
+
+/** An incident a detector opened, with its ranked suspects (best first). */
 export interface ObservedIncident {
   id: string;
   title: string;
-  /** ms since epoch */
+  /** when the detector opened it (ms since epoch): the moment the panel caught the fault */
   openedAt: number;
-  suspects: string[];
+  /** when its alert went to firing, if it did */
+  firedAt?: number;
+  state?: 'pending' | 'firing' | 'resolved';
+  suspects: ObservedSuspect[];
 }
+
+/**
+ * The seam to the panel's incident detector (`@debugpanel/insights` in the panel): incidents opened
+ * at or after `since` (ms), oldest first. The panel passes it in; this package never imports insights.
+ *
+ * @example
+ * const incidentsSince: IncidentsSince = (t) => insights.incidentsSince(t).map(toObserved);
+ */
+export type IncidentsSince = (since: number) => ObservedIncident[];
 
 /** What the panel saw while an experiment ran; gathered by the panel (store, metrics, insights). */
 export interface ExperimentObservation {
@@ -36,7 +59,7 @@ export interface ExperimentObservation {
   /** Spans carrying the rule (a hub sees those other services injected) */
   faultedSpans: number;
   signals: ChaosSignalChange[];
-  /** Incidents opened since the start; null when the panel has no detector to ask */
+  /** Incidents opened since the start (`IncidentsSince`); null when the panel has no detector to ask */
   incidents: ObservedIncident[] | null;
 }
 
@@ -202,10 +225,41 @@ export class ChaosExperiments {
   }
 }
 
-/** What the rule aimed at, as words a suspect could name: service, host, route, statement. */
+/** What the rule aimed at, as words a suspect could name: statement, host, route, service. */
 export function targetWords(rule: ChaosRule): string[] {
   const s = rule.scope;
-  return [s.statement, s.host, s.route, s.service].filter((x): x is string => typeof x === 'string' && x !== '');
+  return [s.statement, s.fingerprint, s.host, s.route, s.service].filter((x): x is string => typeof x === 'string' && x !== '');
+}
+
+/** `inventory` `SELECT stock`: how a suspect reads in a summary. */
+export function suspectName(s: ObservedSuspect): string {
+  const what = s.operation ?? s.attribute;
+  return what !== undefined && what !== '' ? `${s.service} ${what}` : s.service;
+}
+
+const has = (text: string | undefined, part: string): boolean => text !== undefined && text.toLowerCase().includes(part.toLowerCase());
+
+/**
+ * Whether a suspect names what the rule injected into. With `expect.suspect`, its text must be in
+ * the suspect's name. Otherwise the suspect must be the rule's service (for an outgoing rule, the
+ * called host counts as well) and, when the rule names a statement, route or host, name it too:
+ * a statement rule is named by its statement, not by the route that ran it.
+ */
+export function namesTarget(rule: ChaosRule, expected: string | undefined, s: ObservedSuspect): boolean {
+  if (expected !== undefined) return has(suspectName(s), expected);
+  const sc = rule.scope;
+  const host = sc.host?.replace(/:\d+$/, '');
+  const service = s.service.toLowerCase() === sc.service.toLowerCase();
+  switch (rule.target) {
+    case 'db':
+      return service && (sc.statement === undefined || has(s.operation, sc.statement)) && (sc.fingerprint === undefined || s.fingerprint === sc.fingerprint);
+    case 'incoming':
+      return service && (sc.route === undefined || has(s.operation, sc.route.replace(/\/\*$/, '').replace(/:\w+/g, '')));
+    default:
+      // the caller's client span, or the called service itself (a hub sees both)
+      if (host !== undefined && (has(s.service, host) || has(s.operation, host) || has(s.attribute, host))) return true;
+      return service && host === undefined && (sc.route === undefined || has(s.operation, sc.route));
+  }
 }
 
 function secs(ms: number): string {
@@ -223,7 +277,6 @@ export function judge(e: Readonly<ChaosExperiment>, seen: ExperimentObservation,
   const injected = Math.max(e.rule.injected, seen.faultedSpans);
   const withinMs = e.expect.withinMs ?? e.endsAt - e.startedAt;
   const wantCaught = e.expect.caught ?? true;
-  const words = e.expect.suspect !== undefined ? [e.expect.suspect] : targetWords(e.rule);
   const traces = seen.faultedTraceIds.length;
 
   let incident: ChaosVerdict['incident'] = null;
@@ -233,8 +286,13 @@ export function judge(e: Readonly<ChaosExperiment>, seen: ExperimentObservation,
     const first = [...seen.incidents].filter((i) => i.openedAt >= e.startedAt).sort((a, b) => a.openedAt - b.openedAt)[0];
     if (first) {
       incident = { id: first.id, title: first.title, firedAfterMs: first.openedAt - e.startedAt };
+      if (first.firedAt !== undefined) incident.alertAfterMs = first.firedAt - e.startedAt;
+      if (first.state !== undefined) incident.state = first.state;
       const top = first.suspects[0];
-      if (top !== undefined) topSuspect = { name: top, namesTarget: words.some((w) => top.toLowerCase().includes(w.toLowerCase())) };
+      if (top !== undefined) {
+        topSuspect = { name: suspectName(top), service: top.service, namesTarget: namesTarget(e.rule, e.expect.suspect, top) };
+        if (top.operation !== undefined) topSuspect.operation = top.operation;
+      }
     }
     caught = incident !== null && incident.firedAfterMs <= withinMs;
   }
@@ -252,9 +310,9 @@ export function judge(e: Readonly<ChaosExperiment>, seen: ExperimentObservation,
   });
   if (wantCaught) {
     expectations.push({
-      expectation: `the top suspect names ${words.map((w) => `\`${w}\``).join(' or ')}`,
+      expectation: `the top suspect names ${e.expect.suspect !== undefined ? `\`${e.expect.suspect}\`` : targetText(e.rule)}`,
       met: caught === null ? null : topSuspect?.namesTarget ?? false,
-      detail: topSuspect ? `top suspect: ${topSuspect.name}` : caught === null ? 'no detector' : 'no suspect ranked',
+      detail: topSuspect ? `top suspect: ${topSuspect.name}` : caught === null ? 'no detector' : incident ? 'no suspect ranked' : 'no incident, so no suspect',
     });
   }
 
@@ -262,8 +320,11 @@ export function judge(e: Readonly<ChaosExperiment>, seen: ExperimentObservation,
   const change = worst ? ` ${worst.name}: errors ${pct(worst.before.errorRate)} -> ${pct(worst.during.errorRate)}, p95 ${Math.round(worst.before.p95)} -> ${Math.round(worst.during.p95)} ms.` : '';
   let summary: string;
   if (injected === 0) summary = `Nothing injected: no call matched the rule (${e.rule.name}) while it ran.`;
-  else if (caught === true) summary = `Caught in ${secs(incident!.firedAfterMs)}; ${topSuspect ? `ranked \`${topSuspect.name}\` first${topSuspect.namesTarget ? '' : ' (not the injected target)'}` : 'no suspect ranked'}.${change}`;
-  else if (caught === false) summary = `Not caught: ${incident ? `the first incident came after ${secs(incident.firedAfterMs)}` : 'no incident or alert fired'}; ${injected} faults in ${traces} traces.${change}`;
+  else if (caught === true) {
+    const ranked = topSuspect ? `ranked ${ticks(topSuspect)} first${topSuspect.namesTarget ? '' : ', not the injected target'}` : 'no suspect ranked yet';
+    const alert = incident!.alertAfterMs !== undefined ? ` Alert fired after ${secs(incident!.alertAfterMs)}.` : incident!.state === 'pending' ? ' The alert was still pending.' : '';
+    summary = `Caught in ${secs(incident!.firedAfterMs)}; ${ranked}.${alert}${change}`;
+  } else if (caught === false) summary = `Not caught: ${incident ? `the first incident opened after ${secs(incident.firedAfterMs)}, later than ${secs(withinMs)}` : 'no alert fired'}; ${injected} fault${injected === 1 ? '' : 's'} in ${traces} trace${traces === 1 ? '' : 's'}.${change}`;
   else summary = `Injected ${injected} fault${injected === 1 ? '' : 's'} into ${traces} trace${traces === 1 ? '' : 's'}; no detector on this panel to say whether it was caught.${change}`;
 
   return {
@@ -278,6 +339,18 @@ export function judge(e: Readonly<ChaosExperiment>, seen: ExperimentObservation,
     expectations,
     decidedAt: now,
   };
+}
+
+/** `\`inventory\` \`SELECT stock\``: service and operation each in backticks. */
+function ticks(t: NonNullable<ChaosVerdict['topSuspect']>): string {
+  return t.operation !== undefined ? `\`${t.service ?? t.name}\` \`${t.operation}\`` : `\`${t.name}\``;
+}
+
+/** What a suspect must name by default: `inventory` and `SELECT stock`. */
+function targetText(rule: ChaosRule): string {
+  const what = rule.target === 'db' ? rule.scope.statement ?? (rule.scope.fingerprint !== undefined ? `query ${rule.scope.fingerprint}` : undefined) : rule.target === 'incoming' ? rule.scope.route : rule.scope.host;
+  if (rule.target === 'outgoing' && what !== undefined) return `\`${what}\``;
+  return what !== undefined ? `\`${rule.scope.service}\` and \`${what}\`` : `\`${rule.scope.service}\``;
 }
 
 function pct(x: number): string {

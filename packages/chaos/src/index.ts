@@ -11,5 +11,17 @@
 export { ChaosEngine, describeRule, type ChaosEngineOptions, type ChaosEvent } from './engine.js';
 export { parseRule, splitHeader, type RuleSpec, type Parsed, type ValidateContext } from './validate.js';
 export { compileScope, routePattern } from './match.js';
-export { ChaosExperiments, judge, targetWords, type ExperimentObservation, type ExperimentObserver, type ObservedIncident, type ChaosExperimentsOptions } from './experiments.js';
+export {
+  ChaosExperiments,
+  judge,
+  namesTarget,
+  suspectName,
+  targetWords,
+  type ExperimentObservation,
+  type ExperimentObserver,
+  type IncidentsSince,
+  type ObservedIncident,
+  type ObservedSuspect,
+  type ChaosExperimentsOptions,
+} from './experiments.js';
 export { signalChanges, type TimedSeries } from './signals.js';

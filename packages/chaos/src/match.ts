@@ -11,6 +11,7 @@ export interface ScopeMatcher {
   host: string | undefined;
   port: number | undefined;
   statement: RegExp | undefined;
+  fingerprint: string | undefined;
   headerName: string | undefined;
   headerValue: string | undefined;
 }
@@ -52,6 +53,7 @@ export function compileScope(scope: ChaosScope): ScopeMatcher {
     host,
     port,
     statement: scope.statement !== undefined ? new RegExp(scope.statement.replace(SPECIAL, '\\$&'), 'i') : undefined,
+    fingerprint: scope.fingerprint?.toLowerCase(),
     headerName,
     headerValue,
   };

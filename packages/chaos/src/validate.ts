@@ -45,12 +45,12 @@ const MAX_TEXT = 200;
 
 const RULE_KEYS = ['name', 'target', 'fault', 'scope', 'rate', 'durationMs'] as const satisfies ReadonlyArray<keyof ChaosRuleInput>;
 const FAULT_KEYS = ['kind', 'ms', 'status', 'message'] as const;
-const SCOPE_KEYS = ['service', 'method', 'route', 'host', 'statement', 'header'] as const;
+const SCOPE_KEYS = ['service', 'method', 'route', 'host', 'statement', 'fingerprint', 'header'] as const;
 /** Scope fields each target understands. */
 const SCOPE_FOR: Record<ChaosTarget, ReadonlyArray<string>> = {
   incoming: ['service', 'method', 'route', 'header'],
   outgoing: ['service', 'method', 'route', 'host', 'header'],
-  db: ['service', 'statement', 'header'],
+  db: ['service', 'statement', 'fingerprint', 'header'],
 };
 const TARGETS = Object.keys(CHAOS_KINDS) as ChaosTarget[];
 const METHOD = /^[A-Z]{1,16}$/;
@@ -162,7 +162,7 @@ export function parseRule(input: unknown, ctx: ValidateContext, prefix = ''): Pa
       if (value === undefined) continue;
       const problem = checkScopeValue(key, value);
       if (problem) issues.push({ field, message: `${field} ${problem}` });
-      else (scope as unknown as Record<string, string>)[key] = key === 'method' ? value.toUpperCase() : value;
+      else (scope as unknown as Record<string, string>)[key] = key === 'method' ? value.toUpperCase() : key === 'fingerprint' ? value.toLowerCase() : value;
     }
     if (scope.service !== ctx.service && !ctx.hub) {
       issues.push({
@@ -204,6 +204,8 @@ function checkScopeValue(key: (typeof SCOPE_KEYS)[number], value: string): strin
     }
     case 'service':
       return SERVICE.test(value) ? undefined : `must be a service name (letters, digits, . _ - : @ /), got "${value}"`;
+    case 'fingerprint':
+      return /^[0-9a-f]{16}$/i.test(value) ? undefined : `must be a query fingerprint, the 16 hex characters the Queries view lists (e.g. "3f9a0c1d2e4b5a67"), got "${value}"`;
     default:
       return undefined;
   }
@@ -219,9 +221,9 @@ export function splitHeader(value: string): [string, string | undefined] {
 function defaultMessage(kind: FaultKind, target: ChaosTarget | undefined): string {
   switch (kind) {
     case 'error':
-      return target === 'db' ? 'SQLITE_IOERR: disk I/O error (injected by debugpanel chaos)' : 'injected error (debugpanel chaos)';
+      return target === 'db' ? 'database error (injected by debugpanel chaos)' : 'injected error (debugpanel chaos)';
     case 'timeout':
-      return target === 'db' ? 'SQLITE_BUSY: database is locked (injected timeout, debugpanel chaos)' : 'connect ETIMEDOUT (injected by debugpanel chaos)';
+      return target === 'db' ? 'statement timeout (injected by debugpanel chaos)' : 'connect ETIMEDOUT (injected by debugpanel chaos)';
     case 'reset':
       return 'read ECONNRESET (injected by debugpanel chaos)';
     case 'abort':
@@ -234,6 +236,6 @@ function defaultMessage(kind: FaultKind, target: ChaosTarget | undefined): strin
 function defaultName(target: ChaosTarget, fault: ChaosRule['fault'], scope: ChaosRule['scope']): string {
   const what =
     fault.kind === 'latency' ? `+${fault.ms} ms` : fault.kind === 'error' ? (fault.status ? `error ${fault.status}` : 'error') : fault.kind === 'timeout' ? `timeout ${fault.ms} ms` : fault.kind;
-  const where = scope.statement ?? [scope.method, scope.host, scope.route].filter(Boolean).join(' ');
+  const where = scope.statement ?? (scope.fingerprint !== undefined ? `query ${scope.fingerprint}` : [scope.method, scope.host, scope.route].filter(Boolean).join(' '));
   return `${scope.service} ${target}${where ? ` ${where}` : ''}: ${what}`.slice(0, 100);
 }

@@ -16,7 +16,7 @@ import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
 import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
 import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './error-capture.js';
 import { sendError, setSecurityHeaders } from './http.js';
-import { createPanelChaos, type PanelChaos } from './chaos.js';
+import { createPanelChaos, incidentsFrom, type PanelChaos } from './chaos.js';
 import { createPanelLogs } from './logs.js';
 import { addTraceAttributes, applyTraceAttributes, baggageAttributes, traceAttributes } from './trace-attributes.js';
 import { createTracingMiddleware } from './middleware.js';
@@ -218,7 +218,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const sessions = new SessionStore({ file: stateFile('sessions', '.json'), validTokenIds });
   const access = new AccessControl({ token: resolved?.token, viewerToken: opts.viewerToken, loopback, sessions, throttle: new FailureThrottle() });
   const audit = new AuditLog({ file: stateFile('audit', '.jsonl') });
-  const chaos = createPanelChaos(opts, tracing, store, metrics);
+  const chaos = createPanelChaos(opts, tracing, store, metrics, insights && incidentsFrom(insights), audit);
   const ctx: PanelContext = {
     options: opts, store, tracing, sse, access, audit, startedAt, version: VERSION, counters, metrics, errors, insights,
     sampling: { head: headSampler.toString(), tail: pipeline.tail },

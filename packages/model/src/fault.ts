@@ -48,6 +48,8 @@ export interface StatementCall {
   /** `sqlite`, `postgresql`, `mysql`, ... */
   readonly system: string;
   readonly text: string;
+  /** Its fingerprint id (`@debugpanel/queries`), for rules scoped by `fingerprint` */
+  readonly fingerprint?: string;
 }
 
 export interface FaultInjector {
@@ -56,6 +58,8 @@ export interface FaultInjector {
    * request's headers down (in the trace context) to the outgoing and statement hooks.
    */
   readonly headerScoped: boolean;
+  /** True when some rule is scoped by a query fingerprint: the statement hooks then compute it. */
+  readonly fingerprintScoped?: boolean;
   incoming(call: IncomingCall): FaultDecision | undefined;
   /** `headers`: those of the incoming request this call is part of, when known */
   outgoing(call: OutgoingCall, headers: FaultHeaders | undefined): FaultDecision | undefined;

@@ -1,6 +1,6 @@
 /**
  * Fault hook points for `@debugpanel/chaos` (or any `FaultInjector`): outgoing node:http/https
- * requests, fetch, and better-sqlite3 statements. Tracing holds an injector only while a rule is
+ * requests, fetch, and database statements (better-sqlite3 here; pg and mysql2 in their files). Tracing holds an injector only while a rule is
  * active, so with none every hook is one `state.faults === undefined` check. A fault is marked on
  * the call's span (`debugpanel.chaos.rule` attribute and a `debugpanel.chaos.fault` event), so a
  * trace shows what was injected and what was real.
@@ -20,6 +20,7 @@ import {
   type OutgoingCall,
   type StatementCall,
 } from '@debugpanel/model';
+import { fingerprint } from '@debugpanel/queries';
 import type { TracingState } from './state.js';
 
 /** Context key of the incoming request's headers, set only while a header-scoped rule exists. */
@@ -43,6 +44,9 @@ export class CompositeInjector implements FaultInjector {
   constructor(private readonly parts: ReadonlyArray<FaultInjector>) {}
   get headerScoped(): boolean {
     return this.parts.some((p) => p.headerScoped);
+  }
+  get fingerprintScoped(): boolean {
+    return this.parts.some((p) => p.fingerprintScoped === true);
   }
   incoming(call: IncomingCall): FaultDecision | undefined {
     for (const p of this.parts) {
@@ -206,7 +210,9 @@ export function statementFault(state: TracingState, system: string, text: string
   if (faults === undefined) return undefined;
   const ctx = context.active();
   if (isTracingSuppressed(ctx)) return undefined;
-  return faults.statement({ system, text }, faultHeaders(faults, ctx));
+  // The fingerprint (cached by text) only when a rule is scoped by one.
+  const call: StatementCall = faults.fingerprintScoped === true ? { system, text, fingerprint: fingerprint(text).id } : { system, text };
+  return faults.statement(call, faultHeaders(faults, ctx));
 }
 
 /**
@@ -224,4 +230,27 @@ export function applyStatementFault(d: FaultDecision): void {
     throw faultError(d, 'SQLITE_BUSY', 'SqliteError');
   }
   throw faultError(d, 'SQLITE_IOERR', 'SqliteError');
+}
+
+// ---- pg and mysql2 (asynchronous) ----
+
+/**
+ * The error an async driver's caller gets for an injected statement fault, shaped like the
+ * driver's own: pg's `DatabaseError` with a SQLSTATE (`XX000` internal error, `57014` statement
+ * timeout), mysql2's error with `code`, `errno` and `sqlState` (`ER_UNKNOWN_ERROR`, and
+ * `PROTOCOL_SEQUENCE_TIMEOUT` as its own query timeout gives).
+ */
+export function dbFaultError(d: FaultDecision, system: 'postgresql' | 'mysql'): Error {
+  const timeout = d.kind === 'timeout';
+  if (system === 'postgresql') {
+    const err = faultError(d, timeout ? '57014' : 'XX000', 'DatabaseError');
+    return Object.assign(err, { severity: 'ERROR' });
+  }
+  const err = faultError(d, timeout ? 'PROTOCOL_SEQUENCE_TIMEOUT' : 'ER_UNKNOWN_ERROR');
+  return timeout ? Object.assign(err, { fatal: false }) : Object.assign(err, { errno: 1105, sqlState: 'HY000', sqlMessage: d.message });
+}
+
+/** How long before an injected failure is handed over: a timeout hangs for `ms`, an error comes at once. */
+export function failAfterMs(d: FaultDecision): number {
+  return d.kind === 'timeout' ? d.ms : 0;
 }

@@ -11,7 +11,9 @@
  */
 import { context } from '@opentelemetry/api';
 import { tracedContext } from './client-span.js';
-import { endDbSpan, startDbSpan } from './db-common.js';
+import type { FaultDecision } from '@debugpanel/model';
+import { endDbSpan, MAX_QUERY_TEXT, startDbSpan } from './db-common.js';
+import { dbFaultError, failAfterMs, markFault, statementFault } from './faults.js';
 import type { TracingState } from './state.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
@@ -50,9 +52,27 @@ function targetOf(client: PgClientLike) {
   };
 }
 
+/** The chaos decision for a statement (only asked while a fault rule is active). */
+function faultFor(state: TracingState, text: string): FaultDecision | undefined {
+  try {
+    return statementFault(state, 'postgresql', text.length > MAX_QUERY_TEXT ? text.slice(0, MAX_QUERY_TEXT) : text);
+  } catch {
+    state.outgoingErrors++;
+    return undefined;
+  }
+}
+
+/**
+ * Fault rules on statements (`debugpanel.chaos`): asked before the query is handed to pg, in a
+ * trace or not.
+ * - error / timeout: the query is never sent (the connection's queue is untouched); the caller's
+ *   callback or promise fails with a pg-shaped error, at once or after `ms`;
+ * - latency: the query runs at once, in order with the others on its connection, and its result
+ *   reaches the caller `ms` later (a submittable, such as a cursor, is submitted `ms` later instead).
+ */
 function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
   return function query(this: unknown, ...args: unknown[]): unknown {
-    const config = args[0] as { text?: unknown; callback?: unknown; submit?: unknown } | string | undefined;
+    const config = args[0] as { text?: unknown; callback?: unknown; submit?: unknown; handleError?: unknown } | string | undefined;
     let ctx;
     try {
       ctx = tracedContext(state);
@@ -60,28 +80,85 @@ function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
       ctx = undefined;
     }
     const text = typeof config === 'string' ? config : typeof config?.text === 'string' ? config.text : undefined;
-    if (ctx === undefined || text === undefined) return original.apply(this, args);
-    const span = startDbSpan(state, ctx, targetOf(this as PgClientLike), text);
-    if (span === undefined) return original.apply(this, args);
+    if (text === undefined) return original.apply(this, args);
+    const fault = state.faults !== undefined ? faultFor(state, text) : undefined;
+    if (ctx === undefined && fault === undefined) return original.apply(this, args);
+    const span = ctx === undefined ? undefined : startDbSpan(state, ctx, targetOf(this as PgClientLike), text);
+    if (span === undefined && fault === undefined) return original.apply(this, args);
+    if (fault !== undefined) markFault(span, fault);
     let done = false;
     const finish = (err: unknown, res: unknown): void => {
       if (done) return;
       done = true;
-      endDbSpan(span, err, err ? undefined : rowsOf(res));
+      if (span !== undefined) endDbSpan(span, err, err ? undefined : rowsOf(res));
     };
+    const submittable = typeof config === 'object' && config !== null && typeof config.submit === 'function';
     const last = args.length - 1;
-    if (last >= 1 && typeof args[last] === 'function') {
-      const cb = args[last] as AnyFn;
-      args[last] = function (this: unknown, err: unknown, res: unknown) {
-        finish(err, res);
-        return cb.apply(this, [err, res]);
+    const callbackAt = last >= 1 && typeof args[last] === 'function' ? last : -1;
+    const configCallback = callbackAt < 0 && typeof config === 'object' && config !== null && typeof config.callback === 'function' && !submittable;
+
+    if (fault !== undefined && fault.kind !== 'latency') {
+      const err = dbFaultError(fault, 'postgresql');
+      const fail = (deliver: () => void): void => {
+        setTimeout(() => {
+          finish(err, undefined);
+          deliver();
+        }, failAfterMs(fault));
       };
-    } else if (typeof config === 'object' && config !== null && typeof config.callback === 'function' && typeof config.submit !== 'function') {
-      const cb = config.callback as AnyFn;
-      config.callback = function (this: unknown, err: unknown, res: unknown) {
-        finish(err, res);
-        return cb.apply(this, [err, res]);
+      if (callbackAt >= 0) {
+        const cb = args[callbackAt] as AnyFn;
+        fail(() => cb.call(this, err, undefined));
+        return undefined;
+      }
+      if (configCallback) {
+        const cb = (config as { callback: AnyFn }).callback;
+        fail(() => cb.call(this, err, undefined));
+        return undefined;
+      }
+      if (submittable) {
+        const c = config as { handleError?: unknown };
+        fail(() => {
+          if (typeof c.handleError === 'function') (c.handleError as AnyFn).call(c, err, (this as { connection?: unknown }).connection);
+        });
+        return config;
+      }
+      return new Promise((_resolve, reject) => fail(() => reject(err)));
+    }
+
+    // latency (or none): the result, `later` ms after it came
+    const later = fault !== undefined ? fault.ms : 0;
+    const hand = (fn: () => void): void => {
+      if (later > 0) setTimeout(fn, later);
+      else fn();
+    };
+    if (callbackAt >= 0) {
+      const cb = args[callbackAt] as AnyFn;
+      args[callbackAt] = function (this: unknown, err: unknown, res: unknown) {
+        hand(() => {
+          finish(err, res);
+          cb.apply(this, [err, res]);
+        });
       };
+    } else if (configCallback) {
+      const c = config as { callback: AnyFn };
+      const cb = c.callback;
+      c.callback = function (this: unknown, err: unknown, res: unknown) {
+        hand(() => {
+          finish(err, res);
+          cb.apply(this, [err, res]);
+        });
+      };
+    }
+    if (submittable && later > 0) {
+      setTimeout(() => {
+        try {
+          original.apply(this, args);
+        } catch (err) {
+          finish(err, undefined);
+        }
+      }, later);
+      watchSubmittable(config as object, finish);
+      return config;
     }
     let result: unknown;
     try {
@@ -93,22 +170,34 @@ function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
     if (!done) {
       const r = result as { then?: unknown; once?: unknown } | null | undefined;
       if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
+        if (later > 0) {
+          // the caller gets a promise that settles `later` ms after pg's
+          return (r as Promise<unknown>).then(
+            (res) => new Promise((resolve) => setTimeout(() => (finish(undefined, res), resolve(res)), later)),
+            (err: unknown) => new Promise((_resolve, reject) => setTimeout(() => (finish(err ?? new Error('query failed'), undefined), reject(err)), later)),
+          );
+        }
         // a side chain: the app's own promise is returned untouched
         (r as Promise<unknown>).then(
           (res) => finish(undefined, res),
           (err: unknown) => finish(err ?? new Error('query failed'), undefined),
         );
       } else if (r !== null && typeof r === 'object' && typeof r.once === 'function') {
-        const emitter = r as { once(event: string, fn: (arg?: unknown) => void): void };
-        emitter.once('end', (res) => finish(undefined, res));
-        emitter.once('error', (err) => finish(err ?? new Error('query failed'), undefined));
-      } else if (typeof config === 'object' && config !== null && typeof config.submit === 'function') {
+        watchSubmittable(r, finish);
+      } else if (submittable) {
         // a submittable without events: nothing tells when it is done
         finish(undefined, undefined);
       }
     }
     return result;
   };
+}
+
+function watchSubmittable(r: object, finish: (err: unknown, res: unknown) => void): void {
+  const emitter = r as { once?(event: string, fn: (arg?: unknown) => void): void };
+  if (typeof emitter.once !== 'function') return finish(undefined, undefined);
+  emitter.once('end', (res) => finish(undefined, res));
+  emitter.once('error', (err) => finish(err ?? new Error('query failed'), undefined));
 }
 
 /** `Pool#connect(cb)` with `cb` bound to the caller's context (see the module comment). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChaosExperiment, ChaosRule, ChaosRulesResponse, ChaosValidationError, SpanRecord, TraceResponse, TracesResponse } from '@debugpanel/model';
+import type { AuditResponse, ChaosExperiment, ChaosRule, ChaosRulesResponse, ChaosValidationError, SpanRecord, TraceResponse, TracesResponse } from '@debugpanel/model';
 import type { ChaosEvent } from '@debugpanel/chaos';
 import { debugPanel, type DebugPanelMiddleware } from '../index.js';
 import { resolveOptions } from '../options.js';
@@ -215,11 +215,13 @@ describe('chaos rules over the API', () => {
     const { body: rule } = await addRule({ target: 'db', fault: { kind: 'error' }, scope: { statement: 'SELECT n FROM stock' } });
     const r = (await get('/stock')) as { status: number; body: string };
     expect(r.status).toBe(500);
-    expect(JSON.parse(r.body).error).toContain('SQLITE_IOERR');
+    expect(JSON.parse(r.body).error).toBe('database error (injected by debugpanel chaos)');
     const spans = await latestTrace('/stock');
     const sql = spans.find((s) => s.attributes['db.system'] === 'sqlite')!;
     expect(sql.attributes['debugpanel.chaos.rule']).toBe(rule.id);
     expect(sql.status.code).toBe('error');
+    // thrown as better-sqlite3 would: a SqliteError with its code
+    expect(sql.events.find((e) => e.name === 'exception')?.attributes).toMatchObject({ 'exception.type': expect.stringMatching(/SqliteError|SQLITE_IOERR/) });
     await api('/api/chaos/rules', { method: 'DELETE' });
     expect(await get('/stock')).toMatchObject({ status: 200 });
   });
@@ -246,7 +248,22 @@ describe('chaos rules over the API', () => {
     expect(events[0]!.actor).toBe('debugger@127.0.0.1');
   });
 
+  it('every start and stop is in the panel\'s shared audit log (/api/audit): by the caller, or by the panel for an expiry', async () => {
+    const after = (await api<AuditResponse>('/api/audit')).body.entries.at(-1)?.seq ?? 0;
+    const { body: rule } = await addRule({ name: 'short', target: 'incoming', fault: { kind: 'latency', ms: 5 }, scope: { route: '/nowhere' }, durationMs: 1000 });
+    await new Promise((r) => setTimeout(r, 1200));
+    const entries = (await api<AuditResponse>(`/api/audit?after=${after}`)).body.entries;
+    const chaos = entries.filter((e) => e.action.startsWith('chaos '));
+    expect(chaos.map((e) => e.action)).toEqual(['chaos rule.created', 'chaos rule.expired']);
+    expect(chaos[0]).toMatchObject({ role: 'debugger', via: 'bearer', tokenId: expect.stringMatching(/^\w+/), ip: '127.0.0.1', target: expect.stringContaining(`rule ${rule.id} "short" in shop: incoming latency 5 ms`) });
+    expect(chaos[1]).toMatchObject({ via: 'panel', tokenId: '', ip: '', target: expect.stringContaining(`rule ${rule.id} "short"`) });
+    // the request itself is audited too, as every mutation is
+    expect(entries.some((e) => e.action === 'POST /api/chaos/rules' && e.status === 201)).toBe(true);
+  });
+
   it('an experiment: starts its rule, lists it running, and its verdict after it is stopped', async () => {
+    // the audit log outlives the process (its file in the data directory): only what this test adds
+    const after = (await api<AuditResponse>('/api/audit')).body.entries.at(-1)?.seq ?? 0;
     const r = await api<ChaosExperiment>('/api/chaos/experiments', {
       method: 'POST',
       body: JSON.stringify({ name: 'stock read fails', rule: { target: 'db', fault: { kind: 'error' }, scope: { statement: 'SELECT n FROM stock' } }, durationMs: 60_000 }),
@@ -260,8 +277,13 @@ describe('chaos rules over the API', () => {
     expect(stopped.status).toBe('stopped');
     // judged at once here instead of after the settle time
     const verdict = panel.panel.chaos!.experiments!.decide(r.body.id)!;
-    expect(verdict).toMatchObject({ injected: 3, faultedTraces: 3, caught: null });
-    expect(verdict.summary).toMatch(/^Injected 3 faults into 3 traces; no detector/);
+    // the insights engine is on (it is by default) but in warm-up: nothing fired
+    expect(verdict).toMatchObject({ injected: 3, faultedTraces: 3, caught: false, incident: null });
+    expect(verdict.summary).toMatch(/^Not caught: no alert fired; 3 faults in 3 traces\./);
+    const audit = (await api<AuditResponse>(`/api/audit?after=${after}`)).body.entries.filter((e) => e.action.startsWith('chaos experiment.'));
+    expect(audit.map((e) => e.action)).toEqual(['chaos experiment.started', 'chaos experiment.ended']);
+    expect(audit[0]).toMatchObject({ via: 'bearer', target: expect.stringContaining('"stock read fails"') });
+    expect(audit[1]!.target).toContain('Not caught');
     expect(verdict.traceIds).toHaveLength(3);
     const listed = (await api<{ experiments: ChaosExperiment[] }>('/api/chaos/experiments')).body.experiments;
     expect(listed[0]).toMatchObject({ id: r.body.id, verdict: { faultedTraces: 3 } });

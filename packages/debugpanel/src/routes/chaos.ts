@@ -3,9 +3,8 @@
  * `GET/POST {path}/api/chaos/experiments`, `GET {path}/api/chaos/experiments/:id`, and on a hub
  * `GET {path}/api/chaos/pull?service=` (what services that send to it pull).
  * Mutations are POST/DELETE, so the panel's same-origin check applies; every start and stop is an
- * audit event (the engine's bounded trail, and `chaos.onEvent`).
- *
- * ROLE SEAM: when `PanelRoute` gets `role`, the POST and DELETE routes here take `role: 'debugger'`.
+ * entry of the panel's audit log (`chaos rule.created`, ...), with the request's role and token id.
+ * The POST and DELETE routes need the debugger role: the panel's default for every mutation.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
@@ -18,6 +17,8 @@ import type {
   ChaosValidationError,
 } from '@debugpanel/model';
 import { readBody, sendError, sendJson } from '../http.js';
+import type { Identity } from '../access.js';
+import type { ChaosActor } from '../chaos.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
 
 const MAX_BODY = 16 * 1024;
@@ -37,9 +38,14 @@ function refused(res: ServerResponse, r: { issues: ChaosValidationError['issues'
   sendJson<ChaosValidationError>(res, r.limit ? 409 : 400, { error, issues: r.issues });
 }
 
-/** Who made a change, for the audit trail. */
+/** Who made a change, for the engine's own trail. */
 function actor(req: IncomingMessage): string {
   return `debugger@${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+/** ... and for the panel's audit log. */
+function who(req: IncomingMessage, identity: Identity | undefined): ChaosActor | undefined {
+  return identity && { role: identity.role, tokenId: identity.tokenId, via: identity.via, ip: req.socket.remoteAddress ?? '' };
 }
 
 export const chaos: PanelFeature = (ctx) => {
@@ -59,10 +65,11 @@ export const chaos: PanelFeature = (ctx) => {
     {
       method: 'POST',
       path: '/api/chaos/rules',
-      async handle({ req, res }) {
-        if (!c?.engine) return off(res);
+      async handle({ req, res, identity }) {
+        const engine = c?.engine;
+        if (!engine) return off(res);
         const body = await readJson(req);
-        const r = c.engine.add(body, actor(req));
+        const r = c!.as(who(req, identity), () => engine.add(body, actor(req)));
         if ('rule' in r) return sendJson<ChaosRule>(res, 201, r.rule);
         refused(res, r);
       },
@@ -70,17 +77,19 @@ export const chaos: PanelFeature = (ctx) => {
     {
       method: 'DELETE',
       path: '/api/chaos/rules',
-      handle({ req, res }) {
-        if (!c?.engine) return off(res);
-        sendJson<ChaosDeleteResponse>(res, 200, { deleted: c.engine.clear(actor(req)) });
+      handle({ req, res, identity }) {
+        const engine = c?.engine;
+        if (!engine) return off(res);
+        sendJson<ChaosDeleteResponse>(res, 200, { deleted: c!.as(who(req, identity), () => engine.clear(actor(req))) });
       },
     },
     {
       method: 'DELETE',
       path: '/api/chaos/rules/:id',
-      handle({ req, res, params }) {
-        if (!c?.engine) return off(res);
-        if (!c.engine.remove(params.id!, actor(req))) return sendError(res, 404, `no active rule "${params.id!.slice(0, 60)}" (it may have expired)`);
+      handle({ req, res, params, identity }) {
+        const engine = c?.engine;
+        if (!engine) return off(res);
+        if (!c!.as(who(req, identity), () => engine.remove(params.id!, actor(req)))) return sendError(res, 404, `no active rule "${params.id!.slice(0, 60)}" (it may have expired)`);
         sendJson<ChaosDeleteResponse>(res, 200, { deleted: 1 });
       },
     },
@@ -94,10 +103,11 @@ export const chaos: PanelFeature = (ctx) => {
     {
       method: 'POST',
       path: '/api/chaos/experiments',
-      async handle({ req, res }) {
-        if (!c?.experiments) return off(res);
+      async handle({ req, res, identity }) {
+        const experiments = c?.experiments;
+        if (!experiments) return off(res);
         const body = await readJson(req);
-        const r = c.experiments.start(body, actor(req));
+        const r = c!.as(who(req, identity), () => experiments.start(body, actor(req)));
         if ('experiment' in r) return sendJson<ChaosExperiment>(res, 201, r.experiment);
         refused(res, r);
       },

@@ -34,11 +34,13 @@ export interface AuditEntry {
   /** The concrete path, e.g. `/api/breakpoints/bp_1` (query strings left out: they may hold secrets) */
   target: string;
   role: Role;
+  /** Empty when the panel acted by itself */
   tokenId: string;
-  via: AuthVia;
-  /** The client's socket address */
+  /** `panel`: the panel acted by itself (a chaos rule expired, a rule pulled from the hub, a verdict) */
+  via: AuthVia | 'panel';
+  /** The client's socket address (empty when the panel acted by itself) */
   ip: string;
-  /** The HTTP status answered; 0 when the connection closed first */
+  /** The HTTP status answered; 0 when the connection closed first, and for the panel's own entries */
   status: number;
 }
 

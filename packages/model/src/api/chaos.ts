@@ -62,6 +62,11 @@ export interface ChaosScope {
   /** db: text the statement contains (case-insensitive), e.g. `SELECT stock` */
   statement?: string;
   /**
+   * db: the statement's fingerprint, the 16 hex characters the Queries view and
+   * `GET {path}/api/queries` list: every text of one query (other literals, other placeholders).
+   */
+  fingerprint?: string;
+  /**
    * Only requests carrying this header: `x-chaos: 1` (name and value) or `x-chaos` (any value).
    * For outgoing and db rules it is the header of the incoming request the call is part of.
    */
@@ -200,10 +205,16 @@ export interface ChaosVerdict {
   traceIds: string[];
   /** Routes and dependencies whose signals changed most */
   signals: ChaosSignalChange[];
-  /** The first incident/alert after the start */
-  incident: { id: string; title: string; firedAfterMs: number } | null;
-  /** The incident's top suspect and whether it names the injected target */
-  topSuspect: { name: string; namesTarget: boolean } | null;
+  /**
+   * The first incident the detector opened after the start: `firedAfterMs` is when it opened (the
+   * panel caught it), `alertAfterMs` when its alert went to firing (after `alerts.pendingMs`), if it did.
+   */
+  incident: { id: string; title: string; firedAfterMs: number; alertAfterMs?: number; state?: 'pending' | 'firing' | 'resolved' } | null;
+  /**
+   * The incident's top suspect and whether it names the injected target: the rule's service and,
+   * when the rule names one, its statement, route or host (`expect.suspect` replaces that test).
+   */
+  topSuspect: { name: string; service?: string; operation?: string; namesTarget: boolean } | null;
   expectations: ChaosExpectationResult[];
   /** ms since epoch */
   decidedAt: number;

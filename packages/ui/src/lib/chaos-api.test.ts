@@ -21,7 +21,7 @@ describe('chaos form', () => {
   });
 
   it('shows the inputs of the target', () => {
-    expect(fieldsFor('db', 'timeout')).toEqual(['ms', 'service', 'statement', 'header']);
+    expect(fieldsFor('db', 'timeout')).toEqual(['ms', 'service', 'statement', 'fingerprint', 'header']);
     expect(fieldsFor('incoming', 'error')).toEqual(['status', 'service', 'method', 'route', 'header']);
   });
 

@@ -17,6 +17,7 @@ export interface ChaosForm {
   route: string;
   host: string;
   statement: string;
+  fingerprint: string;
   header: string;
   /** percent, 1..100 */
   ratePct: string;
@@ -25,7 +26,7 @@ export interface ChaosForm {
 }
 
 export const EMPTY_CHAOS_FORM: ChaosForm = {
-  name: '', target: 'incoming', kind: 'latency', ms: '300', status: '503', service: '', method: '', route: '', host: '', statement: '', header: '', ratePct: '100', durationSec: '60',
+  name: '', target: 'incoming', kind: 'latency', ms: '300', status: '503', service: '', method: '', route: '', host: '', statement: '', fingerprint: '', header: '', ratePct: '100', durationSec: '60',
 };
 
 /** The kinds the form offers for a target; a kind that does not fit falls back to the first. */
@@ -41,7 +42,7 @@ export function fieldsFor(target: ChaosTarget, kind: FaultKind): Array<keyof Cha
   f.push('service');
   if (target !== 'db') f.push('method', 'route');
   if (target === 'outgoing') f.push('host');
-  if (target === 'db') f.push('statement');
+  if (target === 'db') f.push('statement', 'fingerprint');
   f.push('header');
   return f;
 }
@@ -65,7 +66,7 @@ export function formToRule(form: ChaosForm): ChaosRuleInput {
   if (shown.has('ms') && form.ms.trim() !== '') fault.ms = num(form.ms);
   if (shown.has('status') && form.status.trim() !== '') fault.status = num(form.status);
   const scope: Record<string, string> = {};
-  for (const key of ['service', 'method', 'route', 'host', 'statement', 'header'] as const) {
+  for (const key of ['service', 'method', 'route', 'host', 'statement', 'fingerprint', 'header'] as const) {
     if (shown.has(key) && form[key].trim() !== '') scope[key] = form[key].trim();
   }
   const body: Record<string, unknown> = { target: form.target, fault };
@@ -96,7 +97,7 @@ export function issuesByInput(issues: ReadonlyArray<ChaosIssue>): Partial<Record
       : f === 'durationMs' ? 'durationSec'
       : f === 'name' ? 'name'
       : f === 'target' ? 'target'
-      : f.startsWith('scope.') && (['service', 'method', 'route', 'host', 'statement', 'header'] as string[]).includes(f.slice(6)) ? (f.slice(6) as keyof ChaosForm)
+      : f.startsWith('scope.') && (['service', 'method', 'route', 'host', 'statement', 'fingerprint', 'header'] as string[]).includes(f.slice(6)) ? (f.slice(6) as keyof ChaosForm)
       : 'form';
     out[key] = out[key] ? `${out[key]}; ${i.message}` : i.message;
   }
@@ -116,7 +117,7 @@ export function remainingLabel(remainingMs: number, sinceFetchMs = 0): string {
 export function describeRuleLine(r: ChaosRule): string {
   const f = r.fault;
   const what = f.kind === 'latency' || f.kind === 'timeout' ? `${f.kind} ${f.ms} ms` : f.kind === 'error' && f.status ? `error ${f.status}` : f.kind;
-  const scope = (['method', 'route', 'host', 'statement', 'header'] as const).filter((k) => r.scope[k]).map((k) => `${k} ${r.scope[k]}`);
+  const scope = (['method', 'route', 'host', 'statement', 'fingerprint', 'header'] as const).filter((k) => r.scope[k]).map((k) => `${k} ${r.scope[k]}`);
   return [`${r.target} ${what}`, ...scope, r.rate < 1 ? `${Math.round(r.rate * 100)}%` : '', `${r.injected}/${r.matched} injected`].filter(Boolean).join(' · ');
 }
 

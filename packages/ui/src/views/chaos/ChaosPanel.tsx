@@ -29,6 +29,7 @@ const LABELS: Partial<Record<keyof ChaosForm, [string, string]>> = {
   route: ['route', '/orders/:id'],
   host: ['host', 'inventory:3002'],
   statement: ['statement contains', 'SELECT stock'],
+  fingerprint: ['query fingerprint', '16 hex, from Queries'],
   header: ['only with header', 'x-chaos: 1'],
 };
 
@@ -136,7 +137,7 @@ export function ChaosPanel(_props: ViewProps) {
           </select>
           {issues.kind && <small class="chaos-issue">{issues.kind}</small>}
         </label>
-        {(['ms', 'status', 'service', 'method', 'route', 'host', 'statement', 'header'] as const).filter((k) => shown.has(k)).map(input)}
+        {(['ms', 'status', 'service', 'method', 'route', 'host', 'statement', 'fingerprint', 'header'] as const).filter((k) => shown.has(k)).map(input)}
         <label class={issues.ratePct ? 'bad narrow' : 'narrow'}>
           <span>rate %</span>
           <input value={form.ratePct} onInput={(e) => set('ratePct', (e.target as HTMLInputElement).value)} data-testid="chaos-ratePct" />
@@ -211,7 +212,14 @@ function ExperimentItem({ x, now }: { x: ChaosExperiment; now: number }) {
       {v && (
         <div class="chaos-verdict" data-testid="chaos-verdict">
           <p>{v.summary}</p>
-          {v.incident && <p class="small">Incident: {v.incident.title} after {(v.incident.firedAfterMs / 1000).toFixed(1)} s</p>}
+          {v.incident && (
+            <p class="small">
+              Incident:{' '}
+              <a href={formatHash({ view: 'insights', id: v.incident.id })} data-testid="chaos-incident-link">{v.incident.title}</a>{' '}
+              opened after {(v.incident.firedAfterMs / 1000).toFixed(1)} s
+              {v.incident.alertAfterMs !== undefined ? `, alert fired after ${(v.incident.alertAfterMs / 1000).toFixed(1)} s` : ''}
+            </p>
+          )}
           <ul class="chaos-expect">
             {v.expectations.map((e) => (
               <li key={e.expectation} class={e.met === true ? 'ok' : e.met === false ? 'bad' : 'muted'}>
