@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { axisWidth, formatTimeTick, type ChartData } from '../../lib/metrics-data.js';
+import type { ChartBand } from '../../lib/insights.js';
 
 export interface ChartSeries {
   label: string;
@@ -39,8 +40,29 @@ export interface ChartProps {
   /** a click on the plot: the data index under the cursor */
   onPick?: (idx: number) => void;
   pickTitle?: string;
+  /** time ranges shaded behind the series: incidents of the charted scope, a linked range */
+  bands?: ReadonlyArray<ChartBand>;
   /** header extras (current values) */
   children?: ComponentChildren;
+}
+
+const BAND_FILL: Record<ChartBand['kind'], [string, number]> = { incident: ['var(--err)', 0.13], focus: ['var(--c1)', 0.2] };
+
+/** Shades each band over the plot area, under the series (uPlot's drawClear hook). */
+function drawBands(u: uPlot, bands: ReadonlyArray<ChartBand> | undefined): void {
+  if (!bands?.length) return;
+  const { ctx } = u;
+  const { top, height, left, width } = u.bbox;
+  ctx.save();
+  for (const b of bands) {
+    const x0 = Math.max(left, u.valToPos(b.from / 1000, 'x', true));
+    const x1 = Math.min(left + width, u.valToPos(b.to / 1000, 'x', true));
+    if (!(x1 > x0)) continue;
+    const [color, alpha] = BAND_FILL[b.kind];
+    ctx.fillStyle = withAlpha(color, alpha);
+    ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
+  }
+  ctx.restore();
 }
 
 const SYNC_KEY = 'debugpanel-metrics';
@@ -116,6 +138,7 @@ export function Chart(props: ChartProps) {
         y: { range: (_u, _min, max) => [0, Math.max(latest.current.yMax ?? 0, max > 0 ? max * 1.1 : 1)] },
         y2: { range: (_u, _min, max) => [0, Math.max(latest.current.y2Max ?? 0, max > 0 ? max * 1.1 : 1)] },
       },
+      hooks: { drawClear: [(u) => drawBands(u, latest.current.bands)] },
       axes: [axis('x', 2), axis('y', 3, p.yFormat, p.yIncrs), ...(hasY2 ? [axis('y2', 1, p.y2Format)] : [])],
       series: [
         { value: (_u, v) => (v === null ? '' : new Date(v * 1000).toLocaleTimeString()) },
@@ -179,8 +202,13 @@ export function Chart(props: ChartProps) {
     } else pending.current = props.data;
   }, [props.data]);
 
+  const bandKey = (props.bands ?? []).map((b) => `${b.kind}${b.from}-${b.to}`).join();
+  useEffect(() => {
+    if (visible.current) plot.current?.redraw(false);
+  }, [bandKey]);
+
   return (
-    <section class="mchart" data-testid={props.testId} aria-label={props.title} data-points={pointCount(props.data)} data-last={props.data[0][props.data[0].length - 1] ?? ''}>
+    <section class="mchart" data-testid={props.testId} aria-label={props.title} data-points={pointCount(props.data)} data-last={props.data[0][props.data[0].length - 1] ?? ''} data-bands={props.bands?.length ?? 0}>
       <header class="mchart-head">
         <h2>{props.title}</h2>
         <span class="spacer" />

@@ -5,8 +5,11 @@
  * or `dep=<dependency>` instead of a route to chart one outgoing dependency.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { InsightsResponse } from '@debugpanel/model';
 import { getJson, isAbort } from '../../api.js';
-import { formatBytes, formatDuration } from '../../lib/format.js';
+import { useJson } from '../../hooks.js';
+import { chartBands } from '../../lib/insights.js';
+import { formatBytes, formatClock, formatDuration } from '../../lib/format.js';
 import {
   WINDOWS,
   errorData,
@@ -159,6 +162,24 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
     else set('dep', r.labels.dependency, { route: undefined, method: undefined, service: services.length > 1 ? r.labels.service : service });
   };
 
+  // Incidents of the charted scope are shaded on every chart (and the range an Insights link gave).
+  // A panel without insights answers 404: then there is nothing to shade.
+  const insights = useJson<InsightsResponse>('api/insights?limit=100', 5000);
+  const focusFrom = Number(params.get('from'));
+  const focusTo = params.get('to') ? Number(params.get('to')) : undefined;
+  const windowEnd = snap?.at ?? Date.now();
+  const bands = useMemo(
+    () =>
+      chartBands(
+        insights.data?.incidents ?? [],
+        { service, route: dep ? undefined : routeName, method: dep ? undefined : method, dependency: dep },
+        windowEnd - windowSeconds * 1000,
+        windowEnd,
+        params.get('from') ? { from: focusFrom, to: focusTo } : undefined,
+      ),
+    [insights.data, service, routeName, method, dep, windowEnd, windowSeconds, focusFrom, focusTo],
+  );
+
   const scope = dep ? `→ ${dep}` : routeName ? `${method ? `${method} ` : ''}${routeName}` : 'all routes';
   const scoped = !!(dep || routeName);
   const nowP99 = lastValue(lat[3]);
@@ -219,11 +240,22 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
         {!snap && !error && <p class="muted pad">Loading…</p>}
         {snap && (
           <>
+            {bands.length > 0 && (
+              <p class="mbands" data-testid="metrics-bands">
+                Shaded:{' '}
+                {bands.map((b, k) => (
+                  <span key={k} class={`mband mband-${b.kind}`}>
+                    {b.id ? <a href={formatHash({ view: 'insights', id: b.id })}>{b.label}</a> : b.label} <span class="mono muted">{formatClock(b.from)}–{formatClock(b.to)}</span>
+                  </span>
+                ))}
+              </p>
+            )}
             {!hasData && <p class="muted mhint">No requests in this window yet: the charts fill in as the app serves traffic.</p>}
             <div class="mgrid">
               <Chart
                 title="Latency"
                 testId="chart-latency"
+                bands={bands}
                 data={lat}
                 yFormat={dur}
                 series={[
@@ -239,6 +271,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
               <Chart
                 title="Traffic"
                 testId="chart-traffic"
+                bands={bands}
                 data={traffic}
                 yFormat={rate}
                 series={[
@@ -253,6 +286,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
               <Chart
                 title="Errors"
                 testId="chart-errors"
+                bands={bands}
                 data={errs}
                 yFormat={pct}
                 yMax={1}
@@ -265,6 +299,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
               <Chart
                 title="Saturation: event loop and CPU"
                 testId="chart-saturation"
+                bands={bands}
                 data={sat}
                 yFormat={dur}
                 y2Format={pct}
@@ -280,6 +315,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
               <Chart
                 title="Saturation: memory"
                 testId="chart-memory"
+                bands={bands}
                 data={mem}
                 yFormat={bytes}
                 yIncrs={BYTE_INCRS}
