@@ -88,9 +88,9 @@ describe('cohorts and links', () => {
   });
   it('makes the presets of a route', () => {
     const scope = { service: 'gateway', route: '/checkout' };
-    expect(presetCohorts('errors', scope)).toEqual({ a: 'service=gateway&route=%2Fcheckout&status=ok', b: 'service=gateway&route=%2Fcheckout&status=error' });
-    expect(presetCohorts('slow', { route: '/checkout' }, 300)).toEqual({ a: 'route=%2Fcheckout&maxDuration=300', b: 'route=%2Fcheckout&minDuration=300' });
-    expect(presetCohorts('time', { route: '/x' }, 1700000000000.4)).toEqual({ a: 'route=%2Fx&until=1700000000000', b: 'route=%2Fx&since=1700000000000' });
+    expect(presetCohorts('errors', scope)).toEqual({ a: 'service=gateway&route=/checkout&status=ok', b: 'service=gateway&route=/checkout&status=error' });
+    expect(presetCohorts('slow', { route: '/checkout' }, 300)).toEqual({ a: 'route=/checkout&maxDuration=300', b: 'route=/checkout&minDuration=300' });
+    expect(presetCohorts('time', { route: '/x' }, 1700000000000.4)).toEqual({ a: 'route=/x&until=1700000000000', b: 'route=/x&since=1700000000000' });
     expect(presetCohorts('slow', { route: '/x' })).toEqual({ error: 'give a duration in ms to split at' });
     expect(presetCohorts('errors', { route: ' ' })).toEqual({ error: 'pick a route first' });
   });

@@ -134,10 +134,11 @@ export function presetCohorts(kind: PresetKind, scope: PresetScope, at?: number)
   if (scope.service) base.set('service', scope.service);
   if (!scope.route.trim()) return { error: 'pick a route first' };
   base.set('route', scope.route.trim());
+  // `/` needs no escape in a query value: leaving it makes the cohort readable in the form
   const q = (more: Record<string, string>) => {
     const p = new URLSearchParams(base);
     for (const [k, v] of Object.entries(more)) p.set(k, v);
-    return p.toString();
+    return p.toString().replace(/%2F/gi, '/');
   };
   if (kind === 'errors') return { a: q({ status: 'ok' }), b: q({ status: 'error' }) };
   if (at === undefined || !Number.isFinite(at) || at <= 0) return { error: kind === 'slow' ? 'give a duration in ms to split at' : 'give a time to split at' };

@@ -1,0 +1,114 @@
+/**
+ * Browser test of the Compare view (two cohorts of one route, the diff flame graph) and of the
+ * range an Insights link shades on the metrics charts: Chromium against the e2e app, with fast and
+ * slow requests of one route so the two cohorts differ in one span. Screenshots land in
+ * e2e/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createE2eApp } from './src/app.js';
+import { login, openPage } from './src/browser.js';
+import { E2E_TOKEN } from './src/token.js';
+
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+let server: Server;
+let base: string;
+let closeApp: () => Promise<void>;
+let closeBrowser: () => Promise<void>;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const made = createE2eApp();
+  closeApp = made.close;
+  server = made.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // One route, two kinds of request: 'slow work' of 1 ms and of 150 ms (after a warm-up
+  // request of another route, so the first one is not slow for being first).
+  await (await fetch(`${base}/api/orders/1`)).text();
+  for (const ms of [1, 1, 1, 1, 150, 150, 150]) await (await fetch(`${base}/api/slow?ms=${ms}`)).text();
+  ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
+  await login(page, base);
+});
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await closeApp?.();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+});
+
+describe('compare view in Chromium', () => {
+  it('compares the faster and slower traces of a route from a preset: cohorts, diff flame, changes', async () => {
+    await page.goto(`${base}/_debug/#/compare`);
+    await page.locator('[data-testid="view-compare"]').waitFor();
+    await page.fill('[data-testid="compare-route"]', '/api/slow');
+    await page.fill('[data-testid="compare-split"]', '100');
+    await page.click('[data-testid="preset-slow"]');
+    const a = page.locator('[data-testid="compare-cohort-a"]');
+    await a.waitFor({ timeout: 10_000 });
+    // (a loaded machine may stretch a fast request past the split: count both cohorts together)
+    const count = async (id: string) => Number(/(\d+) traces/.exec(await page.locator(`[data-testid="${id}"]`).innerText())![1]);
+    expect((await count('compare-cohort-a')) + (await count('compare-cohort-b'))).toBe(7);
+    expect(await count('compare-cohort-b')).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('[data-testid="compare-delta"]').innerText()).toMatch(/\+\d+(\.\d+)? ?ms/);
+    // the hash holds both cohorts, so the comparison is a link
+    const hash = new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]);
+    expect(hash.get('a')).toBe('route=/api/slow&maxDuration=100');
+    expect(hash.get('b')).toBe('route=/api/slow&minDuration=100');
+    // the diff flame draws the aligned tree; the slow step leads the changes, slower in B
+    const canvas = page.locator('[data-testid="diff-flame-canvas"]');
+    await canvas.waitFor();
+    expect(Number(await canvas.getAttribute('data-rects'))).toBeGreaterThanOrEqual(2);
+    const first = page.locator('[data-testid="compare-changes"] tbody tr').first();
+    expect(await first.innerText()).toMatch(/slow work|GET \/api\/slow/);
+    expect(await first.locator('td.num.err').count()).toBe(1);
+    // hovering the flame's second row (the slow step) says what changed
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + 40, box.y + 18 + 9);
+    const tip = page.locator('[data-testid="diff-flame-tip"]');
+    await tip.waitFor();
+    expect(await tip.innerText()).toMatch(/slow work[\s\S]*self per trace: A [\d.]+ ?ms → B [\d.]+ ?ms \(\+/);
+    await page.screenshot({ path: join(SHOTS, 'compare-view.png'), fullPage: true });
+  });
+
+  it('opens a comparison of one trace against its route from the trace view', async () => {
+    const list = (await (await fetch(`${base}/_debug/api/traces?route=/api/slow&minDuration=100`, { headers: { authorization: `Bearer ${E2E_TOKEN}` } })).json()) as { traces: Array<{ traceId: string }> };
+    const id = list.traces[0]!.traceId;
+    await page.goto(`${base}/_debug/#/trace/${id}`);
+    await page.click('[data-testid="route-compare"]');
+    await page.locator('[data-testid="compare-cohort-b"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="compare-cohort-b"]').innerText()).toMatch(/1 traces/);
+    expect(await page.locator('[data-testid="compare-cohort-a"]').innerText()).toMatch(/7 traces/);
+    expect(await page.locator('[data-testid="compare-error"]').count()).toBe(0);
+  });
+
+  it('says what is wrong with a cohort the server refuses', async () => {
+    await page.goto(`${base}/_debug/#/compare?a=nope&b=${'f'.repeat(32)}`);
+    const err = page.locator('[data-testid="compare-error"]');
+    await err.waitFor({ timeout: 10_000 });
+    expect(await err.innerText()).toMatch(/malformed trace id "nope"/);
+    // the 400 itself shows in the console as a failed load: expected here, not a page error
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/status of 400/.test(e)));
+  });
+
+  it('shades the range an Insights link gives on every metrics chart', async () => {
+    const now = Date.now();
+    await page.goto(`${base}/_debug/#/metrics?from=${now - 40_000}&to=${now - 10_000}`);
+    const latency = page.locator('[data-testid="chart-latency"]');
+    await latency.waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-latency"]')?.getAttribute('data-bands') === '1');
+    expect(await page.locator('[data-testid="chart-traffic"]').getAttribute('data-bands')).toBe('1');
+    expect(await page.locator('[data-testid="metrics-bands"]').innerText()).toMatch(/Shaded:\s+the linked range \d\d:\d\d:\d\d[.\d]*–\d\d:\d\d:\d\d/);
+    await page.screenshot({ path: join(SHOTS, 'metrics-shaded.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
