@@ -112,7 +112,7 @@ export interface RouteRow {
   errorRate: number;
   /** requests per second over the window */
   rate: number;
-  /** lifetime percentiles, ms */
+  /** percentiles over the window, ms: `max` exact, p50/p95/p99 the count-weighted quantile of the periods' own (approximate) */
   p50: number;
   p95: number;
   p99: number;

@@ -266,7 +266,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 onPick={(i) => pick(i, { exemplar: true })}
                 pickTitle="Click a point: its slowest trace"
               >
-                <span class="mnow">p99 <b>{nowP99 !== undefined ? dur(nowP99) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span>p99 <b>{nowP99 !== undefined ? dur(nowP99) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Traffic"
@@ -281,7 +281,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 onPick={(i) => pick(i)}
                 pickTitle="Click a point: the traces of that second"
               >
-                <span class="mnow"><b>{nowRate !== undefined ? rate(nowRate) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span><b>{nowRate !== undefined ? rate(nowRate) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Errors"
@@ -294,7 +294,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 onPick={(i) => pick(i, { status: 'error' })}
                 pickTitle="Click a point: the failed traces of that second"
               >
-                <span class="mnow"><b class={nowErr ? 'err' : ''}>{nowErr !== undefined ? formatPercent(nowErr / 100) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span><b class={nowErr ? 'err' : ''}>{nowErr !== undefined ? formatPercent(nowErr / 100) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Saturation: event loop and CPU"
@@ -310,7 +310,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                   { label: 'CPU', color: 'var(--c2)', format: pct, scale: 'y2', fill: true },
                 ]}
               >
-                <span class="mnow">delay <b>{nowEld !== undefined ? dur(nowEld) : '–'}</b> · CPU <b>{nowCpu !== undefined ? pct(nowCpu) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span>delay <b>{nowEld !== undefined ? dur(nowEld) : '–'}</b> · CPU <b>{nowCpu !== undefined ? pct(nowCpu) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Saturation: memory"
@@ -325,7 +325,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                   { label: 'RSS', color: 'var(--c6)', format: bytes },
                 ]}
               >
-                <span class="mnow">RSS <b>{nowRss !== undefined ? bytes(nowRss) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span>RSS <b>{nowRss !== undefined ? bytes(nowRss) : '–'}</b></span>
               </Chart>
             </div>
             <section class="msection" aria-labelledby="routes-h">
