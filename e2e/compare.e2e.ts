@@ -107,8 +107,37 @@ describe('compare view in Chromium', () => {
     await latency.waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="chart-latency"]')?.getAttribute('data-bands') === '1');
     expect(await page.locator('[data-testid="chart-traffic"]').getAttribute('data-bands')).toBe('1');
-    expect(await page.locator('[data-testid="metrics-bands"]').innerText()).toMatch(/Shaded:\s+the linked range \d\d:\d\d:\d\d[.\d]*–\d\d:\d\d:\d\d/);
+    expect(await page.locator('[data-testid="metrics-bands"]').innerText()).toMatch(/Shaded:\s+the selected range \d\d:\d\d:\d\d[.\d]*–\d\d:\d\d:\d\d/);
     await page.screenshot({ path: join(SHOTS, 'metrics-shaded.png') });
+  });
+
+  it('picks a range by dragging across a chart: shaded, the tables over it, a link to its traces', async () => {
+    await page.goto(`${base}/_debug/#/metrics?window=5m`);
+    const plot = page.locator('[data-testid="chart-latency"] .u-over');
+    await plot.waitFor({ timeout: 10_000 });
+    const box = (await plot.boundingBox())!;
+    // from the middle to the right edge: the last minutes, which hold every request of this test
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /[?&]from=\d+&to=\d+/.test(location.hash));
+    // the drag did not also count as a click on a point (that would open the trace list)
+    expect(await page.evaluate(() => location.hash)).toMatch(/^#\/metrics\?/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-errors"]')?.getAttribute('data-bands') === '1');
+    const scope = page.locator('[data-testid="routes-scope"]');
+    await page.waitForFunction(() => /over \d\d:\d\d:\d\d/.test(document.querySelector('[data-testid="routes-scope"]')?.textContent ?? ''));
+    expect(await scope.innerText()).toMatch(/^2 over \d\d:\d\d:\d\d\.\d{3}–\d\d:\d\d:\d\d\.\d{3}/);
+    const link = await page.locator('[data-testid="range-traces"]').getAttribute('href');
+    const q = new URLSearchParams(link!.split('?')[1]);
+    const hash = new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]);
+    expect(q.get('since')).toBe(hash.get('from'));
+    expect(q.get('until')).toBe(hash.get('to'));
+    await page.screenshot({ path: join(SHOTS, 'metrics-range.png') });
+    await page.click('[data-testid="range-clear"]');
+    await page.waitForFunction(() => !/from=/.test(location.hash));
+    expect(await scope.innerText()).toMatch(/over the last 5m/);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -282,6 +282,13 @@ describe('GoldenSignals table over a window', () => {
     expect(recent.count).toBe(100);
     expect(recent.max).toBeLessThan(20);
     expect(recent.p99).toBeLessThan(20);
+    // a picked range: the first two seconds hold the slow request and one second of fast ones
+    const picked = g.table('server', 2, T0 + 2000)[0]!;
+    expect(picked.count).toBe(11);
+    expect(picked.max).toBeCloseTo(900, -1);
+    expect(picked.rate).toBeCloseTo(11 / 2);
+    // a range in the future ends at the last closed second
+    expect(g.table('server', 5, T0 + 3600_000)[0]!.count).toBe(0);
   });
 
   it('shows a new route at once (the lifetime histogram only has closed 10 s periods)', () => {
@@ -300,6 +307,8 @@ describe('windowPercentiles', () => {
     const slot = (count: number, v: number, max = v) => ({ count, p50: v, p95: v, p99: v, max });
     expect(windowPercentiles([])).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
     expect(windowPercentiles([slot(10, 5, 7)])).toEqual({ p50: 5, p95: 5, p99: 5, max: 7 });
+    // never above the exact max
+    expect(windowPercentiles([slot(10, 154.6, 153.9)])).toEqual({ p50: 153.9, p95: 153.9, p99: 153.9, max: 153.9 });
     // 97 fast periods' worth of requests and 3% slow ones: p50 fast, p99 slow, max the slowest
     const mixed = windowPercentiles([slot(97, 10, 12), slot(2, 400, 450), slot(1, 800, 900)]);
     expect(mixed).toEqual({ p50: 10, p95: 10, p99: 400, max: 900 });

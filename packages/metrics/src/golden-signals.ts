@@ -311,21 +311,33 @@ export class GoldenSignals {
     );
   }
 
-  /** One row per route (server) or dependency (client), with counts over `window` seconds. */
-  table(kind: SeriesKind, window = 300): RouteRow[] {
+  /**
+   * One row per route (server) or dependency (client), with counts over `window` seconds: the
+   * last ones, or those ending at `until` (ms since epoch; a range picked on a chart).
+   */
+  table(kind: SeriesKind, window = 300, until?: number): RouteRow[] {
     const map = kind === 'server' ? this.server : this.client;
     const res = this.sizes.fineResolution;
-    const fine = window <= this.sizes.fineSlots * res;
+    // seconds back from now that the range reaches: the fine ring when it still holds them
+    const back = until === undefined ? window : Math.max(0, this.finePeriod * res - until / 1000) + window;
+    const fine = back <= this.sizes.fineSlots * res;
+    const r = fine ? res : this.sizes.coarseResolution;
+    const open = fine ? this.finePeriod : this.coarsePeriod;
+    let last = open - 1;
+    let first = last - Math.max(1, Math.ceil(window / r)) + 1;
+    if (until !== undefined) {
+      // the periods that overlap [until - window, until), closed ones only (none for a future range)
+      first = Math.floor((until / 1000 - window) / r);
+      last = Math.min(open - 1, Math.ceil(until / 1000 / r) - 1);
+    }
+    const n = Math.max(1, last - first + 1);
     const rows: RouteRow[] = [];
     for (const s of map.values()) {
       const ring = fine ? s.fine : s.coarse;
-      const r = fine ? res : this.sizes.coarseResolution;
-      const last = (fine ? this.finePeriod : this.coarsePeriod) - 1;
-      const n = Math.max(1, Math.ceil(window / r));
       let count = 0;
       let errors = 0;
       const slots: RingSlot[] = [];
-      for (let p = last - n + 1; p <= last; p++) {
+      for (let p = first; p <= last; p++) {
         const slot = ring.read(p);
         if (slot && slot.count > 0) {
           count += slot.count;
@@ -390,5 +402,7 @@ export function windowPercentiles(slots: ReadonlyArray<Pick<RingSlot, 'count' | 
     }
     return sorted[sorted.length - 1]![key];
   };
-  return { p50: quantile('p50', 0.5), p95: quantile('p95', 0.95), p99: quantile('p99', 0.99), max };
+  // a histogram percentile is its bucket's upper edge and may pass the exact max by a hair
+  const upTo = (v: number) => Math.min(v, max);
+  return { p50: upTo(quantile('p50', 0.5)), p95: upTo(quantile('p95', 0.95)), p99: upTo(quantile('p99', 0.99)), max };
 }

@@ -101,7 +101,10 @@ export interface MetricsResponse {
 export interface MetricsTableParams {
   kind?: SeriesKind;
   service?: string;
+  /** seconds (default 300) */
   window?: string;
+  /** ms since epoch: the window ends here instead of now (a range selected on a chart) */
+  until?: string;
 }
 
 /** One route or dependency over the window. */

@@ -59,14 +59,14 @@ describe('insights view helpers', () => {
     expect(incidentOnChart(svc, { service: 'orders', dependency: 'sqlite orders.db' })).toBe(true);
   });
 
-  it('shades the incidents overlapping the window, clipped, an open one to the end, and the linked range', () => {
+  it('shades the incidents overlapping the window, clipped, an open one to the end, and the selected range', () => {
     const inc = (id: string, startedAt: number, endedAt?: number, service = 'gateway') => ({
       id, startedAt, endedAt, title: `t${id}`, scope: { kind: 'service' as const, service },
     });
     const bands = chartBands([inc('open', 900), inc('old', 10, 50), inc('clipped', 50, 150), inc('other', 120, 130, 'orders')], { service: 'gateway' }, 100, 1000, { from: 400, to: 500 });
     expect(bands).toEqual([
       { from: 100, to: 150, kind: 'incident', label: 'tclipped', id: 'clipped' },
-      { from: 400, to: 500, kind: 'focus', label: 'the linked range' },
+      { from: 400, to: 500, kind: 'focus', label: 'the selected range' },
       { from: 900, to: 1000, kind: 'incident', label: 'topen', id: 'open' },
     ]);
     expect(chartBands([], {}, 100, 1000, { from: Number.NaN })).toEqual([]);

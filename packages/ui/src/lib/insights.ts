@@ -131,7 +131,7 @@ export function chartBands(
   }
   if (focus !== undefined && Number.isFinite(focus.from)) {
     const r = clip(focus.from, focus.to ?? to);
-    if (r.from < r.to) out.push({ ...r, kind: 'focus', label: 'the linked range' });
+    if (r.from < r.to) out.push({ ...r, kind: 'focus', label: 'the selected range' });
   }
   return out.sort((a, b) => a.from - b.from);
 }

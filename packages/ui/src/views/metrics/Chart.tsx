@@ -40,6 +40,8 @@ export interface ChartProps {
   /** a click on the plot: the data index under the cursor */
   onPick?: (idx: number) => void;
   pickTitle?: string;
+  /** a drag across the plot: the time range picked (ms since epoch); without it dragging does nothing */
+  onSelectRange?: (from: number, to: number) => void;
   /** time ranges shaded behind the series: incidents of the charted scope, a linked range */
   bands?: ReadonlyArray<ChartBand>;
   /** header extras (current values) */
@@ -122,6 +124,7 @@ export function Chart(props: ChartProps) {
             : undefined,
     });
     const hasY2 = p.series.some((s) => s.scale === 'y2');
+    let dragged = false;
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: p.height ?? 150,
@@ -129,8 +132,9 @@ export function Chart(props: ChartProps) {
       legend: { show: true, live: true },
       cursor: {
         sync: { key: SYNC_KEY },
-        // Live charts: a drag-zoom would be undone by the next refresh, so dragging does nothing.
-        drag: { x: false, y: false, setScale: false },
+        // Live charts: a drag-zoom would be undone by the next refresh, so a drag picks a time
+        // range instead (the view shades it and filters its tables), and the plot keeps its scale.
+        drag: { x: !!p.onSelectRange, y: false, setScale: false },
         points: { size: 6 },
       },
       scales: {
@@ -138,10 +142,24 @@ export function Chart(props: ChartProps) {
         y: { range: (_u, _min, max) => [0, Math.max(latest.current.yMax ?? 0, max > 0 ? max * 1.1 : 1)] },
         y2: { range: (_u, _min, max) => [0, Math.max(latest.current.y2Max ?? 0, max > 0 ? max * 1.1 : 1)] },
       },
-      hooks: { drawClear: [(u) => drawBands(u, latest.current.bands)] },
+      hooks: {
+        drawClear: [(u) => drawBands(u, latest.current.bands)],
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width < 4) return;
+            const from = u.posToVal(sel.left, 'x') * 1000;
+            const to = u.posToVal(sel.left + sel.width, 'x') * 1000;
+            dragged = true;
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            latest.current.onSelectRange?.(Math.round(from), Math.round(to));
+          },
+        ],
+      },
       axes: [axis('x', 2), axis('y', 3, p.yFormat, p.yIncrs), ...(hasY2 ? [axis('y2', 1, p.y2Format)] : [])],
       series: [
-        { value: (_u, v) => (v === null ? '' : new Date(v * 1000).toLocaleTimeString()) },
+        // 24-hour time, as the axes
+        { value: (_u, v) => (v === null ? '' : formatTimeTick(v, 1)) },
         ...p.series.map(
           (s): uPlot.Series => ({
             label: s.label,
@@ -160,8 +178,12 @@ export function Chart(props: ChartProps) {
     const u = new uPlot(opts, p.data as uPlot.AlignedData, el);
     plot.current = u;
 
-    // A click on the plot opens the traces of the point under the cursor.
+    // A click on the plot opens the traces of the point under the cursor (not the click that ends a drag).
     const onClick = () => {
+      if (dragged) {
+        dragged = false;
+        return;
+      }
       const idx = u.cursor.idx;
       if (idx !== null && idx !== undefined) latest.current.onPick?.(idx);
     };

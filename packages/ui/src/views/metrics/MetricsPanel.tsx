@@ -111,8 +111,13 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
     navigate(formatHash({ view: 'metrics', params: next }), { replace: true });
   };
 
+  // A range picked on a chart (or given by an incident's link) filters the tables; the charts keep the window.
+  const rangeFrom = Number(params.get('from'));
+  const rangeTo = Number(params.get('to'));
+  const range = rangeFrom > 0 && rangeTo > rangeFrom ? { from: rangeFrom, to: rangeTo } : undefined;
+  const selectRange = (from: number, to: number) => set('from', String(from), { to: String(to) });
   const { snap, error } = useSnapshot(
-    [metricsPath({ service, route: routeName, dependency: dep, window }), tablePath('server', window, service), tablePath('client', window, service)],
+    [metricsPath({ service, route: routeName, dependency: dep, window }), tablePath('server', window, service, range), tablePath('client', window, service, range)],
     live,
   );
 
@@ -149,7 +154,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
   const windowSeconds = WINDOWS.find((w) => w.key === window)!.seconds;
   const openRoute = (r: TableRow) => {
     const now = snap?.at ?? Date.now();
-    navigate(tracesLink({ service: r.labels.service, route: r.labels.route, since: now - windowSeconds * 1000, until: now }));
+    navigate(tracesLink({ service: r.labels.service, route: r.labels.route, since: range?.from ?? now - windowSeconds * 1000, until: range?.to ?? now }));
   };
   const chartRoute = (r: TableRow) => {
     const same = selectedKey && rowKey(selectedKey) === rowKey(r.labels);
@@ -248,6 +253,16 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                     {b.id ? <a href={formatHash({ view: 'insights', id: b.id })}>{b.label}</a> : b.label} <span class="mono muted">{formatClock(b.from)}–{formatClock(b.to)}</span>
                   </span>
                 ))}
+                {range && (
+                  <>
+                    <a href={tracesLink({ service, route: dep ? undefined : routeName, since: range.from, until: range.to })} data-testid="range-traces">
+                      traces in this range
+                    </a>
+                    <button type="button" class="btn ghost small" onClick={() => set('from', undefined, { to: undefined })} data-testid="range-clear">
+                      clear range
+                    </button>
+                  </>
+                )}
               </p>
             )}
             {!hasData && <p class="muted mhint">No requests in this window yet: the charts fill in as the app serves traffic.</p>}
@@ -256,6 +271,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 title="Latency"
                 testId="chart-latency"
                 bands={bands}
+                onSelectRange={selectRange}
                 data={lat}
                 yFormat={dur}
                 series={[
@@ -272,6 +288,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 title="Traffic"
                 testId="chart-traffic"
                 bands={bands}
+                onSelectRange={selectRange}
                 data={traffic}
                 yFormat={rate}
                 series={[
@@ -287,6 +304,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 title="Errors"
                 testId="chart-errors"
                 bands={bands}
+                onSelectRange={selectRange}
                 data={errs}
                 yFormat={pct}
                 yMax={1}
@@ -300,6 +318,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 title="Saturation: event loop and CPU"
                 testId="chart-saturation"
                 bands={bands}
+                onSelectRange={selectRange}
                 data={sat}
                 yFormat={dur}
                 y2Format={pct}
@@ -316,6 +335,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 title="Saturation: memory"
                 testId="chart-memory"
                 bands={bands}
+                onSelectRange={selectRange}
                 data={mem}
                 yFormat={bytes}
                 yIncrs={BYTE_INCRS}
@@ -331,7 +351,10 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
             <section class="msection" aria-labelledby="routes-h">
               <header class="msection-head">
                 <h2 id="routes-h">Routes</h2>
-                <span class="muted">{routeRows.length} over the last {window}; click a row for its traces</span>
+                <span class="muted" data-testid="routes-scope">
+                  {routeRows.length} over {range ? `${formatClock(range.from)}–${formatClock(range.to)}` : `the last ${window}`}; click a row for its traces
+                  {!range && ', drag across a chart to pick a range'}
+                </span>
               </header>
               <SignalTable
                 kind="server"
