@@ -1,6 +1,7 @@
 /**
- * Browser test of the Compare view (two cohorts of one route, the diff flame graph) and of the
- * range an Insights link shades on the metrics charts: Chromium against the e2e app, with fast and
+ * Browser test of the Compare view (two cohorts of one route, the diff flame graph), of the ranges
+ * shaded on the metrics charts (an Insights link's, a drag's), and of the trace list's
+ * duration-over-time scatter plot: Chromium against the e2e app, with fast and
  * slow requests of one route so the two cohorts differ in one span. Screenshots land in
  * e2e/screenshots/.
  */
@@ -138,6 +139,43 @@ describe('compare view in Chromium', () => {
     await page.click('[data-testid="range-clear"]');
     await page.waitForFunction(() => !/from=/.test(location.hash));
     expect(await scope.innerText()).toMatch(/over the last 5m/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('plots the duration over time of the listed traces: a dot opens its trace, a drag narrows the list to a time range', async () => {
+    await page.goto(`${base}/_debug/#/traces?route=/api/slow`);
+    const canvas = page.locator('[data-testid="trace-scatter-canvas"]');
+    await canvas.waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="trace-scatter-canvas"]')?.getAttribute('data-dots') === '7');
+    await page.screenshot({ path: join(SHOTS, 'traces-scatter.png') });
+    // the slow traces sit high on the log axis: find one by hovering along the top band
+    const box = (await canvas.boundingBox())!;
+    let opened = false;
+    for (let x = box.x + 52; x < box.x + box.width - 12 && !opened; x += 3) {
+      for (const y of [box.y + 12, box.y + 20, box.y + 28]) {
+        await page.mouse.move(x, y);
+        if (await page.locator('[data-testid="trace-scatter-tip"]').count()) {
+          expect(await page.locator('[data-testid="trace-scatter-tip"]').innerText()).toMatch(/GET \/api\/slow[\s\S]*1\d\d(\.\d+)?ms/);
+          await page.mouse.down();
+          await page.mouse.up();
+          opened = true;
+          break;
+        }
+      }
+    }
+    expect(opened).toBe(true);
+    await page.waitForFunction(() => location.hash.startsWith('#/trace/'));
+    // back to the list; a drag across the whole plot sets a time window that keeps every dot
+    await page.goto(`${base}/_debug/#/traces?route=/api/slow`);
+    await canvas.waitFor();
+    await page.mouse.move(box.x + 53, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.move(box.x + box.width - 13, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /since=\d+/.test(location.hash) && /until=\d+/.test(location.hash));
+    await page.locator('[data-testid="time-window"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="trace-scatter-canvas"]')?.getAttribute('data-dots') === '7');
     expect(pageErrors).toEqual([]);
   });
 });
