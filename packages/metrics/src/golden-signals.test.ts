@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { SpanRecord } from '@debugpanel/model';
-import { GoldenSignals, dependencyOf } from './golden-signals.js';
+import { GoldenSignals, dependencyOf, windowPercentiles } from './golden-signals.js';
 
 const T0 = 1_700_000_000_000; // a whole second
 
@@ -259,5 +259,58 @@ describe('GoldenSignals.queryAll', () => {
     expect(b.count.at(-1)).toBe(1);
     expect(b.errors.at(-1)).toBe(1);
     expect(g.queryAll(3600).resolution).toBe(10);
+  });
+});
+
+describe('GoldenSignals table over a window', () => {
+  it('gives the window its own max and percentiles, not the lifetime ones, and counts the periods not yet folded into the lifetime', () => {
+    const { g, advance } = setup();
+    // second 1: one slow request; then 20 seconds of fast ones
+    g.record(serverSpan({ duration: 900 }));
+    advance(1000);
+    for (let s = 0; s < 20; s++) {
+      for (let i = 0; i < 10; i++) g.record(serverSpan({ duration: 10 + i }));
+      advance(1000);
+    }
+    const wide = g.table('server', 60)[0]!;
+    expect(wide.count).toBe(201);
+    expect(wide.max).toBeCloseTo(900, -1);
+    expect(wide.p50).toBeGreaterThan(9);
+    expect(wide.p50).toBeLessThan(20);
+    // the last 10 seconds hold no slow request: their max is a fast one
+    const recent = g.table('server', 10)[0]!;
+    expect(recent.count).toBe(100);
+    expect(recent.max).toBeLessThan(20);
+    expect(recent.p99).toBeLessThan(20);
+    // a picked range: the first two seconds hold the slow request and one second of fast ones
+    const picked = g.table('server', 2, T0 + 2000)[0]!;
+    expect(picked.count).toBe(11);
+    expect(picked.max).toBeCloseTo(900, -1);
+    expect(picked.rate).toBeCloseTo(11 / 2);
+    // a range in the future ends at the last closed second
+    expect(g.table('server', 5, T0 + 3600_000)[0]!.count).toBe(0);
+  });
+
+  it('shows a new route at once (the lifetime histogram only has closed 10 s periods)', () => {
+    const { g, advance } = setup();
+    for (let i = 0; i < 5; i++) g.record(serverSpan({ duration: 150 }));
+    advance(1000);
+    const row = g.table('server', 300)[0]!;
+    expect(row.count).toBe(5);
+    expect(row.p50).toBeCloseTo(150, -1);
+    expect(row.max).toBeCloseTo(150, -1);
+  });
+});
+
+describe('windowPercentiles', () => {
+  it('takes the exact max and the count-weighted quantile of the periods', () => {
+    const slot = (count: number, v: number, max = v) => ({ count, p50: v, p95: v, p99: v, max });
+    expect(windowPercentiles([])).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
+    expect(windowPercentiles([slot(10, 5, 7)])).toEqual({ p50: 5, p95: 5, p99: 5, max: 7 });
+    // never above the exact max
+    expect(windowPercentiles([slot(10, 154.6, 153.9)])).toEqual({ p50: 153.9, p95: 153.9, p99: 153.9, max: 153.9 });
+    // 97 fast periods' worth of requests and 3% slow ones: p50 fast, p99 slow, max the slowest
+    const mixed = windowPercentiles([slot(97, 10, 12), slot(2, 400, 450), slot(1, 800, 900)]);
+    expect(mixed).toEqual({ p50: 10, p95: 10, p99: 400, max: 900 });
   });
 });

@@ -17,6 +17,8 @@ import {
 import { foldSamples, PROCESS_FIELDS, ProcessRing, ProcessSampler, type ProcessSample } from './process.js';
 import { Series, type RingSizes, type SeriesKind, type SeriesLabels } from './series.js';
 import { toPrometheus } from './prometheus.js';
+import type { RingSlot } from './time-ring.js';
+import type { Percentiles } from './latency.js';
 
 export interface GoldenSignalsOptions {
   /** Label sets per metric (server routes, client dependencies, services) before folding into `other`. Default 200. */
@@ -309,31 +311,45 @@ export class GoldenSignals {
     );
   }
 
-  /** One row per route (server) or dependency (client), with counts over `window` seconds. */
-  table(kind: SeriesKind, window = 300): RouteRow[] {
+  /**
+   * One row per route (server) or dependency (client), with counts over `window` seconds: the
+   * last ones, or those ending at `until` (ms since epoch; a range picked on a chart).
+   */
+  table(kind: SeriesKind, window = 300, until?: number): RouteRow[] {
     const map = kind === 'server' ? this.server : this.client;
     const res = this.sizes.fineResolution;
-    const fine = window <= this.sizes.fineSlots * res;
+    // seconds back from now that the range reaches: the fine ring when it still holds them
+    const back = until === undefined ? window : Math.max(0, this.finePeriod * res - until / 1000) + window;
+    const fine = back <= this.sizes.fineSlots * res;
+    const r = fine ? res : this.sizes.coarseResolution;
+    const open = fine ? this.finePeriod : this.coarsePeriod;
+    let last = open - 1;
+    let first = last - Math.max(1, Math.ceil(window / r)) + 1;
+    if (until !== undefined) {
+      // the periods that overlap [until - window, until), closed ones only (none for a future range)
+      first = Math.floor((until / 1000 - window) / r);
+      last = Math.min(open - 1, Math.ceil(until / 1000 / r) - 1);
+    }
+    const n = Math.max(1, last - first + 1);
     const rows: RouteRow[] = [];
     for (const s of map.values()) {
       const ring = fine ? s.fine : s.coarse;
-      const r = fine ? res : this.sizes.coarseResolution;
-      const last = (fine ? this.finePeriod : this.coarsePeriod) - 1;
-      const n = Math.max(1, Math.ceil(window / r));
       let count = 0;
       let errors = 0;
-      for (let p = last - n + 1; p <= last; p++) {
+      const slots: RingSlot[] = [];
+      for (let p = first; p <= last; p++) {
         const slot = ring.read(p);
-        if (slot) {
+        if (slot && slot.count > 0) {
           count += slot.count;
           errors += slot.errors;
+          slots.push(slot);
         }
       }
       const spark: number[] = [];
       const sparkLast = this.finePeriod - 1;
       for (let p = sparkLast - Math.min(59, this.sizes.fineSlots - 1); p <= sparkLast; p++) spark.push(s.fine.read(p)?.p99 ?? 0);
       rows.push({
-        labels: s.labels, count, errors, errorRate: count ? errors / count : 0, rate: count / (n * r), ...s.percentiles(), spark,
+        labels: s.labels, count, errors, errorRate: count ? errors / count : 0, rate: count / (n * r), ...windowPercentiles(slots), spark,
       });
     }
     return rows;
@@ -360,4 +376,33 @@ export class GoldenSignals {
       bytes,
     };
   }
+}
+
+/**
+ * Percentiles of a window from its periods: `max` exact (the largest period max); p50/p95/p99 the
+ * count-weighted quantile of the periods' own p50/p95/p99. The rings keep percentiles per period,
+ * not histograms (those would cost 14 KB a slot), so this is an approximation, exact when the
+ * window holds one period and never outside the range of the periods' values; it follows the
+ * window, where the lifetime histogram did not (a 13:06 max in a 5-minute window at 13:14).
+ */
+export function windowPercentiles(slots: ReadonlyArray<Pick<RingSlot, 'count' | 'p50' | 'p95' | 'p99' | 'max'>>): Percentiles {
+  if (slots.length === 0) return { p50: 0, p95: 0, p99: 0, max: 0 };
+  let max = 0;
+  let total = 0;
+  for (const s of slots) {
+    if (s.max > max) max = s.max;
+    total += s.count;
+  }
+  const quantile = (key: 'p50' | 'p95' | 'p99', q: number): number => {
+    const sorted = [...slots].sort((a, b) => a[key] - b[key]);
+    let seen = 0;
+    for (const s of sorted) {
+      seen += s.count;
+      if (seen >= q * total) return s[key];
+    }
+    return sorted[sorted.length - 1]![key];
+  };
+  // a histogram percentile is its bucket's upper edge and may pass the exact max by a hair
+  const upTo = (v: number) => Math.min(v, max);
+  return { p50: upTo(quantile('p50', 0.5)), p95: upTo(quantile('p95', 0.95)), p99: upTo(quantile('p99', 0.99)), max };
 }

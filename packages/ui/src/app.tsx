@@ -23,6 +23,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'errors', label: 'Errors' },
   { view: 'queries', label: 'Queries' },
   { view: 'insights', label: 'Insights' },
+  { view: 'compare', label: 'Compare' },
   { view: 'breakpoints', label: 'Breakpoints' },
   { view: 'chaos', label: 'Chaos' },
   { view: 'stats', label: 'Stats' },
@@ -42,6 +43,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   queries: lazyView(() => import('./views/QueriesView.js').then((m) => m.QueriesView), 'view-queries', 'queries'),
   // Incidents and their suspects: loaded on the first visit.
   insights: lazyView(() => import('./views/InsightsView.js').then((m) => m.InsightsView), 'view-insights', 'insights'),
+  // Two cohorts of traces side by side, with the diff flame graph: loaded on the first visit.
+  compare: lazyView(() => import('./views/CompareView.js').then((m) => m.CompareView), 'view-compare', 'compare'),
   breakpoints: BreakpointsView,
   // Fault rules and experiments: loaded on the first visit.
   chaos: lazyView(() => import('./views/chaos/ChaosPanel.js').then((m) => m.ChaosPanel), 'view-chaos', 'chaos'),

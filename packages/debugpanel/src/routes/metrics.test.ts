@@ -64,6 +64,20 @@ describe('golden signals routes', () => {
     }
   });
 
+  it('serves the table over a picked range (until) and refuses a bad one', async () => {
+    const now = Date.now();
+    const inRange = (await (await fetch(`${s.base}/_debug/api/metrics/table?kind=server&window=60s&until=${now + 5000}`)).json()) as { rows: { labels: { route: string }; count: number }[] };
+    expect(inRange.rows.find((r) => r.labels.route === '/items/:id')?.count).toBe(20);
+    // a range that ended an hour ago holds none of them
+    const before = (await (await fetch(`${s.base}/_debug/api/metrics/table?kind=server&window=60s&until=${now - 3600_000}`)).json()) as { rows: { labels: { route: string }; count: number }[] };
+    expect(before.rows.find((r) => r.labels.route === '/items/:id')?.count ?? 0).toBe(0);
+    for (const until of ['soon', '-5', '0']) {
+      const r = await fetch(`${s.base}/_debug/api/metrics/table?until=${until}`);
+      expect(r.status, until).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(/until must be a time in ms/);
+    }
+  });
+
   it('is 404 when metrics are off', async () => {
     const off = await serve({ metrics: false });
     try {

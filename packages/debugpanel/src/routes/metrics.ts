@@ -62,7 +62,10 @@ export const metrics: PanelFeature = (ctx) => {
         if (typeof kind === 'object') return sendError(res, 400, kind.error);
         const k = kind ?? 'server';
         const service = query.get('service');
-        const rows = signals.table(k, window).filter((r) => !service || r.labels.service === service);
+        const untilText = query.get('until');
+        const until = untilText === null || untilText === '' ? undefined : Number(untilText);
+        if (until !== undefined && !(Number.isFinite(until) && until > 0)) return sendError(res, 400, `until must be a time in ms since the epoch, got "${String(untilText).slice(0, 40)}"`);
+        const rows = signals.table(k, window, until).filter((r) => !service || r.labels.service === service);
         sendJson<MetricsTableResponse>(res, 200, { kind: k, window: window ?? 300, rows });
       },
     },

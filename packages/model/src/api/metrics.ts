@@ -101,7 +101,10 @@ export interface MetricsResponse {
 export interface MetricsTableParams {
   kind?: SeriesKind;
   service?: string;
+  /** seconds (default 300) */
   window?: string;
+  /** ms since epoch: the window ends here instead of now (a range selected on a chart) */
+  until?: string;
 }
 
 /** One route or dependency over the window. */
@@ -112,7 +115,7 @@ export interface RouteRow {
   errorRate: number;
   /** requests per second over the window */
   rate: number;
-  /** lifetime percentiles, ms */
+  /** percentiles over the window, ms: `max` exact, p50/p95/p99 the count-weighted quantile of the periods' own (approximate) */
   p50: number;
   p95: number;
   p99: number;

@@ -130,7 +130,15 @@ export interface ActiveIds {
  * Returns a shared object: read it before the next call.
  */
 const ids: ActiveIds = { traceId: undefined, spanId: undefined, traceFlags: 0, owner: undefined };
+/**
+ * The context `ids` was read from. Contexts are immutable and a request's log calls mostly share
+ * one, so a repeat costs one comparison instead of three look-ups (measured: about a third of the
+ * capture's own time on a pino call).
+ */
+let idsOf: Context | undefined;
 export function activeIds(ctx: Context = context.active()): ActiveIds {
+  if (ctx === idsOf) return ids;
+  idsOf = ctx;
   const span = trace.getSpan(ctx);
   if (span === undefined) {
     ids.traceId = ids.spanId = undefined;

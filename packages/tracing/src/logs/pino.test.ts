@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { LogRecord } from '@debugpanel/model';
 import { setupTracing, type PanelTracing } from '../setup.js';
 
@@ -44,6 +44,24 @@ describe('pino capture', () => {
       ['e', 17, 'error', 'pino'],
       ['f', 21, 'fatal', 'pino'],
     ]);
+  });
+
+  it('gives each line its own span ids when calls of two spans and of no span interleave (the ids and end caches)', () => {
+    const tracer = trace.getTracer('t');
+    const a = tracer.startSpan('a');
+    const b = tracer.startSpan('b');
+    const ctxA = trace.setSpan(context.active(), a);
+    const ctxB = trace.setSpan(context.active(), b);
+    lines.length = 0;
+    for (const ctx of [ctxA, ctxA, ctxB, ctxA, undefined, ctxB]) {
+      if (ctx === undefined) before.info('none');
+      else context.with(ctx, () => before.info('in span'));
+    }
+    a.end();
+    b.end();
+    const ids = (s: typeof a) => s.spanContext().spanId;
+    expect(lines.map((l) => (JSON.parse(l) as { span_id?: string }).span_id)).toEqual([ids(a), ids(a), ids(b), ids(a), undefined, ids(b)]);
+    expect(take().map((r) => r.spanId)).toEqual([ids(a), ids(a), ids(b), ids(a), undefined, ids(b)]);
   });
 
   it('injects trace_id, span_id and trace_flags into the line written inside a span, for loggers made after too', () => {

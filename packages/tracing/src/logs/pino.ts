@@ -153,6 +153,9 @@ function patchPinoModule(state: CaptureState, pino: PinoModule): (() => void) | 
   let lastSpanId: string | undefined;
   let lastFlags = -1;
   let lastFields = '';
+  // The logger's end (`}` + EOL) and that end with the fields in front, for the last span seen.
+  let lastEnd: string | undefined;
+  let lastEndWithFields = '';
   const wrapper = function (this: Logger, obj: unknown, msg: unknown, num: number, time: string): string {
     if (!on || state.guard.depth !== 0 || state.on.pino === 0) return original.call(this, obj, msg, num, time);
     let line: string;
@@ -167,11 +170,16 @@ function patchPinoModule(state: CaptureState, pino: PinoModule): (() => void) | 
           lastSpanId = spanId;
           lastFlags = id.traceFlags;
           lastFields = `,"trace_id":"${traceId}","span_id":"${spanId!}","trace_flags":"${id.traceFlags & 1 ? '01' : '00'}"`;
+          lastEnd = undefined;
         }
         // The fields go in front of the line's end (`}` and the EOL), which pino appends last:
         // no copy or re-scan of the finished line.
         const end = this[endSym] as string;
-        this[endSym] = lastFields + end;
+        if (end !== lastEnd) {
+          lastEnd = end;
+          lastEndWithFields = lastFields + end;
+        }
+        this[endSym] = lastEndWithFields;
         try {
           line = original.call(this, obj, msg, num, time);
         } finally {

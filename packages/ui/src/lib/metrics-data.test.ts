@@ -61,6 +61,8 @@ describe('paths', () => {
   });
   it('tablePath asks for one kind', () => {
     expect(tablePath('client', '15m')).toBe('api/metrics/table?kind=client&window=15m');
+    // a picked range: its length as the window, ending at its end
+    expect(tablePath('server', '5m', 'shop', { from: 1_000_000, to: 1_095_500 })).toBe('api/metrics/table?kind=server&window=96s&service=shop&until=1095500');
     expect(tablePath('server', '5m', 'a b')).toBe('api/metrics/table?kind=server&window=5m&service=a+b');
   });
   it('parseWindowKey falls back to 5m for anything unknown', () => {

@@ -42,8 +42,13 @@ export function metricsPath(q: { service?: string; route?: string; dependency?: 
   return apiPath('api/metrics', { service: q.service, route: q.route, window: q.window } satisfies MetricsParams);
 }
 
-export function tablePath(kind: 'server' | 'client', window: WindowKey, service?: string): string {
-  return apiPath('api/metrics/table', { kind, window, service } satisfies MetricsTableParams);
+/** The routes or dependencies table over the window, or over a picked range `[from, to]` (ms). */
+export function tablePath(kind: 'server' | 'client', window: WindowKey, service?: string, range?: { from: number; to?: number | undefined }): string {
+  if (range === undefined) return apiPath('api/metrics/table', { kind, window, service } satisfies MetricsTableParams);
+  const seconds = Math.min(WINDOWS[WINDOWS.length - 1]!.seconds, Math.max(1, Math.ceil(((range.to ?? Date.now()) - range.from) / 1000)));
+  return apiPath('api/metrics/table', {
+    kind, window: `${seconds}s`, service, until: range.to !== undefined ? String(Math.ceil(range.to)) : undefined,
+  } satisfies MetricsTableParams);
 }
 
 /**

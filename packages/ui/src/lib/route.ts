@@ -3,10 +3,10 @@
  * any mount path because the hash never reaches the server.
  *   #/traces?service=orders&status=error
  *   #/trace/<traceId>?span=<spanId>&q=<search>&tab=flame
- *   #/map  #/flame  #/metrics  #/queries  #/breakpoints  #/chaos  #/stats  #/insights[/<incidentId>]   (each may carry its own ?params)
+ *   #/map  #/flame  #/metrics  #/queries  #/breakpoints  #/chaos  #/stats  #/insights[/<incidentId>]  #/compare?a=&b=   (each may carry its own ?params)
  *   #/errors/<fingerprint>?service=orders   (the Errors view and a selected group)
  */
-export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'queries', 'insights', 'breakpoints', 'chaos', 'stats', 'audit', 'errors'] as const;
+export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'queries', 'insights', 'compare', 'breakpoints', 'chaos', 'stats', 'audit', 'errors'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {
@@ -61,4 +61,10 @@ function safeDecode(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** A comparison's link; each cohort is trace ids (array) or a trace query (`route=/x&status=error`). */
+export function compareLink(a: string | ReadonlyArray<string>, b: string | ReadonlyArray<string>): string {
+  const c = (v: string | ReadonlyArray<string>) => (typeof v === 'string' ? v : v.join(','));
+  return formatHash({ view: 'compare', params: { a: c(a), b: c(b) } });
 }

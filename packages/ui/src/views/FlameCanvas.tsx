@@ -14,6 +14,10 @@ export interface FlameCanvasProps {
   onPath?: ReadonlyMap<string, number>;
   showPath?: boolean;
   selectedSpanId?: string;
+  /** A fill of its own per node (the diff flame's red and blue); default: the service's colour */
+  colorOf?: (node: FlameLike) => string | undefined;
+  /** Hover lines of its own per node; default: name, service, total, self */
+  tooltipOf?: (node: FlameLike) => string[];
   /** Called on click, after zooming to the node */
   onSelect?: (node: FlameLike) => void;
   testId: string;
@@ -76,14 +80,16 @@ export function FlameCanvas(p: FlameCanvasProps) {
       for (const i of layout.rows[d] ?? []) {
         const r = layout.rects[i]!;
         drawRect(ctx, r, y, w, {
-          fill: r.node.error ? errColor : r.node.synthetic || r.node.service === '' ? '#999' : palette[serviceHue(r.node.service)]!,
+          fill: p.colorOf?.(r.node) ?? (r.node.error ? errColor : r.node.synthetic || r.node.service === '' ? '#999' : palette[serviceHue(r.node.service)]!),
           dim: (p.searching === true && !(p.isMatch?.(r.node) ?? false)) ||
             (p.showPath === true && p.onPath !== undefined && !(r.node.spanId !== undefined && p.onPath.has(r.node.spanId)) && !r.node.synthetic),
+          // own fills run from light tints to full colours: dark text reads on all of them
+          text: p.colorOf ? '#1a1a1a' : '#fff',
           outline: r.node.spanId !== undefined && r.node.spanId === p.selectedSpanId ? fg : p.searching && p.isMatch?.(r.node) ? matchColor : undefined,
         });
       }
     }
-  }, [layout, size, scrollTop, p.isMatch, p.searching, p.onPath, p.showPath, p.selectedSpanId]);
+  }, [layout, size, scrollTop, p.isMatch, p.searching, p.onPath, p.showPath, p.selectedSpanId, p.colorOf]);
 
   const at = (e: MouseEvent): number => {
     const rect = canvas.current!.getBoundingClientRect();
@@ -110,7 +116,7 @@ export function FlameCanvas(p: FlameCanvasProps) {
   };
   const hovered = hover ? layout.rects[hover.i] : undefined;
   const tip = hovered
-    ? flameTooltip(hovered.node, rootTotal, formatDuration, hovered.node.spanId ? p.onPath?.get(hovered.node.spanId) : undefined)
+    ? p.tooltipOf ? p.tooltipOf(hovered.node) : flameTooltip(hovered.node, rootTotal, formatDuration, hovered.node.spanId ? p.onPath?.get(hovered.node.spanId) : undefined)
     : undefined;
 
   return (
@@ -169,7 +175,7 @@ function drawRect(
   r: FlameRect,
   y: number,
   width: number,
-  style: { fill: string; dim: boolean; outline: string | undefined },
+  style: { fill: string; dim: boolean; outline: string | undefined; text: string },
 ): void {
   const x = r.x * width;
   const w = r.w * width;
@@ -185,7 +191,7 @@ function drawRect(
   }
   if (w > 24) {
     ctx.globalAlpha = style.dim ? 0.5 : 1;
-    ctx.fillStyle = '#fff';
+    ctx.fillStyle = style.text;
     ctx.save();
     ctx.beginPath();
     ctx.rect(x, y, w - 2, FLAME_ROW);

@@ -9,7 +9,7 @@ import { send } from '../api.js';
 import { useJson } from '../hooks.js';
 import { formatClock } from '../lib/format.js';
 import { evidenceChange, metricsLink, scopeLabel, suspectName, timelineBar, traceLink } from '../lib/insights.js';
-import { formatHash } from '../lib/route.js';
+import { compareLink, formatHash } from '../lib/route.js';
 import type { ViewProps } from '../view-props.js';
 
 export function InsightsView({ route }: ViewProps) {
@@ -121,6 +121,11 @@ function SuspectRow({ s }: { s: Suspect }) {
         {e.normalTraces.map((id) => (
           <a key={id} href={traceLink(id)} class="mono" title="a trace of the baseline window">before {id.slice(0, 8)}</a>
         ))}
+        {e.normalTraces.length > 0 && e.anomalousTraces.length > 0 && (
+          <a href={compareLink(e.normalTraces, e.anomalousTraces)} title="the baseline traces (A) against the anomalous ones (B): diff flame graph" data-testid="suspect-compare">
+            compare before / after
+          </a>
+        )}
       </div>
     </li>
   );

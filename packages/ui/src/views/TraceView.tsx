@@ -5,7 +5,7 @@ import { useJson, useKeys } from '../hooks.js';
 import type { CriticalPathResponse } from '@debugpanel/model';
 import { criticalPathPath } from '../lib/analysis-api.js';
 import { criticalMarks } from '../lib/critical-path.js';
-import { formatHash, withParam } from '../lib/route.js';
+import { compareLink, formatHash, withParam } from '../lib/route.js';
 import { buildSpanTree, type SpanTree } from '../lib/tree.js';
 import { allParents, generateRows, revealSpan, rowIndexOf } from '../lib/rows.js';
 import { searchSpans, stepMatch } from '../lib/search.js';
@@ -280,6 +280,14 @@ export function TraceView({ route, navigate }: ViewProps) {
                   data-testid="route-metrics"
                 >
                   metrics
+                </a>
+                {' · '}
+                <a
+                  href={compareLink(new URLSearchParams({ service: root.service, route: String(root.attributes['http.route']) }).toString(), [traceId])}
+                  title="Compare this trace (B) with the route's other stored traces (A): diff flame graph, critical-path changes, attribute lift"
+                  data-testid="route-compare"
+                >
+                  compare
                 </a>
               </dd>
             </div>

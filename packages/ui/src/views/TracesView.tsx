@@ -16,6 +16,12 @@ import { StoreCounters } from './StoreCounters.js';
 import { Filters } from './traces/Filters.js';
 import { TRACE_HEAD_HEIGHT, TRACE_ROW_HEIGHT, TraceTable } from './traces/TraceTable.js';
 import { useLiveTraces } from './traces/use-live-traces.js';
+import { lazyView } from './lazy-view.js';
+import type { TraceScatterProps } from './traces/TraceScatter.js';
+
+// The scatter plot is a chunk of its own: the list's first load does not wait for it.
+const TraceScatter = lazyView<TraceScatterProps>(() => import('./traces/TraceScatter.js').then((m) => m.TraceScatter), 'trace-scatter', 'scatter plot');
+const SCATTER_KEY = 'debugpanel.traces.scatter';
 
 const PAGE = 100;
 
@@ -37,6 +43,11 @@ export function TracesView({ route, navigate }: ViewProps) {
   const [paused, setPaused] = useState(false);
   const [cursor, setCursor] = useState(-1);
   const [p99Busy, setP99Busy] = useState(false);
+  const [scatter, setScatter] = useState(() => localStorage.getItem(SCATTER_KEY) !== 'off');
+  const toggleScatter = () => {
+    localStorage.setItem(SCATTER_KEY, scatter ? 'off' : 'on');
+    setScatter(!scatter);
+  };
   const atTop = useRef(true);
   const ctl = useRef<AbortController>();
   const rows = useMemo(() => sortTraces(list.rows, sort), [list.rows, sort.key, sort.desc]);
@@ -176,12 +187,18 @@ export function TracesView({ route, navigate }: ViewProps) {
             </button>
           </span>
         )}
+        <button type="button" class={`btn small ${scatter ? 'on' : ''}`} aria-pressed={scatter} onClick={toggleScatter} data-testid="scatter-toggle" title="Duration over time of the listed traces">
+          Chart
+        </button>
         <span class="muted" data-testid="row-count">
           {formatCount(rows.length)} traces shown{rows.length >= MAX_ROWS ? ` (cap ${formatCount(MAX_ROWS)})` : ''}
         </span>
         <span class="spacer" />
         <StoreCounters />
       </div>
+      {scatter && rows.length > 0 && (
+        <TraceScatter rows={rows} onOpen={open} onSelectRange={(since, until) => go({ ...query, since, until })} />
+      )}
       {'error' in parsed && <p class="error" role="alert">Bad filter: {parsed.error}</p>}
       {error && <p class="error" role="alert">{error}</p>}
       {list.headTrimmed && (

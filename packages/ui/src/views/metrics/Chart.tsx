@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { axisWidth, formatTimeTick, type ChartData } from '../../lib/metrics-data.js';
+import type { ChartBand } from '../../lib/insights.js';
 
 export interface ChartSeries {
   label: string;
@@ -39,8 +40,31 @@ export interface ChartProps {
   /** a click on the plot: the data index under the cursor */
   onPick?: (idx: number) => void;
   pickTitle?: string;
+  /** a drag across the plot: the time range picked (ms since epoch); without it dragging does nothing */
+  onSelectRange?: (from: number, to: number) => void;
+  /** time ranges shaded behind the series: incidents of the charted scope, a linked range */
+  bands?: ReadonlyArray<ChartBand>;
   /** header extras (current values) */
   children?: ComponentChildren;
+}
+
+const BAND_FILL: Record<ChartBand['kind'], [string, number]> = { incident: ['var(--err)', 0.13], focus: ['var(--c1)', 0.2] };
+
+/** Shades each band over the plot area, under the series (uPlot's drawClear hook). */
+function drawBands(u: uPlot, bands: ReadonlyArray<ChartBand> | undefined): void {
+  if (!bands?.length) return;
+  const { ctx } = u;
+  const { top, height, left, width } = u.bbox;
+  ctx.save();
+  for (const b of bands) {
+    const x0 = Math.max(left, u.valToPos(b.from / 1000, 'x', true));
+    const x1 = Math.min(left + width, u.valToPos(b.to / 1000, 'x', true));
+    if (!(x1 > x0)) continue;
+    const [color, alpha] = BAND_FILL[b.kind];
+    ctx.fillStyle = withAlpha(color, alpha);
+    ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
+  }
+  ctx.restore();
 }
 
 const SYNC_KEY = 'debugpanel-metrics';
@@ -100,6 +124,7 @@ export function Chart(props: ChartProps) {
             : undefined,
     });
     const hasY2 = p.series.some((s) => s.scale === 'y2');
+    let dragged = false;
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: p.height ?? 150,
@@ -107,8 +132,9 @@ export function Chart(props: ChartProps) {
       legend: { show: true, live: true },
       cursor: {
         sync: { key: SYNC_KEY },
-        // Live charts: a drag-zoom would be undone by the next refresh, so dragging does nothing.
-        drag: { x: false, y: false, setScale: false },
+        // Live charts: a drag-zoom would be undone by the next refresh, so a drag picks a time
+        // range instead (the view shades it and filters its tables), and the plot keeps its scale.
+        drag: { x: !!p.onSelectRange, y: false, setScale: false },
         points: { size: 6 },
       },
       scales: {
@@ -116,9 +142,24 @@ export function Chart(props: ChartProps) {
         y: { range: (_u, _min, max) => [0, Math.max(latest.current.yMax ?? 0, max > 0 ? max * 1.1 : 1)] },
         y2: { range: (_u, _min, max) => [0, Math.max(latest.current.y2Max ?? 0, max > 0 ? max * 1.1 : 1)] },
       },
+      hooks: {
+        drawClear: [(u) => drawBands(u, latest.current.bands)],
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width < 4) return;
+            const from = u.posToVal(sel.left, 'x') * 1000;
+            const to = u.posToVal(sel.left + sel.width, 'x') * 1000;
+            dragged = true;
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            latest.current.onSelectRange?.(Math.round(from), Math.round(to));
+          },
+        ],
+      },
       axes: [axis('x', 2), axis('y', 3, p.yFormat, p.yIncrs), ...(hasY2 ? [axis('y2', 1, p.y2Format)] : [])],
       series: [
-        { value: (_u, v) => (v === null ? '' : new Date(v * 1000).toLocaleTimeString()) },
+        // 24-hour time, as the axes
+        { value: (_u, v) => (v === null ? '' : formatTimeTick(v, 1)) },
         ...p.series.map(
           (s): uPlot.Series => ({
             label: s.label,
@@ -137,8 +178,12 @@ export function Chart(props: ChartProps) {
     const u = new uPlot(opts, p.data as uPlot.AlignedData, el);
     plot.current = u;
 
-    // A click on the plot opens the traces of the point under the cursor.
+    // A click on the plot opens the traces of the point under the cursor (not the click that ends a drag).
     const onClick = () => {
+      if (dragged) {
+        dragged = false;
+        return;
+      }
       const idx = u.cursor.idx;
       if (idx !== null && idx !== undefined) latest.current.onPick?.(idx);
     };
@@ -179,8 +224,13 @@ export function Chart(props: ChartProps) {
     } else pending.current = props.data;
   }, [props.data]);
 
+  const bandKey = (props.bands ?? []).map((b) => `${b.kind}${b.from}-${b.to}`).join();
+  useEffect(() => {
+    if (visible.current) plot.current?.redraw(false);
+  }, [bandKey]);
+
   return (
-    <section class="mchart" data-testid={props.testId} aria-label={props.title} data-points={pointCount(props.data)} data-last={props.data[0][props.data[0].length - 1] ?? ''}>
+    <section class="mchart" data-testid={props.testId} aria-label={props.title} data-points={pointCount(props.data)} data-last={props.data[0][props.data[0].length - 1] ?? ''} data-bands={props.bands?.length ?? 0}>
       <header class="mchart-head">
         <h2>{props.title}</h2>
         <span class="spacer" />

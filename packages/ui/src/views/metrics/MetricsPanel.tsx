@@ -5,8 +5,11 @@
  * or `dep=<dependency>` instead of a route to chart one outgoing dependency.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { InsightsResponse } from '@debugpanel/model';
 import { getJson, isAbort } from '../../api.js';
-import { formatBytes, formatDuration } from '../../lib/format.js';
+import { useJson } from '../../hooks.js';
+import { chartBands } from '../../lib/insights.js';
+import { formatBytes, formatClock, formatDuration } from '../../lib/format.js';
 import {
   WINDOWS,
   errorData,
@@ -108,8 +111,13 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
     navigate(formatHash({ view: 'metrics', params: next }), { replace: true });
   };
 
+  // A range picked on a chart (or given by an incident's link) filters the tables; the charts keep the window.
+  const rangeFrom = Number(params.get('from'));
+  const rangeTo = Number(params.get('to'));
+  const range = rangeFrom > 0 && rangeTo > rangeFrom ? { from: rangeFrom, to: rangeTo } : undefined;
+  const selectRange = (from: number, to: number) => set('from', String(from), { to: String(to) });
   const { snap, error } = useSnapshot(
-    [metricsPath({ service, route: routeName, dependency: dep, window }), tablePath('server', window, service), tablePath('client', window, service)],
+    [metricsPath({ service, route: routeName, dependency: dep, window }), tablePath('server', window, service, range), tablePath('client', window, service, range)],
     live,
   );
 
@@ -146,7 +154,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
   const windowSeconds = WINDOWS.find((w) => w.key === window)!.seconds;
   const openRoute = (r: TableRow) => {
     const now = snap?.at ?? Date.now();
-    navigate(tracesLink({ service: r.labels.service, route: r.labels.route, since: now - windowSeconds * 1000, until: now }));
+    navigate(tracesLink({ service: r.labels.service, route: r.labels.route, since: range?.from ?? now - windowSeconds * 1000, until: range?.to ?? now }));
   };
   const chartRoute = (r: TableRow) => {
     const same = selectedKey && rowKey(selectedKey) === rowKey(r.labels);
@@ -158,6 +166,24 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
     if (same) set('dep', undefined);
     else set('dep', r.labels.dependency, { route: undefined, method: undefined, service: services.length > 1 ? r.labels.service : service });
   };
+
+  // Incidents of the charted scope are shaded on every chart (and the range an Insights link gave).
+  // A panel without insights answers 404: then there is nothing to shade.
+  const insights = useJson<InsightsResponse>('api/insights?limit=100', 5000);
+  const focusFrom = Number(params.get('from'));
+  const focusTo = params.get('to') ? Number(params.get('to')) : undefined;
+  const windowEnd = snap?.at ?? Date.now();
+  const bands = useMemo(
+    () =>
+      chartBands(
+        insights.data?.incidents ?? [],
+        { service, route: dep ? undefined : routeName, method: dep ? undefined : method, dependency: dep },
+        windowEnd - windowSeconds * 1000,
+        windowEnd,
+        params.get('from') ? { from: focusFrom, to: focusTo } : undefined,
+      ),
+    [insights.data, service, routeName, method, dep, windowEnd, windowSeconds, focusFrom, focusTo],
+  );
 
   const scope = dep ? `→ ${dep}` : routeName ? `${method ? `${method} ` : ''}${routeName}` : 'all routes';
   const scoped = !!(dep || routeName);
@@ -219,11 +245,33 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
         {!snap && !error && <p class="muted pad">Loading…</p>}
         {snap && (
           <>
+            {bands.length > 0 && (
+              <p class="mbands" data-testid="metrics-bands">
+                Shaded:{' '}
+                {bands.map((b, k) => (
+                  <span key={k} class={`mband mband-${b.kind}`}>
+                    {b.id ? <a href={formatHash({ view: 'insights', id: b.id })}>{b.label}</a> : b.label} <span class="mono muted">{formatClock(b.from)}–{formatClock(b.to)}</span>
+                  </span>
+                ))}
+                {range && (
+                  <>
+                    <a href={tracesLink({ service, route: dep ? undefined : routeName, since: range.from, until: range.to })} data-testid="range-traces">
+                      traces in this range
+                    </a>
+                    <button type="button" class="btn ghost small" onClick={() => set('from', undefined, { to: undefined })} data-testid="range-clear">
+                      clear range
+                    </button>
+                  </>
+                )}
+              </p>
+            )}
             {!hasData && <p class="muted mhint">No requests in this window yet: the charts fill in as the app serves traffic.</p>}
             <div class="mgrid">
               <Chart
                 title="Latency"
                 testId="chart-latency"
+                bands={bands}
+                onSelectRange={selectRange}
                 data={lat}
                 yFormat={dur}
                 series={[
@@ -234,11 +282,13 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 onPick={(i) => pick(i, { exemplar: true })}
                 pickTitle="Click a point: its slowest trace"
               >
-                <span class="mnow">p99 <b>{nowP99 !== undefined ? dur(nowP99) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span>p99 <b>{nowP99 !== undefined ? dur(nowP99) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Traffic"
                 testId="chart-traffic"
+                bands={bands}
+                onSelectRange={selectRange}
                 data={traffic}
                 yFormat={rate}
                 series={[
@@ -248,11 +298,13 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 onPick={(i) => pick(i)}
                 pickTitle="Click a point: the traces of that second"
               >
-                <span class="mnow"><b>{nowRate !== undefined ? rate(nowRate) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span><b>{nowRate !== undefined ? rate(nowRate) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Errors"
                 testId="chart-errors"
+                bands={bands}
+                onSelectRange={selectRange}
                 data={errs}
                 yFormat={pct}
                 yMax={1}
@@ -260,11 +312,13 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                 onPick={(i) => pick(i, { status: 'error' })}
                 pickTitle="Click a point: the failed traces of that second"
               >
-                <span class="mnow"><b class={nowErr ? 'err' : ''}>{nowErr !== undefined ? formatPercent(nowErr / 100) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span><b class={nowErr ? 'err' : ''}>{nowErr !== undefined ? formatPercent(nowErr / 100) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Saturation: event loop and CPU"
                 testId="chart-saturation"
+                bands={bands}
+                onSelectRange={selectRange}
                 data={sat}
                 yFormat={dur}
                 y2Format={pct}
@@ -275,11 +329,13 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                   { label: 'CPU', color: 'var(--c2)', format: pct, scale: 'y2', fill: true },
                 ]}
               >
-                <span class="mnow">delay <b>{nowEld !== undefined ? dur(nowEld) : '–'}</b> · CPU <b>{nowCpu !== undefined ? pct(nowCpu) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span>delay <b>{nowEld !== undefined ? dur(nowEld) : '–'}</b> · CPU <b>{nowCpu !== undefined ? pct(nowCpu) : '–'}</b></span>
               </Chart>
               <Chart
                 title="Saturation: memory"
                 testId="chart-memory"
+                bands={bands}
+                onSelectRange={selectRange}
                 data={mem}
                 yFormat={bytes}
                 yIncrs={BYTE_INCRS}
@@ -289,13 +345,16 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
                   { label: 'RSS', color: 'var(--c6)', format: bytes },
                 ]}
               >
-                <span class="mnow">RSS <b>{nowRss !== undefined ? bytes(nowRss) : '–'}</b></span>
+                <span class="mnow" title="the last closed second; the tables below cover the whole window"><span class="muted">last s · </span>RSS <b>{nowRss !== undefined ? bytes(nowRss) : '–'}</b></span>
               </Chart>
             </div>
             <section class="msection" aria-labelledby="routes-h">
               <header class="msection-head">
                 <h2 id="routes-h">Routes</h2>
-                <span class="muted">{routeRows.length} over the last {window}; click a row for its traces</span>
+                <span class="muted" data-testid="routes-scope">
+                  {routeRows.length} over {range ? `${formatClock(range.from)}–${formatClock(range.to)}` : `the last ${window}`}; click a row for its traces
+                  {!range && ', drag across a chart to pick a range'}
+                </span>
               </header>
               <SignalTable
                 kind="server"

@@ -8,8 +8,8 @@ const SPARK_H = 18;
 const COLUMNS: Array<{ key: SortKey; label: string; title: string }> = [
   { key: 'rate', label: 'Req/s', title: 'requests per second over the window' },
   { key: 'errorRate', label: 'Errors', title: 'share of requests that failed (5xx or error status) over the window' },
-  { key: 'p50', label: 'p50', title: 'median latency since the panel started' },
-  { key: 'p99', label: 'p99', title: '99th percentile latency since the panel started' },
+  { key: 'p50', label: 'p50', title: 'median latency over the window (from per-period percentiles)' },
+  { key: 'p99', label: 'p99', title: '99th percentile latency over the window (from per-period percentiles)' },
 ];
 
 export interface SignalTableProps {
@@ -43,7 +43,7 @@ export function SignalTable(props: SignalTableProps) {
         <tr>
           {sortHeader('name', props.kind === 'server' ? 'Route' : 'Dependency', 'sort by name', '')}
           {COLUMNS.map((c) => sortHeader(c.key, c.label, c.title))}
-          <th class="num" scope="col" title="the slowest request since the panel started">
+          <th class="num" scope="col" title="the slowest request in the window">
             max
           </th>
           {sortHeader('count', 'Requests', 'requests over the window')}
