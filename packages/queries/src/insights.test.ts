@@ -132,6 +132,18 @@ describe('QueryInsights', () => {
     expect(insights.findings().map((f) => f.kind)).toEqual(['slow-query']); // 2 of 32
   });
 
+  it('does not call one stalled request of a busy route a slow query because it came last', () => {
+    const insights = new QueryInsights();
+    const request = (ms: number) => {
+      const t = makeTrace();
+      t.query(t.root('GET /products', ms + 5), 'SELECT * FROM stock WHERE sku = ?', 1, ms);
+      insights.addTrace(t.spans);
+    };
+    for (let i = 0; i < 100; i++) request(1);
+    request(60); // the latest request, stalled: slow in 1 of 101
+    expect(insights.findings()).toEqual([]);
+  });
+
   it('gives a trace its own findings on demand', () => {
     const insights = new QueryInsights();
     const t = makeTrace();

@@ -438,11 +438,15 @@ export class QueryInsights {
     return { ...f, repeats: { ...f.repeats }, exampleTraceIds: [...f.exampleTraceIds] };
   }
 
-  /** A slow query counts once it was slow in `slowQueryMinRequestShare` of its route's requests. */
+  /**
+   * A slow query counts once it was slow in `slowQueryMinRequestShare` of its route's requests:
+   * of all of them, not of those since the finding first appeared (that made one stalled request
+   * of a busy route "slow in 1 of 1" when it was the route's latest).
+   */
   #slowEnough(entry: FindingEntry, key: string): boolean {
     const [, service, route] = key.split('\u0000');
     const r = this.#routes.get(routeKey(service!, route!));
-    const routeRequests = r === undefined ? entry.finding.requests : r.requests - entry.routeBaseRequests;
+    const routeRequests = r === undefined ? entry.finding.requests : r.requests;
     return entry.finding.requests >= this.thresholds.slowQueryMinRequestShare * routeRequests;
   }
 
