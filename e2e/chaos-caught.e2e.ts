@@ -74,8 +74,10 @@ describe('a caught chaos experiment in Chromium', () => {
       await page.screenshot({ path: join(SHOTS, 'chaos-caught.png') });
       await page.locator('[data-testid="chaos-incident-link"]').click();
       await page.waitForFunction(() => location.hash.startsWith('#/insights/'));
-      await page.waitForSelector('[data-testid="view-insights"]');
-      expect(await page.locator('[data-testid="view-insights"]').textContent()).toContain('GET /api/orders/:id');
+      // the Insights view is a lazy chunk: its placeholder carries the same test id, so wait for the incident itself
+      const incident = page.locator('[data-testid="incident-detail"]');
+      await incident.waitFor({ timeout: 15_000 });
+      expect(await incident.textContent()).toContain('GET /api/orders/:id');
     } finally {
       running = false;
       await load;
