@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { logMatcher, type LogRecord } from '@debugpanel/model';
+import {
+  PendingLogs, appendOlderLogs, attributeLine, emptyLogList, isRangeStart, logFilterParams, logKey, logsPath,
+  olderLogsQuery, prependLiveLogs, readLogFilters, severityOption, SEVERITY_OPTIONS,
+} from './logs-data.js';
+
+let t = 0;
+const rec = (o: Partial<LogRecord> = {}): LogRecord => ({ service: 'orders', time: ++t + 0.25, severityNumber: 9, severityText: 'info', body: `line ${t}`, attributes: {}, source: 'console', ...o });
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+describe('logs-data: filters in the hash', () => {
+  it('reads only the known filters, severity by name or number, through the API parser', () => {
+    expect(readLogFilters(new URLSearchParams('service=orders&severity=warn&text=%20timeout%20&tab=x'))).toEqual({ query: { service: 'orders', severity: 13, text: 'timeout' } });
+    expect(readLogFilters(new URLSearchParams(`traceId=${TRACE}&severity=17`))).toEqual({ query: { traceId: TRACE, severity: 17 } });
+    expect(readLogFilters(new URLSearchParams(''))).toEqual({ query: {} });
+  });
+
+  it('refuses a bad trace id or severity with the server message', () => {
+    expect(readLogFilters(new URLSearchParams('traceId=nope'))).toEqual({ error: expect.stringMatching(/traceId must be 32 lower-case hex/) });
+    expect(readLogFilters(new URLSearchParams('severity=loud'))).toEqual({ error: expect.stringMatching(/severity must be/) });
+  });
+
+  it('writes the hash back with severity by name, and the API path with the page size and cursor', () => {
+    expect(logFilterParams({ service: 'orders', severity: 17, text: 'x' })).toEqual({ service: 'orders', severity: 'error', text: 'x', traceId: undefined, spanId: undefined });
+    expect(logsPath({ service: 'orders', severity: 13 })).toBe('api/logs?service=orders&severity=13&limit=200');
+    expect(logsPath({ traceId: TRACE, cursor: 'l1z' }, 50)).toBe(`api/logs?traceId=${TRACE}&limit=50&cursor=l1z`);
+  });
+
+  it('shows the hash severity in the menu whatever its spelling; in-range numbers get their own name', () => {
+    expect(['13', 'WARN', 'warning', ' warn '].map(severityOption)).toEqual(['warn', 'warn', 'warn', 'warn']);
+    expect(severityOption('17')).toBe('error');
+    expect(severityOption('14')).toBe('warn2');
+    expect(isRangeStart(13)).toBe(true);
+    expect(isRangeStart(14)).toBe(false);
+    expect([null, '', 'loud'].map(severityOption)).toEqual(['', '', '']);
+    expect(SEVERITY_OPTIONS.map((o) => o.value)).toEqual(['', 'trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+  });
+});
+
+describe('logs-data: the record list', () => {
+  it('appends older pages without duplicates; over the cap the newest go', () => {
+    const [a, b, c, d] = [rec(), rec(), rec(), rec()];
+    let list = appendOlderLogs(emptyLogList(), [d!, c!], 'cur1');
+    expect(list.nextCursor).toBe('cur1');
+    list = appendOlderLogs(list, [c!, b!, a!], undefined, 3);
+    expect(list.rows.map((r) => r.body)).toEqual([c!.body, b!.body, a!.body]);
+    expect(list.headTrimmed).toBe(true);
+    expect(list.nextCursor).toBeUndefined();
+  });
+
+  it('prepends streamed records newest first, drops those the first page already had, bounds the list', () => {
+    const old = [rec(), rec(), rec()];
+    let list = appendOlderLogs(emptyLogList(), [...old].reverse(), 'cur');
+    // the stream repeats the newest stored record (it landed while the page was fetched) and brings two more
+    const fresh = [rec(), rec()];
+    list = prependLiveLogs(list, [old[2]!, ...fresh], 4);
+    expect(list.rows.map((r) => r.body)).toEqual([fresh[1]!.body, fresh[0]!.body, old[2]!.body, old[1]!.body]);
+    expect(list.tailTrimmed).toBe(true);
+    // paging on after the tail was cut goes by time, not by the stale cursor
+    expect(olderLogsQuery(list, { service: 'orders' })).toEqual({ service: 'orders', cursor: undefined, until: old[1]!.time });
+    expect(prependLiveLogs(list, [])).toBe(list);
+    expect(prependLiveLogs(list, [fresh[0]!])).toBe(list);
+  });
+
+  it('keeps newest first when batches of several processes interleave, and dedupes within a batch', () => {
+    const a = rec({ service: 'gateway' });
+    const b = rec({ service: 'orders' });
+    const list = prependLiveLogs(emptyLogList(), [b, a, b]);
+    expect(list.rows.map((r) => r.service)).toEqual(['orders', 'gateway']);
+  });
+
+  it('pages on by cursor until the API says there is no more', () => {
+    const list = appendOlderLogs(emptyLogList(), [rec()], 'c2');
+    expect(olderLogsQuery(list, { severity: 13 })).toEqual({ severity: 13, cursor: 'c2' });
+    expect(olderLogsQuery(appendOlderLogs(emptyLogList(), [rec()], undefined), {})).toBeUndefined();
+  });
+
+  it('tells records apart by time, span, service, severity and body', () => {
+    const r = rec({ spanId: 'aaaaaaaaaaaaaaaa' });
+    expect(logKey({ ...r })).toBe(logKey(r));
+    expect(logKey({ ...r, time: r.time + 0.001 })).not.toBe(logKey(r));
+    expect(logKey({ ...r, body: `${r.body}!` })).not.toBe(logKey(r));
+    expect(logKey({ ...r, spanId: undefined })).not.toBe(logKey(r));
+  });
+});
+
+describe('logs-data: the live tail buffer', () => {
+  it('keeps only records that match the filter (the store rule), bounded with a drop count', () => {
+    const p = new PendingLogs(logMatcher({ severity: 13, text: 'timeout' }), 2);
+    expect(p.offer([rec({ severityNumber: 17, body: 'DB Timeout' }), rec({ severityNumber: 9, body: 'timeout' }), rec({ severityNumber: 13, body: 'ok', attributes: { err: 'timeout after 3s' } })])).toBe(2);
+    expect(p.offer([rec({ severityNumber: 21, body: 'fatal timeout' })])).toBe(1);
+    expect(p.size).toBe(2);
+    expect(p.dropped).toBe(1);
+    expect(p.take().map((r) => r.body)).toEqual(['ok', 'fatal timeout']);
+    expect(p.size).toBe(0);
+  });
+
+  it('judges trace and span ids too', () => {
+    const p = new PendingLogs(logMatcher({ traceId: TRACE }));
+    p.offer([rec({ traceId: TRACE }), rec({ traceId: 'ffffffffffffffffffffffffffffffff' }), rec()]);
+    expect(p.size).toBe(1);
+  });
+});
+
+describe('logs-data: attribute line', () => {
+  it('joins key=value pairs and cuts long ones', () => {
+    expect(attributeLine({ 'user.id': 'u-1', n: 3, tags: ['a', 'b'] })).toBe('user.id=u-1 n=3 tags=["a","b"]');
+    expect(attributeLine({})).toBe('');
+    const long = attributeLine({ a: 'x'.repeat(500) }, 20);
+    expect(long).toHaveLength(20);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
