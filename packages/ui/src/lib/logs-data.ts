@@ -3,7 +3,7 @@
  * record list kept in the page, fed by API pages (older) and the live stream (newer), deduplicated
  * and bounded.
  */
-import { logQueryToParams, parseLogQuery, parseSeverity, severityName, SEVERITY, type LogQuery, type LogRecord } from '@debugpanel/model';
+import { parseSeverity, severityName, SEVERITY, type LogQuery, type LogRecord } from '@debugpanel/model';
 import { LEVELS } from './trace-logs.js';
 
 /** The filters the Logs view keeps in its hash (`#/logs?service=&severity=&text=&traceId=&spanId=`). */
@@ -18,24 +18,37 @@ export const MAX_PENDING_LOGS = 1000;
 export const LOG_PAGE = 200;
 
 /**
- * The hash's filters as a `LogQuery` through the API's own parser (`parseLogQuery`), so a bad
- * trace id or severity in a link is refused with the message the server would give.
+ * The hash's filters as a `LogQuery` (for the live tail's matcher) and as the API's parameters.
+ * The server is the one validator (`parseLogQuery`): its 400 message is what a bad link shows;
+ * this only reads. (Importing the parser would put it in the first-load bundle: every model
+ * module the barrel reaches lands in the shared chunk.) A severity that is neither a number nor
+ * a name sets `error`, as the server would refuse it.
  *
  * @example
- * readLogFilters(new URLSearchParams('severity=warn&service=orders')); // { query: { service: 'orders', severity: 13 } }
+ * readLogFilters(new URLSearchParams('severity=warn&service=orders'));
+ * // { query: { service: 'orders', severity: 13 }, params: 'service=orders&severity=warn' }
  */
-export function readLogFilters(params: URLSearchParams): { query: LogQuery } | { error: string } {
+export function readLogFilters(params: URLSearchParams): { query: LogQuery; params: string; error?: string } {
   const picked = new URLSearchParams();
+  const query: LogQuery = {};
+  let error: string | undefined;
   for (const key of LOG_FILTERS) {
     const v = params.get(key)?.trim();
-    if (v) picked.set(key, v);
+    if (!v) continue;
+    picked.set(key, v);
+    if (key !== 'severity') query[key] = v;
+    else if ((query.severity = parseSeverity(v)) === undefined) error = `severity must be a number from 1 to 24 or a name like warn or error, got "${v.slice(0, 40)}"`;
   }
-  return parseLogQuery(picked);
+  return error ? { query, params: picked.toString(), error } : { query, params: picked.toString() };
 }
 
-/** `api/logs?...` for a query, a page of `limit` (older than `cursor` when given). */
-export function logsPath(query: LogQuery, limit = LOG_PAGE): string {
-  return `api/logs?${logQueryToParams({ ...query, limit }).toString()}`;
+/** `api/logs?...` for the view's filter (`readLogFilters().params`): a page of `limit`, older than `cursor` or up to `until`. */
+export function logsPath(filter: string, o: { cursor?: string | undefined; until?: number | undefined; limit?: number } = {}): string {
+  const q = new URLSearchParams(filter);
+  if (o.until !== undefined) q.set('until', String(o.until));
+  q.set('limit', String(o.limit ?? LOG_PAGE));
+  if (o.cursor) q.set('cursor', o.cursor);
+  return `api/logs?${q.toString()}`;
 }
 
 /** The hash parameters of the Logs view for a query (empty filters left out, severity by name). */
@@ -136,14 +149,14 @@ export function prependLiveLogs(list: LogList, incoming: readonly LogRecord[], c
   return { rows: over > 0 ? rows.slice(0, cap) : rows, nextCursor: list.nextCursor, tailTrimmed: list.tailTrimmed || over > 0, headTrimmed: list.headTrimmed };
 }
 
-/** The query of the next older page, or undefined when there is none. */
-export function olderLogsQuery(list: LogList, query: LogQuery): LogQuery | undefined {
+/** Where the next older page starts (`logsPath` options), or undefined when there is none. */
+export function olderLogsPage(list: LogList): { cursor?: string; until?: number } | undefined {
   if (list.tailTrimmed) {
     const last = list.rows[list.rows.length - 1];
     // `until` is inclusive: the last row comes again and is dropped as a duplicate.
-    return last ? { ...query, cursor: undefined, until: last.time } : undefined;
+    return last ? { until: last.time } : undefined;
   }
-  return list.nextCursor ? { ...query, cursor: list.nextCursor } : undefined;
+  return list.nextCursor ? { cursor: list.nextCursor } : undefined;
 }
 
 /**
@@ -187,16 +200,4 @@ export class PendingLogs {
     this.#rows = [];
     return out;
   }
-}
-
-/** `key=value` pairs of a record's attributes for its one-line row, cut at `max` characters. */
-export function attributeLine(attrs: LogRecord['attributes'], max = 300): string {
-  let out = '';
-  for (const k of Object.keys(attrs)) {
-    const v = attrs[k]!;
-    const s = `${k}=${Array.isArray(v) ? JSON.stringify(v) : String(v)}`;
-    out = out ? `${out} ${s}` : s;
-    if (out.length >= max) return `${out.slice(0, max - 1)}…`;
-  }
-  return out;
 }

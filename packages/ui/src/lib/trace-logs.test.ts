@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '@debugpanel/model';
-import { groupLogsBySpan, severityClass, traceLogsPath } from './trace-logs.js';
+import { attributeLine, groupLogsBySpan, severityClass, traceLogsPath } from './trace-logs.js';
 
 const rec = (o: Partial<LogRecord>): LogRecord => ({ service: 'orders', time: 1000, severityNumber: 9, severityText: 'info', body: 'hi', attributes: {}, source: 'console', ...o });
 
@@ -30,5 +30,15 @@ describe('trace-logs', () => {
       'sev-warn', 'sev-warn', 'sev-error', 'sev-error', 'sev-fatal', 'sev-fatal',
     ]);
     expect([0, 25, -1, NaN].map(severityClass)).toEqual(['sev-none', 'sev-none', 'sev-none', 'sev-none']);
+  });
+});
+
+describe('trace-logs: attribute line', () => {
+  it('joins key=value pairs and cuts long ones', () => {
+    expect(attributeLine({ 'user.id': 'u-1', n: 3, tags: ['a', 'b'] })).toBe('user.id=u-1 n=3 tags=["a","b"]');
+    expect(attributeLine({})).toBe('');
+    const long = attributeLine({ a: 'x'.repeat(500) }, 20);
+    expect(long).toHaveLength(20);
+    expect(long.endsWith('…')).toBe(true);
   });
 });
