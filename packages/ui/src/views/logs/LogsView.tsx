@@ -19,6 +19,7 @@ import { formatHash } from '../../lib/route.js';
 import { useVirtualRows } from '../../use-virtual-rows.js';
 import type { ViewProps } from '../../view-props.js';
 import { Severity } from './Severity.js';
+import './logs.css';
 
 /** Fixed row height, px (CSS `.log-row`): rows are virtualized, a row's top is index * this. */
 export const LOG_ROW_HEIGHT = 24;
