@@ -71,6 +71,17 @@ describe('logs-data: the record list', () => {
     expect(list.rows.map((r) => r.service)).toEqual(['orders', 'gateway']);
   });
 
+  it('shows records by time, not by arrival (a hub gets other services\' lines late)', () => {
+    const [a, b, c] = [rec({ service: 'gateway' }), rec({ service: 'orders' }), rec({ service: 'gateway' })];
+    // the page comes by arrival: c, a (gateway, local) and then b (orders, sent a batch later)
+    let list = appendOlderLogs(emptyLogList(), [b, c, a], undefined);
+    expect(list.rows).toEqual([c, b, a]);
+    // a late streamed line lands at its time, not on top
+    const late = { ...rec({ service: 'inventory' }), time: b.time + 0.1 };
+    list = prependLiveLogs(list, [late]);
+    expect(list.rows).toEqual([c, late, b, a]);
+  });
+
   it('pages on by cursor until the API says there is no more', () => {
     const list = appendOlderLogs(emptyLogList(), [rec()], 'c2');
     expect(olderLogsPage(list)).toEqual({ cursor: 'c2' });

@@ -113,17 +113,25 @@ export function emptyLogList(): LogList {
   return { rows: [], nextCursor: undefined, tailTrimmed: false, headTrimmed: false };
 }
 
-/** Appends an older page (newest first), dropping records already shown; over the cap the newest go. */
+/**
+ * Newest first by the record's time. The store pages by arrival, and a hub receives other
+ * services' lines a batch (about a second) late, so arrival order would show a request's lines
+ * out of the order they were written; the list keeps time order whatever the source.
+ */
+const byTimeDesc = (a: LogRecord, b: LogRecord) => b.time - a.time;
+
+/** Appends an older page, dropping records already shown, in time order; over the cap the newest go. */
 export function appendOlderLogs(list: LogList, page: readonly LogRecord[], nextCursor: string | undefined, cap = MAX_LOG_ROWS): LogList {
   const seen = new Set(list.rows.map(logKey));
-  const rows = list.rows.concat(page.filter((r) => !seen.has(logKey(r))));
+  const rows = list.rows.concat(page.filter((r) => !seen.has(logKey(r)))).sort(byTimeDesc);
   const over = rows.length - cap;
   return { rows: over > 0 ? rows.slice(over) : rows, nextCursor, tailTrimmed: false, headTrimmed: list.headTrimmed || over > 0 };
 }
 
 /**
- * Puts streamed records (oldest first, as `log` events carry them) on top, newest first, leaving
- * out those already shown; over the cap the oldest rows go and paging on switches to `until`.
+ * Puts streamed records (oldest first, as `log` events carry them) into the list by time (on top,
+ * unless a hub got them late), leaving out those already shown; over the cap the oldest rows go
+ * and paging on switches to `until`.
  *
  * @example
  * list = prependLiveLogs(list, pending.take());
@@ -142,9 +150,7 @@ export function prependLiveLogs(list: LogList, incoming: readonly LogRecord[], c
     top.push(r);
   }
   if (top.length === 0) return list;
-  // A batch is oldest first, but batches from several processes (a hub) may interleave: keep newest first.
-  top.sort((a, b) => b.time - a.time);
-  const rows = top.concat(list.rows);
+  const rows = top.concat(list.rows).sort(byTimeDesc);
   const over = rows.length - cap;
   return { rows: over > 0 ? rows.slice(0, cap) : rows, nextCursor: list.nextCursor, tailTrimmed: list.tailTrimmed || over > 0, headTrimmed: list.headTrimmed };
 }

@@ -37,6 +37,7 @@ describe('trace-logs: attribute line', () => {
   it('joins key=value pairs and cuts long ones', () => {
     expect(attributeLine({ 'user.id': 'u-1', n: 3, tags: ['a', 'b'] })).toBe('user.id=u-1 n=3 tags=["a","b"]');
     expect(attributeLine({})).toBe('');
+    expect(attributeLine({ 'otel.scope.name': 'debugpanel/console', n: 1 })).toBe('n=1');
     const long = attributeLine({ a: 'x'.repeat(500) }, 20);
     expect(long).toHaveLength(20);
     expect(long.endsWith('…')).toBe(true);

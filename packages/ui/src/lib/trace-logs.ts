@@ -57,10 +57,14 @@ export function severityClass(n: number): string {
 /** OTel's severity ranges, lowest first (1-4 trace, 5-8 debug, ... 21-24 fatal). */
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
-/** `key=value` pairs of a record's attributes for its one-line row, cut at `max` characters. */
+/**
+ * `key=value` pairs of a record's attributes for its one-line row, cut at `max` characters;
+ * `otel.scope.name` (the capture, the same on every line of a logger) is left out.
+ */
 export function attributeLine(attrs: LogRecord['attributes'], max = 300): string {
   let out = '';
   for (const k of Object.keys(attrs)) {
+    if (k === 'otel.scope.name') continue;
     const v = attrs[k]!;
     const s = `${k}=${Array.isArray(v) ? JSON.stringify(v) : String(v)}`;
     out = out ? `${out} ${s}` : s;

@@ -144,9 +144,9 @@ function SpanLogs({ span, logs }: { span: SpanRecord; logs: readonly LogRecord[]
   return (
     <section aria-label="Logs" data-testid="span-logs">
       <h3>
-        Logs ({logs.length}){' '}
-        <a href={all} class="muted" data-testid="span-logs-link">
-          in the Logs view
+        Logs ({logs.length}) ·{' '}
+        <a href={all} data-testid="span-logs-link">
+          Logs view ↗
         </a>
       </h3>
       <ol class="log-lines">

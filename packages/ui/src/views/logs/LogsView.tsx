@@ -302,7 +302,7 @@ function LogFilters({ query, onApply }: { query: LogQuery; onApply: (q: LogQuery
           ))}
         </select>
       </label>
-      <label class="grow">
+      <label class="trace-field">
         <span>Trace id</span>
         <input name="traceId" {...text('traceId')} placeholder="32 hex characters" spellcheck={false} data-testid="logs-filter-trace" />
       </label>
