@@ -274,7 +274,8 @@ export function TraceView({ route, navigate }: ViewProps) {
               <dt>Logs</dt>
               <dd>
                 <a href={logsHash} data-testid="trace-logs">
-                  {logCount >= TRACE_LOG_LIMIT ? `${formatCount(logCount)}+` : formatCount(logCount)}
+                  {logCount}
+                  {logCount >= TRACE_LOG_LIMIT && '+'}
                 </a>
               </dd>
             </div>

@@ -298,7 +298,7 @@ function renderRow(p: WfRowProps) {
 /** The marker of a span that logged: a dot and the count, in the colour of its worst record. */
 function LogMark({ n, sev }: { n: number; sev: number }) {
   return n > 0 ? (
-    <span class={`log-mark ${severityClass(sev)}`} title={`${n} log records`} data-testid="wf-logs">
+    <span class={`log-mark ${severityClass(sev)}`} data-testid="wf-logs">
       {n}
     </span>
   ) : null;
