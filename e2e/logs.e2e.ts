@@ -5,7 +5,7 @@
  * text (kept in the address, menus included), pages back, tails new lines live and holds them
  * while paused; a record opens its trace at its span, whose detail lists the span's logs, and the
  * trace's log count leads back to the Logs view filtered by the trace.
- * Screenshots: /tmp/logsui-{list,errors,trace,trace-logs}.png.
+ * Screenshots: /tmp/logsui-{list,errors,trace,trace-logs,dark}.png.
  */
 import type { Page } from 'playwright-core';
 import type { LogRecord, LogsResponse } from '@debugpanel/model';
@@ -194,6 +194,12 @@ describe('logs view in Chromium on the demo', () => {
     const services = new Set((await rows().allTextContents()).map((t) => /(gateway|orders|inventory)/.exec(t)?.[1]));
     expect(services).toEqual(new Set(all.logs.map((l) => l.service)));
     await page.screenshot({ path: '/tmp/logsui-trace-logs.png' });
+    // the dark theme keeps the severity colours readable (looked at)
+    await page.click('[data-testid="theme-toggle"]');
+    await page.goto(`${gw}/_debug/#/logs`);
+    await rows().first().waitFor();
+    await page.screenshot({ path: '/tmp/logsui-dark.png' });
+    await page.click('[data-testid="theme-toggle"]');
     expect(pageErrors).toEqual([]);
   });
 });
