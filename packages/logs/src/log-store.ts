@@ -7,6 +7,7 @@ import {
   isPositiveInt,
   must,
   type Check,
+  logMatcher,
   type LogQuery,
   type LogQueryResult,
   type LogRecord,
@@ -183,7 +184,7 @@ export class LogStore {
       throw new RangeError(`LogStore.query: limit must be an integer from 1 to ${MAX_LOG_LIMIT}, got ${String(limit)}`);
     }
     const before = q.cursor === undefined || q.cursor === '' ? Infinity : decodeCursor(q.cursor);
-    const match = matcher(q);
+    const match = logMatcher(q);
     // Text and attribute filters first ask each record's bigram filter, which rules out nearly
     // every record that cannot match without touching its strings.
     const needles = q.traceId === undefined ? this.#needles(q) : [];
@@ -352,47 +353,4 @@ function decodeCursor(cursor: string): number {
     throw new RangeError(`LogStore.query: invalid cursor "${cursor.slice(0, 40)}"; pass a nextCursor from a previous page`);
   }
   return seq;
-}
-
-const ALL = (): boolean => true;
-
-/** One predicate for the filters of a query, built once per query (the text as one case-insensitive RegExp). */
-function matcher(q: LogQuery): (r: LogRecord) => boolean {
-  const checks: Array<(r: LogRecord) => boolean> = [];
-  const { spanId, service, severity, since, until } = q;
-  if (spanId !== undefined) checks.push((r) => r.spanId === spanId);
-  if (service !== undefined) checks.push((r) => r.service === service);
-  if (severity !== undefined) checks.push((r) => r.severityNumber >= severity);
-  if (since !== undefined) checks.push((r) => r.time >= since);
-  if (until !== undefined) checks.push((r) => r.time <= until);
-  if (q.attributes !== undefined) {
-    const pairs = Object.entries(q.attributes);
-    if (pairs.length > 0) {
-      checks.push((r) => {
-        for (const [k, v] of pairs) {
-          const a = Object.hasOwn(r.attributes, k) ? r.attributes[k] : undefined;
-          if (a === undefined || String(a) !== v) return false;
-        }
-        return true;
-      });
-    }
-  }
-  if (q.text !== undefined && q.text !== '') {
-    const re = new RegExp(q.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-    checks.push((r) => {
-      if (re.test(r.body)) return true;
-      const attributes = r.attributes;
-      for (const key in attributes) {
-        const v = attributes[key];
-        if (typeof v === 'string' && re.test(v)) return true;
-      }
-      return false;
-    });
-  }
-  if (checks.length === 0) return ALL;
-  if (checks.length === 1) return checks[0]!;
-  return (r) => {
-    for (const c of checks) if (!c(r)) return false;
-    return true;
-  };
 }

@@ -35,7 +35,7 @@ export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query.js';
 export { summaryMatches, summaryDecides, parseHttpStatusFilter, httpStatusIn, MAX_HTTP_STATUS_TERMS } from './query.js';
 export type { HttpStatusFilter } from './query.js';
 export type { LogRecord, LogSource, LogQuery, LogQueryResult } from './logs.js';
-export { MAX_LOG_BODY, MAX_LOG_ATTRIBUTES, SEVERITY, severityName, parseSeverity, DEFAULT_LOG_LIMIT, MAX_LOG_LIMIT } from './logs.js';
+export { MAX_LOG_BODY, MAX_LOG_ATTRIBUTES, SEVERITY, severityName, parseSeverity, logMatcher, DEFAULT_LOG_LIMIT, MAX_LOG_LIMIT } from './logs.js';
 // The JSON contract of every route and of the SSE stream (see api/index.ts).
 export * from './api/index.js';
 export type { Check, Schema, OptionsErrorClass } from './options.js';

@@ -108,3 +108,55 @@ export interface LogQueryResult {
 
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
+
+const ALL = (): boolean => true;
+
+/**
+ * One predicate for every filter of a query but `cursor` and `limit`, built once per query (the
+ * text as one case-insensitive RegExp): the rule the log store filters by and the UI's live tail
+ * judges streamed records with.
+ *
+ * @example
+ * const match = logMatcher({ severity: 13, text: 'timeout' });
+ * match(record); // true for a WARN or worse record whose body or a string attribute has "timeout"
+ */
+export function logMatcher(q: LogQuery): (r: LogRecord) => boolean {
+  const checks: Array<(r: LogRecord) => boolean> = [];
+  const { traceId, spanId, service, severity, since, until } = q;
+  if (traceId !== undefined) checks.push((r) => r.traceId === traceId);
+  if (spanId !== undefined) checks.push((r) => r.spanId === spanId);
+  if (service !== undefined) checks.push((r) => r.service === service);
+  if (severity !== undefined) checks.push((r) => r.severityNumber >= severity);
+  if (since !== undefined) checks.push((r) => r.time >= since);
+  if (until !== undefined) checks.push((r) => r.time <= until);
+  if (q.attributes !== undefined) {
+    const pairs = Object.entries(q.attributes);
+    if (pairs.length > 0) {
+      checks.push((r) => {
+        for (const [k, v] of pairs) {
+          const a = Object.hasOwn(r.attributes, k) ? r.attributes[k] : undefined;
+          if (a === undefined || String(a) !== v) return false;
+        }
+        return true;
+      });
+    }
+  }
+  if (q.text !== undefined && q.text !== '') {
+    const re = new RegExp(q.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    checks.push((r) => {
+      if (re.test(r.body)) return true;
+      const attributes = r.attributes;
+      for (const key in attributes) {
+        const v = attributes[key];
+        if (typeof v === 'string' && re.test(v)) return true;
+      }
+      return false;
+    });
+  }
+  if (checks.length === 0) return ALL;
+  if (checks.length === 1) return checks[0]!;
+  return (r) => {
+    for (const c of checks) if (!c(r)) return false;
+    return true;
+  };
+}

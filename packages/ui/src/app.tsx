@@ -20,6 +20,7 @@ const NAV: Array<{ view: ViewName; label: string }> = [
   { view: 'map', label: 'Map' },
   { view: 'flame', label: 'Flame' },
   { view: 'metrics', label: 'Metrics' },
+  { view: 'logs', label: 'Logs' },
   { view: 'errors', label: 'Errors' },
   { view: 'queries', label: 'Queries' },
   { view: 'insights', label: 'Insights' },
@@ -39,6 +40,8 @@ const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   metrics: MetricsView,
   // Error groups: loaded on the first visit.
   errors: lazyView(() => import('./views/ErrorsView.js').then((m) => m.ErrorsView), 'view-errors', 'errors'),
+  // Log records with a live tail: loaded on the first visit.
+  logs: lazyView(() => import('./views/logs/LogsView.js').then((m) => m.LogsView), 'view-logs', 'logs'),
   // Database queries and findings: loaded on the first visit.
   queries: lazyView(() => import('./views/QueriesView.js').then((m) => m.QueriesView), 'view-queries', 'queries'),
   // Incidents and their suspects: loaded on the first visit.

@@ -26,6 +26,12 @@ describe('parseHash', () => {
     expect(r.view).toBe('metrics');
     expect(r.params.get('route')).toBe('/orders');
   });
+  it('reads the logs view with its filter, and writes it back', () => {
+    const r = parseHash('#/logs?service=orders&severity=warn&text=time%20out');
+    expect(r.view).toBe('logs');
+    expect(r.params.get('text')).toBe('time out');
+    expect(formatHash({ view: 'logs', params: { service: 'orders', severity: 'warn', text: undefined, traceId: '' } })).toBe('#/logs?service=orders&severity=warn');
+  });
 });
 
 describe('formatHash', () => {

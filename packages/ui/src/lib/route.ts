@@ -5,8 +5,9 @@
  *   #/trace/<traceId>?span=<spanId>&q=<search>&tab=flame
  *   #/map  #/flame  #/metrics  #/queries  #/breakpoints  #/chaos  #/stats  #/insights[/<incidentId>]  #/compare?a=&b=   (each may carry its own ?params)
  *   #/errors/<fingerprint>?service=orders   (the Errors view and a selected group)
+ *   #/logs?service=orders&severity=warn&text=timeout&traceId=<id>   (the Logs view)
  */
-export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'queries', 'insights', 'compare', 'breakpoints', 'chaos', 'stats', 'audit', 'errors'] as const;
+export const VIEWS = ['traces', 'trace', 'map', 'flame', 'metrics', 'queries', 'insights', 'compare', 'breakpoints', 'chaos', 'stats', 'audit', 'errors', 'logs'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {

@@ -1,8 +1,13 @@
-import type { AttributeValue, Attributes, SpanRecord } from '@debugpanel/model';
+import type { AttributeValue, Attributes, LogRecord, SpanRecord } from '@debugpanel/model';
 import { isErrorSpan } from '@debugpanel/model';
 import { formatHash } from '../lib/route.js';
 import { formatBreakpointsHash } from '../lib/breakpoints-hash.js';
 import { formatClock, formatDuration, serviceHue } from '../lib/format.js';
+import { attributeLine, severityClass } from '../lib/trace-logs.js';
+import { Severity } from './logs/Severity.js';
+
+/** Log records listed in the detail at most; the rest are a link away (the Logs view, filtered to the span). */
+const MAX_SPAN_LOGS = 100;
 
 /** Everything one span carries: attributes, events, exceptions with stacks, links, resource. */
 export function SpanDetail(props: {
@@ -13,6 +18,8 @@ export function SpanDetail(props: {
   criticalMs?: number | undefined;
   /** ms the clock-skew adjustment moved this span by (its `startTime` is the adjusted one) */
   skewMs?: number | undefined;
+  /** The log records written while this span was active, oldest first */
+  logs?: readonly LogRecord[] | undefined;
   onClose: () => void;
 }) {
   const { span } = props;
@@ -88,6 +95,7 @@ export function SpanDetail(props: {
           ))}
         </section>
       )}
+      {props.logs && <SpanLogs span={span} logs={props.logs} />}
       <AttrTable title="Attributes" attrs={span.attributes} testId="span-attributes" />
       {events.length > 0 && (
         <section aria-label="Events">
@@ -127,6 +135,33 @@ export function SpanDetail(props: {
       )}
       {span.resource && Object.keys(span.resource).length > 0 && <AttrTable title="Resource" attrs={span.resource} testId="span-resource" />}
     </aside>
+  );
+}
+
+/** The records logged while the span was active, in time order, offsets from its start. */
+function SpanLogs({ span, logs }: { span: SpanRecord; logs: readonly LogRecord[] }) {
+  const all = formatHash({ view: 'logs', params: { traceId: span.traceId, spanId: span.spanId } });
+  return (
+    <section aria-label="Logs" data-testid="span-logs">
+      <h3>
+        Logs ({logs.length}) ·{' '}
+        <a href={all} data-testid="span-logs-link">
+          Logs view ↗
+        </a>
+      </h3>
+      <ol class="log-lines">
+        {logs.slice(0, MAX_SPAN_LOGS).map((r, i) => {
+          const attrs = attributeLine(r.attributes);
+          return (
+            <li key={i} class={severityClass(r.severityNumber)} data-testid="span-log">
+              <span class="mono muted">+{formatDuration(r.time - span.startTime)}</span> <Severity n={r.severityNumber} text={r.severityText} /> <span class="log-body">{r.body}</span>
+              {attrs && <div class="log-attrs mono muted">{attrs}</div>}
+            </li>
+          );
+        })}
+      </ol>
+      {logs.length > MAX_SPAN_LOGS && <a href={all}>{logs.length - MAX_SPAN_LOGS} more in the Logs view</a>}
+    </section>
   );
 }
 

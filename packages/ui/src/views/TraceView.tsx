@@ -20,6 +20,8 @@ import { setPinned } from '../lib/pin.js';
 import { completenessText, learnHosts, traceCompleteness, type Completeness } from '../lib/completeness.js';
 import { adjustClockSkew } from '../lib/clock-skew.js';
 import { useTraceGrowth } from './use-trace-growth.js';
+import type { LogsResponse } from '@debugpanel/model';
+import { TRACE_LOG_LIMIT, groupLogsBySpan, traceLogsPath } from '../lib/trace-logs.js';
 
 // Host:port -> service, learned from every trace opened in this page (bounded): tells a call to
 // another service, whose spans are still to come, from a call to an outside host.
@@ -115,7 +117,13 @@ export function TraceView({ route, navigate }: ViewProps) {
     };
   }, [traceId]);
 
-  useTraceGrowth(traceId, loaded?.trace.spans.length ?? 0, loaded ? !loaded.completeness.complete : false, () => fetchTrace(false));
+  // The trace's log records (the log store's trace index), fetched again when the stream says it logged more.
+  const logs = useJson<LogsResponse>(traceLogsPath(traceId));
+  const spanLogs = useMemo(() => groupLogsBySpan(logs.data?.logs ?? []), [logs.data]);
+  const logCount = logs.data?.logs.length ?? 0;
+  const logsHash = formatHash({ view: 'logs', params: { traceId } });
+
+  useTraceGrowth(traceId, loaded?.trace.spans.length ?? 0, loaded ? !loaded.completeness.complete : false, () => fetchTrace(false), logs.reload);
 
   // Fetched once per trace (and again when it grows), shared by the waterfall and the flame tab.
   const critical = useJson<CriticalPathResponse>(criticalPathPath(traceId));
@@ -188,7 +196,7 @@ export function TraceView({ route, navigate }: ViewProps) {
         <p class="error" role="alert">
           Trace {traceId}: {error}
         </p>
-        <a href={listHash()}>Back to traces</a>
+        <a href={listHash()}>Back to traces</a> · <a href={logsHash}>its logs</a>
       </section>
     );
   }
@@ -261,6 +269,17 @@ export function TraceView({ route, navigate }: ViewProps) {
               ))}
             </dd>
           </div>
+          {logCount > 0 && (
+            <div>
+              <dt>Logs</dt>
+              <dd>
+                <a href={logsHash} data-testid="trace-logs">
+                  {logCount}
+                  {logCount >= TRACE_LOG_LIMIT && '+'}
+                </a>
+              </dd>
+            </div>
+          )}
           {(pinned || trace.summary?.reason) && (
             <div>
               <dt>Kept</dt>
@@ -446,6 +465,7 @@ export function TraceView({ route, navigate }: ViewProps) {
               path={showPath ? marks : undefined}
               skew={skew}
               findings={findingMarksById}
+              logs={spanLogs}
               knownHosts={KNOWN_HOSTS}
               onSelect={(id, i) => {
                 setCursor(i);
@@ -468,6 +488,7 @@ export function TraceView({ route, navigate }: ViewProps) {
             parentName={tree.byId.get(selected.parentSpanId ?? '')?.span.name}
             criticalMs={marks ? (marks.bySpan.get(selected.spanId)?.ms ?? 0) : undefined}
             skewMs={skew.get(selected.spanId)}
+            logs={spanLogs.bySpan.get(selected.spanId)}
             onClose={() => select(undefined)}
           />
         )}

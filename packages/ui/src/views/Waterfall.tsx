@@ -9,6 +9,7 @@ import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { anyOnPath, type CriticalMarks, type PathMark } from '../lib/critical-path.js';
 import { spanLabel } from '../lib/completeness.js';
 import type { FindingMark } from '../lib/findings.js';
+import { severityClass, type SpanLogs } from '../lib/trace-logs.js';
 
 /** Fixed row height in px: row geometry is then index arithmetic (see lib/viewport.ts). */
 export const ROW_HEIGHT = 24;
@@ -34,6 +35,8 @@ export interface WaterfallProps {
   skew?: ReadonlyMap<string, number> | undefined;
   /** Span id -> the query finding it is part of (N+1 group, slow query): marked with a badge and its cost */
   findings?: ReadonlyMap<string, FindingMark> | undefined;
+  /** The trace's log records by span: spans that logged get a marker with the count, coloured by the worst severity */
+  logs?: SpanLogs | undefined;
   /** Host:port -> service, for client span labels (`GET orders /products`) */
   knownHosts?: ReadonlyMap<string, string> | undefined;
   onSelect: (spanId: string, rowIndex: number) => void;
@@ -70,6 +73,14 @@ export function Waterfall(p: WaterfallProps) {
   for (let i = want.start; i < want.end; i++) {
     const row = rows[i]!;
     const id = row.kind === 'span' ? row.node.span.spanId : undefined;
+    let logCount = 0;
+    let logSev = 0;
+    if (p.logs) {
+      for (const sid of id !== undefined ? [id] : (row as FoldRow).nodes.map((n) => n.span.spanId)) {
+        logCount += p.logs.bySpan.get(sid)?.length ?? 0;
+        logSev = Math.max(logSev, p.logs.worst.get(sid) ?? 0);
+      }
+    }
     visible.push(
       <WfRow
         key={row.kind === 'span' ? id : row.key}
@@ -83,6 +94,8 @@ export function Waterfall(p: WaterfallProps) {
         current={id !== undefined && id === p.currentMatch}
         collapsed={id !== undefined && p.collapsed.has(id)}
         onPath={p.path === undefined ? undefined : id !== undefined ? p.path.bySpan.get(id) : anyOnPath(p.path, (row as FoldRow).nodes.map((n) => n.span.spanId))}
+        logCount={logCount}
+        logSev={logSev}
         actions={actions}
       />,
     );
@@ -123,6 +136,9 @@ interface WfRowProps {
   collapsed: boolean;
   /** Span rows: the span's place on the critical path; fold rows: true when a member is on it */
   onPath: PathMark | boolean | undefined;
+  /** Log records of the span (a fold: of its members), and their worst severity */
+  logCount: number;
+  logSev: number;
   actions: WaterfallProps;
 }
 
@@ -133,7 +149,7 @@ class WfRow extends Component<WfRowProps> {
     return (
       o.row !== n.row || o.index !== n.index || o.traceStart !== n.traceStart || o.total !== n.total || o.cursor !== n.cursor ||
       o.selected !== n.selected || o.match !== n.match || o.current !== n.current || o.collapsed !== n.collapsed ||
-      o.onPath !== n.onPath
+      o.onPath !== n.onPath || o.logCount !== n.logCount || o.logSev !== n.logSev
     );
   }
 
@@ -171,6 +187,7 @@ function renderRow(p: WfRowProps) {
           <span class="count">×{formatCount(row.nodes.length)}</span>
           <span class="label">{first.name}</span>
           {row.errors > 0 && <span class="err-badge">{row.errors} err</span>}
+          <LogMark n={p.logCount} sev={p.logSev} />
           {(() => {
             const f = p.actions.findings && row.nodes.map((n) => p.actions.findings!.get(n.span.spanId)).find((m) => m !== undefined);
             return f ? <span class={`finding-badge ${f.kind}`} data-testid="wf-finding" title={f.title}>{f.badge}</span> : null;
@@ -247,6 +264,7 @@ function renderRow(p: WfRowProps) {
         <span class="label">{spanLabel(span, row.node.children.find((c) => c.span.service !== span.service)?.span.service, p.actions.knownHosts ?? NO_HOSTS)}</span>
         {hasKids && isCollapsed && <span class="count muted">+{formatCount(row.node.descendants)}</span>}
         {err && <span class="err-badge">error</span>}
+        <LogMark n={p.logCount} sev={p.logSev} />
         {finding && (
           <span class={`finding-badge ${finding.kind}`} data-testid="wf-finding" title={finding.title}>
             {finding.badge}
@@ -275,6 +293,15 @@ function renderRow(p: WfRowProps) {
       </div>
     </div>
   );
+}
+
+/** The marker of a span that logged: a dot and the count, in the colour of its worst record. */
+function LogMark({ n, sev }: { n: number; sev: number }) {
+  return n > 0 ? (
+    <span class={`log-mark ${severityClass(sev)}`} data-testid="wf-logs">
+      {n}
+    </span>
+  ) : null;
 }
 
 /** Duration label right of the bar; left of it when the bar ends near the right edge; inside it when it spans nearly all. */

@@ -11,12 +11,14 @@ export const INCOMPLETE_POLL_FOR_MS = 60_000;
  * spans the view does not show (`shown` of them), and, while `incomplete`, every
  * INCOMPLETE_POLL_MS for up to INCOMPLETE_POLL_FOR_MS after the last growth: the stream speaks
  * when a process's part of the trace lands, but a late span without a local root lands quietly.
+ * `onLogs` is called when a `log` event carries a record of the trace (its logs grew).
  */
-export function useTraceGrowth(traceId: string, shown: number, incomplete: boolean, onGrow: () => void): void {
-  const state = useRef({ shown, onGrow, grewAt: Date.now() });
+export function useTraceGrowth(traceId: string, shown: number, incomplete: boolean, onGrow: () => void, onLogs?: () => void): void {
+  const state = useRef({ shown, onGrow, onLogs, grewAt: Date.now() });
   if (shown !== state.current.shown) state.current.grewAt = Date.now();
   state.current.shown = shown;
   state.current.onGrow = onGrow;
+  state.current.onLogs = onLogs;
 
   useEffect(() => {
     const es = new EventSource('api/stream');
@@ -28,6 +30,13 @@ export function useTraceGrowth(traceId: string, shown: number, incomplete: boole
         return; // not JSON: skip it
       }
       if (t.traceId === traceId && t.spanCount > state.current.shown) state.current.onGrow();
+    });
+    es.addEventListener('log', (ev) => {
+      try {
+        if ((JSON.parse((ev as MessageEvent<string>).data) as StreamEvents['log']).some((r) => r.traceId === traceId)) state.current.onLogs?.();
+      } catch {
+        /* not JSON: skip it */
+      }
     });
     return () => es.close();
   }, [traceId]);

@@ -7,6 +7,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TraceSummary } from '@debugpanel/model';
 import { formatClock, formatDuration } from '../../lib/format.js';
+import './scatter.css';
 import { dotAt, durationTicks, scatterDots, scatterScale, timeAt, xOf, yOf, type ScatterBox } from '../../lib/scatter.js';
 
 export interface TraceScatterProps {
