@@ -9,13 +9,15 @@
  * span per pooled query; this patch is two prototype methods, and the bench (`npm run bench`,
  * group `db`) compares the two on a query loop against a local PostgreSQL.
  */
-import { context } from '@opentelemetry/api';
+import { context, createContextKey } from '@opentelemetry/api';
 import { tracedContext } from './client-span.js';
-import { endDbSpan, startDbSpan } from './db-common.js';
+import { endDbSpan, sampleCallSite, startDbSpan, type PresetSite } from './db-common.js';
 import type { TracingState } from './state.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 const PATCHED = Symbol.for('debugpanel.tracing.pg.patched');
+/** The call site `Pool#query` saw, for the `Client#query` it makes once a client is free. */
+const POOL_SITE = createContextKey('debugpanel.tracing.pg.pool-call-site');
 
 interface PgClientLike {
   database?: unknown;
@@ -61,7 +63,13 @@ function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
     }
     const text = typeof config === 'string' ? config : typeof config?.text === 'string' ? config.text : undefined;
     if (ctx === undefined || text === undefined) return original.apply(this, args);
-    const span = startDbSpan(state, ctx, targetOf(this as PgClientLike), text);
+    const pooled = ctx.getValue(POOL_SITE) as PresetSite | undefined;
+    let preset: PresetSite | undefined;
+    if (pooled !== undefined && !pooled.used && pooled.text === text) {
+      pooled.used = true;
+      preset = pooled;
+    }
+    const span = startDbSpan(state, ctx, targetOf(this as PgClientLike), text, preset);
     if (span === undefined) return original.apply(this, args);
     let done = false;
     const finish = (err: unknown, res: unknown): void => {
@@ -111,6 +119,28 @@ function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
   };
 }
 
+/**
+ * `Pool#query`: the stack is the app's only here (the pool runs the query later from its own
+ * callback), so the call site is sampled here and handed to the client's span through the context
+ * that `Pool#connect` binds its callback to.
+ */
+function wrapPoolQuery(state: TracingState, original: AnyFn): AnyFn {
+  return function query(this: unknown, ...args: unknown[]): unknown {
+    const config = args[0] as { text?: unknown } | string | undefined;
+    const text = typeof config === 'string' ? config : typeof config?.text === 'string' ? config.text : undefined;
+    let ctx;
+    let preset: PresetSite | undefined;
+    try {
+      ctx = text === undefined ? undefined : tracedContext(state);
+      if (ctx !== undefined) preset = { text: text!, site: sampleCallSite(state, text!, 'postgresql'), used: false };
+    } catch {
+      ctx = undefined;
+    }
+    if (ctx === undefined || preset === undefined) return original.apply(this, args);
+    return context.with(ctx.setValue(POOL_SITE, preset), () => original.apply(this, args));
+  };
+}
+
 /** `Pool#connect(cb)` with `cb` bound to the caller's context (see the module comment). */
 function wrapConnect(original: AnyFn): AnyFn {
   return function connect(this: unknown, ...args: unknown[]): unknown {
@@ -147,7 +177,10 @@ export function instrumentPg(state: TracingState, pg: unknown): boolean {
   const mod = (typeof m.Client !== 'function' && m.default ? m.default : m) as { Client?: unknown; Pool?: unknown };
   if (typeof mod?.Client !== 'function') return false;
   patch(state, (mod.Client as Ctor).prototype, 'query', (o) => wrapQuery(state, o));
-  if (typeof mod.Pool === 'function') patch(state, (mod.Pool as Ctor).prototype, 'connect', wrapConnect);
+  if (typeof mod.Pool === 'function') {
+    patch(state, (mod.Pool as Ctor).prototype, 'connect', wrapConnect);
+    patch(state, (mod.Pool as Ctor).prototype, 'query', (o) => wrapPoolQuery(state, o));
+  }
   return true;
 }
 
@@ -157,5 +190,6 @@ export function instrumentPgPool(state: TracingState, Pool: unknown): boolean {
   const proto = (Pool as { prototype?: Record<string, unknown> }).prototype;
   if (typeof proto?.connect !== 'function') return false;
   patch(state, proto, 'connect', wrapConnect);
+  if (typeof proto.query === 'function') patch(state, proto, 'query', (o) => wrapPoolQuery(state, o));
   return true;
 }
