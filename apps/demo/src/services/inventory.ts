@@ -6,13 +6,13 @@
 import { trace } from '@opentelemetry/api';
 import { readServiceConfig } from '../config.js';
 import { openInventory } from '../db/open.js';
-import { HttpError, createServiceApp, finishApp, route, serve } from '../service-kit.js';
+import { HttpError, createServiceApp, failStart, finishApp, route, serve } from '../service-kit.js';
 import { parseId, parseLines } from '../validate.js';
 
 const config = readServiceConfig('inventory');
 // The panel goes in first so that the database is opened under its instrumentation.
 const { app } = createServiceApp(config);
-const { db, close } = await openInventory(config);
+const { db, close } = await openInventory(config).catch(failStart);
 const tracer = trace.getTracer('demo-inventory');
 
 app.get('/products', route(async (_req, res) => {

@@ -9,12 +9,12 @@ import type { OrderItem } from '../db/orders.js';
 import type { Product, ReserveResult } from '../db/inventory.js';
 import { httpJson, unwrap } from '../http-client.js';
 import { quote } from '../pricing.js';
-import { HttpError, createServiceApp, finishApp, route, serve } from '../service-kit.js';
+import { HttpError, createServiceApp, failStart, finishApp, route, serve } from '../service-kit.js';
 import { parseId, parseLines } from '../validate.js';
 
 const config = readServiceConfig('orders');
 const { app } = createServiceApp(config);
-const { db, close } = await openOrders(config);
+const { db, close } = await openOrders(config).catch(failStart);
 const inventory = (path: string) => `${config.inventoryUrl}${path}`;
 
 app.get('/products', route(async (_req, res) => {
