@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePort, portFor, readServiceConfig } from './config.js';
+import { parseDemoDb, parsePort, portFor, readServiceConfig } from './config.js';
 
 describe('portFor', () => {
   it('defaults to 3000, 3001, 3002', () => {
@@ -34,5 +34,15 @@ describe('readServiceConfig', () => {
   it('points at the neighbours on the same host unless URLs are given', () => {
     const c = readServiceConfig('gateway', { DEMO_PORT_BASE: '5000', INVENTORY_URL: 'http://inv:9/' });
     expect(c).toMatchObject({ port: 5000, host: '127.0.0.1', gatewayUrl: 'http://127.0.0.1:5000', ordersUrl: 'http://127.0.0.1:5001', inventoryUrl: 'http://inv:9', dataDir: undefined });
+  });
+});
+
+describe('parseDemoDb', () => {
+  it('defaults to SQLite and takes postgres in any case', () => {
+    expect([parseDemoDb(undefined), parseDemoDb(''), parseDemoDb('sqlite'), parseDemoDb(' Postgres '), parseDemoDb('pg')]).toEqual(['sqlite', 'sqlite', 'sqlite', 'postgres', 'postgres']);
+    expect(readServiceConfig('orders', { DEMO_DB: 'postgresql' }).db).toBe('postgres');
+  });
+  it('refuses anything else with the choices', () => {
+    expect(() => parseDemoDb('mysql')).toThrow(/DEMO_DB must be "sqlite" \(the default\) or "postgres", got "mysql"/);
   });
 });

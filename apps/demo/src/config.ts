@@ -16,6 +16,11 @@ export interface ServiceConfig {
   host: string;
   /** Folder for the SQLite file; undefined keeps the database in memory. */
   dataDir: string | undefined;
+  /**
+   * `sqlite` (default: embedded, no server) or `postgres` (`DEMO_DB=postgres`: a local PostgreSQL
+   * reached through `DATABASE_URL` or the PG* variables, see db/postgres.ts).
+   */
+  db: DemoDb;
   /** The gateway's panel is the hub of the others' spans (DEMO_HUB=0 turns that off). */
   hub: boolean;
   gatewayUrl: string;
@@ -24,6 +29,20 @@ export interface ServiceConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const DEMO_DBS = ['sqlite', 'postgres'] as const;
+export type DemoDb = (typeof DEMO_DBS)[number];
+
+/**
+ * `DEMO_DB`: unset or empty is SQLite; `postgres` (or `postgresql`, `pg`) is PostgreSQL.
+ * @example parseDemoDb('postgres') // 'postgres'
+ */
+export function parseDemoDb(value: string | undefined): DemoDb {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'sqlite') return 'sqlite';
+  if (v === 'postgres' || v === 'postgresql' || v === 'pg') return 'postgres';
+  throw new Error(`DEMO_DB must be "sqlite" (the default) or "postgres", got "${value}"`);
+}
 
 /** Parses a TCP port (0 allowed: "any free port"); throws a message naming the variable. */
 export function parsePort(value: string, source: string): number {
@@ -56,6 +75,7 @@ export function readServiceConfig(name: ServiceName, env: Env = process.env): Se
     port: portFor(name, env),
     host,
     dataDir: env.DEMO_DATA_DIR || undefined,
+    db: parseDemoDb(env.DEMO_DB),
     hub: !['0', 'false', 'off', 'no'].includes((env.DEMO_HUB ?? '').trim().toLowerCase()),
     gatewayUrl: trimSlash(env.GATEWAY_URL || `http://${urlHost}:${portFor('gateway', env)}`),
     ordersUrl: trimSlash(env.ORDERS_URL || `http://${urlHost}:${portFor('orders', env)}`),

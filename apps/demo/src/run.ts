@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SERVICES, parsePort, portFor, readServiceConfig, type ServiceName } from './config.js';
+import { SERVICES, parseDemoDb, parsePort, portFor, readServiceConfig, type ServiceName } from './config.js';
 import { demoToken, isPortFree, loginUrl, startShop, type RunningService } from './launcher.js';
 import { formatLoadStats, startLoad, type LoadGenerator } from './load.js';
 
@@ -20,6 +20,11 @@ const USAGE = `Usage: npm run demo -- [options]
   --port-base <n>     gateway port; orders and inventory take the next two (default 3000,
                       or DEMO_PORT_BASE; GATEWAY_PORT, ORDERS_PORT, INVENTORY_PORT override one)
   --data-dir <dir>    keep the SQLite files there (default: a temporary folder, removed on exit)
+
+  DEMO_DB=postgres    run orders and inventory on a local PostgreSQL instead of SQLite: the
+                      database of DATABASE_URL, else of PGHOST, PGPORT, PGUSER, PGPASSWORD,
+                      PGDATABASE; each service (re)creates its own schema (demo_orders,
+                      demo_inventory) and seeds it at start
   --help              this text`;
 
 function fail(message: string): never {
@@ -51,9 +56,21 @@ function parseCli() {
     if (values['port-base'] !== undefined) env.DEMO_PORT_BASE = String(parsePort(values['port-base'], '--port-base'));
     const ports = Object.fromEntries(SERVICES.map((s) => [s, portFor(s, env)])) as Record<ServiceName, number>;
     const hub = !values['no-hub'] && readServiceConfig('gateway', env).hub;
-    return { load: !values['no-load'], hub, rate, ports, dataDir: values['data-dir'] ?? process.env.DEMO_DATA_DIR };
+    const db = parseDemoDb(env.DEMO_DB);
+    return { load: !values['no-load'], hub, rate, ports, db, dataDir: values['data-dir'] ?? process.env.DEMO_DATA_DIR };
   } catch (err) {
     fail(`${(err as Error).message}\n\n${USAGE}`);
+  }
+}
+
+/** A connection URL without its password, for printing. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(DATABASE_URL)';
   }
 }
 
@@ -75,7 +92,10 @@ async function main(): Promise<void> {
   const ownDataDir = cli.dataDir === undefined;
   const dataDir = cli.dataDir ?? mkdtempSync(path.join(tmpdir(), 'debugpanel-demo-'));
   const width = Math.max(...SERVICES.map((s) => s.length));
-  console.log(`demo: starting ${SERVICES.join(', ')} (SQLite in ${dataDir}) ...`);
+  const where = cli.db === 'postgres'
+    ? `PostgreSQL at ${process.env.DATABASE_URL ? redactUrl(process.env.DATABASE_URL) : `PGHOST=${process.env.PGHOST ?? '(default)'} PGDATABASE=${process.env.PGDATABASE ?? '(default)'}`}, schemas demo_orders and demo_inventory`
+    : `SQLite in ${dataDir}`;
+  console.log(`demo: starting ${SERVICES.join(', ')} (${where}) ...`);
 
   let shop: Record<ServiceName, RunningService>;
   const token = demoToken();

@@ -39,6 +39,16 @@ export function route(handler: (req: Request, res: Response) => unknown): Reques
   };
 }
 
+/**
+ * Ends the service with one line when it cannot start (its database is unreachable, say): the
+ * launcher shows the line, and a stack trace would only bury it.
+ * @example const { db } = await openOrders(config).catch(failStart);
+ */
+export function failStart(err: unknown): never {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}
+
 /** Messages a service sends to the launcher (run.ts, the acceptance test) over the IPC channel. */
 export type ServiceMessage =
   | { type: 'ready'; service: string; port: number; url: string }

@@ -44,12 +44,14 @@ async function run(ctx: Context): Promise<Row[]> {
     db = await startPostgres();
     const modes = ['plain', 'panel', 'otel-pg'];
     const by: Record<string, number[]> = { plain: [], panel: [], 'otel-pg': [] };
+    const cpu: Record<string, number[]> = { plain: [], panel: [], 'otel-pg': [] };
     const spans: Record<string, number> = {};
     const rounds = ctx.quick ? 2 : 6;
     for (let r = 0; r < rounds; r++) {
       for (const mode of rotate(modes, r)) {
-        const out = await runWorker<{ samples: number[]; spans: number }>(`pg-${mode}`, 'workers/queries.js', { task: 'pg', mode, url: db.url, reps: 3 });
+        const out = await runWorker<{ samples: number[]; cpu: number[]; spans: number }>(`pg-${mode}`, 'workers/queries.js', { task: 'pg', mode, url: db.url, reps: 3 });
         by[mode]!.push(Math.min(...out.samples));
+        cpu[mode]!.push(Math.min(...out.cpu));
         spans[mode] = out.spans;
       }
     }
@@ -64,6 +66,22 @@ async function run(ctx: Context): Promise<Row[]> {
       ratio: { summary: ratioSummary(by.panel!, by['otel-pg']!), to: 'instrumentation-pg' },
       aim: { on: 'ratio', op: '<=', value: 1, text: '≤ 1x instrumentation-pg' },
       note: 'time per query, same round',
+    }));
+    // The same loops in CPU time of the client process (user + system), less exposed to the load
+    // of a shared machine than wall time.
+    const cpuName = (m: string) => `pg query loop CPU: ${m}`;
+    rows.push(measuredRow({ group, name: cpuName('plain'), unit: 'µs/query', value: summarize(cpu.plain!), note: 'client process CPU (user + system) per query, best of 3 loops per process' }));
+    rows.push(measuredRow({ group, name: cpuName('debugpanel'), unit: 'µs/query', value: summarize(cpu.panel!), ratio: { summary: ratioSummary(cpu.panel!, cpu.plain!), to: 'plain' }, note: 'the panel\'s pg patch; its added CPU is the span, the context and the panel\'s span pipeline' }));
+    rows.push(measuredRow({ group, name: cpuName('instrumentation-pg'), unit: 'µs/query', value: summarize(cpu['otel-pg']!), ratio: { summary: ratioSummary(cpu['otel-pg']!, cpu.plain!), to: 'plain' }, note: '@opentelemetry/instrumentation-pg 0.76 on the panel\'s provider' }));
+    rows.push(measuredRow({
+      group,
+      name: 'pg query loop CPU: debugpanel vs instrumentation-pg',
+      unit: 'x',
+      value: summarize(cpu.panel!.map((p, i) => p / cpu['otel-pg']![i]!)),
+      ratio: { summary: ratioSummary(cpu.panel!, cpu['otel-pg']!), to: 'instrumentation-pg' },
+      aim: { on: 'ratio', op: '<=', value: 1, text: '≤ 1x instrumentation-pg' },
+      // (a ratio of the CPU each adds over plain would divide by near-zero differences on this machine)
+      note: 'client CPU per query, same round',
     }));
   } catch (err) {
     rows.push(missingRow(group, pgName('all'), 'µs/query', undefined, String((err as Error).message ?? err).slice(0, 200), 'failed'));

@@ -75,14 +75,20 @@ async function pgLoop(mode: string, url: string, reps: number) {
   };
   await loop();
   const samples: number[] = [];
+  // CPU time of this process per query: the steadier figure on a shared machine (the server's
+  // time and the machine's other load stay out of it)
+  const cpu: number[] = [];
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     if (tracer) await tracer.startActiveSpan('request', async (s) => (await loop(), s.end()));
     else await loop();
     samples.push(Number(process.hrtime.bigint() - t0) / 1e3 / N);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / N);
   }
   await client.end();
-  return { samples, spans };
+  return { samples, cpu, spans };
 }
 
 serveIpc(async (msg) => {

@@ -43,6 +43,9 @@ describe('fingerprint', () => {
     ['SELECT COUNT(*) FROM orders o JOIN items i ON i.order_id = o.id', 'select count(*) from orders o join items i on i.order_id = o.id'],
     // a trailing semicolon
     ['SELECT 1;', 'select ?'],
+    // words beyond ASCII are lower-cased too (the general way); keywords next to them still count
+    ['SELECT "Größe", Straße FROM "Lager"."Bestände" WHERE Ort IN (1, 2)', 'select größe, straße from lager.bestände where ort in (?+)'],
+    ['SELECT "A""É" FROM T', 'select a"é from t'],
   ];
   it.each(table)('%s', (sql, expected) => {
     expect(text(sql)).toBe(expected);

@@ -5,9 +5,9 @@
  *
  * Why not a library: the SQL parsers on npm (node-sql-parser, pgsql-ast-parser) build an AST and
  * cost 50-500 µs per statement, fail on dialect corners, and a fingerprint needs tokens only. This
- * scanner reads each character once into preallocated typed arrays (no token objects), which is
- * what makes `fingerprint()` run at well over 200,000 typical statements/s on cache misses
- * (`npm run bench`, group `queries`).
+ * scanner reads each character once by its code unit (no regular expression, no token objects)
+ * into typed arrays sized once for the text, which is what makes `fingerprint()` run at well over
+ * 200,000 typical statements/s on cache misses (`npm run bench -- --only queries`).
  */
 
 export const enum Tok {
@@ -39,21 +39,12 @@ export interface Tokens {
 
 let tokens: Tokens = { count: 0, type: new Uint8Array(256), start: new Int32Array(256), end: new Int32Array(256) };
 
-function grow(): void {
-  const n = tokens.type.length * 2;
-  const t = { count: tokens.count, type: new Uint8Array(n), start: new Int32Array(n), end: new Int32Array(n) };
-  t.type.set(tokens.type);
-  t.start.set(tokens.start);
-  t.end.set(tokens.end);
-  tokens = t;
-}
-
-function push(type: Tok, start: number, end: number): void {
-  if (tokens.count === tokens.type.length) grow();
-  const i = tokens.count++;
-  tokens.type[i] = type;
-  tokens.start[i] = start;
-  tokens.end[i] = end;
+/** Makes room for `n` tokens (a text of `n` characters has at most `n`), once per size. */
+function reserve(n: number): void {
+  if (n <= tokens.type.length) return;
+  let size = tokens.type.length;
+  while (size < n) size *= 2;
+  tokens = { count: 0, type: new Uint8Array(size), start: new Int32Array(size), end: new Int32Array(size) };
 }
 
 // Character classes, by code unit: 1 = identifier start, 2 = identifier part only, 4 = operator.
@@ -76,6 +67,14 @@ function isOp(c: number): boolean {
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+/** E'..', N'..', X'..', B'..' in either case */
+function isStringPrefix(c: number): boolean {
+  const l = c | 32;
+  return l === 101 || l === 110 || l === 120 || l === 98;
 }
 
 /** Index after a quoted run that opened at `i` with `quote`; doubled quotes and (for strings) backslashes escape. */
@@ -103,8 +102,13 @@ function skipQuoted(sql: string, i: number, end: number, quote: number, backslas
  * `/* .. *\/`) and whitespace produce no token.
  */
 export function scan(sql: string): Tokens {
-  tokens.count = 0;
   const end = Math.min(sql.length, MAX_SCAN_LENGTH);
+  // Room for the most tokens this text can have, so that adding one needs no check.
+  reserve(end + 1);
+  const type = tokens.type;
+  const start = tokens.start;
+  const stop = tokens.end;
+  let n = 0;
   let i = 0;
   while (i < end) {
     const c = sql.charCodeAt(i);
@@ -128,14 +132,14 @@ export function scan(sql: string): Tokens {
     // standard PostgreSQL string safe: a stray backslash only ever lengthens the literal.
     if (c === 39) {
       const j = skipQuoted(sql, i, end, 39, true);
-      push(Tok.String, i, j);
+      type[n] = Tok.String; start[n] = i; stop[n++] = j;
       i = j;
       continue;
     }
     // quoted identifiers
     if (c === 34 || c === 96) {
       const j = skipQuoted(sql, i, end, c, false);
-      push(Tok.Quoted, i, j);
+      type[n] = Tok.Quoted; start[n] = i; stop[n++] = j;
       i = j;
       continue;
     }
@@ -144,7 +148,7 @@ export function scan(sql: string): Tokens {
       let j = i + 1;
       if (c === 48 && (sql.charCodeAt(j) | 32) === 120) {
         j++;
-        while (j < end && /[0-9a-fA-F]/.test(sql[j]!)) j++;
+        while (j < end && isHexDigit(sql.charCodeAt(j))) j++;
       } else {
         while (j < end) {
           const d = sql.charCodeAt(j);
@@ -153,7 +157,7 @@ export function scan(sql: string): Tokens {
           else break;
         }
       }
-      push(Tok.Number, i, j);
+      type[n] = Tok.Number; start[n] = i; stop[n++] = j;
       i = j;
       continue;
     }
@@ -163,7 +167,7 @@ export function scan(sql: string): Tokens {
       if (isDigit(next)) {
         let j = i + 2;
         while (j < end && isDigit(sql.charCodeAt(j))) j++;
-        push(Tok.Param, i, j);
+        type[n] = Tok.Param; start[n] = i; stop[n++] = j;
         i = j;
         continue;
       }
@@ -173,39 +177,39 @@ export function scan(sql: string): Tokens {
         const tag = sql.slice(i, j + 1);
         const close = sql.indexOf(tag, j + 1);
         const k = close < 0 || close + tag.length > end ? end : close + tag.length;
-        push(Tok.String, i, k);
+        type[n] = Tok.String; start[n] = i; stop[n++] = k;
         i = k;
         continue;
       }
-      push(Tok.Op, i, i + 1);
+      type[n] = Tok.Op; start[n] = i; stop[n++] = i + 1;
       i++;
       continue;
     }
     // identifiers and keywords; E'..', N'..', X'..', B'..' prefixed strings
     if (isIdentStart(c)) {
       let j = i + 1;
-      if (j - i === 1 && sql.charCodeAt(j) === 39 && 'eEnNxXbB'.includes(sql[i]!)) {
+      if (sql.charCodeAt(j) === 39 && isStringPrefix(c)) {
         const k = skipQuoted(sql, j, end, 39, true);
-        push(Tok.String, i, k);
+        type[n] = Tok.String; start[n] = i; stop[n++] = k;
         i = k;
         continue;
       }
       while (j < end && isIdentPart(sql.charCodeAt(j))) j++;
-      push(Tok.Word, i, j);
+      type[n] = Tok.Word; start[n] = i; stop[n++] = j;
       i = j;
       continue;
     }
     if (c === 63) {
       // `?` placeholder (and `?1` numbered); PostgreSQL's jsonb `?|` `?&` stay operators
-      const n = sql.charCodeAt(i + 1);
-      if (n === 124 || n === 38) {
-        push(Tok.Op, i, i + 2);
+      const next = sql.charCodeAt(i + 1);
+      if (next === 124 || next === 38) {
+        type[n] = Tok.Op; start[n] = i; stop[n++] = i + 2;
         i += 2;
         continue;
       }
       let j = i + 1;
       while (j < end && isDigit(sql.charCodeAt(j))) j++;
-      push(Tok.Param, i, j);
+      type[n] = Tok.Param; start[n] = i; stop[n++] = j;
       i = j;
       continue;
     }
@@ -213,12 +217,12 @@ export function scan(sql: string): Tokens {
       // :name placeholder (not the second colon of a `::` cast)
       let j = i + 2;
       while (j < end && isIdentPart(sql.charCodeAt(j))) j++;
-      push(Tok.Param, i, j);
+      type[n] = Tok.Param; start[n] = i; stop[n++] = j;
       i = j;
       continue;
     }
     if (c === 37 && sql.charCodeAt(i + 1) === 115 && !isIdentPart(sql.charCodeAt(i + 2))) {
-      push(Tok.Param, i, i + 2); // %s (Python-style drivers, through OTLP)
+      type[n] = Tok.Param; start[n] = i; stop[n++] = i + 2; // %s (Python-style drivers, through OTLP)
       i += 2;
       continue;
     }
@@ -232,13 +236,14 @@ export function scan(sql: string): Tokens {
         if (d === 58 && sql.charCodeAt(j + 1) !== 58 && sql.charCodeAt(j - 1) !== 58 && isIdentStart(sql.charCodeAt(j + 1))) break;
         j++;
       }
-      push(Tok.Op, i, j);
+      type[n] = Tok.Op; start[n] = i; stop[n++] = j;
       i = j;
       continue;
     }
     // ( ) , ; . [ ] and anything else, one character each
-    push(Tok.Punct, i, i + 1);
+    type[n] = Tok.Punct; start[n] = i; stop[n++] = i + 1;
     i++;
   }
+  tokens.count = n;
   return tokens;
 }

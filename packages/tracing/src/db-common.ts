@@ -66,13 +66,38 @@ function infoOf(sql: string, full: boolean, system: string): TextInfo {
 const OWN_DIR = path.dirname(fileURLToPath(import.meta.url));
 const OWN_FILES = new Set(['db-common', 'pg', 'mysql2', 'db-auto', 'db-public', 'sqlite'].flatMap((n) => ['.js', '.ts'].map((ext) => path.join(OWN_DIR, n + ext))));
 
+/** The app's own `file:line:column` that issued a statement. */
+export interface CallSite {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * The call-site decision for a statement whose span is made later, away from the app's stack (a
+ * pool's `query` hands the text to a client once one is free, from the pool's own callback).
+ */
+export interface PresetSite {
+  text: string;
+  site: CallSite | undefined;
+  /** Taken by the first span of `text`, so it cannot stick to later queries in that context */
+  used: boolean;
+}
+
+/** Counts a call of `sql` and captures its call site when it falls in the sample (see `CALL_SITE_FIRST`). */
+export function sampleCallSite(state: TracingState, sql: string, system: string): CallSite | undefined {
+  const info = infoOf(sql, state.sqlText === 'full', system);
+  const n = info.calls.n++;
+  return n < CALL_SITE_FIRST || n % CALL_SITE_EVERY === 0 ? captureCallSite() : undefined;
+}
+
 type Frame = { getFileName(): string | null | undefined; getLineNumber(): number | null; getColumnNumber(): number | null };
 
 /**
  * The first frame of the app's own code: not node internals, not node_modules, not the panel.
  * Uses V8's structured frames (no stack string is formatted), so it costs one stack walk.
  */
-export function captureCallSite(): { file: string; line: number; column: number } | undefined {
+export function captureCallSite(): CallSite | undefined {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   let frames: Frame[] | undefined;
@@ -103,8 +128,11 @@ export function captureCallSite(): { file: string; line: number; column: number 
   return undefined;
 }
 
-/** Starts the client span of one statement under `ctx`; never throws (returns undefined instead). */
-export function startDbSpan(state: TracingState, ctx: Context, target: DbTarget, sql: string): Span | undefined {
+/**
+ * Starts the client span of one statement under `ctx`; never throws (returns undefined instead).
+ * `preset` is a call-site decision already made where the app called (see `PresetSite`).
+ */
+export function startDbSpan(state: TracingState, ctx: Context, target: DbTarget, sql: string, preset?: PresetSite): Span | undefined {
   try {
     const info = infoOf(sql, state.sqlText === 'full', target.system);
     const attributes: Attributes = {
@@ -118,9 +146,13 @@ export function startDbSpan(state: TracingState, ctx: Context, target: DbTarget,
     if (info.collection) attributes['db.collection.name'] = info.collection;
     if (target.host) attributes['server.address'] = target.host;
     if (target.port) attributes['server.port'] = target.port;
-    const n = info.calls.n++;
-    if (n < CALL_SITE_FIRST || n % CALL_SITE_EVERY === 0) {
-      const site = captureCallSite();
+    let site: CallSite | undefined;
+    if (preset !== undefined) site = preset.site;
+    else {
+      const n = info.calls.n++;
+      if (n < CALL_SITE_FIRST || n % CALL_SITE_EVERY === 0) site = captureCallSite();
+    }
+    {
       if (site !== undefined) {
         attributes['code.file.path'] = site.file;
         attributes['code.line.number'] = site.line;

@@ -91,6 +91,19 @@ describe('pg instrumentation (real PostgreSQL)', () => {
     for (const s of db) expect(s.parentSpanId).toBe(root.spanId);
   });
 
+  it("gives a pooled query the app's call site, not the pool's callback (Pool#query)", async () => {
+    // texts of their own, so the call-site sample starts at their first call; the pooled ones and
+    // the direct one are issued from one line, so they must have one site
+    const { db } = await traced(() => Promise.all([...[1, 2, 3].map((n) => pool.query('SELECT $1::int AS pooled_site', [n])), client.query('SELECT 0 AS direct_site')]));
+    expect(db).toHaveLength(4);
+    const direct = db.find((s) => String(s.attributes['db.query.text']).includes('direct_site'))!;
+    expect(direct.attributes['code.file.path']).toBe(here);
+    for (const s of db) expect(s.attributes).toMatchObject({ 'code.file.path': here, 'code.line.number': direct.attributes['code.line.number'] });
+    // the site is taken by its own query only: a query made later in that context samples its own
+    const { db: next } = await traced(() => pool.query('SELECT 1 AS pooled_next').then(() => client.query('SELECT 2 AS direct_after_pool')));
+    expect(next.map((s) => s.attributes['code.file.path'])).toEqual([here, here]);
+  });
+
   it('records a failed query with error.type from the SQLSTATE', async () => {
     const { db } = await traced(() => client.query('SELECT * FROM missing_table').catch(() => undefined));
     expect(db).toHaveLength(1);

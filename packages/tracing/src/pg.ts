@@ -9,12 +9,15 @@
  * span per pooled query; this patch is two prototype methods, and the bench (`npm run bench`,
  * group `db`) compares the two on a query loop against a local PostgreSQL.
  */
-import { context } from '@opentelemetry/api';
+import { context, createContextKey } from '@opentelemetry/api';
 import { tracedContext } from './client-span.js';
 import type { FaultDecision } from '@debugpanel/model';
-import { endDbSpan, MAX_QUERY_TEXT, startDbSpan } from './db-common.js';
+import { endDbSpan, MAX_QUERY_TEXT, sampleCallSite, startDbSpan, type PresetSite } from './db-common.js';
 import { dbFaultError, failAfterMs, markFault, statementFault } from './faults.js';
 import type { TracingState } from './state.js';
+
+/** The call site `Pool#query` saw, for the `Client#query` it makes once a client is free. */
+const POOL_SITE = createContextKey('debugpanel.tracing.pg.pool-call-site');
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 const PATCHED = Symbol.for('debugpanel.tracing.pg.patched');
@@ -83,7 +86,13 @@ function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
     if (text === undefined) return original.apply(this, args);
     const fault = state.faults !== undefined ? faultFor(state, text) : undefined;
     if (ctx === undefined && fault === undefined) return original.apply(this, args);
-    const span = ctx === undefined ? undefined : startDbSpan(state, ctx, targetOf(this as PgClientLike), text);
+    let preset: PresetSite | undefined;
+    const pooled = ctx?.getValue(POOL_SITE) as PresetSite | undefined;
+    if (pooled !== undefined && !pooled.used && pooled.text === text) {
+      pooled.used = true;
+      preset = pooled;
+    }
+    const span = ctx === undefined ? undefined : startDbSpan(state, ctx, targetOf(this as PgClientLike), text, preset);
     if (span === undefined && fault === undefined) return original.apply(this, args);
     if (fault !== undefined) markFault(span, fault);
     let done = false;
@@ -193,6 +202,28 @@ function wrapQuery(state: TracingState, original: AnyFn): AnyFn {
   };
 }
 
+/**
+ * `Pool#query`: the stack is the app's only here (the pool runs the query later from its own
+ * callback), so the call site is sampled here and handed to the client's span through the context
+ * that `Pool#connect` binds its callback to.
+ */
+function wrapPoolQuery(state: TracingState, original: AnyFn): AnyFn {
+  return function query(this: unknown, ...args: unknown[]): unknown {
+    const config = args[0] as { text?: unknown } | string | undefined;
+    const text = typeof config === 'string' ? config : typeof config?.text === 'string' ? config.text : undefined;
+    let ctx;
+    let preset: PresetSite | undefined;
+    try {
+      ctx = text === undefined ? undefined : tracedContext(state);
+      if (ctx !== undefined) preset = { text: text!, site: sampleCallSite(state, text!, 'postgresql'), used: false };
+    } catch {
+      ctx = undefined;
+    }
+    if (ctx === undefined || preset === undefined) return original.apply(this, args);
+    return context.with(ctx.setValue(POOL_SITE, preset), () => original.apply(this, args));
+  };
+}
+
 function watchSubmittable(r: object, finish: (err: unknown, res: unknown) => void): void {
   const emitter = r as { once?(event: string, fn: (arg?: unknown) => void): void };
   if (typeof emitter.once !== 'function') return finish(undefined, undefined);
@@ -236,7 +267,10 @@ export function instrumentPg(state: TracingState, pg: unknown): boolean {
   const mod = (typeof m.Client !== 'function' && m.default ? m.default : m) as { Client?: unknown; Pool?: unknown };
   if (typeof mod?.Client !== 'function') return false;
   patch(state, (mod.Client as Ctor).prototype, 'query', (o) => wrapQuery(state, o));
-  if (typeof mod.Pool === 'function') patch(state, (mod.Pool as Ctor).prototype, 'connect', wrapConnect);
+  if (typeof mod.Pool === 'function') {
+    patch(state, (mod.Pool as Ctor).prototype, 'connect', wrapConnect);
+    patch(state, (mod.Pool as Ctor).prototype, 'query', (o) => wrapPoolQuery(state, o));
+  }
   return true;
 }
 
@@ -246,5 +280,6 @@ export function instrumentPgPool(state: TracingState, Pool: unknown): boolean {
   const proto = (Pool as { prototype?: Record<string, unknown> }).prototype;
   if (typeof proto?.connect !== 'function') return false;
   patch(state, proto, 'connect', wrapConnect);
+  if (typeof proto.query === 'function') patch(state, proto, 'query', (o) => wrapPoolQuery(state, o));
   return true;
 }

@@ -1,7 +1,8 @@
 /**
- * The inventory service's data: products and their stock per warehouse. Two flaws are on purpose,
- * for the panel to reveal: `listProducts` runs one stock query per product (N+1), and one product
- * has no price, which breaks the pricing code in orders.
+ * The inventory service's data on SQLite (the default; inventory-pg.ts is the same on PostgreSQL):
+ * products and their stock per warehouse. Two flaws are on purpose, for the panel to reveal:
+ * `listProducts` runs one stock query per product (N+1), and one product has no price, which
+ * breaks the pricing code in orders.
  */
 import type Database from 'better-sqlite3';
 
@@ -29,7 +30,7 @@ export type ReserveResult =
   | { ok: true; reservationId: number; lines: Array<ReservationLine & { name: string; price: Price | null }> }
   | { ok: false; status: 404 | 409; error: string };
 
-const CATALOG: Array<[name: string, category: string, priceCents: number | null]> = [
+export const CATALOG: Array<[name: string, category: string, priceCents: number | null]> = [
   ['Espresso beans 1 kg', 'coffee', 2490],
   ['Filter beans 500 g', 'coffee', 1290],
   ['Decaf beans 500 g', 'coffee', 1390],
@@ -51,14 +52,37 @@ const CATALOG: Array<[name: string, category: string, priceCents: number | null]
   ['Gift card 25', 'gift', 2500],
   ['Barista course', 'gift', 9900],
 ];
-const WAREHOUSES = ['north', 'south'];
+export const WAREHOUSES = ['north', 'south'];
+/** The seeded quantity of a product (1-based id) in the j-th warehouse. */
+export const seedQuantity = (id: number, j: number) => 10 + ((id * 7 + j * 13) % 30);
+/** `SKU-0001` */
+export const skuOf = (id: number) => `SKU-${String(id).padStart(4, '0')}`;
 /** Restock tops a shelf up to this when it runs low, so the load never drains the shop for good. */
 export const RESTOCK_LEVEL = 40;
 
-type Row = { id: number; sku: string; name: string; category: string; price_cents: number | null };
+export type Row = { id: number; sku: string; name: string; category: string; price_cents: number | null };
+
+/** What the inventory service asks of its database, whichever it is (SQLite or PostgreSQL). */
+export interface InventoryDb {
+  /** Deliberate N+1: one stock query per product instead of a JOIN with GROUP BY. */
+  listProducts(): Promise<Product[]>;
+  getProduct(id: number): Promise<Product | undefined>;
+  /** Takes the lines from the shelves in one transaction, or nothing (404 unknown, 409 short). */
+  reserve(lines: ReservationLine[]): Promise<ReserveResult>;
+  /** Tops up low shelves; returns how many shelves it refilled. */
+  restock(): Promise<number>;
+}
+
+export function toProduct(row: Row, inStock: number): Product {
+  const price: Price | null = row.price_cents === null ? null : { cents: row.price_cents, currency: 'EUR' };
+  return { id: row.id, sku: row.sku, name: row.name, category: row.category, price, inStock };
+}
+
+/** Thrown inside a reservation's transaction to roll it back; answered as a 409. */
+export class OutOfStock extends Error {}
 
 /** Creates and seeds the schema, and prepares every statement once. */
-export function createInventoryDb(db: Database.Database) {
+export function createInventoryDb(db: Database.Database): InventoryDb {
   db.exec(`
     CREATE TABLE products (
       id INTEGER PRIMARY KEY, sku TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
@@ -75,8 +99,8 @@ export function createInventoryDb(db: Database.Database) {
   db.transaction(() => {
     CATALOG.forEach(([name, category, price], i) => {
       const id = i + 1;
-      insertProduct.run(id, `SKU-${String(id).padStart(4, '0')}`, name, category, price);
-      WAREHOUSES.forEach((w, j) => insertStock.run(id, w, 10 + ((id * 7 + j * 13) % 30)));
+      insertProduct.run(id, skuOf(id), name, category, price);
+      WAREHOUSES.forEach((w, j) => insertStock.run(id, w, seedQuantity(id, j)));
     });
   })();
 
@@ -89,11 +113,6 @@ export function createInventoryDb(db: Database.Database) {
   const takeFromShelf = db.prepare('UPDATE stock SET quantity = quantity - ? WHERE product_id = ? AND warehouse = ?');
   const insertReservation = db.prepare('INSERT INTO reservations (created_at, lines) VALUES (?, ?)');
   const restock = db.prepare('UPDATE stock SET quantity = ? WHERE quantity < 10');
-
-  function toProduct(row: Row, inStock: number): Product {
-    const price: Price | null = row.price_cents === null ? null : { cents: row.price_cents, currency: 'EUR' };
-    return { id: row.id, sku: row.sku, name: row.name, category: row.category, price, inStock };
-  }
 
   const reserve = db.transaction((lines: ReservationLine[]): ReserveResult => {
     const out: Array<ReservationLine & { name: string; price: Price | null }> = [];
@@ -115,16 +134,16 @@ export function createInventoryDb(db: Database.Database) {
     return { ok: true, reservationId: id, lines: out };
   });
 
+  // better-sqlite3 is synchronous: the methods are async only to share the interface with PostgreSQL.
   return {
-    /** Deliberate N+1: one stock query per product instead of a JOIN with GROUP BY. */
-    listProducts(): Product[] {
+    async listProducts() {
       return allProducts.all().map((row) => toProduct(row, stockOf.get(row.id)?.total ?? 0));
     },
-    getProduct(id: number): Product | undefined {
+    async getProduct(id) {
       const row = productById.get(id);
       return row && toProduct(row, stockOf.get(id)?.total ?? 0);
     },
-    reserve(lines: ReservationLine[]): ReserveResult {
+    async reserve(lines) {
       try {
         return reserve(lines);
       } catch (err) {
@@ -132,13 +151,8 @@ export function createInventoryDb(db: Database.Database) {
         throw err;
       }
     },
-    /** Tops up low shelves; returns how many shelves it refilled. */
-    restock(): number {
+    async restock() {
       return restock.run(RESTOCK_LEVEL).changes;
     },
   };
 }
-
-export type InventoryDb = ReturnType<typeof createInventoryDb>;
-
-class OutOfStock extends Error {}

@@ -1,20 +1,20 @@
 /**
- * orders (port 3001): prices and places orders, keeps them in SQLite, and asks inventory for
+ * orders (port 3001): prices and places orders, keeps them in SQLite (or PostgreSQL with
+ * DEMO_DB=postgres), and asks inventory for
  * products and stock over node:http. Called by the gateway over fetch.
  */
 import { readServiceConfig } from '../config.js';
-import { openDatabase } from '../db/open.js';
-import { createOrdersDb, type OrderItem } from '../db/orders.js';
+import { openOrders } from '../db/open.js';
+import type { OrderItem } from '../db/orders.js';
 import type { Product, ReserveResult } from '../db/inventory.js';
 import { httpJson, unwrap } from '../http-client.js';
 import { quote } from '../pricing.js';
-import { HttpError, createServiceApp, finishApp, route, serve } from '../service-kit.js';
+import { HttpError, createServiceApp, failStart, finishApp, route, serve } from '../service-kit.js';
 import { parseId, parseLines } from '../validate.js';
 
 const config = readServiceConfig('orders');
 const { app } = createServiceApp(config);
-const sqlite = openDatabase('orders', config.dataDir);
-const db = createOrdersDb(sqlite);
+const { db, close } = await openOrders(config).catch(failStart);
 const inventory = (path: string) => `${config.inventoryUrl}${path}`;
 
 app.get('/products', route(async (_req, res) => {
@@ -50,26 +50,26 @@ app.post('/orders', route(async (req, res) => {
     quantity: l.quantity,
     unitPriceCents: l.price!.cents,
   }));
-  const order = db.placeOrder(customer, reservation.reservationId, price.totalCents, items);
+  const order = await db.placeOrder(customer, reservation.reservationId, price.totalCents, items);
   res.status(201).json({ ...order, price });
 }));
 
-app.get('/orders', route((req, res) => {
+app.get('/orders', route(async (req, res) => {
   const raw = typeof req.query.limit === 'string' ? req.query.limit : '20';
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new HttpError(400, `limit must be an integer from 1 to 100, got "${raw}"`);
-  res.json({ orders: db.recentOrders(limit) });
+  res.json({ orders: await db.recentOrders(limit) });
 }));
 
-app.get('/orders/:id', route((req, res) => {
-  const order = db.getOrder(parseId(req.params.id, 'order id'));
+app.get('/orders/:id', route(async (req, res) => {
+  const order = await db.getOrder(parseId(req.params.id, 'order id'));
   if (!order) throw new HttpError(404, `unknown order ${req.params.id}`);
   res.json(order);
 }));
 
-app.get('/reports/top-customers', route((_req, res) => {
-  res.json({ customers: db.topCustomers() });
+app.get('/reports/top-customers', route(async (_req, res) => {
+  res.json({ customers: await db.topCustomers() });
 }));
 
 finishApp(app);
-serve(app, config, () => sqlite.close());
+serve(app, config, () => void close());
