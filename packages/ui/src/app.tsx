@@ -5,7 +5,6 @@ import { formatHash, type ViewName } from './lib/route.js';
 import { applyTheme, currentTheme, type Theme } from './theme.js';
 import type { ViewProps } from './view-props.js';
 import { TracesView } from './views/TracesView.js';
-import { TraceView } from './views/TraceView.js';
 import { StatsView } from './views/StatsView.js';
 import { lazyView } from './views/lazy-view.js';
 import { MetricsView } from './views/MetricsView.js';
@@ -32,7 +31,8 @@ const NAV: Array<{ view: ViewName; label: string }> = [
 
 const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   traces: TracesView,
-  trace: TraceView,
+  // The trace view (waterfall, span details, logs) loads on the first opened trace: the list opens without it.
+  trace: lazyView(() => import('./views/TraceView.js').then((m) => m.TraceView), 'view-trace', 'trace'),
   // dagre (~25 KB gzip) loads with the map only.
   map: lazyView(() => import('./views/MapView.js').then((m) => m.MapView), 'view-map', 'map'),
   // Merged route flames and CPU profiles: a view of its own, loaded on the first visit.
