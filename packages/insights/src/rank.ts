@@ -79,6 +79,12 @@ function opBaselines(traces: ReadonlyArray<TraceDigest>): Map<string, OpBaseline
   return out;
 }
 
+/** Self time above which an op counts as slower than its baseline in one trace (new ops: any time over 1 ms). */
+function slowAt(b: OpBaseline | undefined): number {
+  const before = b?.mean ?? 0;
+  return before + Math.max(b?.sigma ?? 0, 0.2 * before, 1);
+}
+
 /** The MicroRank rule: slower than the sum over its operations of baseline mean + sigma. */
 function isSlow(t: TraceDigest, base: Map<string, OpBaseline>): boolean {
   let expected = 0;
@@ -124,8 +130,10 @@ export function rank(input: RankInput): Ranking {
   const out: Ranking = { suspects: [], window: windowTraces.length, baseline: baseTraces.length, anomalous: anomalous.length };
   if (anomalous.length === 0) return out;
 
-  // Spectrum counts per operation: coverage is "has the op" (latency) or "the op failed" (errors).
-  const covers = (op: OpDigest): boolean => (mode === 'errors' ? op.errors > 0 : true);
+  // Spectrum counts per operation: coverage is "the op was slower than its baseline in the trace"
+  // (latency) or "the op failed" (errors). "Has the op" would not tell anything apart: a slow
+  // statement and the callers waiting for it are in the same traces.
+  const covers = (op: OpDigest): boolean => (mode === 'errors' ? op.errors > 0 : op.self > slowAt(base.get(op.key)));
   const ef = new Map<string, number>();
   const ep = new Map<string, number>();
   const info = new Map<string, OpDigest>();
@@ -186,8 +194,8 @@ function latencySuspects(
     const before = b?.mean ?? 0;
     const m = afterMean.get(key)!;
     const after = m.sum / m.n;
-    const slowAt = before + Math.max(b?.sigma ?? 0, 0.2 * before, 1);
-    const slowIn = (t: TraceDigest): boolean => (opOf(t, key)?.self ?? 0) > slowAt;
+    const threshold = slowAt(b);
+    const slowIn = (t: TraceDigest): boolean => (opOf(t, key)?.self ?? 0) > threshold;
     const aShare = anomalous.filter(slowIn).length / anomalous.length;
     const nShare = baseTraces.length ? baseTraces.filter(slowIn).length / baseTraces.length : 0;
     const name = `${op.service} ${op.operation}`;
