@@ -19,6 +19,9 @@ export const FAST_INSIGHTS = {
   insights: {
     windowSeconds: 10, baselineSeconds: 30, warmupMs: 20_000, warmupRequests: 20, closeAfterMs: 8_000,
     minCount: 5, settleMs: 1_500, rankEveryMs: 2_000, baselineTracesMs: 20_000,
+    // A 10 s window at a few requests per second holds few errors: 1e-6 (the default, for every
+    // series every second for hours) would need more than a 20% error rate to pass.
+    alpha: 1e-4,
   },
   alerts: { pendingMs: 3_000 },
 };
@@ -56,8 +59,8 @@ export function scenarios(durationMs = 60_000): Scenario[] {
     errors('gateway'), errors('orders'), errors('inventory'),
     slowStockQuery(durationMs),
     {
-      name: 'orders slow SQL (order look-up +30 ms)', service: 'orders', kind: 'slow-sql',
-      rule: { name: 'eval orders slow sql', target: 'db', fault: { kind: 'latency', ms: 30 }, scope: { statement: 'FROM orders WHERE id' }, durationMs },
+      name: 'orders slow SQL (order look-up +40 ms)', service: 'orders', kind: 'slow-sql',
+      rule: { name: 'eval orders slow sql', target: 'db', fault: { kind: 'latency', ms: 40 }, scope: { statement: 'FROM orders WHERE id' }, durationMs },
       expect: { service: 'orders', operation: ORDER_QUERY },
     },
   ];
