@@ -56,4 +56,12 @@ describe('digestTrace', () => {
     expect(d.originGroup).toBe('e771');
     expect(d.originGroupType).toBeUndefined();
   });
+
+  it("leaves the panel's own marks (a chaos rule's tag) out of the attributes", () => {
+    const all = spans();
+    all[0]!.attributes = { ...all[0]!.attributes, 'debugpanel.chaos.rule': 'c0ffee', region: 'eu' };
+    const d = digestTrace(all, criticalPath)!;
+    expect(d.attrs).toContain('inventory:region=eu');
+    expect(d.attrs.some((a) => a.includes('debugpanel.'))).toBe(false);
+  });
 });

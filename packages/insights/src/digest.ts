@@ -101,8 +101,13 @@ const MAX_ATTRS = 48;
 const MAX_DURATIONS = 16;
 const MAX_FINDINGS = 4;
 const MAX_VALUE = 64;
-/** Keys whose values identify one request (ids, urls, texts): never over-represented in a useful way. */
-const SKIP_KEY = /(^|\.)(id|ids|url|full|target|path|query|text|statement|stacktrace|message|original|port|address|ip|peer\.name|uuid|trace|span)$|^exception\.|^url\.|^http\.url|^net\./i;
+/**
+ * Keys whose values identify one request (ids, urls, texts): never over-represented in a useful
+ * way. Also the panel's own marks (`debugpanel.chaos.rule` on a faulted span): they would name an
+ * injected fault by its tag, which says nothing about the app (and would make the evaluation,
+ * whose faults are chaos rules, read the answer off the spans).
+ */
+const SKIP_KEY = /(^|\.)(id|ids|url|full|target|path|query|text|statement|stacktrace|message|original|port|address|ip|peer\.name|uuid|trace|span)$|^exception\.|^url\.|^http\.url|^net\.|^debugpanel\./i;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
