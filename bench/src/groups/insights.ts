@@ -12,6 +12,8 @@ import type { LoadResult } from '../load.js';
 import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
 import { ratioSummary, summarize } from '../stats.js';
 
+// The panel always wants a token; with one set, the server's `info` reads /api/stats with it.
+const TOKEN = 'bench-insights-token-0123456789';
 const AIM: Aim = { on: 'ratio', op: '>=', value: 0.95, text: '≥ 0.95x insights off' };
 
 interface InsightsInfo {
@@ -25,8 +27,8 @@ async function run(ctx: Context): Promise<Row[]> {
   const rounds = ctx.quick ? 4 : 10;
   const seconds = ctx.quick ? 0.75 : 2;
   const { child: load } = await startChild('load', 'load.js');
-  const off = await startChild('insights-off', 'servers/debugpanel.js', { env: { NODE_ENV: 'development', BENCH_PANEL_OPTIONS: '{"insights":false}' } });
-  const on = await startChild('insights-on', 'servers/debugpanel.js', { env: { NODE_ENV: 'development', BENCH_PANEL_OPTIONS: '{"insights":true}' } });
+  const off = await startChild('insights-off', 'servers/debugpanel.js', { env: { NODE_ENV: 'development', DEBUGPANEL_TOKEN: TOKEN, BENCH_PANEL_OPTIONS: '{"insights":false}' } });
+  const on = await startChild('insights-on', 'servers/debugpanel.js', { env: { NODE_ENV: 'development', DEBUGPANEL_TOKEN: TOKEN, BENCH_PANEL_OPTIONS: '{"insights":true}' } });
   try {
     const shoot = (port: unknown, s: number) => load.request<LoadResult>({ type: 'load', url: `http://127.0.0.1:${String(port)}/hello`, connections: 50, seconds: s });
     await shoot(off.ready.port, seconds);
