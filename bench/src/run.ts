@@ -18,9 +18,10 @@ import { hubGroup } from './groups/hub.js';
 import { logsGroup } from './groups/logs.js';
 import { queriesGroup } from './groups/queries.js';
 import { chaosGroup } from './groups/chaos.js';
+import { insightsGroup } from './groups/insights.js';
 import { markdown, missingRow, type Row, type RunInfo } from './report.js';
 
-const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, logsGroup, queriesGroup, chaosGroup, uiGroup];
+const GROUPS: Group[] = [httpGroup, memoryGroup, storeGroup, analysisGroup, breakpointsGroup, hubGroup, logsGroup, queriesGroup, chaosGroup, insightsGroup, uiGroup];
 
 function usage(): string {
   return [

@@ -61,6 +61,10 @@ export type ServiceMessage =
  * @example panelOptions(readServiceConfig('orders')) // { service: 'orders', sendTo: 'http://127.0.0.1:3000/_debug' }
  */
 export function panelOptions(config: ServiceConfig, env: Record<string, string | undefined> = process.env): DebugPanelOptions {
+  return { ...basePanelOptions(config, env), ...extraPanelOptions(env.DEMO_PANEL) };
+}
+
+function basePanelOptions(config: ServiceConfig, env: Record<string, string | undefined>): DebugPanelOptions {
   // Chaos experiments on in every service (the demo's faults are made with them); the others pull
   // the rules their hub holds for them every second.
   // DEMO_FAST_INSIGHTS=1: a warm-up of seconds instead of minutes and a 5 s detection window, so a
@@ -73,6 +77,24 @@ export function panelOptions(config: ServiceConfig, env: Record<string, string |
   const token = env.DEBUGPANEL_TOKEN;
   const url = `${config.gatewayUrl}/_debug`;
   return { service: config.name, sendTo: token ? { url, headers: { authorization: `Bearer ${token}` } } : url, chaos: { pullMs: 1000 }, ...insights };
+}
+
+/**
+ * `DEMO_PANEL`: more panel options as JSON, for every service (the insights test and eval use it
+ * to shorten warm-up and windows: `{"insights":{"warmupMs":15000},"metrics":{"coarseResolution":2}}`).
+ * The panel checks them like any options, so a typo stops the service with a hint.
+ * @example extraPanelOptions('{"insights":{"windowSeconds":5}}') // { insights: { windowSeconds: 5 } }
+ */
+export function extraPanelOptions(json: string | undefined): DebugPanelOptions {
+  if (json === undefined || json.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`DEMO_PANEL must be a JSON object of panel options: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('DEMO_PANEL must be a JSON object of panel options, like {"insights":{"warmupMs":15000}}');
+  return parsed as DebugPanelOptions;
 }
 
 /**

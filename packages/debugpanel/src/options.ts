@@ -94,8 +94,10 @@ export interface MetricsOptions {
   maxSeries?: number;
   /** Seconds kept at 1-second resolution (default 600) */
   fineWindow?: number;
-  /** Seconds kept at 10-second resolution (default 21,600) */
+  /** Seconds kept at the coarse resolution (default 21,600) */
   coarseWindow?: number;
+  /** Coarse resolution, seconds (default 10): the slots insights' baselines are made of; tests and evals shorten it */
+  coarseResolution?: number;
 }
 
 /** Anomaly detection and root-cause ranking; see `@debugpanel/insights`. */
@@ -116,6 +118,16 @@ export interface InsightsPanelOptions {
   maxDigests?: number;
   /** Significance of the error and traffic tests (default 1e-6) */
   alpha?: number;
+  /** Requests in the detection window below which latency and errors are not judged (default 10) */
+  minCount?: number;
+  /** Consecutive ticks a rule must hold before an anomaly opens (default 3) */
+  openTicks?: number;
+  /** A trace is digested for the ranking once no span of it arrived for this long, ms (default 3000) */
+  settleMs?: number;
+  /** How often an open incident is re-ranked, ms (default 5000) */
+  rankEveryMs?: number;
+  /** The ranking's baseline: traces that started this long before the anomaly, ms (default 600,000) */
+  baselineTracesMs?: number;
 }
 
 /** Alert delivery: the UI and the live stream always; a webhook when configured (opt-in). */
@@ -420,6 +432,11 @@ const INSIGHTS: Record<keyof InsightsPanelOptions, Check> = {
   closeAfterMs: isNonNegative,
   maxDigests: isPositiveInt,
   alpha: (v, n) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : `${n} must be a probability between 0 and 1, like 1e-6, got ${describe(v)}`),
+  minCount: isPositiveInt,
+  openTicks: isPositiveInt,
+  settleMs: isPositiveInt,
+  rankEveryMs: isPositiveInt,
+  baselineTracesMs: isPositiveInt,
 };
 
 const ALERTS: Record<keyof AlertsOptions, Check> = {
@@ -459,6 +476,7 @@ const METRICS: Record<keyof MetricsOptions, Check> = {
   maxSeries: isPositiveInt,
   fineWindow: isPositiveInt,
   coarseWindow: isPositiveInt,
+  coarseResolution: isPositiveInt,
 };
 
 const OTLP_TARGET: Record<keyof OtlpTargetOptions, Check> = {

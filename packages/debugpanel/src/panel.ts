@@ -33,6 +33,7 @@ import { FailureThrottle } from './throttle.js';
 import { resolveToken, tokenId, type TokenSource } from './tokens.js';
 import { SseHub } from './sse.js';
 import { createQueryFeed } from './query-feed.js';
+import { insightsEvidence } from './insights-evidence.js';
 
 /** What `debugPanel()` returns besides being a middleware: the running panel. */
 export interface DebugPanelHandle {
@@ -113,12 +114,16 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const webhook = opts.alerts.webhook
     ? new WebhookQueue({ url: opts.alerts.webhook, ...(opts.alerts.format ? { format: opts.alerts.format } : {}), ...(opts.alerts.headers ? { headers: opts.alerts.headers } : {}) })
     : undefined;
+  // Query insights read kept requests back from the store, off the request path.
+  const queries = opts.queries ? createQueryFeed(store, opts.queries) : undefined;
   // Insights read the golden signals (all series at once) and digest the kept traces, in their
   // own unref'd 1 s tick: nothing on the request path.
   const insights = metrics && opts.insights
     ? new InsightsEngine({
         ...opts.insights,
         criticalPath,
+        // Evidence from the other analyses: query fingerprints, error groups, N+1 findings.
+        ...insightsEvidence(errors, queries),
         service: opts.service,
         source: { fine: (seconds) => metrics.queryAll(seconds), coarse: () => metrics.queryAll(opts.metrics?.coarseWindow ?? 21_600) },
         ...(opts.alerts.pendingMs !== undefined ? { pendingMs: opts.alerts.pendingMs } : {}),
@@ -134,8 +139,6 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
-  // Query insights read kept requests back from the store, off the request path.
-  const queries = opts.queries ? createQueryFeed(store, opts.queries) : undefined;
   const pipeline = createPipeline(store, sse, {
     metrics,
     onLocalRoot: queries && ((root) => queries.onLocalRoot(root)),

@@ -4,16 +4,53 @@
  * its self time on the critical path, which scopes the trace passed (routes, dependency edges), the
  * origin of its error (the deepest erroring span), and a bounded set of attribute values.
  */
-import { calleeOf, isErrorSpan, type CriticalPathSegment, type SpanRecord } from '@debugpanel/model';
+import { calleeOf, isErrorSpan, type CriticalPathSegment, type QueryFindingEvidence, type SpanRecord } from '@debugpanel/model';
 
 /** `criticalPath` of `@debugpanel/flamegraph` (injected: this package imports only the model). */
 export type CriticalPathFn = (spans: ReadonlyArray<SpanRecord>) => CriticalPathSegment[];
 
-/** Names a span's database statement (e.g. a query fingerprint); undefined to use the default. */
-export type FingerprintFn = (span: SpanRecord) => string | undefined;
+/**
+ * Names a span's database statement: a query fingerprint (`{ id, text }` of `@debugpanel/queries`)
+ * or just a name; undefined to use the default (the statement text).
+ */
+export type FingerprintFn = (span: SpanRecord) => string | QueryRef | undefined;
 
-/** Names the error group of an erroring span (e.g. the fingerprint of `@debugpanel/errors`). */
-export type ErrorGroupFn = (span: SpanRecord) => string | undefined;
+/** A query fingerprint: its id and normalised statement. */
+export interface QueryRef {
+  id: string;
+  text: string;
+}
+
+/**
+ * Names the error group of an erroring span: the fingerprint of `@debugpanel/errors`, with the
+ * group's exception type and message when known.
+ */
+export type ErrorGroupFn = (span: SpanRecord) => string | ErrorGroupRef | undefined;
+
+export interface ErrorGroupRef {
+  fingerprint: string;
+  type?: string;
+  message?: string;
+}
+
+/**
+ * The query findings (N+1 and friends) of one whole trace, e.g. `traceFindings` of
+ * `@debugpanel/queries`; called once per digested trace, off the request path.
+ */
+export type FindingsFn = (spans: ReadonlyArray<SpanRecord>) => ReadonlyArray<FindingRef>;
+
+/** One finding of one trace, as the digest keeps it. */
+export interface FindingRef {
+  kind: QueryFindingEvidence['kind'];
+  service: string;
+  route: string;
+  fingerprint?: string;
+  statement?: string;
+  /** spans involved */
+  count: number;
+  /** ms of those spans, summed */
+  totalMs: number;
+}
 
 export interface OpDigest {
   /** `service\0operation` */
@@ -28,6 +65,10 @@ export interface OpDigest {
   /** ms of the op's spans' durations, summed */
   total: number;
   errors: number;
+  /** database ops: the query fingerprint id, the database system and span durations (ms, at most MAX_DURATIONS) */
+  fingerprint?: string;
+  system?: string;
+  durations?: number[];
 }
 
 export interface TraceDigest {
@@ -45,16 +86,28 @@ export interface TraceDigest {
   origin?: string;
   /** its exception type or status message */
   originMessage?: string;
-  /** its error group, when an `errorGroup` function was given */
+  /** its error group, when an `errorGroup` function was given, with the group's type and message */
   originGroup?: string;
+  originGroupType?: string;
+  originGroupMessage?: string;
+  /** query findings of the trace, when a `findings` function was given (at most MAX_FINDINGS) */
+  findings?: FindingRef[];
   /** `service:key=value`, at most MAX_ATTRS */
   attrs: string[];
 }
 
 const MAX_ATTRS = 48;
+/** Span durations kept per database op and trace: enough for a p95 over a window of traces. */
+const MAX_DURATIONS = 16;
+const MAX_FINDINGS = 4;
 const MAX_VALUE = 64;
-/** Keys whose values identify one request (ids, urls, texts): never over-represented in a useful way. */
-const SKIP_KEY = /(^|\.)(id|ids|url|full|target|path|query|text|statement|stacktrace|message|original|port|address|ip|peer\.name|uuid|trace|span)$|^exception\.|^url\.|^http\.url|^net\./i;
+/**
+ * Keys whose values identify one request (ids, urls, texts): never over-represented in a useful
+ * way. Also the panel's own marks (`debugpanel.chaos.rule` on a faulted span): they would name an
+ * injected fault by its tag, which says nothing about the app (and would make the evaluation,
+ * whose faults are chaos rules, read the answer off the spans).
+ */
+const SKIP_KEY = /(^|\.)(id|ids|url|full|target|path|query|text|statement|stacktrace|message|original|port|address|ip|peer\.name|uuid|trace|span)$|^exception\.|^url\.|^http\.url|^net\.|^debugpanel\./i;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -67,13 +120,17 @@ export function routeOf(span: SpanRecord): string {
   return `${method} ${route}`;
 }
 
-/** A statement's text with whitespace collapsed and cut, as the operation name of a database span. */
-function statementOf(span: SpanRecord, fingerprint: FingerprintFn | undefined): string | undefined {
+/** A statement's name (its fingerprint, else its text with whitespace collapsed and cut), as the operation name of a database span. */
+function statementOf(span: SpanRecord, fingerprint: FingerprintFn | undefined): { text: string; id?: string } | undefined {
   const fp = fingerprint?.(span);
-  if (fp) return fp;
+  if (typeof fp === 'string' && fp) return { text: fp };
+  if (typeof fp === 'object' && fp.text) return { text: cut(fp.text), id: fp.id };
   const text = str(span.attributes['db.query.text']) ?? str(span.attributes['db.statement']);
   if (!text) return undefined;
-  const t = text.replace(/\s+/g, ' ').trim();
+  return { text: cut(text.replace(/\s+/g, ' ').trim()) };
+}
+
+function cut(t: string): string {
   return t.length > 160 ? `${t.slice(0, 157)}...` : t;
 }
 
@@ -85,7 +142,9 @@ function statementOf(span: SpanRecord, fingerprint: FingerprintFn | undefined): 
  * const d = digestTrace(spans, criticalPath);
  * d.ops.find((o) => o.service === 'inventory')?.self; // ms inventory spent itself on the path
  */
-export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: CriticalPathFn, fingerprint?: FingerprintFn, errorGroup?: ErrorGroupFn): TraceDigest | undefined {
+export function digestTrace(
+  spans: ReadonlyArray<SpanRecord>, criticalPath: CriticalPathFn, fingerprint?: FingerprintFn, errorGroup?: ErrorGroupFn, findings?: FindingsFn,
+): TraceDigest | undefined {
   if (spans.length === 0) return undefined;
   const byId = new Map<string, SpanRecord>();
   const hasChild = new Set<string>();
@@ -123,6 +182,7 @@ export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: Crit
     let operation = s.name;
     let kind: OpDigest['kind'] = 'self-time';
     let scope: string | undefined;
+    let db: { id?: string; system?: string } | undefined;
     if (s.kind === 'server') {
       operation = routeOf(s);
       scope = `route:${s.service}:${operation}`;
@@ -132,7 +192,10 @@ export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: Crit
       const callee = calleeOf(s);
       scope = `dependency:${s.service}:${callee.name}`;
       if (callee.kind === 'database') {
-        operation = statementOf(s, fingerprint) ?? s.name;
+        const st = statementOf(s, fingerprint);
+        operation = st?.text ?? s.name;
+        const system = str(s.attributes['db.system.name']) ?? str(s.attributes['db.system']);
+        db = { ...(st?.id !== undefined ? { id: st.id } : {}), ...(system !== undefined ? { system } : {}) };
       } else if (!hasChild.has(s.spanId)) {
         // The callee's own spans are not here: its time can only be named after the callee.
         service = callee.name;
@@ -148,8 +211,14 @@ export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: Crit
     let op = ops.get(key);
     if (!op) {
       op = { key, service, operation, kind, count: 0, self: 0, total: 0, errors: 0 };
+      if (db) {
+        if (db.id !== undefined) op.fingerprint = db.id;
+        if (db.system !== undefined) op.system = db.system;
+        op.durations = [];
+      }
       ops.set(key, op);
     }
+    if (op.durations && op.durations.length < MAX_DURATIONS) op.durations.push(Math.max(0, s.duration));
     op.count++;
     op.self += onPath.get(s.spanId) ?? 0;
     op.total += Math.max(0, s.duration);
@@ -165,12 +234,18 @@ export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: Crit
     if (attrs.size < MAX_ATTRS) collectAttrs(s, attrs);
   }
   let originMessage: string | undefined;
-  let originGroup: string | undefined;
+  let group: ErrorGroupRef | undefined;
   if (origin) {
-    originGroup = errorGroup?.(origin);
+    const g = errorGroup?.(origin);
+    group = typeof g === 'string' ? (g ? { fingerprint: g } : undefined) : g;
     const ex = origin.events.find((e) => e.name === 'exception');
     originMessage = str(ex?.attributes['exception.type']) ?? origin.status.message;
   }
+  const found = findings ? findings(spans).slice(0, MAX_FINDINGS).map((f): FindingRef => ({
+    kind: f.kind, service: f.service, route: f.route, count: f.count, totalMs: f.totalMs,
+    ...(f.fingerprint !== undefined ? { fingerprint: f.fingerprint } : {}),
+    ...(f.statement !== undefined ? { statement: cut(f.statement) } : {}),
+  })) : [];
   return {
     traceId: root.traceId,
     start: root.startTime,
@@ -180,7 +255,10 @@ export function digestTrace(spans: ReadonlyArray<SpanRecord>, criticalPath: Crit
     ops: [...ops.values()],
     ...(originKey !== undefined ? { origin: originKey } : {}),
     ...(originMessage !== undefined ? { originMessage: originMessage.slice(0, 120) } : {}),
-    ...(originGroup !== undefined ? { originGroup } : {}),
+    ...(group !== undefined ? { originGroup: group.fingerprint } : {}),
+    ...(group?.type !== undefined ? { originGroupType: group.type.slice(0, 120) } : {}),
+    ...(group?.message !== undefined ? { originGroupMessage: group.message.slice(0, 200) } : {}),
+    ...(found.length ? { findings: found } : {}),
     attrs: [...attrs],
   };
 }

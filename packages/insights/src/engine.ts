@@ -26,7 +26,7 @@ import {
   type Suspect,
 } from '@debugpanel/model';
 import { Detector, scopeKey, scopeName, type DetectorOptions, type SloTarget } from './detector.js';
-import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FingerprintFn, type TraceDigest } from './digest.js';
+import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FindingsFn, type FingerprintFn, type TraceDigest } from './digest.js';
 import { rank } from './rank.js';
 
 /** Where the engine reads the golden signals: every series of the fine and the coarse ring. */
@@ -46,6 +46,8 @@ export interface InsightsOptions extends DetectorOptions {
   fingerprint?: FingerprintFn;
   /** names the error group of an error's origin span (the errors package's fingerprint), shown in the evidence */
   errorGroup?: ErrorGroupFn;
+  /** the query findings (N+1, ...) of a whole trace (`traceFindings` of `@debugpanel/queries`), shown in a database suspect's evidence */
+  findings?: FindingsFn;
   /** clock, ms since epoch; tests inject one */
   now?: () => number;
   /** trace digests kept for the windows (default 5000) */
@@ -81,6 +83,7 @@ const OPTIONS: Schema = {
   source: (v, n) => (isPlainObject(v) || (typeof v === 'object' && v !== null) ? undefined : `${n} must be { fine(seconds), coarse() }`),
   fingerprint: isFunction,
   errorGroup: isFunction,
+  findings: isFunction,
   now: isFunction,
   maxDigests: isPositiveInt,
   maxPendingTraces: isPositiveInt,
@@ -180,8 +183,8 @@ function modeOf(a: Anomaly): 'latency' | 'errors' {
  */
 export class InsightsEngine {
   readonly detector: Detector;
-  private readonly o: Required<Omit<InsightsOptions, 'fingerprint' | 'errorGroup' | 'onIncident' | 'onAlert' | keyof DetectorOptions>> &
-    Pick<InsightsOptions, 'fingerprint' | 'errorGroup' | 'onIncident' | 'onAlert'>;
+  private readonly o: Required<Omit<InsightsOptions, 'fingerprint' | 'errorGroup' | 'findings' | 'onIncident' | 'onAlert' | keyof DetectorOptions>> &
+    Pick<InsightsOptions, 'fingerprint' | 'errorGroup' | 'findings' | 'onIncident' | 'onAlert'>;
   private readonly pending = new Map<string, Pending>();
   private pendingSpans = 0;
   private droppedSpans = 0;
@@ -205,7 +208,7 @@ export class InsightsEngine {
     checkKeys(options as unknown as Record<string, unknown>, OPTIONS, 'insights');
     if (typeof options.criticalPath !== 'function') throw new TypeError('insights: criticalPath is required (criticalPath of @debugpanel/flamegraph)');
     if (!options.source) throw new TypeError('insights: source is required ({ fine(seconds), coarse() } over the golden signals)');
-    const { criticalPath, source, fingerprint, errorGroup, onIncident, onAlert, now, service, ...rest } = options;
+    const { criticalPath, source, fingerprint, errorGroup, findings, onIncident, onAlert, now, service, ...rest } = options;
     const detectorOptions: DetectorOptions = {};
     for (const k of ['windowSeconds', 'baselineSeconds', 'warmupMs', 'warmupRequests', 'minCount', 'minErrors', 'alpha', 'openTicks', 'closeAfterMs', 'minShiftMs', 'minRatio', 'loopDelayMs', 'slo'] as const) {
       if (rest[k] !== undefined) (detectorOptions as Record<string, unknown>)[k] = rest[k];
@@ -216,6 +219,7 @@ export class InsightsEngine {
       source,
       fingerprint,
       errorGroup,
+      findings,
       onIncident,
       onAlert,
       now: now ?? Date.now,
@@ -316,7 +320,7 @@ export class InsightsEngine {
       budget--;
       this.pending.delete(id);
       this.pendingSpans -= p.spans.length;
-      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup);
+      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings);
       if (d) this.digests.push(d);
     }
   }

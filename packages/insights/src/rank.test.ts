@@ -67,6 +67,80 @@ describe('rank', () => {
     expect(r.suspects[0]!.evidence.after).toBeCloseTo(0.25, 10);
   });
 
+  it('a slow statement carries its query fingerprint, p95 before/after and the N+1 findings of the window', () => {
+    /** inventory runs the stock query `calls` times per request (an N+1), each `ms` long */
+    const dbTrace = (start: number, ms: number, calls: number, withFinding = true): TraceDigest => {
+      const t = trace(start, 10, 5, 0);
+      const durations = Array.from({ length: calls }, (_, i) => ms + (i % 3));
+      t.ops = [
+        op('gateway', 'GET /checkout', 10), op('orders', 'GET /orders', 5),
+        { key: 'inventory\0select qty from stock where sku = ?', service: 'inventory', operation: 'select qty from stock where sku = ?', kind: 'self-time', count: calls, self: durations.reduce((a, b) => a + b, 0), total: durations.reduce((a, b) => a + b, 0), errors: 0, fingerprint: 'f00dfeedf00dfeed', system: 'sqlite', durations },
+      ];
+      t.duration = 15 + t.ops[2]!.self;
+      if (withFinding) t.findings = [{ kind: 'n+1', service: 'inventory', route: 'GET /stock', fingerprint: 'f00dfeedf00dfeed', statement: 'select qty from stock where sku = ?', count: calls, totalMs: t.ops[2]!.self }];
+      return t;
+    };
+    const baseline = Array.from({ length: 60 }, (_, i) => dbTrace(i, 2, 5, i % 2 === 0));
+    const window = Array.from({ length: 30 }, (_, i) => dbTrace(1000 + i, 40, 5));
+    const r = rank({ signal: 'latency', scopes, window, baseline });
+    const top = r.suspects[0]!;
+    expect(top).toMatchObject({ service: 'inventory', operation: 'select qty from stock where sku = ?', kind: 'self-time' });
+    expect(top.evidence.query).toEqual({
+      fingerprint: 'f00dfeedf00dfeed', statement: 'select qty from stock where sku = ?', system: 'sqlite',
+      p95Before: 4, p95After: 42, callsBefore: 5, callsAfter: 5, samplesBefore: 300, samplesAfter: 150,
+    });
+    expect(top.evidence.findings).toHaveLength(1);
+    expect(top.evidence.findings![0]).toMatchObject({ kind: 'n+1', service: 'inventory', route: 'GET /stock', fingerprint: 'f00dfeedf00dfeed', window: 30, baseline: 30, repeatsAfter: 5, repeatsBefore: 5 });
+    expect(top.evidence.findings![0]!.msAfter).toBeGreaterThan(10 * top.evidence.findings![0]!.msBefore);
+    expect(top.evidence.findings![0]!.traceIds).toHaveLength(3);
+    expect(top.evidence.sentence).toMatch(/p95 went 4 ms -> 42 ms \(5 -> 5 calls per request\); n\+1 in GET \/stock: 5 queries per request in 30 of the window's traces/);
+    // operations that are not database statements carry no query evidence
+    expect(r.suspects.filter((s) => s.kind !== 'attribute' && s !== top).every((s) => s.evidence.query === undefined)).toBe(true);
+  });
+
+  it('a loop that grew: more calls per request of the same statement, with the finding in the window only', () => {
+    const dbTrace = (start: number, calls: number): TraceDigest => {
+      const t = trace(start, 10, 5, 0);
+      const durations = Array.from({ length: Math.min(calls, 16) }, () => 2);
+      t.ops = [
+        op('gateway', 'GET /checkout', 10),
+        { key: 'orders\0select * from items where order_id = ?', service: 'orders', operation: 'select * from items where order_id = ?', kind: 'self-time', count: calls, self: 2 * calls, total: 2 * calls, errors: 0, durations },
+      ];
+      t.duration = 10 + 2 * calls;
+      if (calls > 5) t.findings = [{ kind: 'n+1', service: 'orders', route: 'GET /orders', statement: 'select * from items where order_id = ?', count: calls, totalMs: 2 * calls }];
+      return t;
+    };
+    const r = rank({ signal: 'latency', scopes, baseline: Array.from({ length: 60 }, (_, i) => dbTrace(i, 2)), window: Array.from({ length: 30 }, (_, i) => dbTrace(1000 + i, 50)) });
+    const top = r.suspects[0]!;
+    expect(top.operation).toBe('select * from items where order_id = ?');
+    expect(top.evidence.query).toMatchObject({ p95Before: 2, p95After: 2, callsBefore: 2, callsAfter: 50 });
+    expect(top.evidence.query!.fingerprint).toBeUndefined(); // no fingerprint function: named by its text
+    expect(top.evidence.findings).toEqual([expect.objectContaining({ kind: 'n+1', window: 30, baseline: 0, repeatsAfter: 50, repeatsBefore: 0 })]);
+  });
+
+  it('an error origin carries its error groups, counted in the window and in the baseline', () => {
+    const failing = (start: number, group: 'sql' | 'type'): TraceDigest => ({
+      ...trace(start, 10, 5, 20, [], 'orders'),
+      originMessage: group === 'sql' ? 'SqliteError' : 'TypeError',
+      originGroup: group === 'sql' ? 'aaaa000011112222' : 'bbbb000011112222',
+      originGroupType: group === 'sql' ? 'SqliteError' : 'TypeError',
+      originGroupMessage: group === 'sql' ? 'disk I/O error' : 'Cannot read properties of null (reading <str>)',
+    });
+    // the baseline has the odd TypeError (a known bad product); the window a burst of SQL errors
+    const baseline = Array.from({ length: 100 }, (_, i) => (i % 25 === 0 ? failing(i, 'type') : trace(i, 10, 5, 20)));
+    const window = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? failing(1000 + i, 'sql') : i === 1 ? failing(1000 + i, 'type') : trace(1000 + i, 10, 5, 20)));
+    const r = rank({ signal: 'errors', scopes, window, baseline });
+    const top = r.suspects[0]!;
+    expect(top).toMatchObject({ service: 'orders', operation: 'GET /orders', kind: 'error-origin' });
+    expect(top.evidence.errorGroup).toBe('aaaa000011112222');
+    expect(top.evidence.errorGroups).toEqual([
+      { fingerprint: 'aaaa000011112222', type: 'SqliteError', message: 'disk I/O error', window: 10, baseline: 0, windowTraces: 40, baselineTraces: 100, traceIds: expect.any(Array) },
+      { fingerprint: 'bbbb000011112222', type: 'TypeError', message: 'Cannot read properties of null (reading <str>)', window: 1, baseline: 4, windowTraces: 40, baselineTraces: 100, traceIds: expect.any(Array) },
+    ]);
+    expect(top.evidence.errorGroups![0]!.traceIds).toHaveLength(3);
+    expect(top.evidence.sentence).toContain('Error group SqliteError: disk I/O error, 10 failing traces in the window vs 0 in the baseline.');
+  });
+
   it('returns no suspects when nothing is anomalous', () => {
     const baseline = Array.from({ length: 50 }, (_, i) => trace(i, 10, 5, 20));
     expect(rank({ signal: 'latency', scopes, window: baseline.slice(0, 10), baseline }).suspects).toEqual([]);

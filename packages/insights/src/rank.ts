@@ -18,7 +18,7 @@
  * + 0.25 x its Ochiai score; an attribute's is 0.5 x (1 - 1/lift) x its anomalous support, so an
  * attribute ranks above an operation only when the operations explain little.
  */
-import type { InsightSignal, Suspect, SuspectEvidence } from '@debugpanel/model';
+import type { ErrorGroupEvidence, InsightSignal, QueryEvidence, QueryFindingEvidence, Suspect, SuspectEvidence } from '@debugpanel/model';
 import type { OpDigest, TraceDigest } from './digest.js';
 
 export interface RankInput {
@@ -79,6 +79,12 @@ function opBaselines(traces: ReadonlyArray<TraceDigest>): Map<string, OpBaseline
   return out;
 }
 
+/** Self time above which an op counts as slower than its baseline in one trace (new ops: any time over 1 ms). */
+function slowAt(b: OpBaseline | undefined): number {
+  const before = b?.mean ?? 0;
+  return before + Math.max(b?.sigma ?? 0, 0.2 * before, 1);
+}
+
 /** The MicroRank rule: slower than the sum over its operations of baseline mean + sigma. */
 function isSlow(t: TraceDigest, base: Map<string, OpBaseline>): boolean {
   let expected = 0;
@@ -124,8 +130,10 @@ export function rank(input: RankInput): Ranking {
   const out: Ranking = { suspects: [], window: windowTraces.length, baseline: baseTraces.length, anomalous: anomalous.length };
   if (anomalous.length === 0) return out;
 
-  // Spectrum counts per operation: coverage is "has the op" (latency) or "the op failed" (errors).
-  const covers = (op: OpDigest): boolean => (mode === 'errors' ? op.errors > 0 : true);
+  // Spectrum counts per operation: coverage is "the op was slower than its baseline in the trace"
+  // (latency) or "the op failed" (errors). "Has the op" would not tell anything apart: a slow
+  // statement and the callers waiting for it are in the same traces.
+  const covers = (op: OpDigest): boolean => (mode === 'errors' ? op.errors > 0 : op.self > slowAt(base.get(op.key)));
   const ef = new Map<string, number>();
   const ep = new Map<string, number>();
   const info = new Map<string, OpDigest>();
@@ -139,7 +147,7 @@ export function rank(input: RankInput): Ranking {
     }
   }
   const suspects: Suspect[] = [];
-  if (mode === 'latency') suspects.push(...latencySuspects(anomalous, baseTraces, base, ef, ep, info));
+  if (mode === 'latency') suspects.push(...latencySuspects(anomalous, windowTraces, baseTraces, base, ef, ep, info));
   else suspects.push(...errorSuspects(anomalous, windowTraces, baseTraces, ef, ep, info));
   suspects.push(...attributeSuspects(anomalous, normal, mode));
   suspects.sort((a, b) => b.score - a.score);
@@ -157,7 +165,7 @@ function opOf(t: TraceDigest, key: string): OpDigest | undefined {
 }
 
 function latencySuspects(
-  anomalous: TraceDigest[], baseTraces: TraceDigest[], base: Map<string, OpBaseline>,
+  anomalous: TraceDigest[], windowTraces: TraceDigest[], baseTraces: TraceDigest[], base: Map<string, OpBaseline>,
   ef: Map<string, number>, ep: Map<string, number>, info: Map<string, OpDigest>,
 ): Suspect[] {
   // Added self time per anomalous trace, per operation (zero where absent on either side).
@@ -186,8 +194,8 @@ function latencySuspects(
     const before = b?.mean ?? 0;
     const m = afterMean.get(key)!;
     const after = m.sum / m.n;
-    const slowAt = before + Math.max(b?.sigma ?? 0, 0.2 * before, 1);
-    const slowIn = (t: TraceDigest): boolean => (opOf(t, key)?.self ?? 0) > slowAt;
+    const threshold = slowAt(b);
+    const slowIn = (t: TraceDigest): boolean => (opOf(t, key)?.self ?? 0) > threshold;
     const aShare = anomalous.filter(slowIn).length / anomalous.length;
     const nShare = baseTraces.length ? baseTraces.filter(slowIn).length / baseTraces.length : 0;
     const name = `${op.service} ${op.operation}`;
@@ -197,6 +205,14 @@ function latencySuspects(
       normalTraces: examples(baseTraces.filter((t) => opOf(t, key)), (t) => t.start),
       sentence: `${name}: self time on the critical path ${fmtMs(before)} -> ${fmtMs(after)} (+${fmtMs(after - before)}, ${pct(share)} of the added latency); slower in ${pct(aShare)} of slow traces, ${pct(nShare)} of normal ones.`,
     };
+    if (op.durations) {
+      // A database statement: its own latency over both windows, and the window's query findings.
+      const query = queryEvidence(op, windowTraces, baseTraces);
+      evidence.query = query;
+      const found = findingEvidence(op, windowTraces, baseTraces);
+      if (found.length) evidence.findings = found;
+      evidence.sentence += ` The statement's p95 went ${fmtMs(query.p95Before)} -> ${fmtMs(query.p95After)} (${fmtCalls(query.callsBefore)} -> ${fmtCalls(query.callsAfter)} calls per request)${found[0] ? `; ${found[0].kind} in ${found[0].route}: ${Math.round(found[0].repeatsAfter)} queries per request in ${found[0].window} of the window's traces` : ''}.`;
+    }
     out.push({ service: op.service, operation: op.operation, kind: op.kind === 'dependency' ? 'dependency' : 'self-time', score: 0.75 * share + 0.25 * ochiai, evidence });
   }
   return out;
@@ -238,13 +254,15 @@ function errorSuspects(
     const aShare = (countW.get(key) ?? 0) / anomalous.length;
     const nShare = before;
     const why = message.get(key);
-    const errorGroup = group.get(key);
+    const groups = groupEvidence(key, anomalous, windowTraces, baseTraces);
+    const errorGroup = groups[0]?.fingerprint ?? group.get(key);
     const evidence: SuspectEvidence = {
       before, after, unit: 'ratio', anomalousShare: aShare, normalShare: nShare, ochiai, dstar2,
       ...(errorGroup !== undefined ? { errorGroup } : {}),
+      ...(groups.length ? { errorGroups: groups } : {}),
       anomalousTraces: anomalous.filter((t) => t.origin === key).slice(-EXAMPLES).map((t) => t.traceId),
       normalTraces: examples(baseTraces.filter((t) => opOf(t, key)), (t) => t.start),
-      sentence: `${op.service} ${op.operation}: the error starts here in ${pct(aShare)} of failing traces${why ? ` (${why}${errorGroup ? `, error group ${errorGroup}` : ''})` : errorGroup ? ` (error group ${errorGroup})` : ''}; as an error origin ${pct(before)} -> ${pct(after)} of requests.`,
+      sentence: `${op.service} ${op.operation}: the error starts here in ${pct(aShare)} of failing traces${why ? ` (${why}${errorGroup ? `, error group ${errorGroup}` : ''})` : errorGroup ? ` (error group ${errorGroup})` : ''}; as an error origin ${pct(before)} -> ${pct(after)} of requests.${groups[0] ? ` Error group ${groups[0].type}: ${groups[0].message}, ${groups[0].window} failing traces in the window vs ${groups[0].baseline} in the baseline.` : ''}`,
     };
     out.push({ service: op.service, operation: op.operation, kind: 'error-origin', score: 0.75 * share + 0.25 * ochiai, evidence });
   }
@@ -295,4 +313,116 @@ function attributeSuspects(anomalous: TraceDigest[], normal: TraceDigest[], mode
     });
   }
   return out;
+}
+
+function fmtCalls(v: number): string {
+  return String(Math.round(v * 10) / 10);
+}
+
+/** The value below which `q` of the sorted values lie (nearest rank). */
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** A database op's span durations and calls per trace, baseline window vs anomaly window. */
+function queryEvidence(op: OpDigest, windowTraces: ReadonlyArray<TraceDigest>, baseTraces: ReadonlyArray<TraceDigest>): QueryEvidence {
+  const side = (list: ReadonlyArray<TraceDigest>) => {
+    const d: number[] = [];
+    let calls = 0;
+    let traces = 0;
+    for (const t of list) {
+      const o = opOf(t, op.key);
+      if (!o) continue;
+      traces++;
+      calls += o.count;
+      if (o.durations) d.push(...o.durations);
+    }
+    d.sort((a, b) => a - b);
+    return { p95: quantile(d, 0.95), calls: traces ? calls / traces : 0, samples: d.length };
+  };
+  const b = side(baseTraces);
+  const a = side(windowTraces);
+  return {
+    ...(op.fingerprint !== undefined ? { fingerprint: op.fingerprint } : {}),
+    statement: op.operation,
+    ...(op.system !== undefined ? { system: op.system } : {}),
+    p95Before: b.p95, p95After: a.p95, callsBefore: b.calls, callsAfter: a.calls, samplesBefore: b.samples, samplesAfter: a.samples,
+  };
+}
+
+/**
+ * Query findings of the op's service seen in the anomaly window's traces, with their baseline
+ * counts: the op's own fingerprint first, then N+1 before other kinds, then the most frequent.
+ */
+function findingEvidence(op: OpDigest, windowTraces: ReadonlyArray<TraceDigest>, baseTraces: ReadonlyArray<TraceDigest>): QueryFindingEvidence[] {
+  interface Acc { e: QueryFindingEvidence; repB: number; msB: number }
+  const acc = new Map<string, Acc>();
+  const add = (t: TraceDigest, inWindow: boolean): void => {
+    for (const f of t.findings ?? []) {
+      if (f.service !== op.service) continue;
+      const key = `${f.kind}\0${f.route}\0${f.fingerprint ?? f.statement ?? ''}`;
+      let a = acc.get(key);
+      if (!a) {
+        if (!inWindow) continue; // only findings of the window, with their baseline counts
+        a = {
+          e: {
+            kind: f.kind, service: f.service, route: f.route,
+            ...(f.fingerprint !== undefined ? { fingerprint: f.fingerprint } : {}),
+            ...(f.statement !== undefined ? { statement: f.statement } : {}),
+            window: 0, baseline: 0, repeatsAfter: 0, repeatsBefore: 0, msAfter: 0, msBefore: 0, traceIds: [],
+          },
+          repB: 0, msB: 0,
+        };
+        acc.set(key, a);
+      }
+      if (inWindow) {
+        a.e.window++;
+        a.e.repeatsAfter += f.count;
+        a.e.msAfter += f.totalMs;
+        if (a.e.traceIds.length < EXAMPLES) a.e.traceIds.push(t.traceId);
+      } else {
+        a.e.baseline++;
+        a.repB += f.count;
+        a.msB += f.totalMs;
+      }
+    }
+  };
+  for (const t of windowTraces) add(t, true);
+  if (acc.size === 0) return [];
+  for (const t of baseTraces) add(t, false);
+  const out = [...acc.values()].map(({ e, repB, msB }) => ({
+    ...e,
+    repeatsAfter: e.repeatsAfter / e.window,
+    msAfter: e.msAfter / e.window,
+    repeatsBefore: e.baseline ? repB / e.baseline : 0,
+    msBefore: e.baseline ? msB / e.baseline : 0,
+  }));
+  const rankOf = (e: QueryFindingEvidence): number => (op.fingerprint !== undefined && e.fingerprint === op.fingerprint ? 0 : e.kind === 'n+1' ? 1 : 2);
+  out.sort((x, y) => rankOf(x) - rankOf(y) || y.window - x.window);
+  return out.slice(0, 3);
+}
+
+/** The error groups of the failing traces whose origin is `key`, with their baseline counts. */
+function groupEvidence(key: string, anomalous: ReadonlyArray<TraceDigest>, windowTraces: ReadonlyArray<TraceDigest>, baseTraces: ReadonlyArray<TraceDigest>): ErrorGroupEvidence[] {
+  const acc = new Map<string, ErrorGroupEvidence>();
+  for (const t of anomalous) {
+    if (t.origin !== key || t.originGroup === undefined) continue;
+    let g = acc.get(t.originGroup);
+    if (!g) {
+      g = {
+        fingerprint: t.originGroup, type: t.originGroupType ?? t.originMessage ?? 'Error', message: t.originGroupMessage ?? '',
+        window: 0, baseline: 0, windowTraces: windowTraces.length, baselineTraces: baseTraces.length, traceIds: [],
+      };
+      acc.set(t.originGroup, g);
+    }
+    g.window++;
+    if (g.traceIds.length < EXAMPLES) g.traceIds.push(t.traceId);
+  }
+  if (acc.size === 0) return [];
+  for (const t of baseTraces) {
+    const g = t.originGroup !== undefined ? acc.get(t.originGroup) : undefined;
+    if (g) g.baseline++;
+  }
+  return [...acc.values()].sort((a, b) => b.window - a.window).slice(0, 3);
 }

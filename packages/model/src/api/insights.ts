@@ -6,6 +6,8 @@
  * `insight` (an incident changed) and `alert` (a notification: firing or resolved).
  */
 
+import type { FindingKind } from './queries.js';
+
 /** What moved. */
 export type InsightSignal = 'latency' | 'errors' | 'traffic-drop' | 'traffic-surge' | 'saturation' | 'slo-burn';
 
@@ -62,11 +64,75 @@ export interface SuspectEvidence {
   lift?: number;
   /** error-origin suspects: the error group (fingerprint) of the origin, when the panel names groups */
   errorGroup?: string;
+  /** error-origin suspects: the error groups of the origin spans, most frequent first (at most 3) */
+  errorGroups?: ErrorGroupEvidence[];
+  /** database suspects: the query fingerprint and its latency before and after */
+  query?: QueryEvidence;
+  /** database suspects: N+1 findings of its service in the anomaly window's traces (at most 3) */
+  findings?: QueryFindingEvidence[];
   /** example trace ids: anomalous ones from the anomaly window, normal ones from the baseline window */
   anomalousTraces: string[];
   normalTraces: string[];
   /** one sentence from the numbers above */
   sentence: string;
+}
+
+/** An error group (`@debugpanel/errors`) at the origin of failing traces. */
+export interface ErrorGroupEvidence {
+  /** the group's fingerprint: `GET {path}/api/errors/:fingerprint` */
+  fingerprint: string;
+  /** exception type (`TypeError`, `SqliteError`) */
+  type: string;
+  /** the group's normalised message (its title) */
+  message: string;
+  /** failing traces of the anomaly window whose origin is in the group, and baseline traces with it as origin */
+  window: number;
+  baseline: number;
+  /** relevant traces of each window, to read the counts as rates */
+  windowTraces: number;
+  baselineTraces: number;
+  /** example trace ids of the anomaly window */
+  traceIds: string[];
+}
+
+/** A database statement's latency, baseline window vs anomaly window. */
+export interface QueryEvidence {
+  /** `@debugpanel/queries` fingerprint id (`GET {path}/api/queries/:fingerprint`), when the panel names queries */
+  fingerprint?: string;
+  /** the normalised statement */
+  statement: string;
+  /** `db.system.name` (sqlite, postgresql, ...) */
+  system?: string;
+  /** p95 of the statement's span durations, ms */
+  p95Before: number;
+  p95After: number;
+  /** calls per trace that ran it, mean */
+  callsBefore: number;
+  callsAfter: number;
+  /** span durations the percentiles come from (bounded per trace) */
+  samplesBefore: number;
+  samplesAfter: number;
+}
+
+/** An N+1 (or other query) finding seen in the anomaly window, with its baseline count. */
+export interface QueryFindingEvidence {
+  kind: FindingKind;
+  service: string;
+  /** the request's route (`GET /products`) */
+  route: string;
+  fingerprint?: string;
+  statement?: string;
+  /** relevant traces of the anomaly window with it, and of the baseline window */
+  window: number;
+  baseline: number;
+  /** repeats (spans) per request that had it, mean, in each window */
+  repeatsAfter: number;
+  repeatsBefore: number;
+  /** ms of its spans per request that had it, mean, in each window */
+  msAfter: number;
+  msBefore: number;
+  /** example trace ids of the anomaly window */
+  traceIds: string[];
 }
 
 export interface Suspect {

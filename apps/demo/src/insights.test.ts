@@ -1,0 +1,91 @@
+/**
+ * Insights on the real three-process demo: steady load, then inventory's stock query made slower
+ * by a chaos rule on inventory's own panel. The gateway's panel (the hub, which holds whole
+ * traces and every service's golden signals) must open an incident that covers the gateway's
+ * product list route and whose first suspect is inventory's stock query (not the gateway or
+ * orders that waited for it), with the query's fingerprint, its p95 before and after, and the N+1
+ * finding of the window as evidence. Warm-up and windows are shortened through the panel options
+ * (`FAST_INSIGHTS`); the assertions are on the ranking, not on timings.
+ */
+import type { IncidentDetail, InsightsResponse, QueryStat } from '@debugpanel/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceName } from './config.js';
+import { FAST_INSIGHTS, describeIncidents, names, panelClient, slowStockQuery, watchIncidents, type PanelClient } from './insights-scenarios.js';
+import { startShop, type RunningService } from './launcher.js';
+import { startLoad, type LoadGenerator } from './load.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+
+let shop: Record<ServiceName, RunningService>;
+let load: LoadGenerator | undefined;
+let client: PanelClient;
+
+beforeAll(async () => {
+  shop = await startShop({ ports: { gateway: 0, orders: 0, inventory: 0 }, token: TOKEN, env: { DEMO_PANEL: JSON.stringify(FAST_INSIGHTS) } });
+  client = panelClient({ gateway: shop.gateway.url, orders: shop.orders.url, inventory: shop.inventory.url }, TOKEN);
+});
+
+afterAll(async () => {
+  await load?.stop(500);
+  if (shop) {
+    await client?.clearRules('inventory').catch(() => {});
+    await Promise.all(Object.values(shop).map((s) => s.stop()));
+  }
+});
+
+const GATEWAY_ROUTE = 'GET /api/products';
+
+function coversGatewayList(i: IncidentDetail): boolean {
+  return i.members.some((m) => m.scope.kind === 'route' && m.scope.service === 'gateway' && m.scope.route === GATEWAY_ROUTE);
+}
+
+describe('insights on the demo', () => {
+  it('a slow stock query in inventory: an incident on the gateway route, inventory\'s query first, with its evidence', async () => {
+    // A light load: the injected delay blocks inventory's event loop for every stock query.
+    load = startLoad({ target: shop.gateway.url, rate: 4 });
+    // Warm-up: the baselines are ready (20 s, 20 requests), then 10 s more so that the services'
+    // cold start (the first, slow requests) has left the 30 s baseline window.
+    const warm = Date.now() + 45_000;
+    for (;;) {
+      const { baselines } = await client.get<{ baselines: Array<{ scope: { service: string; route?: string }; ready: boolean }> }>('gateway', '/api/insights');
+      const ready = baselines.some((b) => b.scope.service === 'gateway' && b.scope.route === GATEWAY_ROUTE && b.ready);
+      if (ready || Date.now() > warm) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    await new Promise((r) => setTimeout(r, 10_000));
+
+    const scenario = slowStockQuery(40_000);
+    const faultAt = Date.now();
+    await client.addRule('inventory', scenario.rule);
+    const incidents = await watchIncidents(client, faultAt - 5_000, 40_000, (list) =>
+      list.some((i) => coversGatewayList(i) && names(i.ranked[0], scenario.expect) && i.ranked[0]!.evidence.query !== undefined && (i.ranked[0]!.evidence.findings?.length ?? 0) > 0),
+    );
+    const now = await client.get<InsightsResponse>('gateway', '/api/insights');
+    await client.clearRules('inventory');
+    const baselines = now.baselines.filter((b) => b.scope.kind === 'route').map((b) => `${b.scope.service} ${b.scope.route}: p95 ${b.p95.toFixed(1)} mad ${b.p95Mad.toFixed(1)} n ${b.count} ${b.ready ? 'ready' : 'warming'}`);
+    const stats = await client.get<{ insights?: unknown }>('gateway', '/api/stats');
+    const log = `faultAt ${faultAt}\nall: ${now.incidents.map((i) => `${i.id} ${i.startedAt} ${i.title}`).join('\n')}\nstats: ${JSON.stringify(stats.insights)}\n${describeIncidents(incidents)}\nopen: ${now.anomalies.map((a) => a.detail + ' ' + a.scope.service + ' ' + (a.scope.route ?? '')).join('; ')}\nbaselines:\n${baselines.join('\n')}\nload: ${JSON.stringify(load.stats().byKind)}`;
+
+    const incident = incidents.find(coversGatewayList);
+    expect(incident, `no incident covers ${GATEWAY_ROUTE}:\n${log}`).toBeDefined();
+    const top = incident!.ranked[0]!;
+    expect(top, log).toMatchObject({ service: 'inventory', operation: scenario.expect.operation, kind: 'self-time' });
+    // neither the gateway nor orders, which only waited for it, ranks above it
+    expect(incident!.suspects[0]).toEqual(top);
+
+    // evidence: the query's fingerprint (the Queries view's), its p95 before and after, the N+1
+    const query = top.evidence.query!;
+    expect(query, log).toMatchObject({ statement: scenario.expect.operation, system: 'sqlite', fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(query.p95After).toBeGreaterThan(query.p95Before + 8); // +12 ms injected per call
+    expect(query.callsAfter).toBeGreaterThanOrEqual(1);
+    const byFingerprint = await client.get<{ queries: QueryStat[] }>('gateway', `/api/queries/${query.fingerprint}`);
+    expect(byFingerprint.queries.some((q) => q.service === 'inventory' && q.statement === scenario.expect.operation), JSON.stringify(byFingerprint).slice(0, 400)).toBe(true);
+    const nPlusOne = top.evidence.findings!.find((f) => f.kind === 'n+1' && f.route === 'GET /products');
+    expect(nPlusOne, JSON.stringify(top.evidence.findings)).toMatchObject({ service: 'inventory', fingerprint: query.fingerprint, repeatsAfter: 20 });
+    expect(nPlusOne!.window).toBeGreaterThan(0);
+    expect(nPlusOne!.msAfter).toBeGreaterThan(nPlusOne!.msBefore);
+    // example traces from both windows, and a sentence from the numbers
+    expect(top.evidence.anomalousTraces.length).toBeGreaterThan(0);
+    expect(top.evidence.sentence).toMatch(/^inventory select sum\(quantity\).*self time on the critical path .* The statement's p95 went/);
+  }, 90_000);
+});

@@ -1,0 +1,67 @@
+import { criticalPath } from '@debugpanel/flamegraph';
+import type { SpanRecord } from '@debugpanel/model';
+import { describe, expect, it } from 'vitest';
+import { digestTrace } from './digest.js';
+
+const T = 'ab'.repeat(16);
+function span(spanId: string, parent: string | undefined, service: string, kind: SpanRecord['kind'], name: string, start: number, duration: number, attributes: SpanRecord['attributes'] = {}, error = false): SpanRecord {
+  return {
+    traceId: T, spanId: spanId.padStart(16, '0'), ...(parent ? { parentSpanId: parent.padStart(16, '0') } : {}), name, kind, service, startTime: start, duration,
+    status: error ? { code: 'error', message: 'boom' } : { code: 'unset' }, attributes,
+    events: error ? [{ name: 'exception', time: start + duration, attributes: { 'exception.type': 'SqliteError' } }] : [],
+  };
+}
+/** inventory: a server span and three stock queries (the third fails) */
+function spans(): SpanRecord[] {
+  const db = { 'db.system.name': 'sqlite', 'db.query.text': 'SELECT qty FROM stock WHERE sku = ?' };
+  return [
+    span('1', undefined, 'inventory', 'server', 'GET /stock', 0, 40, { 'http.request.method': 'GET', 'http.route': '/stock' }, true),
+    span('2', '1', 'inventory', 'client', 'SELECT', 1, 10, db),
+    span('3', '1', 'inventory', 'client', 'SELECT', 12, 12, db),
+    span('4', '1', 'inventory', 'client', 'SELECT', 25, 5, db, true),
+  ];
+}
+
+describe('digestTrace', () => {
+  it('names a database op by its fingerprint and keeps its span durations and system', () => {
+    const d = digestTrace(spans(), criticalPath, () => ({ id: 'f00d', text: 'select qty from stock where sku = ?' }))!;
+    const op = d.ops.find((o) => o.service === 'inventory' && o.operation === 'select qty from stock where sku = ?')!;
+    expect(op).toMatchObject({ count: 3, fingerprint: 'f00d', system: 'sqlite', durations: [10, 12, 5], errors: 1 });
+    // the server span is not a database op: no durations
+    expect(d.ops.find((o) => o.operation === 'GET /stock')!.durations).toBeUndefined();
+  });
+
+  it('without a fingerprint function, a statement is named by its collapsed text', () => {
+    const d = digestTrace(spans(), criticalPath)!;
+    const op = d.ops.find((o) => o.durations)!;
+    expect(op.operation).toBe('SELECT qty FROM stock WHERE sku = ?');
+    expect(op.fingerprint).toBeUndefined();
+  });
+
+  it('records the error group of the deepest erroring span, and the trace findings (bounded copies)', () => {
+    const seen: string[] = [];
+    const d = digestTrace(spans(), criticalPath, undefined, (s) => {
+      seen.push(s.spanId);
+      return { fingerprint: 'e770', type: 'SqliteError', message: 'disk I/O error' };
+    }, () => [
+      { kind: 'n+1', service: 'inventory', route: 'GET /stock', statement: 'select qty from stock where sku = ?', count: 3, totalMs: 27, spanIds: ['a', 'b', 'c'] } as never,
+    ])!;
+    expect(seen).toEqual(['0000000000000004']); // the origin only, not the server span that passed it on
+    expect(d).toMatchObject({ origin: 'inventory\0SELECT qty FROM stock WHERE sku = ?', originGroup: 'e770', originGroupType: 'SqliteError', originGroupMessage: 'disk I/O error', originMessage: 'SqliteError' });
+    expect(d.findings).toEqual([{ kind: 'n+1', service: 'inventory', route: 'GET /stock', statement: 'select qty from stock where sku = ?', count: 3, totalMs: 27 }]);
+  });
+
+  it('takes a plain string as an error group', () => {
+    const d = digestTrace(spans(), criticalPath, undefined, () => 'e771')!;
+    expect(d.originGroup).toBe('e771');
+    expect(d.originGroupType).toBeUndefined();
+  });
+
+  it("leaves the panel's own marks (a chaos rule's tag) out of the attributes", () => {
+    const all = spans();
+    all[0]!.attributes = { ...all[0]!.attributes, 'debugpanel.chaos.rule': 'c0ffee', region: 'eu' };
+    const d = digestTrace(all, criticalPath)!;
+    expect(d.attrs).toContain('inventory:region=eu');
+    expect(d.attrs.some((a) => a.includes('debugpanel.'))).toBe(false);
+  });
+});
