@@ -5,21 +5,16 @@
  * links to the incident, which the Insights view then shows. Screenshot: e2e/screenshots/chaos-caught.png.
  */
 import { mkdirSync } from 'node:fs';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eApp } from './src/app.js';
-import { login, openPage } from './src/browser.js';
+import { startSession } from './src/session.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
-let server: Server;
 let base: string;
-let closeApp: () => Promise<void>;
-let closeBrowser: () => Promise<void>;
+let closeSession: (() => Promise<void>) | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,19 +22,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const made = createE2eApp({ service: 'caught', panel: { chaos: true, insights: { warmupMs: 5000, warmupRequests: 20, windowSeconds: 5 } } });
-  closeApp = made.close;
-  server = made.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
-  await login(page, base);
+  ({ base, page, close: closeSession } = await startSession(made, pageErrors));
 });
 
 afterAll(async () => {
-  await closeBrowser?.();
-  await closeApp?.();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await closeSession?.();
 });
 
 describe('a caught chaos experiment in Chromium', () => {

@@ -6,45 +6,32 @@
  * e2e/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eApp } from './src/app.js';
-import { login, openPage } from './src/browser.js';
+import { startSession } from './src/session.js';
 import { E2E_TOKEN } from './src/token.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
-let server: Server;
 let base: string;
-let closeApp: () => Promise<void>;
-let closeBrowser: () => Promise<void>;
+let closeSession: (() => Promise<void>) | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const made = createE2eApp();
-  closeApp = made.close;
-  server = made.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, page, close: closeSession } = await startSession(made, pageErrors));
   // One route, two kinds of request: 'slow work' of 1 ms and of 150 ms (after a warm-up
   // request of another route, so the first one is not slow for being first).
   await (await fetch(`${base}/api/orders/1`)).text();
   for (const ms of [1, 1, 1, 1, 150, 150, 150]) await (await fetch(`${base}/api/slow?ms=${ms}`)).text();
-  ({ page, close: closeBrowser } = await openPage({ width: 1400, height: 900 }, pageErrors));
-  await login(page, base);
 });
 
 afterAll(async () => {
-  await closeBrowser?.();
-  await closeApp?.();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await closeSession?.();
 });
 
 describe('compare view in Chromium', () => {
