@@ -17,6 +17,7 @@ import { startShop, type RunningService } from '../apps/demo/src/launcher.js';
 import { createE2eApp } from './src/app.js';
 import { E2E_AUTH, E2E_TOKEN, login, openPage } from './src/browser.js';
 import { generateTraffic } from './src/traffic.js';
+import { until } from './src/until.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const ORDERS = 12;
@@ -31,16 +32,6 @@ const pageErrors: string[] = [];
 
 const api = async <T>(root: string, path: string): Promise<T> => (await fetch(`${root}/_debug/${path}`, E2E_AUTH)).json() as Promise<T>;
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what}: never ready (last: ${JSON.stringify(v).slice(0, 300)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Painted pixels of a canvas and how many distinct colours they use: a blank canvas has 0 and 0. */
 function canvasInk(testId: string): Promise<{ painted: number; colours: number }> {

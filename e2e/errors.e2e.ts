@@ -13,6 +13,7 @@ import type { ErrorsResponse } from '@debugpanel/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type RunningService } from '../apps/demo/src/launcher.js';
 import { E2E_AUTH, E2E_TOKEN, login, openPage } from './src/browser.js';
+import { until } from './src/until.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 let shop: Record<'gateway' | 'orders' | 'inventory', RunningService> | undefined;
@@ -20,16 +21,6 @@ let closeBrowser: () => Promise<void>;
 let page: Page;
 let gw: string;
 const pageErrors: string[] = [];
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what}: never ready (last: ${JSON.stringify(v).slice(0, 300)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const checkout = (customer: string) =>
   fetch(`${gw}/api/orders`, {
