@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import {
+  contextParams, ignoredFields, linkWith, metricsWindowFor, navLink, overlapsWindow, readContext, relativeWindow, replaceContext, routeMatches,
+} from './context.js';
+import { parseHash } from './route.js';
+
+const NOW = 1_700_000_000_000;
+const MIN = 60_000;
+
+describe('readContext', () => {
+  it('reads the trace query keys of a carrying view and leaves bad values out', () => {
+    const p = new URLSearchParams(`service=orders&route=/orders/:id&status=error&since=${NOW - 15 * MIN}&until=${NOW}&sort=duration`);
+    expect(readContext('errors', p, NOW)).toEqual({ service: 'orders', route: '/orders/:id', status: 'error', since: NOW - 15 * MIN, until: NOW });
+    expect(readContext('logs', new URLSearchParams('status=bad&since=x&until=-4&service=%20'), NOW)).toEqual({});
+    // an end before the start is no window end
+    expect(readContext('traces', new URLSearchParams(`since=${NOW}&until=${NOW - 1}`), NOW)).toEqual({ since: NOW });
+  });
+  it('is empty for views that do not carry it, whatever their params say (the map keeps minutes in since)', () => {
+    expect(readContext('map', new URLSearchParams('since=15&service=orders'), NOW)).toEqual({});
+    expect(readContext('stats', new URLSearchParams('service=orders'), NOW)).toEqual({});
+  });
+  it('reads Metrics: a dragged range (from/to) is the window, a picked chart window its last minutes', () => {
+    expect(readContext('metrics', new URLSearchParams(`service=shop&route=/a&method=GET&from=${NOW - 2 * MIN}&to=${NOW - MIN}`), NOW)).toEqual({ service: 'shop', route: '/a', since: NOW - 2 * MIN, until: NOW - MIN });
+    // an incident still going: from without to
+    expect(readContext('metrics', new URLSearchParams(`from=${NOW - 3 * MIN}`), NOW)).toEqual({ since: NOW - 3 * MIN });
+    expect(readContext('metrics', new URLSearchParams('window=1h'), NOW)).toEqual({ since: NOW - 60 * MIN });
+    // the default 5m window is not a choice: no time
+    expect(readContext('metrics', new URLSearchParams('service=shop'), NOW)).toEqual({ service: 'shop' });
+    // a carried since whose window the view shows stays exact
+    expect(readContext('metrics', new URLSearchParams(`window=15m&since=${NOW - 12 * MIN}`), NOW)).toEqual({ since: NOW - 12 * MIN });
+    // ...but a window picked afterwards wins
+    expect(readContext('metrics', new URLSearchParams(`window=1h&since=${NOW - 12 * MIN}`), NOW)).toEqual({ since: NOW - 60 * MIN });
+  });
+});
+
+describe('contextParams and linkWith', () => {
+  it('writes the trace query keys for carrying views, nothing for the others', () => {
+    expect(contextParams('logs', { service: 'orders', since: NOW - 0.4 }, NOW)).toMatchObject({ service: 'orders', since: String(Math.floor(NOW - 0.4)) });
+    expect(contextParams('flame', { service: 'orders', route: '/x' }, NOW)).toEqual({});
+  });
+  it('writes Metrics in its words: the smallest window that shows the start, from/to for a closed window', () => {
+    expect(metricsWindowFor(NOW - 4 * MIN, NOW)).toBe('5m');
+    expect(metricsWindowFor(NOW - 20 * MIN, NOW)).toBe('1h');
+    expect(metricsWindowFor(NOW - 48 * 60 * MIN, NOW)).toBe('6h');
+    const open = contextParams('metrics', { service: 's', since: NOW - 10 * MIN }, NOW);
+    expect(open).toMatchObject({ service: 's', window: '15m', since: String(NOW - 10 * MIN) });
+    const closed = contextParams('metrics', { since: NOW - 3 * MIN, until: NOW - MIN }, NOW);
+    expect(closed).toMatchObject({ window: undefined, from: String(NOW - 3 * MIN), to: String(NOW - MIN), since: undefined, until: undefined });
+  });
+  it('round-trips through every carrying view, Metrics included', () => {
+    const ctx = { service: 'orders', route: '/orders/:id', since: NOW - 20 * MIN, until: NOW - 5 * MIN };
+    for (const view of ['traces', 'trace', 'errors', 'logs', 'queries', 'insights', 'metrics'] as const) {
+      const r = parseHash(linkWith({ view, id: view === 'trace' ? 'abc' : undefined }, ctx, NOW));
+      expect(r.view).toBe(view);
+      expect(readContext(view, r.params, NOW)).toEqual(ctx);
+    }
+  });
+  it("keeps the target's own params, and a target's own window whole", () => {
+    expect(linkWith({ view: 'trace', id: 'abc', params: { span: '01' } }, { service: 'orders' }, NOW)).toBe('#/trace/abc?span=01&service=orders');
+    expect(linkWith({ view: 'logs', params: { traceId: 't1', service: 'gateway' } }, { service: 'orders', since: 5 }, NOW)).toBe('#/logs?traceId=t1&service=gateway&since=5');
+    // an incident's window replaces the context's (no until of the context on top of its since)
+    expect(linkWith({ view: 'traces', params: { since: '100' } }, { since: 5, until: 50 }, NOW)).toBe('#/traces?since=100');
+    expect(linkWith({ view: 'chaos' }, { service: 'orders' }, NOW)).toBe('#/chaos');
+  });
+  it('navLink gives each view the context in its own words', () => {
+    expect(navLink('errors', { service: 'orders', since: 7 }, NOW)).toBe('#/errors?service=orders&since=7');
+    expect(navLink('map', { service: 'orders', since: 7 }, NOW)).toBe('#/map');
+  });
+});
+
+describe('replaceContext', () => {
+  it("swaps the context and keeps the view's own params", () => {
+    const p = new URLSearchParams('service=a&severity=warn&text=x&since=1');
+    expect(replaceContext('logs', p, { service: 'b' }, NOW).toString()).toBe('severity=warn&text=x&service=b');
+  });
+  it('in Metrics drops from/to/window with the old window and the method with the old route', () => {
+    const p = new URLSearchParams(`route=/a&method=GET&window=1h&from=1&to=2&sort=rate`);
+    expect(replaceContext('metrics', p, { route: '/b', since: NOW - 2 * MIN }, NOW).toString()).toBe(`sort=rate&route=%2Fb&since=${NOW - 2 * MIN}`);
+    expect(replaceContext('metrics', p, { route: '/a' }, NOW).toString()).toBe('method=GET&sort=rate&route=%2Fa');
+  });
+});
+
+describe('what a view ignores', () => {
+  it('names the set fields the view does not apply', () => {
+    const ctx = { service: 'orders', route: '/x', status: 'error' as const, since: 1 };
+    expect(ignoredFields('traces', ctx)).toEqual([]);
+    expect(ignoredFields('logs', ctx)).toEqual(['route', 'status']);
+    expect(ignoredFields('queries', ctx)).toEqual(['status', 'time']);
+    expect(ignoredFields('trace', ctx)).toEqual(['service', 'route', 'status', 'time']);
+    // the errors API has since but no until: a window with only an end is not applied
+    expect(ignoredFields('errors', { until: 5 })).toEqual(['time']);
+  });
+});
+
+describe('helpers', () => {
+  it('relativeWindow turns a picked range into an absolute since, and "" into none', () => {
+    expect(relativeWindow('15m', NOW)).toEqual({ since: NOW - 15 * MIN, until: undefined });
+    expect(relativeWindow('', NOW)).toEqual({ since: undefined, until: undefined });
+    expect(relativeWindow('2d', NOW)).toBeUndefined();
+  });
+  it('routeMatches a template with or without a method', () => {
+    expect(routeMatches('GET /orders/:id', '/orders/:id')).toBe(true);
+    expect(routeMatches('/orders/:id', '/orders/:id')).toBe(true);
+    expect(routeMatches('GET /orders/:id/items', '/orders/:id')).toBe(false);
+    expect(routeMatches(undefined, '/x')).toBe(false);
+    expect(routeMatches(undefined, undefined)).toBe(true);
+  });
+  it('overlapsWindow: ongoing, before, after', () => {
+    expect(overlapsWindow({ since: 10, until: 20 }, 15, undefined)).toBe(true);
+    expect(overlapsWindow({ since: 10 }, 1, 9)).toBe(false);
+    expect(overlapsWindow({ until: 20 }, 21, 30)).toBe(false);
+    expect(overlapsWindow({}, 1, 2)).toBe(true);
+  });
+});
