@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { useRoute, typingIn } from './hooks.js';
 import { formatHash, type ViewName } from './lib/route.js';
+import { CONTEXT_USE, navLink, readContext, replaceContext, type Context } from './lib/context.js';
+import { activeNav, navGroups } from './lib/nav.js';
 import { applyTheme, currentTheme, type Theme } from './theme.js';
 import type { ViewProps } from './view-props.js';
 import { TracesView } from './views/TracesView.js';
@@ -13,21 +15,7 @@ import { useSession } from './session.js';
 import { KeyHelpDialog } from './views/KeyHelp.js';
 import { AlertBadge } from './views/AlertBadge.js';
 import { ChaosBanner } from './views/ChaosBanner.js';
-
-const NAV: Array<{ view: ViewName; label: string }> = [
-  { view: 'traces', label: 'Traces' },
-  { view: 'map', label: 'Map' },
-  { view: 'flame', label: 'Flame' },
-  { view: 'metrics', label: 'Metrics' },
-  { view: 'logs', label: 'Logs' },
-  { view: 'errors', label: 'Errors' },
-  { view: 'queries', label: 'Queries' },
-  { view: 'insights', label: 'Insights' },
-  { view: 'compare', label: 'Compare' },
-  { view: 'breakpoints', label: 'Breakpoints' },
-  { view: 'chaos', label: 'Chaos' },
-  { view: 'stats', label: 'Stats' },
-];
+import { ContextBar } from './views/ContextBar.js';
 
 const VIEWS: Record<ViewName, ComponentType<ViewProps>> = {
   traces: TracesView,
@@ -92,23 +80,44 @@ export function App() {
     setTheme(next);
   };
   const session = useSession();
-  const nav = session?.role === 'debugger' ? [...NAV, { view: 'audit' as const, label: 'Audit' }] : NAV;
+  const groups = navGroups(session?.role);
   const View = VIEWS[route.view];
-  const active = route.view === 'trace' ? 'traces' : route.view;
+  const active = activeNav(route.view);
+  // The shared context (service, route, status, time): in the hash of the views that carry it; the
+  // others (Map, Stats...) keep the last one for the next view, so no hop through them loses it.
+  const carries = CONTEXT_USE[route.view].carries;
+  const [kept, setKept] = useState<Context>(() => readContext(route.view, route.params));
+  const ctx = carries ? readContext(route.view, route.params) : kept;
+  const ctxKey = JSON.stringify(ctx);
+  useEffect(() => {
+    if (carries) setKept(ctx);
+  }, [carries, ctxKey]);
+  const setContext = (next: Context) => {
+    if (!carries) return setKept(next);
+    navigate(formatHash({ view: route.view, id: route.id, params: replaceContext(route.view, route.params, next) }));
+  };
   return (
     <div class="shell">
+      <a class="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to the view</a>
       <header class="topbar">
         <a class="brand" href="#/traces" aria-label="debugpanel home">
           <span class="brand-mark" aria-hidden="true" />
           debugpanel
         </a>
-        <nav aria-label="Views">
+        <nav aria-label="Views" class="navwrap">
           <ul class="nav">
-            {nav.map((n) => (
-              <li key={n.view}>
-                <a href={formatHash({ view: n.view })} aria-current={active === n.view ? 'page' : undefined} data-testid={`nav-${n.view}`}>
-                  {n.label}
-                </a>
+            {groups.map((g) => (
+              <li key={g.label} class="nav-group">
+                <span class="nav-group-label" id={`nav-g-${g.label}`}>{g.label}</span>
+                <ul aria-labelledby={`nav-g-${g.label}`}>
+                  {g.items.map((n) => (
+                    <li key={n.view}>
+                      <a href={navLink(n.view, ctx)} aria-current={active === n.view ? 'page' : undefined} data-testid={`nav-${n.view}`}>
+                        {n.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
               </li>
             ))}
           </ul>
@@ -132,8 +141,9 @@ export function App() {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
+      <ContextBar view={route.view} ctx={ctx} params={route.params} onChange={setContext} />
       <ChaosBanner view={route.view} />
-      <main class="content" id="main">
+      <main class="content" id="main" tabIndex={-1}>
         <View route={route} navigate={navigate} />
       </main>
       {help && <KeyHelpDialog onClose={() => setHelp(false)} />}

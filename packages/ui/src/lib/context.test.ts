@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  contextParams, ignoredFields, linkWith, metricsWindowFor, navLink, overlapsWindow, readContext, relativeWindow, replaceContext, routeMatches,
+  backToList, contextParams, ignoredFields, linkWith, metricsWindowFor, navLink, overlapsWindow, readContext, relativeWindow, replaceContext, routeMatches,
 } from './context.js';
 import { parseHash } from './route.js';
 
@@ -89,6 +89,9 @@ describe('what a view ignores', () => {
     expect(ignoredFields('trace', ctx)).toEqual(['service', 'route', 'status', 'time']);
     // the errors API has since but no until: a window with only an end is not applied
     expect(ignoredFields('errors', { until: 5 })).toEqual(['time']);
+    // in Logs a trace id wins over service and window: the trace's logs of every service
+    expect(ignoredFields('logs', ctx, new URLSearchParams('traceId=ab'))).toEqual(['service', 'route', 'status', 'time']);
+    expect(ignoredFields('logs', ctx, new URLSearchParams('service=orders'))).toEqual(['route', 'status']);
   });
 });
 
@@ -110,5 +113,15 @@ describe('helpers', () => {
     expect(overlapsWindow({ since: 10 }, 1, 9)).toBe(false);
     expect(overlapsWindow({ until: 20 }, 21, 30)).toBe(false);
     expect(overlapsWindow({}, 1, 2)).toBe(true);
+  });
+});
+
+describe('backToList', () => {
+  it('returns to the remembered list when it shows the same context, or when none was carried', () => {
+    expect(backToList('#/traces?status=error&sort=duration', { status: 'error' })).toBe('#/traces?status=error&sort=duration');
+    expect(backToList('#/traces?reason=pinned', {})).toBe('#/traces?reason=pinned');
+  });
+  it("goes to the context's list when the trace came from elsewhere", () => {
+    expect(backToList('#/traces', { service: 'orders', since: 5 })).toBe('#/traces?service=orders&since=5');
   });
 });

@@ -11,7 +11,7 @@
  * list's picker always did: a link shows the same records later.
  */
 import { TIME_RANGES } from './time-range.js';
-import { formatHash, type ViewName } from './route.js';
+import { formatHash, parseHash, type ViewName } from './route.js';
 
 export interface Context {
   service?: string;
@@ -186,9 +186,20 @@ export function setFields(ctx: Context): ContextField[] {
   return CONTEXT_FIELDS.filter((f) => (f === 'time' ? ctx.since !== undefined || ctx.until !== undefined : ctx[f] !== undefined));
 }
 
-/** The set fields `view` does not apply: the bar says so instead of silently ignoring them. */
-export function ignoredFields(view: ViewName, ctx: Context): ContextField[] {
+/**
+ * The fields `view` applies with these params: in Logs a trace id wins over the service and the
+ * window (the trace's logs are every service's, whenever they were written); both stay in the hash
+ * for the next view.
+ */
+export function appliedFields(view: ViewName, params?: URLSearchParams): readonly ContextField[] {
   const applies = CONTEXT_USE[view].applies;
+  if (view === 'logs' && params?.get('traceId')) return applies.filter((f) => f !== 'service' && f !== 'time');
+  return applies;
+}
+
+/** The set fields `view` does not apply: the bar says so instead of silently ignoring them. */
+export function ignoredFields(view: ViewName, ctx: Context, params?: URLSearchParams): ContextField[] {
+  const applies = appliedFields(view, params);
   return setFields(ctx).filter((f) => !applies.includes(f) || (view === 'errors' && f === 'time' && ctx.since === undefined));
 }
 
@@ -227,4 +238,17 @@ export function overlapsWindow(ctx: Context, from: number, to: number | undefine
  */
 export function navLink(view: ViewName, ctx: Context, now = Date.now()): string {
   return formatHash({ view, params: contextParams(view, ctx, now) });
+}
+
+/**
+ * Where a trace's "back to traces" goes: the list it came from (`list`, remembered by the trace
+ * list) when that list shows the trace's context, or none was carried; else the list of the
+ * carried context (the trace came from Errors, Logs, Queries...).
+ */
+export function backToList(list: string, ctx: Context): string {
+  if (!hasContext(ctx)) return list;
+  const r = parseHash(list);
+  const own = navLink('traces', ctx);
+  const same = JSON.stringify(readContext('traces', r.params)) === JSON.stringify(readContext('traces', parseHash(own).params));
+  return r.view === 'traces' && same ? list : own;
 }

@@ -7,6 +7,9 @@ describe('errors-data', () => {
     expect(errorsPath(new URLSearchParams(''))).toBe('api/errors');
     expect(errorsPath(new URLSearchParams('service=orders&route=&tab=x&source=log'))).toBe('api/errors?service=orders&source=log');
     expect(errorPath('0123456789abcdef')).toBe('api/errors/0123456789abcdef');
+    // the shared window's start is applied, its end (no such API parameter) and junk are not
+    expect(errorsPath(new URLSearchParams('service=orders&since=1700000000000&until=1700000060000&status=error'))).toBe('api/errors?service=orders&since=1700000000000');
+    expect(errorsPath(new URLSearchParams('since=soon'))).toBe('api/errors');
   });
 
   it('draws a sparkline: zero on the bottom line, the tallest bucket at the top', () => {

@@ -8,13 +8,16 @@ import type { ErrorFrame, ErrorsParam } from '@debugpanel/model';
 export const ERROR_FILTERS = ['service', 'route', 'user', 'release', 'source'] as const satisfies readonly ErrorsParam[];
 export type ErrorFilter = (typeof ERROR_FILTERS)[number];
 
-/** `api/errors?...` from the view's hash parameters (only the known filters, non-empty). */
+/** `api/errors?...` from the view's hash parameters (only the known filters, non-empty, and the shared `since`). */
 export function errorsPath(params: URLSearchParams): string {
   const q = new URLSearchParams();
   for (const key of ERROR_FILTERS) {
     const v = params.get(key);
     if (v) q.set(key, v);
   }
+  // The shared window's start (lib/context.ts); the API has no end of a window.
+  const since = Number(params.get('since') ?? '');
+  if (params.get('since') && Number.isFinite(since) && since >= 0) q.set('since', String(since));
   const qs = q.toString();
   return qs ? `api/errors?${qs}` : 'api/errors';
 }

@@ -13,6 +13,10 @@ describe('logs-data: filters in the hash', () => {
   it('reads only the known filters, severity by name or number, and passes them on to the API as written', () => {
     expect(readLogFilters(new URLSearchParams('service=orders&severity=warn&text=%20timeout%20&tab=x'))).toEqual({ query: { service: 'orders', severity: 13, text: 'timeout' }, params: 'service=orders&severity=warn&text=timeout' });
     expect(readLogFilters(new URLSearchParams(`traceId=${TRACE}&severity=17&spanId=`))).toEqual({ query: { traceId: TRACE, severity: 17 }, params: `severity=17&traceId=${TRACE}` });
+  });
+  it('applies the shared window (since/until, numbers only), and a trace id over the service and window', () => {
+    expect(readLogFilters(new URLSearchParams('service=orders&since=1000&until=x&route=/a'))).toEqual({ query: { service: 'orders', since: 1000 }, params: 'service=orders&since=1000' });
+    expect(readLogFilters(new URLSearchParams(`service=orders&since=1000&until=2000&traceId=${TRACE}`))).toEqual({ query: { traceId: TRACE }, params: `traceId=${TRACE}` });
     expect(readLogFilters(new URLSearchParams(''))).toEqual({ query: {}, params: '' });
   });
 

@@ -9,6 +9,8 @@ import { LEVELS } from './trace-logs.js';
 /** The filters the Logs view keeps in its hash (`#/logs?service=&severity=&text=&traceId=&spanId=`). */
 export const LOG_FILTERS = ['service', 'severity', 'text', 'traceId', 'spanId'] as const;
 export type LogFilter = (typeof LOG_FILTERS)[number];
+/** The shared time window (lib/context.ts) the Logs view applies: `since`/`until`, ms since epoch. */
+export const LOG_TIME = ['since', 'until'] as const;
 
 /** Hard cap on records kept in the page, whatever the stream sends or the reader pages back. */
 export const MAX_LOG_ROWS = 2000;
@@ -32,12 +34,24 @@ export function readLogFilters(params: URLSearchParams): { query: LogQuery; para
   const picked = new URLSearchParams();
   const query: LogQuery = {};
   let error: string | undefined;
+  // A trace id wins over the shared context's service and window (lib/context.ts): the trace's
+  // logs are every service's. Both stay in the hash for the next view.
+  const byTrace = !!params.get('traceId')?.trim();
   for (const key of LOG_FILTERS) {
     const v = params.get(key)?.trim();
-    if (!v) continue;
+    if (!v || (byTrace && key === 'service')) continue;
     picked.set(key, v);
     if (key !== 'severity') query[key] = v;
     else if ((query.severity = parseSeverity(v)) === undefined) error = `severity must be a number from 1 to 24 or a name like warn or error, got "${v.slice(0, 40)}"`;
+  }
+  // The shared window: ms since epoch; the server refuses what is not a number, so only numbers pass.
+  for (const key of LOG_TIME) {
+    const v = params.get(key)?.trim();
+    if (!v || byTrace) continue;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) continue;
+    picked.set(key, v);
+    query[key] = n;
   }
   return error ? { query, params: picked.toString(), error } : { query, params: picked.toString() };
 }

@@ -11,6 +11,7 @@ import { useJson } from '../hooks.js';
 import { ERROR_FILTERS, errorPath, errorsPath, frameLocation, recentCount, sparkline, visibleFrames } from '../lib/errors-data.js';
 import { formatAgo, formatClock, formatCount } from '../lib/format.js';
 import { formatHash, withParam } from '../lib/route.js';
+import { linkWith, readContext } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
 import './errors.css';
 
@@ -116,6 +117,9 @@ function GroupDetail({ fingerprint, params, onClose }: { fingerprint: string; pa
   if (!data) return <aside class="detail error-detail"><p class="muted">Loading…</p></aside>;
   const g = data.group;
   const link = (r: ErrorGroupRelation) => formatHash({ view: 'errors', id: r.fingerprint, params });
+  // Trace links carry the shared context (service, window) on to the trace and its logs.
+  const ctx = readContext('errors', params);
+  const traceHref = (traceId: string, spanId?: string) => linkWith({ view: 'trace', id: traceId, params: spanId ? { span: spanId } : {} }, ctx);
   return (
     <aside class="detail error-detail" aria-label="Error group" data-testid="error-detail">
       <div class="detail-head">
@@ -123,6 +127,14 @@ function GroupDetail({ fingerprint, params, onClose }: { fingerprint: string; pa
           <span class="err-type">{g.type}</span> {g.message}
         </h2>
         <span class="spacer" />
+        <a
+          class="btn small"
+          href={linkWith({ view: 'traces', params: { status: 'error', service: g.services.length === 1 ? g.services[0] : undefined, route: g.routes.length === 1 ? g.routes[0] : undefined } }, ctx)}
+          title="The failed traces of this group's service and route in the shared window"
+          data-testid="error-traces"
+        >
+          Error traces
+        </a>
         <button type="button" class="btn ghost small" onClick={onClose} aria-label="Close">✕</button>
       </div>
       <dl class="facts-grid">
@@ -139,13 +151,13 @@ function GroupDetail({ fingerprint, params, onClose }: { fingerprint: string; pa
       {data.causedBy.length > 0 && (
         <section data-testid="caused-by">
           <h3>Caused by</h3>
-          <Relations list={data.causedBy} link={link} />
+          <Relations list={data.causedBy} link={link} traceHref={traceHref} />
         </section>
       )}
       {data.causes.length > 0 && (
         <section data-testid="causes">
           <h3>Caused upstream</h3>
-          <Relations list={data.causes} link={link} />
+          <Relations list={data.causes} link={link} traceHref={traceHref} />
         </section>
       )}
       <h3>Stack</h3>
@@ -161,7 +173,7 @@ function GroupDetail({ fingerprint, params, onClose }: { fingerprint: string; pa
               <td class="mono">{o.user ?? ''}</td>
               <td>
                 {o.traceId && o.stored && (
-                  <a href={formatHash({ view: 'trace', id: o.traceId, params: o.spanId ? { span: o.spanId } : {} })} data-testid="occurrence-trace">trace</a>
+                  <a href={traceHref(o.traceId, o.spanId)} data-testid="occurrence-trace">trace</a>
                 )}
                 {o.traceId && !o.stored && <span class="muted" title="The span store no longer holds this trace">evicted</span>}
               </td>
@@ -173,7 +185,7 @@ function GroupDetail({ fingerprint, params, onClose }: { fingerprint: string; pa
   );
 }
 
-function Relations({ list, link }: { list: ErrorGroupRelation[]; link: (r: ErrorGroupRelation) => string }) {
+function Relations({ list, link, traceHref }: { list: ErrorGroupRelation[]; link: (r: ErrorGroupRelation) => string; traceHref: (traceId: string) => string }) {
   return (
     <ul class="relations">
       {list.map((r) => (
@@ -181,7 +193,7 @@ function Relations({ list, link }: { list: ErrorGroupRelation[]; link: (r: Error
           <a href={link(r)}><span class="err-type">{r.type}</span> <span class="mono">{r.title}</span></a>{' '}
           {r.services.map((s) => <span class="svc" key={s}>{s}</span>)}
           <span class="muted"> in {r.traces} sample trace{r.traces === 1 ? '' : 's'} · </span>
-          <a href={formatHash({ view: 'trace', id: r.traceId })}>a trace</a>
+          <a href={traceHref(r.traceId)}>a trace</a>
         </li>
       ))}
     </ul>

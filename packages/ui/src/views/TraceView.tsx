@@ -14,6 +14,7 @@ import type { ViewProps } from '../view-props.js';
 import { Waterfall } from './Waterfall.js';
 import { KIND_LABEL, findingMarks, formatShare } from '../lib/findings.js';
 import { listHash } from '../nav-memory.js';
+import { backToList, linkWith, readContext } from '../lib/context.js';
 import { SpanDetail } from './SpanDetail.js';
 import { lazyView } from './lazy-view.js';
 import { setPinned } from '../lib/pin.js';
@@ -121,7 +122,10 @@ export function TraceView({ route, navigate }: ViewProps) {
   const logs = useJson<LogsResponse>(traceLogsPath(traceId));
   const spanLogs = useMemo(() => groupLogsBySpan(logs.data?.logs ?? []), [logs.data]);
   const logCount = logs.data?.logs.length ?? 0;
-  const logsHash = formatHash({ view: 'logs', params: { traceId } });
+  // The shared context (service, window) rides along to the trace's logs, metrics and back to the list.
+  const ctx = readContext('trace', route.params);
+  const logsHash = linkWith({ view: 'logs', params: { traceId } }, ctx);
+  const backHash = backToList(listHash(), ctx);
 
   useTraceGrowth(traceId, loaded?.trace.spans.length ?? 0, loaded ? !loaded.completeness.complete : false, () => fetchTrace(false), logs.reload);
 
@@ -171,7 +175,7 @@ export function TraceView({ route, navigate }: ViewProps) {
   useKeys((e) => {
     if (e.key === 'Escape') {
       if (selectedId) select(undefined);
-      else navigate(listHash());
+      else navigate(backHash);
     } else if (e.key === 'j' || e.key === 'k' || e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       const next = Math.max(0, Math.min(rows.length - 1, cursor + (e.key === 'j' || e.key === 'ArrowDown' ? 1 : -1)));
       setCursor(next);
@@ -196,7 +200,7 @@ export function TraceView({ route, navigate }: ViewProps) {
         <p class="error" role="alert">
           Trace {traceId}: {error}
         </p>
-        <a href={listHash()}>Back to traces</a> · <a href={logsHash}>its logs</a>
+        <a href={backHash}>Back to traces</a> · <a href={logsHash}>its logs</a>
       </section>
     );
   }
@@ -234,7 +238,7 @@ export function TraceView({ route, navigate }: ViewProps) {
   return (
     <section class="trace-view" data-testid="view-trace" aria-labelledby="trace-h">
       <header class="trace-head">
-        <a class="back" href={listHash()} aria-label="Back to traces">
+        <a class="back" href={backHash} aria-label="Back to traces">
           ←
         </a>
         <h1 id="trace-h">
@@ -294,7 +298,7 @@ export function TraceView({ route, navigate }: ViewProps) {
               <dt>Route</dt>
               <dd>
                 <a
-                  href={formatHash({ view: 'metrics', params: { service: root.service, route: String(root.attributes['http.route']), method: root.attributes['http.request.method'] === undefined ? undefined : String(root.attributes['http.request.method']) } })}
+                  href={linkWith({ view: 'metrics', params: { service: root.service, route: String(root.attributes['http.route']), method: root.attributes['http.request.method'] === undefined ? undefined : String(root.attributes['http.request.method']) } }, ctx)}
                   title={`${String(root.attributes['http.route'])}: this route's golden signals in the Metrics view`}
                   data-testid="route-metrics"
                 >

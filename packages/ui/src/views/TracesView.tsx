@@ -4,6 +4,7 @@ import { traceQueryToParams, type TraceQuery, type TraceSummary, type TracesResp
 import { getJson, isAbort, tracesPath } from '../api.js';
 import { useKeys } from '../hooks.js';
 import { formatHash } from '../lib/route.js';
+import { linkWith, readContext } from '../lib/context.js';
 import { formatClock, formatCount } from '../lib/format.js';
 import { MAX_PENDING } from '../lib/live-traces.js';
 import { listParams, readListParams } from '../lib/trace-filters.js';
@@ -132,7 +133,10 @@ export function TracesView({ route, navigate }: ViewProps) {
     );
   };
 
-  const open = (t: TraceSummary) => navigate(formatHash({ view: 'trace', id: t.traceId }));
+  // A trace opens with the list's context (service, route, status, window), for its links onward.
+  const ctx = readContext('traces', route.params);
+  const traceHref = (id: string) => linkWith({ view: 'trace', id }, ctx);
+  const open = (t: TraceSummary) => navigate(traceHref(t.traceId));
   useKeys((e) => {
     if (e.key === 'j' || e.key === 'ArrowDown') setCursor((c) => Math.min(rows.length - 1, c + 1));
     else if (e.key === 'k' || e.key === 'ArrowUp') setCursor((c) => Math.max(0, c - 1));
@@ -213,6 +217,7 @@ export function TracesView({ route, navigate }: ViewProps) {
         sort={sort}
         onSort={(s) => go(query, s)}
         onOpen={open}
+        traceHref={traceHref}
         onAtTop={(top) => (atTop.current = top)}
         after={
           <>

@@ -16,6 +16,7 @@ import {
 } from '../../lib/logs-data.js';
 import { attributeLine, severityClass } from '../../lib/trace-logs.js';
 import { formatHash } from '../../lib/route.js';
+import { contextParams, linkWith, readContext, type Context } from '../../lib/context.js';
 import { useVirtualRows } from '../../use-virtual-rows.js';
 import type { ViewProps } from '../../view-props.js';
 import { Severity } from './Severity.js';
@@ -31,7 +32,9 @@ export function LogsView({ route, navigate }: ViewProps) {
   const filter = useMemo(() => readLogFilters(route.params), [paramsKey]);
   const { query, error: badFilter } = filter;
   const queryKey = filter.params;
-  const go = (q: LogQuery) => navigate(formatHash({ view: 'logs', params: logFilterParams(q) }));
+  // The shared context (lib/context.ts) rides along: the form sets its own keys, the window stays.
+  const ctx = readContext('logs', route.params);
+  const go = (q: LogQuery) => navigate(formatHash({ view: 'logs', params: { ...contextParams('logs', ctx), ...logFilterParams(q), ...(q.traceId && !q.service ? { service: ctx.service } : {}) } }));
 
   const [list, setList] = useState<LogList>(emptyLogList);
   const [loading, setLoading] = useState(true);
@@ -124,7 +127,7 @@ export function LogsView({ route, navigate }: ViewProps) {
   const older = olderLogsPage(list);
   const { start, end } = v.range;
   const drawn: preact.JSX.Element[] = [];
-  for (let i = start; i < end; i++) drawn.push(<LogRow key={i} r={list.rows[i]!} index={i} />);
+  for (let i = start; i < end; i++) drawn.push(<LogRow key={i} r={list.rows[i]!} index={i} ctx={ctx} />);
   return (
     <section class="logs-view" aria-labelledby="logs-h" data-testid="view-logs">
       <h1 id="logs-h" class="sr-only">Logs</h1>
@@ -194,7 +197,7 @@ export function LogsView({ route, navigate }: ViewProps) {
 }
 
 /** One record on one line; with a trace id it is a link to the trace, at the span that logged it. */
-function LogRow({ r, index }: { r: LogRecord; index: number }) {
+function LogRow({ r, index, ctx }: { r: LogRecord; index: number; ctx: Context }) {
   const attrs = attributeLine(r.attributes);
   const cls = `log-row ${severityClass(r.severityNumber)}`;
   const style = { top: `${index * LOG_ROW_HEIGHT}px` };
@@ -216,7 +219,7 @@ function LogRow({ r, index }: { r: LogRecord; index: number }) {
       class={cls}
       style={style}
       role="listitem"
-      href={formatHash({ view: 'trace', id: r.traceId, params: r.spanId ? { span: r.spanId } : {} })}
+      href={linkWith({ view: 'trace', id: r.traceId, params: r.spanId ? { span: r.spanId } : {} }, ctx)}
       title={`Open trace ${r.traceId}${r.spanId ? ` at span ${r.spanId}` : ''}`}
       data-testid="log-row"
       data-trace={r.traceId}

@@ -37,6 +37,8 @@ export interface TraceTableProps {
   onAtTop: (atTop: boolean) => void;
   /** Below the table, inside the scroller (empty message, Load older) */
   after?: ComponentChildren;
+  /** A row's link (the list's context rides along); default: the bare trace hash */
+  traceHref?: (traceId: string) => string;
 }
 
 /**
@@ -73,7 +75,7 @@ export function TraceTable(p: TraceTableProps) {
   const drawn: preact.JSX.Element[] = [];
   for (let i = start; i < end; i++) {
     const t = p.rows[i]!;
-    drawn.push(<TraceRow key={t.traceId} t={t} index={i} cursor={i === p.cursor} tabbable={i === Math.max(0, p.cursor)} maxLog={maxLog} now={now} onOpen={p.onOpen} />);
+    drawn.push(<TraceRow key={t.traceId} t={t} index={i} cursor={i === p.cursor} tabbable={i === Math.max(0, p.cursor)} maxLog={maxLog} now={now} onOpen={p.onOpen} href={p.traceHref ? p.traceHref(t.traceId) : formatHash({ view: 'trace', id: t.traceId })} />);
   }
   return (
     <div
@@ -142,13 +144,14 @@ interface TraceRowProps {
   maxLog: number;
   now: number;
   onOpen: (t: TraceSummary) => void;
+  href: string;
 }
 
 /** One row; skips re-rendering when nothing it shows changed, so stream flushes and scrolling stay cheap. */
 class TraceRow extends Component<TraceRowProps> {
   override shouldComponentUpdate(next: TraceRowProps): boolean {
     const p = this.props;
-    return p.t !== next.t || p.index !== next.index || p.cursor !== next.cursor || p.tabbable !== next.tabbable || p.maxLog !== next.maxLog || p.now !== next.now;
+    return p.t !== next.t || p.index !== next.index || p.cursor !== next.cursor || p.tabbable !== next.tabbable || p.maxLog !== next.maxLog || p.now !== next.now || p.href !== next.href;
   }
 
   override render() {
@@ -166,7 +169,7 @@ class TraceRow extends Component<TraceRowProps> {
           {formatClock(t.startTime)} <span class="ago">{formatAgo(t.startTime, p.now)}</span>
         </td>
         <td class="trace-name" title={`${t.rootService}: ${t.rootName}`}>
-          <a href={formatHash({ view: 'trace', id: t.traceId })} onClick={(e) => e.stopPropagation()} tabIndex={p.tabbable ? 0 : -1}>
+          <a href={p.href} onClick={(e) => e.stopPropagation()} tabIndex={p.tabbable ? 0 : -1}>
             <span class={`svc c${serviceHue(t.rootService)}`}>{t.rootService}</span> {t.rootName}
           </a>
         </td>
