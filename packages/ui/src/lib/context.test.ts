@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backToList, contextParams, ignoredFields, linkWith, metricsWindowFor, navLink, overlapsWindow, readContext, relativeWindow, replaceContext, routeMatches,
+  backToList, incidentMatches, incidentTracesLink, contextParams, ignoredFields, linkWith, metricsWindowFor, navLink, overlapsWindow, readContext, relativeWindow, replaceContext, routeMatches,
 } from './context.js';
 import { parseHash } from './route.js';
 
@@ -123,5 +123,22 @@ describe('backToList', () => {
   });
   it("goes to the context's list when the trace came from elsewhere", () => {
     expect(backToList('#/traces', { service: 'orders', since: 5 })).toBe('#/traces?service=orders&since=5');
+  });
+});
+
+describe('incidents in the context', () => {
+  const inc = { scope: { kind: 'route', service: 'shop', route: 'GET /orders/:id' }, startedAt: NOW - 10 * MIN, endedAt: NOW - 5 * MIN };
+  it('match by service, route and an overlapping window', () => {
+    expect(incidentMatches(inc, {})).toBe(true);
+    expect(incidentMatches(inc, { service: 'shop', route: '/orders/:id', since: NOW - 6 * MIN })).toBe(true);
+    expect(incidentMatches(inc, { service: 'orders' })).toBe(false);
+    expect(incidentMatches(inc, { route: '/other' })).toBe(false);
+    expect(incidentMatches(inc, { since: NOW - 4 * MIN })).toBe(false);
+    // a service-wide incident has no route: a route filter leaves it out
+    expect(incidentMatches({ ...inc, scope: { kind: 'service', service: 'shop' } }, { route: '/orders/:id' })).toBe(false);
+  });
+  it('link to their traces: scope and window of the incident, the rest of the context kept', () => {
+    expect(incidentTracesLink(inc, { status: 'error', since: 1, until: 2 })).toBe(`#/traces?service=shop&route=%2Forders%2F%3Aid&since=${NOW - 11 * MIN}&until=${NOW - 5 * MIN}&status=error`);
+    expect(incidentTracesLink({ scope: { kind: 'dependency', service: 'shop' }, startedAt: 30_000 }, {})).toBe('#/traces?service=shop&since=0');
   });
 });

@@ -252,3 +252,36 @@ export function backToList(list: string, ctx: Context): string {
   const same = JSON.stringify(readContext('traces', r.params)) === JSON.stringify(readContext('traces', parseHash(own).params));
   return r.view === 'traces' && same ? list : own;
 }
+
+/** The parts of an incident its links need (structurally an `IncidentSummary`). */
+export interface IncidentLike {
+  scope: { kind: string; service: string; route?: string };
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** True when an incident falls in the context: its service, its route, and a window it overlaps. */
+export function incidentMatches(i: IncidentLike, ctx: Context): boolean {
+  if (ctx.service && i.scope.service !== ctx.service) return false;
+  if (ctx.route && !routeMatches(i.scope.kind === 'route' ? i.scope.route : undefined, ctx.route)) return false;
+  return overlapsWindow(ctx, i.startedAt, i.endedAt);
+}
+
+/**
+ * The traces of an incident: its scope's service (and route) from a minute before it started to
+ * its end (none while it goes on). The incident's window replaces the context's: that is the hop.
+ *
+ * @example
+ * incidentTracesLink({ scope: { kind: 'route', service: 'shop', route: 'GET /a' }, startedAt: 120000 }, {});
+ * // '#/traces?service=shop&route=%2Fa&since=60000'
+ */
+export function incidentTracesLink(i: IncidentLike, ctx: Context): string {
+  const route = i.scope.kind === 'route' && i.scope.route ? i.scope.route.replace(/^[A-Z]+ /, '') : undefined;
+  return linkWith(
+    {
+      view: 'traces',
+      params: { service: i.scope.service, route, since: String(Math.max(0, Math.floor(i.startedAt - 60_000))), until: i.endedAt === undefined ? undefined : String(Math.ceil(i.endedAt)) },
+    },
+    ctx,
+  );
+}

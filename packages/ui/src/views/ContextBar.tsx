@@ -18,6 +18,9 @@ export interface ContextBarProps {
 
 const FIELD_LABEL: Record<ContextField, string> = { service: 'service', route: 'route', status: 'status', time: 'time' };
 
+/** `02:10:05`: a window's ends to the second. */
+const clock = (ms: number) => formatClock(ms).replace(/\.\d+$/, '');
+
 /** `2026-12-04T02:10` for a datetime-local input, in local time. */
 function localInput(ms: number | undefined): string {
   if (ms === undefined) return '';
@@ -47,7 +50,7 @@ export function ContextBar({ view, ctx, params, onChange }: ContextBarProps) {
       return;
     }
     setCustom(undefined);
-    const w = relativeWindow(key, Date.now());
+    const w = relativeWindow(key === 'clear' ? '' : key, Date.now());
     if (w) set(w);
   };
   const applyCustom = (e: Event) => {
@@ -97,13 +100,14 @@ export function ContextBar({ view, ctx, params, onChange }: ContextBarProps) {
       <label class={`ctx-field${dim('time')}`}>
         <span>Time</span>
         <select
-          value={custom ? 'custom' : hasTime ? 'set' : ''}
+          value={custom ? 'custom' : ''}
           onChange={(e) => pickTime(e.currentTarget.value)}
           data-testid="ctx-time"
           title="A picked range starts now minus that long, fixed: the link shows the same records later"
         >
-          <option value="">any time</option>
-          {hasTime && <option value="set">{ctx.since !== undefined ? formatClock(ctx.since) : '…'} – {ctx.until !== undefined ? formatClock(ctx.until) : 'now'}</option>}
+          {/* The window itself is the chip beside: the menu picks a new one. */}
+          <option value="">{hasTime ? 'change…' : 'any time'}</option>
+          {hasTime && <option value="clear">any time</option>}
           {TIME_RANGES.map((r) => (
             <option key={r.key} value={r.key}>
               {r.label}
@@ -127,7 +131,7 @@ export function ContextBar({ view, ctx, params, onChange }: ContextBarProps) {
       )}
       {hasTime && !custom && (
         <span class="chip" data-testid="ctx-window" title={`${ctx.since !== undefined ? new Date(ctx.since).toISOString() : '…'} – ${ctx.until !== undefined ? new Date(ctx.until).toISOString() : 'now'}`}>
-          {ctx.since !== undefined ? formatClock(ctx.since) : '…'} – {ctx.until !== undefined ? formatClock(ctx.until) : 'now'}
+          {ctx.since !== undefined ? clock(ctx.since) : '…'} – {ctx.until !== undefined ? clock(ctx.until) : 'now'}
           <button type="button" class="btn ghost small" aria-label="Remove the time window" onClick={() => set({ since: undefined, until: undefined })}>
             ✕
           </button>

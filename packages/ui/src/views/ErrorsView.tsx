@@ -27,7 +27,8 @@ export function ErrorsView({ route, navigate }: ViewProps) {
     <section class="errors-view" aria-labelledby="errors-h" data-testid="view-errors">
       <h1 id="errors-h" class="sr-only">Errors</h1>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        {ERROR_FILTERS.filter((k) => k !== 'source').map((key) => (
+        {/* service and route are the shared filter bar's (lib/context.ts); the rest are the view's own */}
+        {ERROR_FILTERS.filter((k) => k !== 'source' && k !== 'service' && k !== 'route').map((key) => (
           <label key={key} class="field">
             <span>{key}</span>
             <input

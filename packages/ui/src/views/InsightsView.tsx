@@ -9,15 +9,19 @@ import { send } from '../api.js';
 import { useJson } from '../hooks.js';
 import { formatClock } from '../lib/format.js';
 import { evidenceChange, metricsLink, scopeLabel, suspectName, timelineBar, traceLink } from '../lib/insights.js';
-import { compareLink, formatHash } from '../lib/route.js';
+import { compareLink } from '../lib/route.js';
+import { incidentMatches, incidentTracesLink, linkWith, readContext } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
 
 export function InsightsView({ route }: ViewProps) {
   const list = useJson<InsightsResponse>('api/insights?limit=100', 2000);
-  const selected = route.id ?? list.data?.incidents[0]?.id;
+  // The shared context (lib/context.ts): incidents of its service and route that overlap its window.
+  const ctx = readContext('insights', route.params);
+  const all = list.data?.incidents ?? [];
+  const incidents = all.filter((i) => incidentMatches(i, ctx));
+  const selected = route.id ?? incidents[0]?.id;
   const detail = useJson<IncidentDetail>(selected ? `api/insights/${encodeURIComponent(selected)}` : undefined, 2000);
   const [ackError, setAckError] = useState<string>();
-  const incidents = list.data?.incidents ?? [];
   const now = Date.now();
   const from = Math.min(now - 30 * 60_000, ...incidents.map((i) => i.startedAt));
   const ack = async (id: string) => {
@@ -34,7 +38,10 @@ export function InsightsView({ route }: ViewProps) {
     <section class="insights-view" aria-labelledby="insights-h" data-testid="view-insights">
       <h1 id="insights-h">Insights</h1>
       {list.error && <p class="error" role="alert">{list.error}</p>}
-      {list.data && incidents.length === 0 && (
+      {list.data && all.length > 0 && incidents.length === 0 && (
+        <p class="muted" data-testid="insights-filtered">No incident matches the filter ({all.length} in all).</p>
+      )}
+      {list.data && all.length === 0 && (
         <p class="muted" data-testid="insights-empty">
           No incidents. {list.data.baselines.filter((b) => b.ready).length} of {list.data.baselines.length} series have a baseline
           (warm-up: 5 minutes and 200 requests).
@@ -46,7 +53,7 @@ export function InsightsView({ route }: ViewProps) {
             const bar = timelineBar(i, from, now);
             return (
               <li key={i.id} class={i.id === selected ? 'selected' : undefined}>
-                <a href={formatHash({ view: 'insights', id: i.id })} data-testid="incident">
+                <a href={linkWith({ view: 'insights', id: i.id }, ctx)} data-testid="incident">
                   <span class={`state state-${i.state}`}>{i.acked ? 'acked' : i.state}</span>{' '}
                   <span class={`sev sev-${i.severity}`}>{i.severity}</span> <span class="mono">{formatClock(i.startedAt)}</span> {i.title}
                 </a>
@@ -68,6 +75,7 @@ export function InsightsView({ route }: ViewProps) {
               {detail.data.traces.anomalous} of {detail.data.traces.window} traces anomalous, {detail.data.traces.baseline} baseline traces
             </span>
             <span class="spacer" />
+            <a class="btn" href={incidentTracesLink(detail.data, ctx)} data-testid="incident-traces" title="The traces of its scope from a minute before it started">Traces</a>
             <a class="btn" href={metricsLink(detail.data)} data-testid="incident-metrics">Metrics</a>
             {!detail.data.acked && detail.data.state !== 'resolved' && (
               <button type="button" class="btn" onClick={() => void ack(detail.data!.id)} data-testid="incident-ack">Acknowledge</button>

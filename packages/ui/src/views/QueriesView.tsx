@@ -4,6 +4,7 @@ import { useJson } from '../hooks.js';
 import { KIND_LABEL, formatShare, sparklinePoints } from '../lib/findings.js';
 import { formatCount, formatDuration } from '../lib/format.js';
 import { formatHash, withParam } from '../lib/route.js';
+import { linkWith, readContext, routeMatches, type Context } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
 
 const SORTS: Array<{ sort: QuerySort; label: string }> = [
@@ -12,8 +13,14 @@ const SORTS: Array<{ sort: QuerySort; label: string }> = [
   { sort: 'count', label: 'Count' },
 ];
 
-function traceLink(traceId: string, spanId?: string): string {
-  return formatHash({ view: 'trace', id: traceId, params: spanId ? { span: spanId } : {} });
+/** A trace, with the shared context (lib/context.ts) riding along. */
+function traceLink(ctx: Context, traceId: string, spanId?: string): string {
+  return linkWith({ view: 'trace', id: traceId, params: spanId ? { span: spanId } : {} }, ctx);
+}
+
+/** `GET /api/products` -> `/api/products`: the trace query's route is the template alone. */
+function template(route: string): string {
+  return route.replace(/^[A-Z]+ /, '');
 }
 
 function Sparkline({ values }: { values: readonly number[] }) {
@@ -24,7 +31,7 @@ function Sparkline({ values }: { values: readonly number[] }) {
   );
 }
 
-function FindingCard({ f }: { f: Finding }) {
+function FindingCard({ f, ctx }: { f: Finding; ctx: Context }) {
   return (
     <li class={`finding card kind-${f.kind.replace('+', 'p')}`} data-testid="finding">
       <div class="finding-head">
@@ -45,7 +52,7 @@ function FindingCard({ f }: { f: Finding }) {
         {formatCount(f.requests)} requests, {f.repeats.min === f.repeats.max ? f.repeats.max : `${f.repeats.min}–${f.repeats.max}`} per request, {formatDuration(f.totalMs)} in all
         {f.savingMs > 0 ? `, could save ${formatDuration(f.savingMs)}` : ''} · examples:{' '}
         {f.exampleTraceIds.map((id) => (
-          <a key={id} href={traceLink(id)} class="mono" data-testid="finding-trace">
+          <a key={id} href={traceLink(ctx, id)} class="mono" data-testid="finding-trace">
             {id.slice(0, 8)}
           </a>
         )).reduce<preact.JSX.Element[]>((acc, el, i) => (i === 0 ? [el] : [...acc, <span key={`s${i}`}> </span>, el]), [])}
@@ -54,7 +61,7 @@ function FindingCard({ f }: { f: Finding }) {
   );
 }
 
-function QueryDetail({ q }: { q: QueryStat }) {
+function QueryDetail({ q, ctx }: { q: QueryStat; ctx: Context }) {
   return (
     <tr class="query-detail" data-testid="query-detail">
       <td colSpan={9}>
@@ -68,6 +75,11 @@ function QueryDetail({ q }: { q: QueryStat }) {
                     <th scope="row">{r.route}</th>
                     <td class="mono num">
                       {formatCount(r.count)} in {formatCount(r.requests)} req · {formatDuration(r.totalMs)} · {formatShare(r.share)}
+                    </td>
+                    <td>
+                      <a href={linkWith({ view: 'traces', params: { service: q.service, route: template(r.route) } }, ctx)} title="This route's traces in the shared window" data-testid="query-route-traces">
+                        traces
+                      </a>
                     </td>
                   </tr>
                 ))}
@@ -93,12 +105,12 @@ function QueryDetail({ q }: { q: QueryStat }) {
             <ul class="plain small">
               {q.slowest && (
                 <li>
-                  slowest: <a href={traceLink(q.slowest.traceId, q.slowest.spanId)}>{formatDuration(q.slowest.durationMs)}</a>
+                  slowest: <a href={traceLink(ctx, q.slowest.traceId, q.slowest.spanId)} data-testid="query-slowest">{formatDuration(q.slowest.durationMs)}</a>
                 </li>
               )}
               {q.typical && (
                 <li>
-                  typical: <a href={traceLink(q.typical.traceId, q.typical.spanId)}>{formatDuration(q.typical.durationMs)}</a>
+                  typical: <a href={traceLink(ctx, q.typical.traceId, q.typical.spanId)}>{formatDuration(q.typical.durationMs)}</a>
                 </li>
               )}
               <li class="muted">
@@ -115,10 +127,15 @@ function QueryDetail({ q }: { q: QueryStat }) {
 /** Database queries by fingerprint, and what the detectors found (`api/queries`, `api/findings`). */
 export function QueriesView({ route, navigate }: ViewProps) {
   const sort = (route.params.get('sort') as QuerySort | null) ?? 'total';
-  const queries = useJson<QueriesResponse>(`api/queries?sort=${sort}&limit=200`, 5000);
-  const findings = useJson<FindingsResponse>('api/findings', 5000);
+  // The shared context: the service goes to the API, the route is matched here (time and status
+  // do not apply: the statistics are totals since the panel started).
+  const ctx = readContext('queries', route.params);
+  const svc = ctx.service ? `&service=${encodeURIComponent(ctx.service)}` : '';
+  const queries = useJson<QueriesResponse>(`api/queries?sort=${sort}&limit=200${svc}`, 5000);
+  const findings = useJson<FindingsResponse>(`api/findings${svc ? `?${svc.slice(1)}` : ''}`, 5000);
   const [open, setOpen] = useState<string>();
-  const list = findings.data?.findings ?? [];
+  const list = (findings.data?.findings ?? []).filter((f) => routeMatches(f.route, ctx.route));
+  const rows = (queries.data?.queries ?? []).filter((q) => !ctx.route || q.routes.some((r) => routeMatches(r.route, ctx.route)));
   return (
     <section class="queries-view" aria-labelledby="queries-h" data-testid="view-queries">
       <h1 id="queries-h">Queries</h1>
@@ -132,7 +149,7 @@ export function QueriesView({ route, navigate }: ViewProps) {
         {findings.data && list.length === 0 && <p class="muted">Nothing found yet: no N+1, consecutive or slow queries in the requests seen.</p>}
         <ul class="findings plain" data-testid="findings">
           {list.map((f) => (
-            <FindingCard key={f.id} f={f} />
+            <FindingCard key={f.id} f={f} ctx={ctx} />
           ))}
         </ul>
       </section>
@@ -171,7 +188,7 @@ export function QueriesView({ route, navigate }: ViewProps) {
             </tr>
           </thead>
           <tbody>
-            {(queries.data?.queries ?? []).map((q) => {
+            {rows.map((q) => {
               const key = `${q.fingerprint}/${q.service}`;
               return [
                 <tr key={key} class={`query-row${open === key ? ' open' : ''}`} data-testid="query-row" onClick={() => setOpen(open === key ? undefined : key)} aria-expanded={open === key}>
@@ -190,7 +207,7 @@ export function QueriesView({ route, navigate }: ViewProps) {
                     <Sparkline values={q.series.totalMs} />
                   </td>
                 </tr>,
-                open === key ? <QueryDetail key={`${key}/d`} q={q} /> : null,
+                open === key ? <QueryDetail key={`${key}/d`} q={q} ctx={ctx} /> : null,
               ];
             })}
           </tbody>
