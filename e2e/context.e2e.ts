@@ -71,7 +71,7 @@ afterAll(async () => {
 /** The bar shows the service and a window from `since` to now. */
 async function expectBar(since: number) {
   expect(await page.locator('[data-testid="ctx-service"]').inputValue()).toBe(SERVICE);
-  const chip = page.locator('[data-testid="ctx-window"]');
+  const chip = page.locator('[data-testid="time-window"]');
   await chip.waitFor();
   expect(await chip.textContent()).toContain('– now');
   const p = await params();
@@ -106,7 +106,7 @@ describe('the shared context in Chromium', () => {
     await page.locator('[data-testid="ctx-service"]').selectOption(SERVICE);
     await expect.poll(async () => (await params()).get('service')).toBe(SERVICE);
     const picked = Date.now();
-    await page.locator('[data-testid="ctx-time"]').selectOption('15m');
+    await page.locator('[data-testid="time-range"]').selectOption('15m');
     await expect.poll(async () => (await params()).get('since')).toMatch(/^\d+$/);
     const since = Number((await params()).get('since'));
     expect(Math.abs(since - (picked - 15 * 60_000))).toBeLessThan(30_000);

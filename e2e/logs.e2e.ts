@@ -154,7 +154,8 @@ describe('logs view in Chromium on the demo', () => {
     await rows().first().waitFor();
     await rows().filter({ hasText: 'failed with 500' }).first().click();
     await page.waitForSelector('[data-testid="view-trace"]');
-    expect(await hash()).toBe(`#/trace/${failing.traceId}?span=${failing.spanId}`);
+    // the list's service rides along as the shared context (lib/context.ts)
+    expect(await hash()).toBe(`#/trace/${failing.traceId}?span=${failing.spanId}&service=orders`);
 
     // the span that logged is selected, marked, and its detail lists the line
     const row = page.locator(`[data-testid="wf-row"][data-span-id="${failing.spanId}"]`);
@@ -179,7 +180,8 @@ describe('logs view in Chromium on the demo', () => {
     // "all logs of this trace": the Logs view filtered by the trace id, the field shows it
     await page.locator('[data-testid="trace-logs"]').click();
     await page.waitForSelector('[data-testid="view-logs"]');
-    expect(await hash()).toBe(`#/logs?traceId=${failing.traceId}`);
+    // the context is kept for the next view, but a trace id wins: every service's lines of the trace
+    expect(await hash()).toBe(`#/logs?traceId=${failing.traceId}&service=orders`);
     await expect.poll(() => rows().count()).toBe(all.logs.length);
     expect(await page.locator('[data-testid="logs-filter-trace"]').inputValue()).toBe(failing.traceId);
     const services = new Set((await rows().allTextContents()).map((t) => /(gateway|orders|inventory)/.exec(t)?.[1]));

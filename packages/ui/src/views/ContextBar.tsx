@@ -102,7 +102,7 @@ export function ContextBar({ view, ctx, params, onChange }: ContextBarProps) {
         <select
           value={custom ? 'custom' : ''}
           onChange={(e) => pickTime(e.currentTarget.value)}
-          data-testid="ctx-time"
+          data-testid="time-range"
           title="A picked range starts now minus that long, fixed: the link shows the same records later"
         >
           {/* The window itself is the chip beside: the menu picks a new one. */}
@@ -130,7 +130,7 @@ export function ContextBar({ view, ctx, params, onChange }: ContextBarProps) {
         </form>
       )}
       {hasTime && !custom && (
-        <span class="chip" data-testid="ctx-window" title={`${ctx.since !== undefined ? new Date(ctx.since).toISOString() : '…'} – ${ctx.until !== undefined ? new Date(ctx.until).toISOString() : 'now'}`}>
+        <span class="chip" data-testid="time-window" title={`${ctx.since !== undefined ? new Date(ctx.since).toISOString() : '…'} – ${ctx.until !== undefined ? new Date(ctx.until).toISOString() : 'now'}`}>
           {ctx.since !== undefined ? clock(ctx.since) : '…'} – {ctx.until !== undefined ? clock(ctx.until) : 'now'}
           <button type="button" class="btn ghost small" aria-label="Remove the time window" onClick={() => set({ since: undefined, until: undefined })}>
             ✕

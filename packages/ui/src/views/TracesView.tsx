@@ -1,11 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { rangeWindow, TIME_RANGES } from '../lib/time-range.js';
 import { traceQueryToParams, type TraceQuery, type TraceSummary, type TracesResponse } from '@debugpanel/model';
 import { getJson, isAbort, tracesPath } from '../api.js';
 import { useKeys } from '../hooks.js';
 import { formatHash } from '../lib/route.js';
 import { linkWith, readContext } from '../lib/context.js';
-import { formatClock, formatCount } from '../lib/format.js';
+import { formatCount } from '../lib/format.js';
 import { MAX_PENDING } from '../lib/live-traces.js';
 import { listParams, readListParams } from '../lib/trace-filters.js';
 import { MAX_ROWS, appendOlder, emptyList, olderPageQuery, percentile, prependNewer, type TraceList } from '../lib/trace-list.js';
@@ -165,32 +164,7 @@ export function TracesView({ route, navigate }: ViewProps) {
           )}
           {live.dropped > 0 && <span class="muted" title="Streamed summaries dropped from the bounded live buffer">{formatCount(live.dropped)} skipped</span>}
         </div>
-        <select
-          class="time-range"
-          aria-label="Time range"
-          value=""
-          onChange={(e) => {
-            const w = rangeWindow(e.currentTarget.value, Date.now());
-            if (w) go({ ...query, ...w });
-            e.currentTarget.value = '';
-          }}
-          data-testid="time-range"
-        >
-          <option value="">{query.since !== undefined || query.until !== undefined ? 'Time range: set' : 'Time range: all kept'}</option>
-          {TIME_RANGES.map((r) => (
-            <option key={r.key} value={r.key}>
-              {r.label}
-            </option>
-          ))}
-        </select>
-        {(query.since !== undefined || query.until !== undefined) && (
-          <span class="chip" data-testid="time-window">
-            {query.since !== undefined ? formatClock(query.since) : '…'} – {query.until !== undefined ? formatClock(query.until) : 'now'}
-            <button type="button" class="btn ghost small" aria-label="Remove the time window" onClick={() => go({ ...query, since: undefined, until: undefined })}>
-              ✕
-            </button>
-          </span>
-        )}
+        {/* The time window is the shared filter bar's (views/ContextBar.tsx), as are service, route and status. */}
         <button type="button" class={`btn small ${scatter ? 'on' : ''}`} aria-pressed={scatter} onClick={toggleScatter} data-testid="scatter-toggle" title="Duration over time of the listed traces">
           Chart
         </button>
