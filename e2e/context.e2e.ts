@@ -88,7 +88,7 @@ describe('the shared context in Chromium', () => {
     await page.selectOption('[data-testid="chaos-kind"]', 'latency');
     await page.fill('[data-testid="chaos-ms"]', '150');
     await page.fill('[data-testid="chaos-route"]', '/api/orders/:id');
-    await page.fill('[data-testid="chaos-durationSec"]', '15');
+    await page.fill('[data-testid="chaos-durationSec"]', '20');
     await page.fill('[data-testid="chaos-name"]', 'slow orders');
     await page.click('[data-testid="chaos-submit"]');
     await page.waitForSelector('[data-testid="chaos-experiment"]');
@@ -211,6 +211,18 @@ describe('the shared context in Chromium', () => {
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     expect((await params()).get('service')).toBe(SERVICE);
+
+    // A chart window picked in Metrics is the context's window too (its last 15 min), for the next view.
+    await page.goto(`${base}/_debug/#/metrics?service=${SERVICE}&window=15m`);
+    await page.locator('[data-testid="chart-latency"]').first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="time-window"]').waitFor();
+    const logsHref = new URLSearchParams((await page.locator('[data-testid="nav-logs"]').getAttribute('href'))!.split('?')[1]);
+    expect(logsHref.get('service')).toBe(SERVICE);
+    expect(Math.abs(Number(logsHref.get('since')) - (Date.now() - 15 * 60_000))).toBeLessThan(30_000);
+    // the dark theme keeps the bar and the nav readable (looked at)
+    await page.click('[data-testid="theme-toggle"]');
+    await page.screenshot({ path: join(SHOTS, 'context-9-metrics-dark.png') });
+    await page.click('[data-testid="theme-toggle"]');
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   }, 120_000);
 });

@@ -88,10 +88,10 @@ export function App() {
   const carries = CONTEXT_USE[route.view].carries;
   const [kept, setKept] = useState<Context>(() => readContext(route.view, route.params));
   const ctx = carries ? readContext(route.view, route.params) : kept;
-  const ctxKey = JSON.stringify(ctx);
+  // Once per address (not per render: a Metrics chart window is "the last 15 min", a moving start).
   useEffect(() => {
     if (carries) setKept(ctx);
-  }, [carries, ctxKey]);
+  }, [route]);
   const setContext = (next: Context) => {
     if (!carries) return setKept(next);
     navigate(formatHash({ view: route.view, id: route.id, params: replaceContext(route.view, route.params, next) }));
