@@ -68,7 +68,21 @@ describe('buildDependencyMap', () => {
     const remote = span(id, 'server', 'web', undefined, { parentSpanId: 'aaaaaaaaaaaaaaaa' });
     const m = buildDependencyMap([root, remote]);
     expect(edge(m, 'user->svc:web')!.requests).toBe(2);
+    expect(edge(m, 'user->svc:web')!.callerNotSeen).toBe(1); // the one with a parent id the map lacks
     expect(node(m, 'user')).toMatchObject({ kind: 'user', requests: 2 });
+  });
+
+  it('marks a user edge of a server span whose caller has not arrived (the demo hub\'s passing "user -> inventory")', () => {
+    // The hub holds inventory's spans of trace 2 before orders' (they come over OTLP a moment later).
+    const t1 = hex(31, 32);
+    const ord1 = span(t1, 'server', 'orders');
+    const out1 = span(t1, 'client', 'orders', ord1);
+    const inv1 = span(t1, 'server', 'inventory', out1);
+    const inv2 = span(hex(32, 32), 'server', 'inventory', undefined, { parentSpanId: 'bbbbbbbbbbbbbbbb' });
+    const m = buildDependencyMap([ord1, out1, inv1, inv2]);
+    expect(edge(m, 'svc:orders->svc:inventory')!.requests).toBe(1);
+    expect(edge(m, 'user->svc:inventory')).toMatchObject({ requests: 1, callerNotSeen: 1 });
+    expect(edge(m, 'user->svc:orders')!.callerNotSeen).toBeUndefined();
   });
 
   it('names a call to a known service\'s address after that service when its server half never arrived (no phantom host node)', () => {
