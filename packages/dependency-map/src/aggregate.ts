@@ -1,4 +1,4 @@
-import { checkKeys, isErrorSpan, must, serverHostOf, type Check, type SpanRecord } from '@debugpanel/model';
+import { checkKeys, isErrorSpan, learnHosts, must, type Check, type SpanRecord } from '@debugpanel/model';
 import { quantiles, type LatencyRecorder } from './histogram.js';
 import { peerOf, serviceNodeId, USER_NODE_ID, type PeerNode } from './peers.js';
 import type { DependencyMap, DependencyMapOptions, MapEdge, MapNode } from './types.js';
@@ -42,7 +42,7 @@ export class MapAggregator {
   /** Calls not counted because a node or edge limit was reached */
   dropped = 0;
   /**
-   * host:port -> service, from the server spans seen (model's `serverHostOf`): a client span
+   * host:port -> service, from the spans seen (model's `learnHosts`): a client span
    * whose server half arrives late or never is then a call to that service (model's `calleeOf`
    * with known hosts), not to an external host named after its address. Bounded; past the bound the oldest host is forgotten.
    */
@@ -71,7 +71,7 @@ export class MapAggregator {
         calleeByParent.set(s.parentSpanId, s);
       }
     }
-    for (const s of byId.values()) if (s.kind === 'server') this.learnHost(s);
+    this.learnHosts(spans);
     for (const s of byId.values()) {
       if (isCalleeKind(s)) this.addCallee(s, byId, calleeByParent);
       else if (isCallerKind(s)) this.addCaller(s, byId, calleeByParent);
@@ -136,13 +136,9 @@ export class MapAggregator {
     this.count(source.node.id, target.node.id, c.traceId, c.duration, failed, entry);
   }
 
-  /** Learns the host:port a server span was reached at (see `hosts`; model's `serverHostOf`). */
-  learnHost(s: SpanRecord): void {
-    const host = serverHostOf(s);
-    if (host === undefined || this.hosts.get(host) === s.service) return;
-    this.hosts.delete(host);
-    this.hosts.set(host, s.service);
-    if (this.hosts.size > MAX_KNOWN_HOSTS) this.hosts.delete(this.hosts.keys().next().value!);
+  /** Learns where services were reached (see `hosts`; model's `learnHosts`). */
+  learnHosts(spans: ReadonlyArray<SpanRecord>): void {
+    learnHosts(spans, this.hosts, MAX_KNOWN_HOSTS);
   }
 
   private serviceNode(name: string, instrumented: boolean): NodeAcc | undefined {

@@ -105,6 +105,19 @@ describe('buildDependencyMap', () => {
     }
   });
 
+  it('learns a service\'s address from a paired call too (a proxy\'s Host header differs), so its late calls are that service', () => {
+    const t1 = hex(51, 32);
+    const gw1 = span(t1, 'server', 'gateway');
+    const out1 = span(t1, 'client', 'gateway', gw1, { attributes: { 'url.full': 'http://orders.internal:8080/products' } });
+    const ord1 = span(t1, 'server', 'orders', out1, { attributes: { 'server.address': 'orders-7f9c', 'server.port': 3001 } });
+    const t2 = hex(52, 32);
+    const gw2 = span(t2, 'server', 'gateway');
+    const out2 = span(t2, 'client', 'gateway', gw2, { attributes: { 'url.full': 'http://orders.internal:8080/orders' } });
+    const m = buildDependencyMap([gw2, out2, gw1, out1, ord1]);
+    expect(m.nodes.map((n) => n.id)).toEqual(['svc:gateway', 'svc:orders', 'user']);
+    expect(edge(m, 'svc:gateway->svc:orders')!.requests).toBe(2);
+  });
+
   it('names virtual nodes with model calleeOf: database, peer.service, messaging and address attributes', () => {
     const id = hex(11, 32);
     const root = span(id, 'server', 'app');

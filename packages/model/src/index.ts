@@ -21,7 +21,7 @@ export type {
 } from './span.js';
 export { spanEnd } from './span.js';
 export type { HttpStatusClass, ErrorKind, CalleeKind, Callee, KnownHosts } from './rules.js';
-export { isErrorSpan, isHttpErrorStatus, errorKind, httpStatusOf, httpStatusClass, isLocalRoot, calleeOf, serverHostOf, isProductionEnv } from './rules.js';
+export { isErrorSpan, isHttpErrorStatus, errorKind, httpStatusOf, httpStatusClass, isLocalRoot, calleeOf, serverHostOf, learnHosts, isProductionEnv } from './rules.js';
 export { isValidTraceId, isValidSpanId } from './ids.js';
 export { Redactor, REDACTED, SECRET_KEY_PATTERN, SECRET_HEADERS, MAX_ATTRIBUTE_LENGTH } from './redact.js';
 export type { RedactorOptions, RedactorStats } from './redact.js';

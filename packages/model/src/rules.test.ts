@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calleeOf, serverHostOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isHttpErrorStatus, isLocalRoot, isProductionEnv, type Callee } from './rules.js';
+import { calleeOf, learnHosts, serverHostOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isHttpErrorStatus, isLocalRoot, isProductionEnv, type Callee } from './rules.js';
 import type { Attributes, SpanKind, SpanRecord, StatusCode } from './span.js';
 
 function span(kind: SpanKind, status: StatusCode, attributes: Attributes = {}, over: Partial<SpanRecord> = {}): SpanRecord {
@@ -195,6 +195,28 @@ describe('calleeOf with known hosts (a server half late or never)', () => {
   });
   it('names the service as a service callee', () => {
     expect(call({ 'server.address': '127.0.0.1', 'server.port': 3001 })).toEqual({ kind: 'service', id: 'svc:orders', name: 'orders' });
+  });
+});
+
+describe('learnHosts', () => {
+  it('learns server addresses and the callee host of a client span answered by another service', () => {
+    const call = span('client', 'unset', { 'url.full': 'http://orders.internal:8080/x' }, { spanId: 'c1', service: 'gateway' });
+    const srv = span('server', 'unset', { 'server.address': '10.0.0.5', 'server.port': 3001 }, { spanId: 's1', parentSpanId: 'c1', service: 'orders' });
+    const self = span('server', 'unset', {}, { spanId: 's2', parentSpanId: 's1', service: 'orders' });
+    expect([...learnHosts([call, srv, self], new Map(), 10)]).toEqual([['10.0.0.5:3001', 'orders'], ['orders.internal:8080', 'orders']]);
+    // A later trace's client span to that host, with no server half, is a call to orders.
+    const late = span('client', 'unset', { 'url.full': 'http://orders.internal:8080/y' }, { service: 'gateway' });
+    expect(calleeOf(late, learnHosts([call, srv], new Map(), 10)).id).toBe('svc:orders');
+  });
+  it('is bounded: the least recently seen host goes first', () => {
+    const at = (host: string, service: string) => span('server', 'unset', { 'server.address': host }, { service, parentSpanId: undefined });
+    const known = new Map<string, string>();
+    for (const h of ['a', 'b', 'c']) learnHosts([at(h, h)], known, 3);
+    learnHosts([at('a', 'a')], known, 3); // seen again: now the newest
+    learnHosts([at('d', 'd')], known, 3);
+    expect([...known.keys()]).toEqual(['c', 'a', 'd']);
+    learnHosts([at('c', 'moved')], known, 3); // a host now answered by another service
+    expect(known.get('c')).toBe('moved');
   });
 });
 

@@ -182,6 +182,40 @@ export function serverHostOf(span: Pick<SpanRecord, 'kind' | 'attributes'>): str
 }
 
 /**
+ * Adds to `into` the host -> service pairs some spans prove, for `calleeOf`'s `knownHosts`: each
+ * server span's own address (`serverHostOf`), and the callee host of a client span answered by a
+ * server span of another service directly below it (which also covers a Host header that differs
+ * from the address the caller used). A host seen again moves to the back; past `cap` hosts the
+ * least recently seen is forgotten, so the map stays bounded.
+ *
+ * @example
+ * const known = learnHosts(trace.spans, new Map(), 256); // known.get('127.0.0.1:3001') === 'orders'
+ * calleeOf(lateClientSpan, known).name; // 'orders'
+ */
+export function learnHosts(spans: ReadonlyArray<SpanRecord>, into: Map<string, string>, cap: number): Map<string, string> {
+  let byId: Map<string, SpanRecord> | undefined;
+  for (const s of spans) {
+    if (s.kind !== 'server') continue;
+    const own = serverHostOf(s);
+    if (own !== undefined) putHost(into, own, s.service, cap);
+    if (s.parentSpanId === undefined) continue;
+    byId ??= new Map(spans.map((x) => [x.spanId, x]));
+    const parent = byId.get(s.parentSpanId);
+    if (parent?.kind === 'client' && parent.service !== s.service) {
+      const callee = calleeOf(parent);
+      if (callee.kind === 'host') putHost(into, callee.name, s.service, cap);
+    }
+  }
+  return into;
+}
+
+function putHost(into: Map<string, string>, host: string, service: string, cap: number): void {
+  into.delete(host);
+  into.set(host, service);
+  while (into.size > cap) into.delete(into.keys().next().value!);
+}
+
+/**
  * Names what a client (or producer) span calls when no server span of the callee answers it, in
  * this order:
  * 1. a database (`db.system.name`, older `db.system`), named `<system> <database>` from

@@ -79,6 +79,13 @@ describe('spanLabel', () => {
     expect(spanLabel(c, 'orders-2', known)).toBe('GET orders-2 /products');
     expect(spanLabel(c, undefined, new Map())).toBe('GET 127.0.0.1:3001 /products');
   });
+  it('names a call whose server half never arrived after the service at its address (model calleeOf with known hosts)', () => {
+    const known6 = learnHosts([span('9', undefined, 0, 1, { kind: 'server', service: 'inventory', attributes: { 'server.address': '::1', 'server.port': 3002 } })]);
+    const old = span('1', undefined, 0, 1, { kind: 'client', name: 'HTTP POST', attributes: { 'http.method': 'POST', 'http.url': 'http://[::1]:3002/reserve' } });
+    expect(spanLabel(old, undefined, known6)).toBe('POST inventory /reserve');
+    const bare = span('2', undefined, 0, 1, { kind: 'client', name: 'GET', attributes: { 'http.request.method': 'GET' } });
+    expect(spanLabel(bare, undefined, known)).toBe('GET');
+  });
   it('keeps names that already say more, and other kinds', () => {
     expect(spanLabel(span('1', undefined, 0, 1, { kind: 'client', name: 'charge card', attributes: { 'http.request.method': 'POST' } }), undefined, known)).toBe('charge card');
     expect(spanLabel(span('1', undefined, 0, 1, { kind: 'server', name: 'GET' }), undefined, known)).toBe('GET');
