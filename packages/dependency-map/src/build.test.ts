@@ -83,6 +83,11 @@ describe('buildDependencyMap', () => {
     expect(edge(m, 'svc:orders->svc:inventory')!.requests).toBe(1);
     expect(edge(m, 'user->svc:inventory')).toMatchObject({ requests: 1, callerNotSeen: 1 });
     expect(edge(m, 'user->svc:orders')!.callerNotSeen).toBeUndefined();
+    // Nobody outside calls inventory: user does not fail with it, orders may (its call never failed).
+    expect(whatFailsWith(m, 'svc:inventory')).toEqual({ fails: [], mayFail: ['svc:orders', 'user'] });
+    // A real root request to inventory (no parent at all) does make user fail with it.
+    const direct = span(hex(33, 32), 'server', 'inventory');
+    expect(whatFailsWith(buildDependencyMap([ord1, out1, inv1, inv2, direct]), 'svc:inventory').fails).toEqual(['user']);
   });
 
   it('names a call to a known service\'s address after that service when its server half never arrived (no phantom host node)', () => {
