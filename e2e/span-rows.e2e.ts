@@ -1,0 +1,143 @@
+/**
+ * Issue 19, item 9 in a browser: a client span's waterfall row names its target (`GET orders
+ * /products`), also when the call's server half never arrived (the callee known by its address
+ * from an earlier trace); an exception's app frames link to that file and line in the Breakpoints
+ * view and its library frames fold.
+ *
+ * Spans come in as OTLP/JSON to a hub panel, as the demo's orders service sends them.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SourcesResponse, TraceResponse } from '@debugpanel/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createE2eApp } from './src/app.js';
+import { E2E_AUTH } from './src/browser.js';
+import { startSession, type BrowserSession } from './src/session.js';
+import { until } from './src/until.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SHOTS = join(HERE, 'screenshots');
+/** A real file of the app (under the panel's source root), so the Breakpoints view can show it. */
+const APP_FILE = join(HERE, 'src', 'app.ts');
+const WHOLE = '5bf92f3577b34da6a3ce929d0e0e4731';
+const LATE = '5bf92f3577b34da6a3ce929d0e0e4732';
+const id = (n: number) => n.toString(16).padStart(16, '0');
+const pageErrors: string[] = [];
+let s: BrowserSession;
+
+const STACK = [
+  'TypeError: Cannot read properties of null (reading \'cents\')',
+  `    at priceOf (${APP_FILE}:36:7)`,
+  '    at AsyncLocalStorage.run (node:async_hooks:346:14)',
+  `    at ContextAPI.with (${join(HERE, '..', 'node_modules', '@opentelemetry', 'api', 'build', 'src', 'api', 'context.js')}:77:42)`,
+  `    at async <anonymous> (${APP_FILE}:57:3)`,
+  '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+].join('\n');
+
+interface Sp {
+  trace: string;
+  span: number;
+  parent?: number;
+  name: string;
+  kind: 2 | 3;
+  attrs: Record<string, string | number>;
+  error?: boolean;
+}
+
+async function send(service: string, spans: Sp[]): Promise<void> {
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  const value = (v: string | number) => (typeof v === 'number' ? { intValue: String(v) } : { stringValue: v });
+  const body = {
+    resourceSpans: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{
+        scope: { name: 'e2e' },
+        spans: spans.map((x) => ({
+          traceId: x.trace, spanId: id(x.span), ...(x.parent ? { parentSpanId: id(x.parent) } : {}), name: x.name, kind: x.kind,
+          startTimeUnixNano: String(t0 + BigInt(x.span) * 100_000n), endTimeUnixNano: String(t0 + 5_000_000n - BigInt(x.span) * 100_000n),
+          attributes: Object.entries(x.attrs).map(([key, v]) => ({ key, value: value(v) })),
+          status: x.error ? { code: 2, message: 'boom' } : {},
+          events: x.error
+            ? [{ name: 'exception', timeUnixNano: String(t0 + 1_000_000n), attributes: [
+                { key: 'exception.type', value: { stringValue: 'TypeError' } },
+                { key: 'exception.message', value: { stringValue: "Cannot read properties of null (reading 'cents')" } },
+                { key: 'exception.stacktrace', value: { stringValue: STACK } },
+              ] }]
+            : [],
+        })),
+      }],
+    }],
+  };
+  const res = await fetch(`${s.base}/_debug/v1/traces`, { method: 'POST', headers: { ...E2E_AUTH.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+}
+
+const api = async <T>(path: string): Promise<{ status: number; body: T }> => {
+  const res = await fetch(`${s.base}/_debug/${path}`, E2E_AUTH);
+  return { status: res.status, body: (await res.json()) as T };
+};
+const rowLabels = () => s.page.locator('[data-testid="wf-row"] .label').allTextContents();
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  s = await startSession(createE2eApp({ service: 'gateway', panel: { hub: true } }), pageErrors);
+  const at3001 = { 'server.address': '127.0.0.1', 'server.port': 3001 };
+  // A whole call gateway -> orders, orders failing with a stack.
+  await send('gateway', [
+    { trace: WHOLE, span: 1, name: 'GET /api/products', kind: 2, attrs: { 'http.request.method': 'GET', 'http.route': '/api/products' } },
+    { trace: WHOLE, span: 2, parent: 1, name: 'GET', kind: 3, attrs: { 'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:3001/products?limit=3', ...at3001 } },
+  ]);
+  await send('orders', [
+    { trace: WHOLE, span: 3, parent: 2, name: 'GET /products', kind: 2, attrs: { 'http.request.method': 'GET', 'http.route': '/products', ...at3001 }, error: true },
+  ]);
+  // A call to the same address whose server half never arrives.
+  await send('gateway', [
+    { trace: LATE, span: 11, name: 'GET /api/orders', kind: 2, attrs: { 'http.request.method': 'GET', 'http.route': '/api/orders' } },
+    { trace: LATE, span: 12, parent: 11, name: 'GET', kind: 3, attrs: { 'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:3001/orders' } },
+  ]);
+  for (const [t, n] of [[WHOLE, 3], [LATE, 2]] as const) {
+    await until(`trace ${t} stored`, () => api<TraceResponse>(`api/traces/${t}`), (r) => r.status === 200 && r.body.spans.length === n);
+  }
+});
+
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('span rows and stack frames in Chromium', () => {
+  it('names a client row by method, callee service and path, also with its server half missing', async () => {
+    await s.page.goto(`${s.base}/_debug/#/trace/${WHOLE}`);
+    await expect.poll(rowLabels).toEqual(['GET /api/products', 'GET orders /products', 'GET /products']);
+    // The trace above taught the view that 127.0.0.1:3001 is orders.
+    await s.page.goto(`${s.base}/_debug/#/trace/${LATE}`);
+    await expect.poll(rowLabels).toEqual(['GET /api/orders', 'GET orders /orders']);
+  });
+
+  it('links app frames to the Breakpoints view and folds library frames', async () => {
+    await s.page.goto(`${s.base}/_debug/#/trace/${WHOLE}?span=${id(3)}`);
+    const stack = s.page.locator('[data-testid="stack"]');
+    await stack.waitFor();
+    const links = stack.locator('[data-testid="stack-frame-link"]');
+    expect(await links.allTextContents()).toEqual([`${APP_FILE}:36:7`, `${APP_FILE}:57:3`]);
+    const folds = stack.locator('[data-testid="stack-fold"]');
+    expect(await folds.allTextContents()).toEqual(['▸ 2 library frames', '▸ 1 library frame']);
+    expect(await stack.textContent()).not.toContain('ContextAPI.with');
+    await folds.first().click();
+    expect(await stack.textContent()).toContain('at ContextAPI.with (');
+    await s.page.screenshot({ path: join(SHOTS, 'span-stack.png') });
+
+    const { root } = (await api<SourcesResponse>('api/sources')).body;
+    const rel = relative(root, APP_FILE).split('\\').join('/');
+    await links.first().click();
+    // The Breakpoints view makes the absolute path relative to the app's root and shows the line.
+    await expect.poll(() => new URL(s.page.url()).hash).toBe(`#/breakpoints?file=${encodeURIComponent(rel)}&line=36`);
+    await s.page.waitForSelector('[data-testid="bp-gutter"][data-line="36"]');
+    expect(await s.page.locator('.bp-file').textContent()).toBe(rel);
+    await s.page.screenshot({ path: join(SHOTS, 'span-stack-breakpoints.png') });
+  });
+
+  it('raised no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
