@@ -109,6 +109,11 @@ describe('span rows and stack frames in Chromium', () => {
   it('names a client row by method, callee service and path, also with its server half missing', async () => {
     await s.page.goto(`${s.base}/_debug/#/trace/${WHOLE}`);
     await expect.poll(rowLabels).toEqual(['GET /api/products', 'GET orders /products', 'GET /products']);
+    // The span detail says the same, of the span and of a server span's parent.
+    await s.page.goto(`${s.base}/_debug/#/trace/${WHOLE}?span=${id(2)}`);
+    await expect.poll(() => s.page.locator('[data-testid="span-detail"] h2').textContent()).toBe('GET orders /products');
+    await s.page.goto(`${s.base}/_debug/#/trace/${WHOLE}?span=${id(3)}`);
+    await expect.poll(() => s.page.locator('[data-testid="span-detail"]').textContent()).toContain('ParentGET orders /products');
     // The trace above taught the view that 127.0.0.1:3001 is orders.
     await s.page.goto(`${s.base}/_debug/#/trace/${LATE}`);
     await expect.poll(rowLabels).toEqual(['GET /api/orders', 'GET orders /orders']);

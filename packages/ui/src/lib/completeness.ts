@@ -132,3 +132,17 @@ export function spanLabel(span: SpanRecord, childService: string | undefined, kn
   }
   return [method, target, path].filter((x) => x !== undefined).join(' ');
 }
+
+/**
+ * `spanLabel` of a span in the trace tree: the service of its first child of another service (the
+ * call's server half) names the callee, else the known hosts do. The waterfall row, the span
+ * detail's heading and its "Parent" line all use it, so they say the same.
+ *
+ * @example
+ * nodeLabel(tree.byId.get(spanId)!, known); // 'GET orders /products'
+ */
+export function nodeLabel(node: { span: SpanRecord; children: ReadonlyArray<{ span: SpanRecord }> }, knownHosts: ReadonlyMap<string, string>): string {
+  const span = node.span;
+  if (span.kind !== 'client') return span.name;
+  return spanLabel(span, node.children.find((c) => c.span.service !== span.service)?.span.service, knownHosts);
+}

@@ -14,6 +14,8 @@ const MAX_SPAN_LOGS = 100;
 /** Everything one span carries: attributes, events, exceptions with stacks, links, resource. */
 export function SpanDetail(props: {
   span: SpanRecord;
+  /** What the waterfall row calls the span (`GET orders /products`); default its name */
+  label?: string | undefined;
   traceStart: number;
   parentName: string | undefined;
   /** ms of this span on the trace's critical path (0: off it); undefined while unknown */
@@ -31,7 +33,7 @@ export function SpanDetail(props: {
   return (
     <aside class="detail" aria-labelledby="detail-h" data-testid="span-detail">
       <header class="detail-head">
-        <h2 id="detail-h">{span.name}</h2>
+        <h2 id="detail-h">{props.label ?? span.name}</h2>
         <button type="button" class="btn ghost small" onClick={props.onClose} aria-label="Close span details" data-testid="detail-close">
           ✕
         </button>
