@@ -83,8 +83,12 @@ describe('buildDependencyMap', () => {
     expect(edge(m, 'svc:orders->svc:inventory')!.requests).toBe(1);
     expect(edge(m, 'user->svc:inventory')).toMatchObject({ requests: 1, callerNotSeen: 1 });
     expect(edge(m, 'user->svc:orders')!.callerNotSeen).toBeUndefined();
-    // Nobody outside calls inventory: user does not fail with it, orders may (its call never failed).
+    // Nobody outside calls inventory: only orders may fail with it (its call never failed), and
+    // user through orders (its root request), not through the edge of the late trace.
     expect(whatFailsWith(m, 'svc:inventory')).toEqual({ fails: [], mayFail: ['svc:orders', 'user'] });
+    const soft = buildDependencyMap([ord1, { ...out1, status: { code: 'error' } }, inv1, inv2]);
+    expect(edge(soft, 'svc:orders->svc:inventory')!.impact).toBe('soft');
+    expect(whatFailsWith(soft, 'svc:inventory')).toEqual({ fails: [], mayFail: [] });
     // A real root request to inventory (no parent at all) does make user fail with it.
     const direct = span(hex(33, 32), 'server', 'inventory');
     expect(whatFailsWith(buildDependencyMap([ord1, out1, inv1, inv2, direct]), 'svc:inventory').fails).toEqual(['user']);

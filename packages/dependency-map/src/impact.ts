@@ -24,19 +24,19 @@ export function whatFailsWith(map: DependencyMap, nodeId: string): FailureReach 
     else list.push(e);
   }
   // Two passes of breadth-first search: first the sure failures, then what unknown edges add.
-  const fails = reach(nodeId, callers, (e) => e.impact === 'hard' || fromUser(e));
-  const maybe = reach(nodeId, callers, (e) => e.impact !== 'soft' || fromUser(e));
+  const fails = reach(nodeId, callers, (e) => !onlyLate(e) && (e.impact === 'hard' || e.source === USER_NODE_ID));
+  const maybe = reach(nodeId, callers, (e) => !onlyLate(e) && (e.impact !== 'soft' || e.source === USER_NODE_ID));
   const sure = new Set(fails);
   return { fails, mayFail: maybe.filter((n) => !sure.has(n)) };
 }
 
 /**
- * An edge from `user` with requests from outside. One whose every request named a caller span the
- * map lacked (`callerNotSeen`: a hub that had not yet got the caller's spans) is no sign that users
- * call the service directly, so it does not make `user` fail with it.
+ * An edge from `user` whose every request named a caller span the map lacked (`callerNotSeen`: a
+ * hub that had not yet got the caller's spans): no sign that users call the service directly, so
+ * `user` neither fails nor may fail through it.
  */
-function fromUser(e: MapEdge): boolean {
-  return e.source === USER_NODE_ID && (e.callerNotSeen ?? 0) < e.requests;
+function onlyLate(e: MapEdge): boolean {
+  return e.source === USER_NODE_ID && (e.callerNotSeen ?? 0) >= e.requests;
 }
 
 function reach(start: string, callers: Map<string, MapEdge[]>, follow: (e: MapEdge) => boolean): string[] {
