@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FailureReach, MapEdge, MapNode } from '@debugpanel/model';
-import { nodeStatus, userEdgeNote } from './map-status.js';
+import { nodeStatus, onlyCallerNotSeen, userEdgeNote } from './map-status.js';
 
 const lat = { p50: 1, p95: 2, p99: 3 };
 const node = (id: string, requests: number, errors = 0): MapNode => ({
@@ -57,6 +57,10 @@ describe('userEdgeNote', () => {
   it('explains a user edge whose server spans named a caller that was not stored', () => {
     expect(userEdgeNote(edge('user', 'svc:inventory', 3, 0, 'unknown', { callerNotSeen: 2 }), name)).toMatch(/^2 of 3 requests to inventory named a caller span that was not among the stored spans/);
     expect(userEdgeNote(edge('user', 'svc:inventory', 2, 0, 'unknown', { callerNotSeen: 2 }), name)).toMatch(/^All 2 requests/);
+    expect(userEdgeNote(edge('user', 'svc:inventory', 1, 0, 'unknown', { callerNotSeen: 1 }), name)).toMatch(/^The one request to inventory named/);
+    expect(onlyCallerNotSeen(edge('user', 'svc:inventory', 2, 0, 'unknown', { callerNotSeen: 2 }))).toBe(true);
+    expect(onlyCallerNotSeen(edge('user', 'svc:inventory', 3, 0, 'unknown', { callerNotSeen: 2 }))).toBe(false);
+    expect(onlyCallerNotSeen(edge('user', 'svc:gateway', 3))).toBe(false);
     expect(userEdgeNote(edge('user', 'svc:gateway', 9), name)).toBeUndefined();
   });
 });

@@ -68,11 +68,17 @@ export function nodeStatus(node: MapNode, edges: ReadonlyArray<MapEdge>, reach: 
  * not have (`callerNotSeen`): in a hub that is a trace whose caller's spans had not arrived yet,
  * so "user -> inventory" next to "orders -> inventory" is not a second caller. Undefined otherwise.
  */
+/** True for an edge from `user` made only of requests whose caller had not reported: drawn faint. */
+export function onlyCallerNotSeen(e: MapEdge): boolean {
+  return (e.callerNotSeen ?? 0) > 0 && (e.callerNotSeen ?? 0) >= e.requests;
+}
+
 export function userEdgeNote(e: MapEdge, name: (id: string) => string): string | undefined {
   const n = e.callerNotSeen ?? 0;
   if (n === 0) return undefined;
-  const all = n === e.requests;
-  return `${all ? 'All' : `${n} of`} ${e.requests} requests to ${name(e.target)} named a caller span that was not among the stored spans: ` +
+  const all = n >= e.requests;
+  const which = !all ? `${n} of ${e.requests} requests` : n === 1 ? 'The one request' : `All ${n} requests`;
+  return `${which} to ${name(e.target)} named a caller span that was not among the stored spans: ` +
     'their caller had not reported yet (in a hub, other processes\' spans arrive a moment later) or is not instrumented. ' +
     'They are drawn from user because nothing else is known of the caller.';
 }

@@ -4,7 +4,7 @@ import type { DependenciesResponse, MapEdge, MapNode } from '@debugpanel/model';
 import { dependenciesPath } from '../lib/analysis-api.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap } from '../lib/map-layout.js';
-import { nodeStatus, userEdgeNote } from '../lib/map-status.js';
+import { nodeStatus, onlyCallerNotSeen, userEdgeNote } from '../lib/map-status.js';
 import { formatHash, withParam } from '../lib/route.js';
 import type { ViewProps } from '../view-props.js';
 
@@ -74,7 +74,7 @@ export function MapView({ route, navigate }: ViewProps) {
         <span class="muted">Edges: solid = hard dependency, dashed = soft (caller recovered), dotted = no failures seen; colour = error rate. Nodes: red outline = its own errors, orange = only its callers saw failures (a 4xx).</span>
         {map && map.edges.some((e) => (e.callerNotSeen ?? 0) > 0) && (
           <span class="muted" data-testid="map-user-note">
-            An edge from user into a service others call too counts requests whose caller&apos;s spans had not arrived yet (or never will): select it for the count.
+            A faint edge from user: requests whose caller&apos;s spans had not arrived yet (or never will); select an edge from user for the count.
           </span>
         )}
       </div>
@@ -105,11 +105,11 @@ export function MapView({ route, navigate }: ViewProps) {
                   <path
                     d={d}
                     fill="none"
-                    stroke={errorColor(e.errors, e.requests)}
+                    stroke={onlyCallerNotSeen(e) ? 'var(--muted)' : errorColor(e.errors, e.requests)}
                     stroke-width={edgeWidth(e.requests, maxEdgeReq) + (e.id === selEdge ? 2 : 0)}
                     stroke-dasharray={edgeDash(e.impact)}
                     marker-end="url(#map-arrow)"
-                    opacity={selNode && !(e.target === selNode || failing.has(e.source) || maybe.has(e.source)) ? 0.35 : 1}
+                    opacity={(selNode && !(e.target === selNode || failing.has(e.source) || maybe.has(e.source))) || onlyCallerNotSeen(e) ? 0.35 : 1}
                   />
                   <text x={mid.x} y={mid.y - 9} text-anchor="middle" style={{ fontSize: '10px', fill: 'var(--muted)' }}>
                     {formatCount(e.requests)}{e.errors > 0 ? ` · ${pct(e.errors, e.requests)}` : ''}
