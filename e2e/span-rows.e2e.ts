@@ -2,7 +2,9 @@
  * Issue 19, item 9 in a browser: a client span's waterfall row names its target (`GET orders
  * /products`), also when the call's server half never arrived (the callee known by its address
  * from an earlier trace); an exception's app frames link to that file and line in the Breakpoints
- * view and its library frames fold.
+ * view and its library frames fold; the map has no phantom host node for that late call, a node's
+ * "if it fails" text counts the failed calls into it, and a user edge of a caller not yet arrived
+ * says so.
  *
  * Spans come in as OTLP/JSON to a hub panel, as the demo's orders service sends them.
  */
@@ -22,6 +24,8 @@ const SHOTS = join(HERE, 'screenshots');
 const APP_FILE = join(HERE, 'src', 'app.ts');
 const WHOLE = '5bf92f3577b34da6a3ce929d0e0e4731';
 const LATE = '5bf92f3577b34da6a3ce929d0e0e4732';
+const CONFLICT = '5bf92f3577b34da6a3ce929d0e0e4733';
+const EARLY = '5bf92f3577b34da6a3ce929d0e0e4734';
 const id = (n: number) => n.toString(16).padStart(16, '0');
 const pageErrors: string[] = [];
 let s: BrowserSession;
@@ -96,7 +100,18 @@ beforeAll(async () => {
     { trace: LATE, span: 11, name: 'GET /api/orders', kind: 2, attrs: { 'http.request.method': 'GET', 'http.route': '/api/orders' } },
     { trace: LATE, span: 12, parent: 11, name: 'GET', kind: 3, attrs: { 'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:3001/orders' } },
   ]);
-  for (const [t, n] of [[WHOLE, 3], [LATE, 2]] as const) {
+  // orders -> inventory answered 409: the client span fails, the server span does not.
+  const at3002 = { 'server.address': '127.0.0.1', 'server.port': 3002 };
+  await send('orders', [
+    { trace: CONFLICT, span: 21, name: 'POST /orders', kind: 2, attrs: { 'http.request.method': 'POST', 'http.route': '/orders', 'http.response.status_code': 409, ...at3001 } },
+    { trace: CONFLICT, span: 22, parent: 21, name: 'POST', kind: 3, attrs: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:3002/reserve', 'http.response.status_code': 409, ...at3002 } },
+  ]);
+  await send('inventory', [
+    { trace: CONFLICT, span: 23, parent: 22, name: 'POST /reserve', kind: 2, attrs: { 'http.request.method': 'POST', 'http.route': '/reserve', 'http.response.status_code': 409, ...at3002 } },
+    // inventory's half of a trace whose orders spans have not come.
+    { trace: EARLY, span: 31, parent: 30, name: 'GET /products', kind: 2, attrs: { 'http.request.method': 'GET', 'http.route': '/products', ...at3002 } },
+  ]);
+  for (const [t, n] of [[WHOLE, 3], [LATE, 2], [CONFLICT, 3], [EARLY, 1]] as const) {
     await until(`trace ${t} stored`, () => api<TraceResponse>(`api/traces/${t}`), (r) => r.status === 200 && r.body.spans.length === n);
   }
 });
@@ -140,6 +155,24 @@ describe('span rows and stack frames in Chromium', () => {
     await s.page.waitForSelector('[data-testid="bp-gutter"][data-line="36"]');
     expect(await s.page.locator('.bp-file').textContent()).toBe(rel);
     await s.page.screenshot({ path: join(SHOTS, 'span-stack-breakpoints.png') });
+  });
+
+  it('draws the map without a phantom host, with node texts that agree with the edges into them', async () => {
+    await s.page.goto(`${s.base}/_debug/#/map?since=all&node=svc:inventory`);
+    await s.page.waitForSelector('[data-testid="map-svg"]');
+    const nodes = await s.page.locator('[data-testid="map-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')).sort());
+    // The late call to 127.0.0.1:3001 is a call to orders, not to an external host.
+    expect(nodes).toEqual(['svc:gateway', 'svc:inventory', 'svc:orders', 'user']);
+    expect(await s.page.locator('[data-testid="map-edge"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-edge')).sort())).toEqual([
+      'svc:gateway->svc:orders', 'svc:orders->svc:inventory', 'user->svc:gateway', 'user->svc:inventory', 'user->svc:orders',
+    ]);
+    const failsWith = s.page.locator('[data-testid="map-fails-with"]');
+    await expect.poll(() => failsWith.textContent()).toBe('1 of 2 calls to it failed (50.0 %), from orders; each time the caller recovered (soft), so nothing failed with it.');
+    expect(await s.page.locator('[data-testid="map-failed-in"]').textContent()).toMatch(/^1 call to it failed as its callers saw it \(50\.0 %\)/);
+    expect(await s.page.locator('[data-testid="map-user-note"]').count()).toBe(1);
+    await s.page.goto(`${s.base}/_debug/#/map?since=all&edge=${encodeURIComponent('user->svc:inventory')}`);
+    await expect.poll(() => s.page.locator('[data-testid="map-caller-not-seen"]').textContent()).toMatch(/^The one request to inventory named a caller span that was not among the stored spans/);
+    await s.page.screenshot({ path: join(SHOTS, 'map-caller-not-seen.png') });
   });
 
   it('raised no page errors', () => {

@@ -185,7 +185,7 @@ function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fai
       <Stats requests={p.n.requests} errors={p.n.errors} latency={p.n.latency} />
       {status.failedIn > p.n.errors && (
         <p class="muted" data-testid="map-failed-in">
-          {formatCount(status.failedIn)} calls to it failed as its callers saw them ({pct(status.failedIn, status.callsIn)}): a caller counts a 4xx
+          {status.failedIn === 1 ? '1 call' : `${formatCount(status.failedIn)} calls`} to it failed as its callers saw {status.failedIn === 1 ? 'it' : 'them'} ({pct(status.failedIn, status.callsIn)}): a caller counts a 4xx
           answer (or a lost connection) as failed, a server only a 5xx.
         </p>
       )}
