@@ -78,7 +78,8 @@ export function userEdgeNote(e: MapEdge, name: (id: string) => string): string |
   if (n === 0) return undefined;
   const all = n >= e.requests;
   const which = !all ? `${n} of ${e.requests} requests` : n === 1 ? 'The one request' : `All ${n} requests`;
+  const one = n === 1;
   return `${which} to ${name(e.target)} named a caller span that was not among the stored spans: ` +
-    'their caller had not reported yet (in a hub, other processes\' spans arrive a moment later) or is not instrumented. ' +
-    'They are drawn from user because nothing else is known of the caller.';
+    `${one ? 'its' : 'their'} caller had not reported yet (in a hub, other processes' spans arrive a moment later) or is not instrumented. ` +
+    `${one ? 'It is' : 'They are'} drawn from user because nothing else is known of the caller.`;
 }
