@@ -1,4 +1,4 @@
-import { checkKeys, isErrorSpan, must, type Check, type SpanRecord } from '@debugpanel/model';
+import { checkKeys, isErrorSpan, learnHosts, must, type Check, type SpanRecord } from '@debugpanel/model';
 import { quantiles, type LatencyRecorder } from './histogram.js';
 import { peerOf, serviceNodeId, USER_NODE_ID, type PeerNode } from './peers.js';
 import type { DependencyMap, DependencyMapOptions, MapEdge, MapNode } from './types.js';
@@ -42,9 +42,9 @@ export class MapAggregator {
   /** Calls not counted because a node or edge limit was reached */
   dropped = 0;
   /**
-   * host:port -> service, from the server spans seen (`server.address`/`server.port`): a client
-   * span whose server half arrives late or never is then a call to that service, not to an
-   * external host named after its address. Bounded; past the bound the oldest host is forgotten.
+   * host:port -> service, from the spans seen (model's `learnHosts`): a client span
+   * whose server half arrives late or never is then a call to that service (model's `calleeOf`
+   * with known hosts), not to an external host named after its address. Bounded; past the bound the oldest host is forgotten.
    */
   private readonly hosts = new Map<string, string>();
 
@@ -71,7 +71,7 @@ export class MapAggregator {
         calleeByParent.set(s.parentSpanId, s);
       }
     }
-    for (const s of byId.values()) if (s.kind === 'server') this.learnHost(s);
+    this.learnHosts(spans);
     for (const s of byId.values()) {
       if (isCalleeKind(s)) this.addCallee(s, byId, calleeByParent);
       else if (isCallerKind(s)) this.addCaller(s, byId, calleeByParent);
@@ -105,6 +105,13 @@ export class MapAggregator {
     if (failed) user.node.errors++;
     user.latency.record(s.duration);
     this.count(USER_NODE_ID, target.node.id, s.traceId, s.duration, failed, undefined);
+    // A parent id with no parent span: the caller's spans have not arrived (or never will). Still
+    // drawn from `user` (nothing else is known of the caller), but counted, so that the map can
+    // say why a "user -> inventory" edge appears next to "orders -> inventory".
+    if (s.parentSpanId !== undefined) {
+      const e = this.edges.get(`${USER_NODE_ID}->${target.node.id}`);
+      if (e !== undefined) e.edge.callerNotSeen = (e.edge.callerNotSeen ?? 0) + 1;
+    }
   }
 
   private addCaller(c: SpanRecord, byId: Map<string, SpanRecord>, calleeByParent: Map<string, SpanRecord>): void {
@@ -119,9 +126,7 @@ export class MapAggregator {
       this.count(source.node.id, target.node.id, c.traceId, c.duration, failed, entry);
       return;
     }
-    let peer = peerOf(c);
-    const known = peer.kind === 'external' ? this.hosts.get(peer.name) : undefined;
-    if (known !== undefined) peer = { id: serviceNodeId(known), name: known, kind: 'service' };
+    const peer = peerOf(c, this.hosts);
     const target = peer.kind === 'service' ? this.serviceNode(peer.name, false) : this.node(peer, false);
     if (target === undefined) return;
     // A virtual node has no spans of its own: what it handled is what was sent to it.
@@ -131,18 +136,9 @@ export class MapAggregator {
     this.count(source.node.id, target.node.id, c.traceId, c.duration, failed, entry);
   }
 
-  /** Learns the host:port a server span was reached at (see `hosts`). */
-  learnHost(s: SpanRecord): void {
-    const a = s.attributes;
-    const addr = a['server.address'] ?? a['net.host.name'];
-    if (typeof addr !== 'string' || addr === '') return;
-    const port = a['server.port'] ?? a['net.host.port'];
-    const h = addr.includes(':') && !addr.startsWith('[') ? `[${addr}]` : addr; // IPv6, as calleeOf writes it
-    const host = port === undefined || port === 80 || port === 443 || port === '80' || port === '443' ? h : `${h}:${String(port)}`;
-    if (this.hosts.get(host) === s.service) return;
-    this.hosts.delete(host);
-    this.hosts.set(host, s.service);
-    if (this.hosts.size > MAX_KNOWN_HOSTS) this.hosts.delete(this.hosts.keys().next().value!);
+  /** Learns where services were reached (see `hosts`; model's `learnHosts`). */
+  learnHosts(spans: ReadonlyArray<SpanRecord>): void {
+    learnHosts(spans, this.hosts, MAX_KNOWN_HOSTS);
   }
 
   private serviceNode(name: string, instrumented: boolean): NodeAcc | undefined {

@@ -68,7 +68,30 @@ describe('buildDependencyMap', () => {
     const remote = span(id, 'server', 'web', undefined, { parentSpanId: 'aaaaaaaaaaaaaaaa' });
     const m = buildDependencyMap([root, remote]);
     expect(edge(m, 'user->svc:web')!.requests).toBe(2);
+    expect(edge(m, 'user->svc:web')!.callerNotSeen).toBe(1); // the one with a parent id the map lacks
     expect(node(m, 'user')).toMatchObject({ kind: 'user', requests: 2 });
+  });
+
+  it('marks a user edge of a server span whose caller has not arrived (the demo hub\'s passing "user -> inventory")', () => {
+    // The hub holds inventory's spans of trace 2 before orders' (they come over OTLP a moment later).
+    const t1 = hex(31, 32);
+    const ord1 = span(t1, 'server', 'orders');
+    const out1 = span(t1, 'client', 'orders', ord1);
+    const inv1 = span(t1, 'server', 'inventory', out1);
+    const inv2 = span(hex(32, 32), 'server', 'inventory', undefined, { parentSpanId: 'bbbbbbbbbbbbbbbb' });
+    const m = buildDependencyMap([ord1, out1, inv1, inv2]);
+    expect(edge(m, 'svc:orders->svc:inventory')!.requests).toBe(1);
+    expect(edge(m, 'user->svc:inventory')).toMatchObject({ requests: 1, callerNotSeen: 1 });
+    expect(edge(m, 'user->svc:orders')!.callerNotSeen).toBeUndefined();
+    // Nobody outside calls inventory: only orders may fail with it (its call never failed), and
+    // user through orders (its root request), not through the edge of the late trace.
+    expect(whatFailsWith(m, 'svc:inventory')).toEqual({ fails: [], mayFail: ['svc:orders', 'user'] });
+    const soft = buildDependencyMap([ord1, { ...out1, status: { code: 'error' } }, inv1, inv2]);
+    expect(edge(soft, 'svc:orders->svc:inventory')!.impact).toBe('soft');
+    expect(whatFailsWith(soft, 'svc:inventory')).toEqual({ fails: [], mayFail: [] });
+    // A real root request to inventory (no parent at all) does make user fail with it.
+    const direct = span(hex(33, 32), 'server', 'inventory');
+    expect(whatFailsWith(buildDependencyMap([ord1, out1, inv1, inv2, direct]), 'svc:inventory').fails).toEqual(['user']);
   });
 
   it('names a call to a known service\'s address after that service when its server half never arrived (no phantom host node)', () => {
@@ -89,6 +112,19 @@ describe('buildDependencyMap', () => {
       expect(edge(m, 'svc:gateway->svc:orders')!.requests).toBe(2);
       expect(node(m, 'svc:orders')!.instrumented).toBe(true);
     }
+  });
+
+  it('learns a service\'s address from a paired call too (a proxy\'s Host header differs), so its late calls are that service', () => {
+    const t1 = hex(51, 32);
+    const gw1 = span(t1, 'server', 'gateway');
+    const out1 = span(t1, 'client', 'gateway', gw1, { attributes: { 'url.full': 'http://orders.internal:8080/products' } });
+    const ord1 = span(t1, 'server', 'orders', out1, { attributes: { 'server.address': 'orders-7f9c', 'server.port': 3001 } });
+    const t2 = hex(52, 32);
+    const gw2 = span(t2, 'server', 'gateway');
+    const out2 = span(t2, 'client', 'gateway', gw2, { attributes: { 'url.full': 'http://orders.internal:8080/orders' } });
+    const m = buildDependencyMap([gw2, out2, gw1, out1, ord1]);
+    expect(m.nodes.map((n) => n.id)).toEqual(['svc:gateway', 'svc:orders', 'user']);
+    expect(edge(m, 'svc:gateway->svc:orders')!.requests).toBe(2);
   });
 
   it('names virtual nodes with model calleeOf: database, peer.service, messaging and address attributes', () => {

@@ -34,7 +34,7 @@ export function groupByTrace(spans: ReadonlyArray<SpanRecord>): Map<string, Span
 export function buildDependencyMap(spans: ReadonlyArray<SpanRecord>, options: DependencyMapOptions = {}): DependencyMap {
   const agg = new MapAggregator(() => new ExactRecorder(), options);
   // Every server span's address first, so a trace whose callee's half is missing still names it.
-  for (const s of spans) if (s.kind === 'server') agg.learnHost(s);
+  agg.learnHosts(spans);
   for (const trace of groupByTrace(spans).values()) agg.addTrace(trace);
   return agg.result();
 }

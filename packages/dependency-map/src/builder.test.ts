@@ -54,6 +54,30 @@ describe('DependencyMapBuilder', () => {
     expect(ids(b)).toEqual(['svc:web->ext:api.local=1', 'user->svc:api=1', 'user->svc:web=1']);
   });
 
+  it('names a call after the service at its address when its server half comes after the wait (no phantom host)', () => {
+    const c = clock();
+    const b = new DependencyMapBuilder({ waitMs: 1000, now: c.now });
+    const at = { 'server.address': '127.0.0.1', 'server.port': 3001 };
+    // Trace 1, whole: orders' server span says where it was reached.
+    const r1 = span(hex(41, 32), 'server', 'gateway');
+    const o1 = span(r1.traceId, 'client', 'gateway', r1, { attributes: at });
+    const s1 = span(r1.traceId, 'server', 'orders', o1, { attributes: at });
+    b.add([r1, o1, s1]);
+    c.t = 1000;
+    // Trace 2: orders' half arrives after the wait, so the client span is counted unpaired.
+    const r2 = span(hex(42, 32), 'server', 'gateway');
+    const o2 = span(r2.traceId, 'client', 'gateway', r2, { attributes: { 'url.full': 'http://127.0.0.1:3001/products' } });
+    const s2 = span(r2.traceId, 'server', 'orders', o2, { attributes: at });
+    b.add([o2, r2]);
+    c.t = 2000;
+    expect(ids(b)).toEqual(['svc:gateway->svc:orders=2', 'user->svc:gateway=2']);
+    b.add(s2);
+    c.t = 3000;
+    const m = b.snapshot();
+    expect(m.nodes.map((n) => n.id)).toEqual(['svc:gateway', 'svc:orders', 'user']);
+    expect(m.edges.find((e) => e.id === 'user->svc:orders')).toMatchObject({ requests: 1, callerNotSeen: 1 });
+  });
+
   it('expires each trace on its own time, oldest first', () => {
     const c = clock();
     const b = new DependencyMapBuilder({ waitMs: 100, now: c.now });

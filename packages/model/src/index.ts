@@ -20,8 +20,8 @@ export type {
   SpanRecord,
 } from './span.js';
 export { spanEnd } from './span.js';
-export type { HttpStatusClass, ErrorKind, CalleeKind, Callee } from './rules.js';
-export { isErrorSpan, isHttpErrorStatus, errorKind, httpStatusOf, httpStatusClass, isLocalRoot, calleeOf, isProductionEnv } from './rules.js';
+export type { HttpStatusClass, ErrorKind, CalleeKind, Callee, KnownHosts } from './rules.js';
+export { isErrorSpan, isHttpErrorStatus, errorKind, httpStatusOf, httpStatusClass, isLocalRoot, calleeOf, serverHostOf, learnHosts, isProductionEnv } from './rules.js';
 export { isValidTraceId, isValidSpanId } from './ids.js';
 export { Redactor, REDACTED, SECRET_KEY_PATTERN, SECRET_HEADERS, MAX_ATTRIBUTE_LENGTH } from './redact.js';
 export type { RedactorOptions, RedactorStats } from './redact.js';

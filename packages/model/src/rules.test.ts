@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calleeOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isHttpErrorStatus, isLocalRoot, isProductionEnv, type Callee } from './rules.js';
+import { calleeOf, learnHosts, serverHostOf, errorKind, httpStatusClass, httpStatusOf, isErrorSpan, isHttpErrorStatus, isLocalRoot, isProductionEnv, type Callee } from './rules.js';
 import type { Attributes, SpanKind, SpanRecord, StatusCode } from './span.js';
 
 function span(kind: SpanKind, status: StatusCode, attributes: Attributes = {}, over: Partial<SpanRecord> = {}): SpanRecord {
@@ -162,6 +162,61 @@ describe('calleeOf', () => {
     expect(c(mem, 'orders').id).not.toBe(c(mem, 'inventory').id);
     const file = { 'db.system.name': 'sqlite', 'db.namespace': 'shop.db' };
     expect(c(file, 'orders')).toEqual(c(file, 'inventory'));
+  });
+});
+
+describe('calleeOf with known hosts (a server half late or never)', () => {
+  const server = (attributes: Attributes, service: string): SpanRecord => span('server', 'unset', attributes, { service });
+  const hostsOf = (spans: SpanRecord[]) => new Map(spans.map((s) => [serverHostOf(s)!, s.service]));
+  const orders = server({ 'server.address': '127.0.0.1', 'server.port': 3001 }, 'orders');
+  const inventory = server({ 'net.host.name': 'inventory.internal', 'net.host.port': '3002' }, 'inventory');
+  const web = server({ 'server.address': 'shop.example', 'server.port': 443 }, 'web');
+  const v6 = server({ 'server.address': '::1', 'server.port': 3003 }, 'pricing');
+  const known = hostsOf([orders, inventory, web, v6]);
+  const call = (attributes: Attributes) => calleeOf({ attributes, service: 'gateway' }, known);
+
+  it('writes a server span\'s host as calleeOf writes a client span\'s', () => {
+    expect([orders, inventory, web, v6].map(serverHostOf)).toEqual(['127.0.0.1:3001', 'inventory.internal:3002', 'shop.example', '[::1]:3003']);
+    expect(serverHostOf(span('client', 'unset', { 'server.address': '127.0.0.1', 'server.port': 3001 }))).toBeUndefined();
+    expect(serverHostOf(server({}, 'orders'))).toBeUndefined();
+  });
+  it.each<[string, Attributes, string]>([
+    ['server.address + server.port', { 'server.address': '127.0.0.1', 'server.port': 3001, 'url.full': 'http://127.0.0.1:3001/products' }, 'svc:orders'],
+    ['older net.peer.name + net.peer.port', { 'net.peer.name': 'inventory.internal', 'net.peer.port': 3002 }, 'svc:inventory'],
+    ['only url.full', { 'url.full': 'http://127.0.0.1:3001/orders?limit=3' }, 'svc:orders'],
+    ['default port on both sides', { 'url.full': 'https://shop.example/cart' }, 'svc:web'],
+    ['IPv6', { 'server.address': '::1', 'server.port': 3003 }, 'svc:pricing'],
+    ['another port of the same address stays a host', { 'server.address': '127.0.0.1', 'server.port': 3009 }, 'ext:127.0.0.1:3009'],
+    ['an unknown host stays a host', { 'url.full': 'https://api.stripe.com/v1' }, 'ext:api.stripe.com'],
+    ['peer.service still wins', { 'peer.service': 'billing', 'server.address': '127.0.0.1', 'server.port': 3001 }, 'svc:billing'],
+    ['a database at a known address stays the database', { 'db.system': 'redis', 'server.address': '127.0.0.1', 'server.port': 3001 }, 'db:redis:127.0.0.1'],
+  ])('%s', (_name, attributes, id) => {
+    expect(call(attributes).id).toBe(id);
+  });
+  it('names the service as a service callee', () => {
+    expect(call({ 'server.address': '127.0.0.1', 'server.port': 3001 })).toEqual({ kind: 'service', id: 'svc:orders', name: 'orders' });
+  });
+});
+
+describe('learnHosts', () => {
+  it('learns server addresses and the callee host of a client span answered by another service', () => {
+    const call = span('client', 'unset', { 'url.full': 'http://orders.internal:8080/x' }, { spanId: 'c1', service: 'gateway' });
+    const srv = span('server', 'unset', { 'server.address': '10.0.0.5', 'server.port': 3001 }, { spanId: 's1', parentSpanId: 'c1', service: 'orders' });
+    const self = span('server', 'unset', {}, { spanId: 's2', parentSpanId: 's1', service: 'orders' });
+    expect([...learnHosts([call, srv, self], new Map(), 10)]).toEqual([['10.0.0.5:3001', 'orders'], ['orders.internal:8080', 'orders']]);
+    // A later trace's client span to that host, with no server half, is a call to orders.
+    const late = span('client', 'unset', { 'url.full': 'http://orders.internal:8080/y' }, { service: 'gateway' });
+    expect(calleeOf(late, learnHosts([call, srv], new Map(), 10)).id).toBe('svc:orders');
+  });
+  it('is bounded: the least recently seen host goes first', () => {
+    const at = (host: string, service: string) => span('server', 'unset', { 'server.address': host }, { service, parentSpanId: undefined });
+    const known = new Map<string, string>();
+    for (const h of ['a', 'b', 'c']) learnHosts([at(h, h)], known, 3);
+    learnHosts([at('a', 'a')], known, 3); // seen again: now the newest
+    learnHosts([at('d', 'd')], known, 3);
+    expect([...known.keys()]).toEqual(['c', 'a', 'd']);
+    learnHosts([at('c', 'moved')], known, 3); // a host now answered by another service
+    expect(known.get('c')).toBe('moved');
   });
 });
 

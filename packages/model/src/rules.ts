@@ -154,6 +154,67 @@ function hostOfUrl(url: string | undefined): string | undefined {
   }
 }
 
+/** host[:port] as `calleeOf` and `serverHostOf` both write it: IPv6 in brackets, no port 80/443. */
+function hostKey(address: string, port: string | undefined): string {
+  const h = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+  return port === undefined || port === '80' || port === '443' ? h : `${h}:${port}`;
+}
+
+/** host[:port] -> service name: where services were seen answering (see `serverHostOf`). */
+export type KnownHosts = Pick<ReadonlyMap<string, string>, 'get'>;
+
+/**
+ * The host[:port] a SERVER span was reached at, written as `calleeOf` writes a client span's
+ * host: `server.address` (older `net.host.name`) with `server.port` (older `net.host.port`),
+ * which the server sets from the request's Host header, i.e. the address its caller used.
+ * Undefined for other kinds or without an address. Collect these (host -> `span.service`) into
+ * the `knownHosts` that `calleeOf` takes.
+ *
+ * @example
+ * serverHostOf({ kind: 'server', attributes: { 'server.address': '127.0.0.1', 'server.port': 3001 } }); // '127.0.0.1:3001'
+ */
+export function serverHostOf(span: Pick<SpanRecord, 'kind' | 'attributes'>): string | undefined {
+  if (span.kind !== 'server') return undefined;
+  const a = span.attributes ?? {};
+  const address = str(a, 'server.address') ?? str(a, 'net.host.name');
+  if (address === undefined) return undefined;
+  return hostKey(address, str(a, 'server.port') ?? str(a, 'net.host.port'));
+}
+
+/**
+ * Adds to `into` the host -> service pairs some spans prove, for `calleeOf`'s `knownHosts`: each
+ * server span's own address (`serverHostOf`), and the callee host of a client span answered by a
+ * server span of another service directly below it (which also covers a Host header that differs
+ * from the address the caller used). A host seen again moves to the back; past `cap` hosts the
+ * least recently seen is forgotten, so the map stays bounded.
+ *
+ * @example
+ * const known = learnHosts(trace.spans, new Map(), 256); // known.get('127.0.0.1:3001') === 'orders'
+ * calleeOf(lateClientSpan, known).name; // 'orders'
+ */
+export function learnHosts(spans: ReadonlyArray<SpanRecord>, into: Map<string, string>, cap: number): Map<string, string> {
+  let byId: Map<string, SpanRecord> | undefined;
+  for (const s of spans) {
+    if (s.kind !== 'server') continue;
+    const own = serverHostOf(s);
+    if (own !== undefined) putHost(into, own, s.service, cap);
+    if (s.parentSpanId === undefined) continue;
+    byId ??= new Map(spans.map((x) => [x.spanId, x]));
+    const parent = byId.get(s.parentSpanId);
+    if (parent?.kind === 'client' && parent.service !== s.service) {
+      const callee = calleeOf(parent);
+      if (callee.kind === 'host') putHost(into, callee.name, s.service, cap);
+    }
+  }
+  return into;
+}
+
+function putHost(into: Map<string, string>, host: string, service: string, cap: number): void {
+  into.delete(host);
+  into.set(host, service);
+  while (into.size > cap) into.delete(into.keys().next().value!);
+}
+
 /**
  * Names what a client (or producer) span calls when no server span of the callee answers it, in
  * this order:
@@ -164,13 +225,17 @@ function hostOfUrl(url: string | undefined): string | undefined {
  * 3. a message destination: `messaging.system` with `messaging.destination.name` (older
  *    `messaging.destination`), `kafka orders`;
  * 4. a host: `server.address` (older `net.peer.name`) with `server.port` (older
- *    `net.peer.port`) unless 80 or 443, else the host of `url.full` (older `http.url`);
+ *    `net.peer.port`) unless 80 or 443, else the host of `url.full` (older `http.url`); a host
+ *    that `knownHosts` maps to a service (one of its server spans was reached there, see
+ *    `serverHostOf`) is that service, so a call whose server half arrives late or never is
+ *    still a call to `orders`, not to a phantom `127.0.0.1:3001`;
  * 5. else `unknown`.
  *
  * @example
  * calleeOf(span); // { kind: 'database', id: 'db:sqlite:orders.db', name: 'sqlite orders.db', system: 'sqlite' }
+ * calleeOf(clientSpanTo3001, new Map([['127.0.0.1:3001', 'orders']])); // { kind: 'service', id: 'svc:orders', name: 'orders' }
  */
-export function calleeOf(span: Pick<SpanRecord, 'attributes' | 'service'>): Callee {
+export function calleeOf(span: Pick<SpanRecord, 'attributes' | 'service'>, knownHosts?: KnownHosts): Callee {
   const a = span.attributes ?? {};
   const address = str(a, 'server.address') ?? str(a, 'net.peer.name');
   const system = str(a, 'db.system.name') ?? str(a, 'db.system');
@@ -190,15 +255,14 @@ export function calleeOf(span: Pick<SpanRecord, 'attributes' | 'service'>): Call
     const name = `${msys} ${dest}`;
     return { kind: 'messaging', id: `ext:${name}`, name, system: msys };
   }
-  let host: string | undefined;
-  if (address !== undefined) {
-    const port = str(a, 'server.port') ?? str(a, 'net.peer.port');
-    const h = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address; // IPv6
-    host = port === undefined || port === '80' || port === '443' ? h : `${h}:${port}`;
-  } else {
-    host = hostOfUrl(str(a, 'url.full') ?? str(a, 'http.url'));
+  const host = address !== undefined
+    ? hostKey(address, str(a, 'server.port') ?? str(a, 'net.peer.port'))
+    : hostOfUrl(str(a, 'url.full') ?? str(a, 'http.url'));
+  if (host !== undefined) {
+    const service = knownHosts?.get(host);
+    if (service !== undefined) return { kind: 'service', id: `svc:${service}`, name: service };
+    return { kind: 'host', id: `ext:${host}`, name: host };
   }
-  if (host !== undefined) return { kind: 'host', id: `ext:${host}`, name: host };
   return { kind: 'unknown', id: 'ext:unknown', name: 'unknown' };
 }
 

@@ -55,6 +55,13 @@ export interface MapEdge {
   impact: FailureImpact;
   /** A few recent trace ids that used the edge, newest first */
   traceIds: string[];
+  /**
+   * Edges from `user` only: of `requests`, the server spans that name a parent span the map did not
+   * have, i.e. a caller that had not reported yet (in a hub, another process's spans arrive over
+   * OTLP a moment later) or never will (an uninstrumented caller that passed trace context). The
+   * rest had no parent at all: requests from outside. Absent when none.
+   */
+  callerNotSeen?: number;
 }
 
 export interface DependencyMap {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completenessText, learnHosts, spanLabel, traceCompleteness } from './completeness.js';
+import { completenessText, learnHosts, nodeLabel, spanLabel, traceCompleteness } from './completeness.js';
 import { sid, span } from './test-spans.js';
 
 // gateway -> orders (host 127.0.0.1:3001) -> inventory (peer.service), plus an outside API call.
@@ -78,6 +78,21 @@ describe('spanLabel', () => {
     expect(spanLabel(c, undefined, known)).toBe('GET orders /products');
     expect(spanLabel(c, 'orders-2', known)).toBe('GET orders-2 /products');
     expect(spanLabel(c, undefined, new Map())).toBe('GET 127.0.0.1:3001 /products');
+  });
+  it('names a call whose server half never arrived after the service at its address (model calleeOf with known hosts)', () => {
+    const known6 = learnHosts([span('9', undefined, 0, 1, { kind: 'server', service: 'inventory', attributes: { 'server.address': '::1', 'server.port': 3002 } })]);
+    const old = span('1', undefined, 0, 1, { kind: 'client', name: 'HTTP POST', attributes: { 'http.method': 'POST', 'http.url': 'http://[::1]:3002/reserve' } });
+    expect(spanLabel(old, undefined, known6)).toBe('POST inventory /reserve');
+    const bare = span('2', undefined, 0, 1, { kind: 'client', name: 'GET', attributes: { 'http.request.method': 'GET' } });
+    expect(spanLabel(bare, undefined, known)).toBe('GET');
+  });
+  it('names a tree node by its server child of another service first (nodeLabel)', () => {
+    const c = span('1', undefined, 0, 1, { kind: 'client', name: 'GET', service: 'gateway', attributes: { 'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:3001/products' } });
+    const own = span('2', '1', 0, 1, { kind: 'internal', service: 'gateway', name: 'retry' });
+    const srv = span('3', '1', 0, 1, { kind: 'server', service: 'orders-canary', name: 'GET /products' });
+    expect(nodeLabel({ span: c, children: [{ span: own }, { span: srv }] }, known)).toBe('GET orders-canary /products');
+    expect(nodeLabel({ span: c, children: [] }, known)).toBe('GET orders /products');
+    expect(nodeLabel({ span: srv, children: [] }, known)).toBe('GET /products');
   });
   it('keeps names that already say more, and other kinds', () => {
     expect(spanLabel(span('1', undefined, 0, 1, { kind: 'client', name: 'charge card', attributes: { 'http.request.method': 'POST' } }), undefined, known)).toBe('charge card');

@@ -4,7 +4,7 @@
  * roots) and client calls to another service with nothing below them yet. The trace view says so
  * plainly and keeps fetching while the live stream reports the trace growing.
  */
-import { calleeOf, type SpanRecord } from '@debugpanel/model';
+import { calleeOf, learnHosts as learnHostsOf, type SpanRecord } from '@debugpanel/model';
 
 /** Most hosts remembered (host:port -> service), learned from the traces opened. */
 export const MAX_KNOWN_HOSTS = 256;
@@ -33,43 +33,15 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
-/** `host:port` a server span was reached at (`server.address`/`server.port`, else the Host of `url.full`). */
-function serverHostOf(span: SpanRecord): string | undefined {
-  const a = span.attributes;
-  const addr = str(a['server.address']) ?? str(a['net.host.name']);
-  if (addr !== undefined) {
-    const port = str(a['server.port']) ?? str(a['net.host.port']);
-    return port === undefined || port === '80' || port === '443' ? addr : `${addr}:${port}`;
-  }
-  return undefined;
-}
-
 /**
- * Host -> service pairs a trace proves: a server span's own address, and a client span's callee
- * host answered by a server span of another service directly below it.
+ * Host -> service pairs a trace proves (model's `learnHosts`: server spans' own addresses, and
+ * client callee hosts answered by another service's server span), at most `cap` of them.
  *
  * @example
  * learnHosts(trace.spans, known); // known.get('127.0.0.1:3001') === 'orders'
  */
 export function learnHosts(spans: ReadonlyArray<SpanRecord>, into: Map<string, string> = new Map(), cap = MAX_KNOWN_HOSTS): Map<string, string> {
-  const put = (host: string, service: string) => {
-    if (into.get(host) === service) return;
-    into.delete(host);
-    into.set(host, service);
-    while (into.size > cap) into.delete(into.keys().next().value!);
-  };
-  const byId = new Map(spans.map((s) => [s.spanId, s]));
-  for (const s of spans) {
-    if (s.kind !== 'server') continue;
-    const own = serverHostOf(s);
-    if (own !== undefined) put(own, s.service);
-    const parent = s.parentSpanId === undefined ? undefined : byId.get(s.parentSpanId);
-    if (parent?.kind === 'client' && parent.service !== s.service) {
-      const callee = calleeOf(parent);
-      if (callee.kind === 'host') put(callee.name, s.service);
-    }
-  }
-  return into;
+  return learnHostsOf(spans, into, cap);
 }
 
 /**
@@ -103,10 +75,8 @@ export function traceCompleteness(spans: ReadonlyArray<SpanRecord>, knownHosts: 
   const awaiting: AwaitedCall[] = [];
   for (const s of spans) {
     if (s.kind !== 'client' || answered.has(s.spanId)) continue;
-    const callee = calleeOf(s);
-    let service: string | undefined;
-    if (callee.kind === 'service') service = callee.name;
-    else if (callee.kind === 'host') service = knownHosts.get(callee.name);
+    const callee = calleeOf(s, knownHosts);
+    const service = callee.kind === 'service' ? callee.name : undefined;
     // A call to its own service's address is a call all the same (another instance, or itself).
     if (service !== undefined) awaiting.push({ span: s, service });
   }
@@ -147,8 +117,8 @@ export function spanLabel(span: SpanRecord, childService: string | undefined, kn
   const a = span.attributes;
   const method = str(a['http.request.method']) ?? str(a['http.method']);
   if (method === undefined || (span.name !== method && span.name !== 'HTTP ' + method)) return span.name;
-  const callee = calleeOf(span);
-  const target = childService ?? (callee.kind === 'host' ? (knownHosts.get(callee.name) ?? callee.name) : callee.kind === 'unknown' ? undefined : callee.name);
+  const callee = calleeOf(span, knownHosts);
+  const target = childService ?? (callee.kind === 'unknown' ? undefined : callee.name);
   let path: string | undefined = str(a['url.path']);
   if (path === undefined) {
     const url = str(a['url.full']) ?? str(a['http.url']);
@@ -161,4 +131,18 @@ export function spanLabel(span: SpanRecord, childService: string | undefined, kn
     }
   }
   return [method, target, path].filter((x) => x !== undefined).join(' ');
+}
+
+/**
+ * `spanLabel` of a span in the trace tree: the service of its first child of another service (the
+ * call's server half) names the callee, else the known hosts do. The waterfall row, the span
+ * detail's heading and its "Parent" line all use it, so they say the same.
+ *
+ * @example
+ * nodeLabel(tree.byId.get(spanId)!, known); // 'GET orders /products'
+ */
+export function nodeLabel(node: { span: SpanRecord; children: ReadonlyArray<{ span: SpanRecord }> }, knownHosts: ReadonlyMap<string, string>): string {
+  const span = node.span;
+  if (span.kind !== 'client') return span.name;
+  return spanLabel(span, node.children.find((c) => c.span.service !== span.service)?.span.service, knownHosts);
 }

@@ -4,6 +4,7 @@ import type { DependenciesResponse, MapEdge, MapNode } from '@debugpanel/model';
 import { dependenciesPath } from '../lib/analysis-api.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap } from '../lib/map-layout.js';
+import { nodeStatus, onlyCallerNotSeen, userEdgeNote } from '../lib/map-status.js';
 import { formatHash, withParam } from '../lib/route.js';
 import type { ViewProps } from '../view-props.js';
 
@@ -37,6 +38,13 @@ export function MapView({ route, navigate }: ViewProps) {
   const map = data.data;
   const layout = useMemo(() => (map ? layoutMap(map.nodes, map.edges) : undefined), [map]);
   const byId = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
+  // Failed calls into each node: a node with none of its own errors but failed calls into it
+  // (a 4xx its callers count as failed) gets a warning outline, as its status text says.
+  const failedIn = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const e of map?.edges ?? []) if (e.errors > 0 && e.source !== e.target) m.set(e.target, (m.get(e.target) ?? 0) + e.errors);
+    return m;
+  }, [map]);
   const maxEdgeReq = useMemo(() => Math.max(0, ...(map?.edges ?? []).map((e) => e.requests)), [map]);
   const reach = selNode ? map?.failsWith[selNode] : undefined;
   const failing = new Set(reach?.fails ?? []);
@@ -63,7 +71,12 @@ export function MapView({ route, navigate }: ViewProps) {
             {formatCount(map.traces)} traces{map.truncated ? ' (the most recent; older ones left out)' : ''} · {map.nodes.length} nodes · {map.edges.length} edges
           </span>
         )}
-        <span class="muted">Edges: solid = hard dependency, dashed = soft (caller recovered), dotted = no failures seen; colour = error rate.</span>
+        <span class="muted">Edges: solid = hard dependency, dashed = soft (caller recovered), dotted = no failures seen; colour = error rate. Nodes: red outline = its own errors, orange = only its callers saw failures (a 4xx).</span>
+        {map && map.edges.some((e) => (e.callerNotSeen ?? 0) > 0) && (
+          <span class="muted" data-testid="map-user-note">
+            A faint edge from user: requests whose caller&apos;s spans had not arrived yet (or never will); select an edge from user for the count.
+          </span>
+        )}
       </div>
       {data.error && <div class="error">{data.error}</div>}
       {map && map.nodes.length === 0 && <p class="empty">No calls between services in this window yet.</p>}
@@ -87,16 +100,16 @@ export function MapView({ route, navigate }: ViewProps) {
               </defs>
               {layout.edges.map(({ edge: e, d, mid }) => (
                 <g key={e.id} data-testid="map-edge" data-edge={e.id} style={{ cursor: 'pointer' }} onClick={(ev) => { ev.stopPropagation(); select('edge', e.id); }}>
-                  <title>{`${byId.get(e.source)?.name} → ${byId.get(e.target)?.name}: ${formatCount(e.requests)} calls, ${pct(e.errors, e.requests)} errors, p95 ${formatDuration(e.latency.p95)}`}</title>
+                  <title>{`${byId.get(e.source)?.name} → ${byId.get(e.target)?.name}: ${formatCount(e.requests)} calls, ${pct(e.errors, e.requests)} errors, p95 ${formatDuration(e.latency.p95)}${e.callerNotSeen ? `\n${userEdgeNote(e, (id) => byId.get(id)?.name ?? id)}` : ''}`}</title>
                   <path d={d} fill="none" stroke="transparent" stroke-width={14} />
                   <path
                     d={d}
                     fill="none"
-                    stroke={errorColor(e.errors, e.requests)}
+                    stroke={onlyCallerNotSeen(e) ? 'var(--muted)' : errorColor(e.errors, e.requests)}
                     stroke-width={edgeWidth(e.requests, maxEdgeReq) + (e.id === selEdge ? 2 : 0)}
                     stroke-dasharray={edgeDash(e.impact)}
                     marker-end="url(#map-arrow)"
-                    opacity={selNode && !(e.target === selNode || failing.has(e.source) || maybe.has(e.source)) ? 0.35 : 1}
+                    opacity={(selNode && !(e.target === selNode || failing.has(e.source) || maybe.has(e.source))) || onlyCallerNotSeen(e) ? 0.35 : 1}
                   />
                   <text x={mid.x} y={mid.y - 9} text-anchor="middle" style={{ fontSize: '10px', fill: 'var(--muted)' }}>
                     {formatCount(e.requests)}{e.errors > 0 ? ` · ${pct(e.errors, e.requests)}` : ''}
@@ -105,8 +118,8 @@ export function MapView({ route, navigate }: ViewProps) {
               ))}
               {layout.nodes.map(({ node: n, x, y, r }) => (
                 <g key={n.id} data-testid="map-node" data-node={n.id} style={{ cursor: 'pointer' }} onClick={(ev) => { ev.stopPropagation(); select('node', n.id); }}>
-                  <title>{`${n.name}: ${formatCount(n.requests)} requests, ${pct(n.errors, n.requests)} errors, p95 ${formatDuration(n.latency.p95)}`}</title>
-                  <NodeShape n={n} x={x} y={y} r={r} ring={n.id === selNode ? 'var(--fg)' : failing.has(n.id) ? 'var(--err)' : maybe.has(n.id) ? 'var(--warn)' : undefined} />
+                  <title>{`${n.name}: ${formatCount(n.requests)} requests, ${pct(n.errors, n.requests)} errors, p95 ${formatDuration(n.latency.p95)}${(failedIn.get(n.id) ?? 0) > n.errors ? `; ${formatCount(failedIn.get(n.id)!)} failed calls into it` : ''}`}</title>
+                  <NodeShape n={n} x={x} y={y} r={r} failedIn={failedIn.get(n.id) ?? 0} ring={n.id === selNode ? 'var(--fg)' : failing.has(n.id) ? 'var(--err)' : maybe.has(n.id) ? 'var(--warn)' : undefined} />
                   <text x={x} y={y + r + 14} text-anchor="middle" style={{ fontSize: '12px', fill: 'var(--fg)', fontWeight: 600 }}>{n.name}</text>
                   {n.errors > 0 && (
                     <text x={x} y={y + 4} text-anchor="middle" style={{ fontSize: '10px', fill: '#fff', fontWeight: 700 }}>{pct(n.errors, n.requests)}</text>
@@ -118,7 +131,7 @@ export function MapView({ route, navigate }: ViewProps) {
         )}
         {(node || edge) && map && (
           <aside data-testid="map-detail" style={{ width: '300px', flex: 'none', overflow: 'auto', borderLeft: '1px solid var(--border)', paddingLeft: '12px' }}>
-            {node && <NodeDetail n={node} reach={reach} byId={byId} onSelect={(id) => select('node', id)} />}
+            {node && <NodeDetail n={node} edges={map.edges} reach={reach} byId={byId} onSelect={(id) => select('node', id)} />}
             {edge && <EdgeDetail e={edge} byId={byId} />}
           </aside>
         )}
@@ -127,16 +140,16 @@ export function MapView({ route, navigate }: ViewProps) {
   );
 }
 
-function NodeShape({ n, x, y, r, ring }: { n: MapNode; x: number; y: number; r: number; ring: string | undefined }) {
+function NodeShape({ n, x, y, r, ring, failedIn }: { n: MapNode; x: number; y: number; r: number; ring: string | undefined; failedIn: number }) {
   const fill = n.kind === 'service' ? `var(--c${serviceHue(n.name)})` : n.kind === 'user' ? 'var(--muted)' : 'var(--bg3)';
-  const stroke = ring ?? (n.errors > 0 ? 'var(--err)' : 'var(--border)');
-  const sw = ring ? 4 : n.errors > 0 ? 3 : 1.5;
+  const stroke = ring ?? (n.errors > 0 ? 'var(--err)' : failedIn > 0 ? 'var(--warn)' : 'var(--border)');
+  const sw = ring ? 4 : n.errors > 0 || failedIn > 0 ? 3 : 1.5;
   if (n.kind === 'database') {
     // A pale box alone read as an empty placeholder: a darker outline and the system name inside
     // make it read as a database.
     return (
       <>
-        <rect x={x - r} y={y - r * 0.8} width={2 * r} height={1.6 * r} rx={r * 0.5} style={{ fill, stroke: ring ?? (n.errors > 0 ? 'var(--err)' : 'var(--muted)'), strokeWidth: sw }} />
+        <rect x={x - r} y={y - r * 0.8} width={2 * r} height={1.6 * r} rx={r * 0.5} style={{ fill, stroke: ring ?? (n.errors > 0 ? 'var(--err)' : failedIn > 0 ? 'var(--warn)' : 'var(--muted)'), strokeWidth: sw }} />
         {n.errors === 0 && <text x={x} y={y + 4} text-anchor="middle" style={{ fontSize: '10px', fill: 'var(--muted)', fontWeight: 600 }}>{n.system ?? 'db'}</text>}
       </>
     );
@@ -157,8 +170,9 @@ function Stats({ requests, errors, latency }: { requests: number; errors: number
   );
 }
 
-function NodeDetail(p: { n: MapNode; reach: { fails: string[]; mayFail: string[] } | undefined; byId: ReadonlyMap<string, MapNode>; onSelect: (id: string) => void }) {
+function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fails: string[]; mayFail: string[] } | undefined; byId: ReadonlyMap<string, MapNode>; onSelect: (id: string) => void }) {
   const name = (id: string) => p.byId.get(id)?.name ?? id;
+  const status = nodeStatus(p.n, p.edges, p.reach, name);
   const list = (ids: string[]) => (
     <ul style={{ margin: '4px 0', paddingLeft: '18px' }}>
       {ids.map((id) => <li key={id}><a href="#" onClick={(e) => { e.preventDefault(); p.onSelect(id); }}>{name(id)}</a></li>)}
@@ -169,10 +183,17 @@ function NodeDetail(p: { n: MapNode; reach: { fails: string[]; mayFail: string[]
       <h3>{p.n.kind}{p.n.system ? ` · ${p.n.system}` : ''}{p.n.kind === 'service' && !p.n.instrumented ? ' · not instrumented' : ''}</h3>
       <h2 style={{ margin: '2px 0', wordBreak: 'break-all' }}>{p.n.name}</h2>
       <Stats requests={p.n.requests} errors={p.n.errors} latency={p.n.latency} />
+      {status.failedIn > p.n.errors && (
+        <p class="muted" data-testid="map-failed-in">
+          {status.failedIn === 1 ? '1 call' : `${formatCount(status.failedIn)} calls`} to it failed as its callers saw {status.failedIn === 1 ? 'it' : 'them'} ({pct(status.failedIn, status.callsIn)}): a caller counts a 4xx
+          answer (or a lost connection) as failed, a server only a 5xx.
+        </p>
+      )}
       {p.n.kind === 'service' && <a href={formatHash({ view: 'traces', params: { service: p.n.name } })}>Traces of {p.n.name}</a>}
       <h3>If {p.n.name} fails</h3>
       <div data-testid="map-fails-with">
-        {p.reach && p.reach.fails.length > 0 ? <>These failed with it (hard dependencies):{list(p.reach.fails)}</> : <p class="muted">Nothing was seen failing with it.</p>}
+        <p class={status.tone === 'ok' ? 'muted' : status.tone === 'err' ? 'err' : undefined} data-tone={status.tone}>{status.text}</p>
+        {p.reach && p.reach.fails.length > 0 && list(p.reach.fails)}
         {p.reach && p.reach.mayFail.length > 0 && <>These may fail too (their calls never failed while observed):{list(p.reach.mayFail)}</>}
       </div>
     </div>
@@ -187,6 +208,7 @@ function EdgeDetail({ e, byId }: { e: MapEdge; byId: ReadonlyMap<string, MapNode
       <h2 style={{ margin: '2px 0', wordBreak: 'break-all' }}>{byId.get(e.source)?.name ?? e.source} → {byId.get(e.target)?.name ?? e.target}</h2>
       <Stats requests={e.requests} errors={e.errors} latency={e.latency} />
       <p>Impact: {impact}{e.failures.hard + e.failures.soft > 0 ? ` (${e.failures.hard} hard, ${e.failures.soft} soft)` : ''}</p>
+      {e.callerNotSeen ? <p class="muted" data-testid="map-caller-not-seen">{userEdgeNote(e, (id) => byId.get(id)?.name ?? id)}</p> : null}
       <a href={edgeTracesHash(e, byId)} data-testid="map-edge-traces">Traces with these calls</a>
       {e.traceIds.length > 0 && (
         <>

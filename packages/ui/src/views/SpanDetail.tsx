@@ -5,6 +5,8 @@ import { formatBreakpointsHash } from '../lib/breakpoints-hash.js';
 import { formatClock, formatDuration, serviceHue } from '../lib/format.js';
 import { attributeLine, severityClass } from '../lib/trace-logs.js';
 import { Severity } from './logs/Severity.js';
+import { useState } from 'preact/hooks';
+import { foldStack, parseStack, type StackLine } from '../lib/stack-frames.js';
 
 /** Log records listed in the detail at most; the rest are a link away (the Logs view, filtered to the span). */
 const MAX_SPAN_LOGS = 100;
@@ -12,6 +14,8 @@ const MAX_SPAN_LOGS = 100;
 /** Everything one span carries: attributes, events, exceptions with stacks, links, resource. */
 export function SpanDetail(props: {
   span: SpanRecord;
+  /** What the waterfall row calls the span (`GET orders /products`); default its name */
+  label?: string | undefined;
   traceStart: number;
   parentName: string | undefined;
   /** ms of this span on the trace's critical path (0: off it); undefined while unknown */
@@ -29,7 +33,7 @@ export function SpanDetail(props: {
   return (
     <aside class="detail" aria-labelledby="detail-h" data-testid="span-detail">
       <header class="detail-head">
-        <h2 id="detail-h">{span.name}</h2>
+        <h2 id="detail-h">{props.label ?? span.name}</h2>
         <button type="button" class="btn ghost small" onClick={props.onClose} aria-label="Close span details" data-testid="detail-close">
           ✕
         </button>
@@ -90,7 +94,7 @@ export function SpanDetail(props: {
                 <b class="err">{String(e.attributes['exception.type'] ?? 'Error')}</b>: {String(e.attributes['exception.message'] ?? '')}
                 <span class="muted"> at +{formatDuration(e.time - props.traceStart)}</span>
               </p>
-              {e.attributes['exception.stacktrace'] !== undefined && <pre class="stack">{String(e.attributes['exception.stacktrace'])}</pre>}
+              {e.attributes['exception.stacktrace'] !== undefined && <Stack text={String(e.attributes['exception.stacktrace'])} />}
             </div>
           ))}
         </section>
@@ -196,4 +200,48 @@ function KvList(props: { attrs: Attributes; testId?: string }) {
 
 function show(v: AttributeValue): string {
   return Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : typeof v === 'string' ? v : String(v);
+}
+
+/**
+ * A stack trace: the app's frames link to their file and line in the Breakpoints view (which
+ * resolves the absolute path against the app's source root), library frames fold.
+ */
+function Stack({ text }: { text: string }) {
+  const parts = foldStack(parseStack(text));
+  return (
+    <pre class="stack" data-testid="stack">
+      {parts.map((p, i) => (p.kind === 'fold' ? <StackFold key={i} lines={p.lines} /> : <StackRow key={i} l={p} />))}
+    </pre>
+  );
+}
+
+function StackRow({ l }: { l: StackLine }) {
+  if (l.kind === 'text' || l.frame === undefined || l.frame.library) return <div>{l.kind === 'text' ? l.text : `    ${l.text}`}</div>;
+  const f = l.frame;
+  const at = `${f.file}:${f.line}${f.column === undefined ? '' : `:${f.column}`}`;
+  return (
+    <div>
+      {'    at '}
+      {f.fn && `${f.fn} (`}
+      <a href={formatBreakpointsHash({ file: f.file, line: f.line })} data-testid="stack-frame-link" title={`Open ${f.file.split(/[\\/]/).pop()}:${f.line} in the Breakpoints view`}>
+        {at}
+      </a>
+      {f.fn && ')'}
+    </div>
+  );
+}
+
+function StackFold({ lines }: { lines: StackLine[] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <div>
+        {'    '}
+        <button type="button" class="btn link small" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="stack-fold">
+          {open ? '▾' : '▸'} {lines.length} library frame{lines.length === 1 ? '' : 's'}
+        </button>
+      </div>
+      {open && lines.map((l, i) => <div key={i} class="muted">{`    ${l.text}`}</div>)}
+    </>
+  );
 }

@@ -18,7 +18,7 @@ import { backToList, linkWith, readContext } from '../lib/context.js';
 import { SpanDetail } from './SpanDetail.js';
 import { lazyView } from './lazy-view.js';
 import { setPinned } from '../lib/pin.js';
-import { completenessText, learnHosts, traceCompleteness, type Completeness } from '../lib/completeness.js';
+import { completenessText, learnHosts, nodeLabel, traceCompleteness, type Completeness } from '../lib/completeness.js';
 import { adjustClockSkew } from '../lib/clock-skew.js';
 import { useTraceGrowth } from './use-trace-growth.js';
 import type { LogsResponse } from '@debugpanel/model';
@@ -489,7 +489,8 @@ export function TraceView({ route, navigate }: ViewProps) {
           <SpanDetail
             span={selected}
             traceStart={tree.start}
-            parentName={tree.byId.get(selected.parentSpanId ?? '')?.span.name}
+            label={nodeLabel(tree.byId.get(selected.spanId)!, KNOWN_HOSTS)}
+            parentName={((n) => n && nodeLabel(n, KNOWN_HOSTS))(tree.byId.get(selected.parentSpanId ?? ''))}
             criticalMs={marks ? (marks.bySpan.get(selected.spanId)?.ms ?? 0) : undefined}
             skewMs={skew.get(selected.spanId)}
             logs={spanLogs.bySpan.get(selected.spanId)}

@@ -7,7 +7,7 @@ import { barGeometry, timeTicks } from '../lib/viewport.js';
 import { useVirtualRows } from '../use-virtual-rows.js';
 import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { anyOnPath, type CriticalMarks, type PathMark } from '../lib/critical-path.js';
-import { spanLabel } from '../lib/completeness.js';
+import { nodeLabel } from '../lib/completeness.js';
 import type { FindingMark } from '../lib/findings.js';
 import { severityClass, type SpanLogs } from '../lib/trace-logs.js';
 
@@ -261,7 +261,7 @@ function renderRow(p: WfRowProps) {
           <span class="toggle" aria-hidden="true" />
         )}
         <span class={`svc-dot c${serviceHue(span.service)}`} aria-hidden="true" />
-        <span class="label">{spanLabel(span, row.node.children.find((c) => c.span.service !== span.service)?.span.service, p.actions.knownHosts ?? NO_HOSTS)}</span>
+        <span class="label">{nodeLabel(row.node, p.actions.knownHosts ?? NO_HOSTS)}</span>
         {hasKids && isCollapsed && <span class="count muted">+{formatCount(row.node.descendants)}</span>}
         {err && <span class="err-badge">error</span>}
         <LogMark n={p.logCount} sev={p.logSev} />

@@ -45,7 +45,9 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
   const sources = useJson<SourcesResponse>('api/sources');
   const root = sources.data?.root ?? '';
   const bps = usePolled<BreakpointsResponse>('api/breakpoints', POLL_MS);
-  const file = useJson<SourceFileResponse>(loc.file ? sourceFilePath(loc.file) : undefined);
+  // A stack frame linked from a span carries its absolute path: shown once it is made relative to the root (below).
+  const absolute = !!loc.file && /^(\/|[A-Za-z]:[\\/])/.test(loc.file);
+  const file = useJson<SourceFileResponse>(loc.file && !absolute ? sourceFilePath(loc.file) : undefined);
   const lines = useMemo(() => (file.data ? splitLines(file.data.text) : []), [file.data]);
   const list = bps.data?.breakpoints ?? [];
   const marks = useMemo(() => (loc.file && root ? breakpointsByLine(list, root, loc.file) : new Map<number, Breakpoint>()), [bps.data, root, loc.file]);
@@ -107,6 +109,11 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
     const rel = relativeTo(root, stopped.file);
     if (!rel.startsWith('/')) go({ ...loc, file: rel, line: stopped.line }, true);
   }, [stopped, loc.file, root]);
+  useEffect(() => {
+    if (!absolute || !root) return;
+    const rel = relativeTo(root, loc.file!);
+    if (!/^(\/|[A-Za-z]:[\\/])/.test(rel)) go({ ...loc, file: rel }, true);
+  }, [absolute, root, loc.file]);
   const stats = bps.data?.stats;
 
   return (
@@ -172,6 +179,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
         {loc.file && file.data && (
           <SourceCode lines={lines} marks={marks} selected={loc.line ?? 0} stopped={stopped && relativeTo(root, stopped.file) === loc.file ? stopped.line : 0} onSelect={selectLine} onToggle={toggle} />
         )}
+        {absolute && root && /^(\/|[A-Za-z]:[\\/])/.test(relativeTo(root, loc.file!)) && <p class="empty" data-testid="bp-outside-root">{loc.file} is not under the app&apos;s source root ({root}), so it cannot be shown here.</p>}
         {!loc.file && <p class="empty">Pick a file on the left, then click a line number to capture a snapshot the next time that line runs.</p>}
       </div>
 
