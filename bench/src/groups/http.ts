@@ -36,6 +36,13 @@ const CONTENDERS: Contender[] = [
   { id: 'sentry', script: 'servers/sentry.js', env: { NODE_ENV: 'development' } },
 ];
 
+/**
+ * `BENCH_HTTP_CONTENDERS=plain,debugpanel-dev,...` runs only those contenders (a focused before /
+ * after comparison in less time on a shared machine); the others' rows say they were left out.
+ */
+const WANTED = process.env.BENCH_HTTP_CONTENDERS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const wanted = (id: string): boolean => WANTED === undefined || WANTED.length === 0 || WANTED.includes(id);
+
 /** One load run against one contender: autocannon's figures plus the server's CPU time per request. */
 interface Shot extends LoadResult {
   /** Server user + system CPU time over the run divided by the requests it served, µs */
@@ -110,6 +117,7 @@ async function run(ctx: Context): Promise<Row[]> {
     await Promise.all(
       CONTENDERS.map(async (c) => {
         if (c.panel && !panelReady) return;
+        if (!wanted(c.id)) return;
         const env = { ...c.env, ...(c.id === 'debugpanel-sendto' ? { BENCH_PANEL_OPTIONS: JSON.stringify({ sendTo }) } : {}) };
         try {
           const { child, ready } = await startChild(c.id, c.script, { env });
@@ -196,7 +204,7 @@ async function run(ctx: Context): Promise<Row[]> {
         const aimed = isPanel && !c.feature;
         const res = results.get(c.id);
         if (!res) {
-          const why = failed.get(c.id) ?? notYet.get(c.id) ?? (c.panel ? 'debugpanel does not export debugPanel() yet' : 'not started');
+          const why = failed.get(c.id) ?? notYet.get(c.id) ?? (!wanted(c.id) ? 'left out (BENCH_HTTP_CONTENDERS)' : c.panel ? 'debugpanel does not export debugPanel() yet' : 'not started');
           const status = failed.has(c.id) ? 'failed' : 'not available yet';
           rows.push(missingRow(group, `${name} throughput`, 'req/s', aimed ? THROUGHPUT_AIM[route] : undefined, why, status));
           if (c.id !== 'plain') rows.push(missingRow(group, `${name} p99`, 'ms', aimed ? P99_AIM : undefined, why, status));
