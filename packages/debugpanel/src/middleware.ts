@@ -16,7 +16,8 @@ import type { PanelTracing, ServerSpan } from '@debugpanel/tracing';
 import { applyIncomingFault } from './chaos.js';
 
 /**
- * Each request's ServerSpan (null once it ended), process-wide under a `Symbol.for` key so that
+ * Each request's ServerSpan while it runs (deleted as it ends, so the table holds only the
+ * requests in flight instead of growing until the next GC clears dead keys), process-wide under a `Symbol.for` key so that
  * two copies of debugpanel see each other. A WeakMap rather than a property on the request:
  * requests reach the middleware with many hidden classes (Express swaps their prototype, the
  * parser and earlier middleware add fields), so every `req[symbol]` site went megamorphic, and a
@@ -27,7 +28,7 @@ import { applyIncomingFault } from './chaos.js';
 const SPANS_KEY = Symbol.for('debugpanel.serverSpans.v1');
 const serverSpans: WeakMap<object, ServerSpan | null> = ((globalThis as { [SPANS_KEY]?: WeakMap<object, ServerSpan | null> })[SPANS_KEY] ??= new WeakMap());
 
-/** The request's server span while it runs; null once it ended, undefined when the panel did not trace it. */
+/** The request's server span while it runs; undefined once it ended or when the panel did not trace it. */
 export function serverSpanOf(req: object): ServerSpan | null | undefined {
   return serverSpans.get(req);
 }
@@ -74,7 +75,7 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
     if (!req) return;
     const span = serverSpans.get(req);
     if (!span) return;
-    serverSpans.set(req, null);
+    serverSpans.delete(req);
     try {
       const template = routeTemplate(req);
       if (template !== undefined) span.setRoute(template);
