@@ -3,6 +3,8 @@
  * loads it from another process. Contenders are measured one after another within a round, the
  * order rotating each round, and every ratio is taken against plain Express within the same round.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Child, pinToCore, startChild } from '../child.js';
 import type { Context, Group } from '../context.js';
 import type { LoadResult } from '../load.js';
@@ -35,6 +37,23 @@ const CONTENDERS: Contender[] = [
   // What many users pick instead: @sentry/node with tracing on (servers/sentry.ts says how nothing is sent).
   { id: 'sentry', script: 'servers/sentry.js', env: { NODE_ENV: 'development' } },
 ];
+
+/**
+ * `BENCH_PANEL_BEFORE=<dir>`: a copy of bench/dist whose `debugpanel` import resolves to an older
+ * build (e.g. main before a change) adds `debugpanel-before`, default dev set-up like
+ * `debugpanel-dev`: before and after measured in one run, each against its own plain partner
+ * (bench/results/lean-span-path.md says how that copy was made).
+ */
+const BEFORE_DIR = process.env.BENCH_PANEL_BEFORE;
+if (BEFORE_DIR !== undefined && BEFORE_DIR !== '') {
+  const distDir = path.dirname(fileURLToPath(new URL('../child.js', import.meta.url)));
+  CONTENDERS.splice(2, 0, {
+    id: 'debugpanel-before',
+    script: path.relative(distDir, path.join(BEFORE_DIR, 'servers/debugpanel.js')),
+    env: { NODE_ENV: 'development' },
+    panel: true,
+  });
+}
 
 /**
  * `BENCH_HTTP_CONTENDERS=plain,debugpanel-dev,...` runs only those contenders (a focused before /
@@ -270,7 +289,7 @@ async function run(ctx: Context): Promise<Row[]> {
           }),
         );
         if (aimed && mate) {
-          for (const rival of ['otel-sdk', 'sentry']) {
+          for (const rival of ['otel-sdk', 'sentry', ...(c.id === 'debugpanel-dev' ? ['debugpanel-before'] : [])]) {
             const added = addedCpuRatio(c.id, rival);
             if (added === undefined) continue;
             rows.push(
