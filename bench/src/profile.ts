@@ -9,7 +9,8 @@
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pinToCore, startChild } from './child.js';
 import type { LoadResult } from './load.js';
 
@@ -33,6 +34,11 @@ const CONTENDERS: Record<string, { script: string; env: Record<string, string> }
   'debugpanel-own-sdk': { script: 'servers/debugpanel.js', env: { NODE_ENV: 'development', BENCH_OWN_SDK: '1' } },
   'otel-sdk': { script: 'servers/otel-sdk.js', env: { NODE_ENV: 'development' } },
 };
+// An older build (see BENCH_PANEL_BEFORE in groups/http.ts), to profile before and after alike.
+if (process.env.BENCH_PANEL_BEFORE) {
+  const distDir = dirname(fileURLToPath(import.meta.url));
+  CONTENDERS['debugpanel-before'] = { script: relative(distDir, join(process.env.BENCH_PANEL_BEFORE, 'servers/debugpanel.js')), env: { NODE_ENV: 'development' } };
+}
 
 /** Which part of the process a frame belongs to: a workspace package, a dependency, node itself. */
 function owner(url: string): string {
