@@ -3,6 +3,8 @@
  * loads it from another process. Contenders are measured one after another within a round, the
  * order rotating each round, and every ratio is taken against plain Express within the same round.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Child, pinToCore, startChild } from '../child.js';
 import type { Context, Group } from '../context.js';
 import type { LoadResult } from '../load.js';
@@ -35,6 +37,30 @@ const CONTENDERS: Contender[] = [
   // What many users pick instead: @sentry/node with tracing on (servers/sentry.ts says how nothing is sent).
   { id: 'sentry', script: 'servers/sentry.js', env: { NODE_ENV: 'development' } },
 ];
+
+/**
+ * `BENCH_PANEL_BEFORE=<dir>`: a copy of bench/dist whose `debugpanel` import resolves to an older
+ * build (e.g. main before a change) adds `debugpanel-before`, default dev set-up like
+ * `debugpanel-dev`: before and after measured in one run, each against its own plain partner
+ * (bench/results/lean-span-path.md says how that copy was made).
+ */
+const BEFORE_DIR = process.env.BENCH_PANEL_BEFORE;
+if (BEFORE_DIR !== undefined && BEFORE_DIR !== '') {
+  const distDir = path.dirname(fileURLToPath(new URL('../child.js', import.meta.url)));
+  CONTENDERS.splice(2, 0, {
+    id: 'debugpanel-before',
+    script: path.relative(distDir, path.join(BEFORE_DIR, 'servers/debugpanel.js')),
+    env: { NODE_ENV: 'development' },
+    panel: true,
+  });
+}
+
+/**
+ * `BENCH_HTTP_CONTENDERS=plain,debugpanel-dev,...` runs only those contenders (a focused before /
+ * after comparison in less time on a shared machine); the others' rows say they were left out.
+ */
+const WANTED = process.env.BENCH_HTTP_CONTENDERS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const wanted = (id: string): boolean => WANTED === undefined || WANTED.length === 0 || WANTED.includes(id);
 
 /** One load run against one contender: autocannon's figures plus the server's CPU time per request. */
 interface Shot extends LoadResult {
@@ -110,6 +136,7 @@ async function run(ctx: Context): Promise<Row[]> {
     await Promise.all(
       CONTENDERS.map(async (c) => {
         if (c.panel && !panelReady) return;
+        if (!wanted(c.id)) return;
         const env = { ...c.env, ...(c.id === 'debugpanel-sendto' ? { BENCH_PANEL_OPTIONS: JSON.stringify({ sendTo }) } : {}) };
         try {
           const { child, ready } = await startChild(c.id, c.script, { env });
@@ -196,7 +223,7 @@ async function run(ctx: Context): Promise<Row[]> {
         const aimed = isPanel && !c.feature;
         const res = results.get(c.id);
         if (!res) {
-          const why = failed.get(c.id) ?? notYet.get(c.id) ?? (c.panel ? 'debugpanel does not export debugPanel() yet' : 'not started');
+          const why = failed.get(c.id) ?? notYet.get(c.id) ?? (!wanted(c.id) ? 'left out (BENCH_HTTP_CONTENDERS)' : c.panel ? 'debugpanel does not export debugPanel() yet' : 'not started');
           const status = failed.has(c.id) ? 'failed' : 'not available yet';
           rows.push(missingRow(group, `${name} throughput`, 'req/s', aimed ? THROUGHPUT_AIM[route] : undefined, why, status));
           if (c.id !== 'plain') rows.push(missingRow(group, `${name} p99`, 'ms', aimed ? P99_AIM : undefined, why, status));
@@ -262,7 +289,7 @@ async function run(ctx: Context): Promise<Row[]> {
           }),
         );
         if (aimed && mate) {
-          for (const rival of ['otel-sdk', 'sentry']) {
+          for (const rival of ['otel-sdk', 'sentry', ...(c.id === 'debugpanel-dev' ? ['debugpanel-before'] : [])]) {
             const added = addedCpuRatio(c.id, rival);
             if (added === undefined) continue;
             rows.push(

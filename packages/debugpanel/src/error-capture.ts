@@ -69,7 +69,13 @@ export class ErrorCapture implements ErrorRecorder {
   readonly #queue = new RingBuffer<Queued>(MAX_QUEUE);
   /** Traces with an exception queued but not grouped yet (their local roots are queued too) */
   readonly #pending = new Set<string>();
-  readonly #recentRoots = new Map<string, SpanRecord>();
+  /**
+   * The newest local roots, a ring written once per request; read (newest first) only when a
+   * logged error names its trace, which is rare. A Map keyed by trace id cost two hash operations
+   * per request plus the churn of deleting its oldest entry: ~2 µs per request in the `/hello` profile.
+   */
+  readonly #recentRoots: Array<SpanRecord | undefined> = new Array<SpanRecord | undefined>(MAX_RECENT_ROOTS).fill(undefined);
+  #recentNext = 0;
   #timer: NodeJS.Timeout | undefined;
   #unwatch: (() => void) | undefined;
   #closed = false;
@@ -97,11 +103,12 @@ export class ErrorCapture implements ErrorRecorder {
       this.#pending.add(span.traceId);
       this.#enqueue({ span });
     } else if (isLocalRoot(span)) {
-      if (this.#pending.has(span.traceId) || this.groups.hasTrace(span.traceId)) this.#enqueue({ span });
+      if ((this.#pending.size > 0 && this.#pending.has(span.traceId)) || this.groups.hasTrace(span.traceId)) this.#enqueue({ span });
       else {
-        // Two Map operations per request; the span is only read if an error of its trace is logged later.
-        this.#recentRoots.set(span.traceId, span);
-        if (this.#recentRoots.size > MAX_RECENT_ROOTS) this.#recentRoots.delete(this.#recentRoots.keys().next().value!);
+        // One array write per request; the span is only read if an error of its trace is logged later.
+        const i = this.#recentNext;
+        this.#recentRoots[i] = span;
+        this.#recentNext = i + 1 === MAX_RECENT_ROOTS ? 0 : i + 1;
       }
     }
   }
@@ -145,7 +152,7 @@ export class ErrorCapture implements ErrorRecorder {
     this.flush();
     this.#closed = true;
     this.#unwatch?.();
-    this.#recentRoots.clear();
+    this.#recentRoots.fill(undefined);
   }
 
   #enqueue(item: Queued): void {
@@ -169,9 +176,20 @@ export class ErrorCapture implements ErrorRecorder {
 
   #logged(error: unknown, context: LoggedErrorContext): void {
     const { service = this.#service, ...rest } = context;
-    const root = context.traceId === undefined ? undefined : this.#recentRoots.get(context.traceId);
+    const root = context.traceId === undefined ? undefined : this.#recentRoot(context.traceId);
     const where = root !== undefined && root.service === service ? spanContext(root) : {};
     this.groups.record(this.#redact(fromError(error)), { source: 'log', service, ...where, ...rest });
+  }
+
+  /** The newest remembered local root of `traceId`. */
+  #recentRoot(traceId: string): SpanRecord | undefined {
+    const roots = this.#recentRoots;
+    for (let k = 1; k <= MAX_RECENT_ROOTS; k++) {
+      const root = roots[(this.#recentNext - k + MAX_RECENT_ROOTS) % MAX_RECENT_ROOTS];
+      if (root === undefined) return undefined;
+      if (root.traceId === traceId) return root;
+    }
+    return undefined;
   }
 
   /** An uncaught exception or unhandled rejection: grouped now, the process may be about to exit. */

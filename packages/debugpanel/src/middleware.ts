@@ -15,8 +15,23 @@ import type { FaultInjector } from '@debugpanel/model';
 import type { PanelTracing, ServerSpan } from '@debugpanel/tracing';
 import { applyIncomingFault } from './chaos.js';
 
-/** The request's ServerSpan; `Symbol.for` so that two copies of debugpanel see each other. */
-export const SERVER_SPAN = Symbol.for('debugpanel.serverSpan');
+/**
+ * Each request's ServerSpan while it runs (deleted as it ends, so the table holds only the
+ * requests in flight instead of growing until the next GC clears dead keys), process-wide under a `Symbol.for` key so that
+ * two copies of debugpanel see each other. A WeakMap rather than a property on the request:
+ * requests reach the middleware with many hidden classes (Express swaps their prototype, the
+ * parser and earlier middleware add fields), so every `req[symbol]` site went megamorphic, and a
+ * megamorphic miss (the "not traced yet" check) or a property-adding store runs in the V8 runtime
+ * on every request: ~2.5 µs per request in the profile of `/hello` (bench/results/lean-span-path.md).
+ * A WeakMap lookup costs the same whatever the request's shape.
+ */
+const SPANS_KEY = Symbol.for('debugpanel.serverSpans.v1');
+const serverSpans: WeakMap<object, ServerSpan | null> = ((globalThis as { [SPANS_KEY]?: WeakMap<object, ServerSpan | null> })[SPANS_KEY] ??= new WeakMap());
+
+/** The request's server span while it runs; undefined once it ended or when the panel did not trace it. */
+export function serverSpanOf(req: object): ServerSpan | null | undefined {
+  return serverSpans.get(req);
+}
 const PATCHED = Symbol.for('debugpanel.layerPatched');
 /** router >= 2.3 remembers every error that went through `next(err)` on the request under this key. */
 const ROUTER_ERRORS = Symbol.for('router.tracing.publishedErrors');
@@ -25,7 +40,6 @@ type Next = (err?: unknown) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
 interface TracedRequest extends IncomingMessage {
-  [SERVER_SPAN]?: ServerSpan | null;
   [ROUTER_ERRORS]?: Set<unknown>;
   route?: { path?: unknown };
   baseUrl?: string;
@@ -58,9 +72,10 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
 
   function onClose(this: ServerResponse): void {
     const req = this.req as TracedRequest | undefined;
-    const span = req?.[SERVER_SPAN];
-    if (!req || !span) return;
-    req[SERVER_SPAN] = null;
+    if (!req) return;
+    const span = serverSpans.get(req);
+    if (!span) return;
+    serverSpans.delete(req);
     try {
       const template = routeTemplate(req);
       if (template !== undefined) span.setRoute(template);
@@ -87,7 +102,7 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
       }
     }
     const r = req as TracedRequest;
-    if (r[SERVER_SPAN] !== undefined || isClosed()) return next(); // already traced by an outer panel
+    if (serverSpans.has(r) || isClosed()) return next(); // already traced by an outer panel
     if (!patched) {
       patched = true;
       patchRouterLayer(r, counters);
@@ -99,7 +114,7 @@ export function createTracingMiddleware(o: TracingMiddlewareOptions): Middleware
       internalError(counters, err);
       return next();
     }
-    r[SERVER_SPAN] = span;
+    serverSpans.set(r, span);
     if (onServerSpan !== undefined) {
       try {
         onServerSpan(span);
@@ -145,7 +160,7 @@ function recordOnce(span: ServerSpan, err: unknown): void {
 
 /** Called by the wrapped Layer error dispatch for every layer an error passes. */
 function noteError(err: unknown, req: TracedRequest): void {
-  const span = req?.[SERVER_SPAN];
+  const span = req !== null && typeof req === 'object' ? serverSpans.get(req) : undefined;
   if (span) recordOnce(span, err);
 }
 

@@ -188,6 +188,8 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
   const tracing: PanelTracing = setupTracing({
     service: opts.service,
     onSpan: onLocalSpan,
+    // Without sendTo, onSpan is one push into the pipeline's queue, whose drain is scheduled outside the trace.
+    onSpanIsQueue: sender === undefined,
     sampler: headSampler,
     redactor,
     sqlText: opts.sqlText,

@@ -1,6 +1,8 @@
 import type { SpanRecord, StreamEvents, TraceSummary } from '@debugpanel/model';
 import { SpanStore } from '@debugpanel/span-store';
 import { describe, expect, it } from 'vitest';
+import { context, createContextKey, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { setupTracing } from '@debugpanel/tracing';
 import { createPipeline, type SpanBatchConsumer } from './pipeline.js';
 import { SseHub } from './sse.js';
 
@@ -128,5 +130,26 @@ describe('createPipeline', () => {
 
   it('rejects a queue bound that is not a positive integer', () => {
     expect(() => createPipeline(new SpanStore(), new SseHub(), { maxQueue: 0 })).toThrow(/maxQueue/);
+  });
+
+  it('drains outside the trace whose span ended, with tracing suppressed, however it was called', async () => {
+    // The key @opentelemetry/core's suppressTracing sets (createContextKey uses Symbol.for).
+    const SUPPRESS = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+    const seen: Array<{ active: boolean; suppressed: boolean }> = [];
+    const consumer: SpanBatchConsumer = {
+      onBatch: () => seen.push({ active: trace.getActiveSpan() !== undefined, suppressed: context.active().getValue(SUPPRESS) === true }),
+    };
+    // The panel's context manager (AsyncLocalStorage), so that contexts really propagate here.
+    const tracing = setupTracing({ service: 'pipe-test', onSpan: () => {}, instrument: false });
+    const p = createPipeline(new SpanStore(), new SseHub(), { consumers: [consumer] });
+    const requestSpan = trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 });
+    context.with(trace.setSpan(ROOT_CONTEXT, requestSpan), () => {
+      expect(trace.getActiveSpan()).toBe(requestSpan);
+      p.onSpan(root());
+    });
+    await p.whenIdle();
+    expect(seen).toEqual([{ active: false, suppressed: true }]);
+    p.close();
+    await tracing.shutdown();
   });
 });

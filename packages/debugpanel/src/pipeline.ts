@@ -12,6 +12,7 @@ import { isLocalRoot, type IngestStats, type SpanRecord, type TraceSummary } fro
 import type { GoldenSignals } from '@debugpanel/metrics';
 import { PRODUCTION_POLICIES, TailSampler } from '@debugpanel/sampler';
 import type { SpanStore } from '@debugpanel/span-store';
+import { outsideTraces } from '@debugpanel/tracing';
 import type { ResolvedSampling } from './options.js';
 import type { SseHub } from './sse.js';
 
@@ -211,6 +212,7 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
     }
   }
 
+  const scheduleDrain = (): NodeJS.Immediate => setImmediate(drain);
   const tail = createTailSampler(hooks.sampling, keep);
   return {
     counters,
@@ -229,7 +231,9 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
       queue[n] = span;
       counters.queued = n + 1;
       if (scheduled === undefined) {
-        scheduled = setImmediate(drain);
+        // Scheduled outside the trace whose span just ended: the drain (and what it starts, such as
+        // an exporter's timer) must neither inherit and retain the request's context nor trace itself.
+        scheduled = outsideTraces(scheduleDrain);
         // Never keeps the process alive: what is still queued at exit is lost, like a batch processor's buffer.
         scheduled.unref();
       }

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { context, propagation } from '@opentelemetry/api';
 import type { AttributePrimitive, Attributes } from '@debugpanel/model';
 import type { ServerSpan } from '@debugpanel/tracing';
-import { SERVER_SPAN } from './middleware.js';
+import { serverSpanOf } from './middleware.js';
 
 export const MAX_TRACES = 10_000;
 
@@ -80,7 +80,7 @@ export function setUser(req: IncomingMessage, user: UserContext): boolean {
   if (user === null || typeof user !== 'object' || (typeof user.id !== 'string' && typeof user.id !== 'number') || user.id === '') {
     throw new TypeError('setUser(req, user): user must be an object with a non-empty string or number id, like { id: "u-42", email: "a@b.c" }');
   }
-  const span = (req as { [SERVER_SPAN]?: ServerSpan | null })?.[SERVER_SPAN];
+  const span = req !== null && typeof req === 'object' ? serverSpanOf(req) : undefined;
   if (!span) return false;
   const attributes: Attributes = { 'user.id': String(user.id) };
   for (const [field, value] of Object.entries(user)) {

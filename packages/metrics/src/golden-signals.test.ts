@@ -64,6 +64,33 @@ describe('GoldenSignals counts and latency', () => {
     expect(svc.count).toEqual([0, 100, 10]);
   });
 
+  it('series prepared per route (keyed by span name) never mix spans whose name is the same but whose labels differ', () => {
+    const { g, advance } = setup();
+    for (let i = 0; i < 5; i++) {
+      g.record(serverSpan({ duration: 10 }));
+      // same name, another method, route and service: each must land in its own series
+      g.record(serverSpan({ duration: 20, attributes: { 'http.route': '/orders/:id', 'http.request.method': 'POST' } }));
+      g.record(serverSpan({ duration: 30, attributes: { 'http.route': '/other', 'http.request.method': 'GET' } }));
+      g.record(serverSpan({ duration: 40, service: 'billing' }));
+      // unmatched: named by its raw path, counted under `unmatched`
+      g.record(serverSpan({ name: `GET /raw/${i}`, attributes: { 'http.request.method': 'GET' } }));
+    }
+    advance(1000);
+    const rows = g.table('server', 10).map((r) => [r.labels.service, r.labels.method, r.labels.route, r.count]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['orders', 'GET', '/orders/:id', 5],
+        ['orders', 'POST', '/orders/:id', 5],
+        ['orders', 'GET', '/other', 5],
+        ['billing', 'GET', '/orders/:id', 5],
+        ['orders', 'GET', 'unmatched', 5],
+      ]),
+    );
+    expect(rows).toHaveLength(5);
+    expect(g.query({ service: 'orders', window: 2 }).series[0]!.count.at(-1)).toBe(20);
+    expect(g.query({ service: 'billing', window: 2 }).series[0]!.count.at(-1)).toBe(5);
+  });
+
   it('keeps the slowest trace of each second as the exemplar', () => {
     const { g, advance } = setup();
     g.record(serverSpan({ duration: 5, traceId: '1'.repeat(32) }));

@@ -101,6 +101,14 @@ export class GoldenSignals {
   private readonly server = new Map<string, Series>();
   private readonly client = new Map<string, Series>();
   private readonly services = new Map<string, Series>();
+  /**
+   * Server series prepared per route: keyed by the span's name, which the panel makes once per
+   * method and route template (`GET /orders/:id`), so every request of a route brings the same
+   * string (its hash computed once). A hit costs one lookup and three string comparisons instead of
+   * a key string built and hashed per span; series are never removed, so a handle stays valid.
+   * Bounded like the series themselves.
+   */
+  private readonly prepared = new Map<string, { service: string; method: string; route: string; series: Series; svc: Series }>();
   /** series written in the open fine period */
   private active: Series[] = [];
   private finePeriod: number;
@@ -168,12 +176,25 @@ export class GoldenSignals {
       const method = str(span.attributes['http.request.method']) ?? '_OTHER';
       // Route templates only: a raw path (with ids in it) would explode cardinality.
       const route = str(span.attributes['http.route']) ?? 'unmatched';
-      series = this.seriesFor(this.server, `${span.service}\0${method}\0${route}`, () => ({
-        kind: 'server', service: span.service, method, route,
-      }));
-      const svc = this.seriesFor(this.services, span.service, () => ({
-        kind: 'server', service: span.service, route: SERVICE_ROUTE,
-      }));
+      const known = this.prepared.get(span.name);
+      let svc: Series;
+      if (known !== undefined && known.route === route && known.method === method && known.service === span.service) {
+        series = known.series;
+        svc = known.svc;
+      } else {
+        const folded = this.foldedSpans;
+        series = this.seriesFor(this.server, `${span.service}\0${method}\0${route}`, () => ({
+          kind: 'server', service: span.service, method, route,
+        }));
+        svc = this.seriesFor(this.services, span.service, () => ({
+          kind: 'server', service: span.service, route: SERVICE_ROUTE,
+        }));
+        // Only matched routes (an unmatched request's name is its raw path); folded spans keep
+        // taking the slow path, so that they are still counted as folded.
+        if (route !== 'unmatched' && this.foldedSpans === folded && this.prepared.size < this.maxSeries) {
+          this.prepared.set(span.name, { service: span.service, method, route, series, svc });
+        }
+      }
       this.observe(svc, span);
     } else if (span.kind === 'client') {
       const { dependency, type } = dependencyOf(span);

@@ -23,6 +23,7 @@ export { TraceContextPropagator } from './propagator.js';
 export { instrumentBetterSqlite3 } from './sqlite.js';
 export { NO_TRACE_HEADER } from './client-span.js';
 export { withoutTracing } from './suppress.js';
+export { outsideTraces } from './processor.js';
 export { exceptionAttributes } from './exception.js';
 export { markFault, faultError } from './faults.js';
 

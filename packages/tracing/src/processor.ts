@@ -12,6 +12,17 @@ import { toSpanRecord } from './convert.js';
 const DELIVERY_CONTEXT = suppressTracing(ROOT_CONTEXT);
 
 /**
+ * Runs `fn` outside any trace, with tracing suppressed: what `onSpan` runs in. For a receiver
+ * that only queues spans (`onSpanIsQueue`) and starts its later work (a drain timer) itself.
+ *
+ * @example
+ * if (scheduled === undefined) scheduled = outsideTraces(() => setImmediate(drain));
+ */
+export function outsideTraces<T>(fn: () => T): T {
+  return context.with(DELIVERY_CONTEXT, fn);
+}
+
+/**
  * One consumer of spans: a `setupTracing()` handle or a standalone processor. Counters are
  * plain fields because they are bumped on every span.
  */
@@ -31,6 +42,8 @@ export class Sink {
     readonly ignoreOutgoing: ((url: URL) => boolean) | undefined,
     /** `db.query.text` as written (`full`) or with literals masked (`masked`, the default) */
     readonly sqlText: 'masked' | 'full' = 'masked',
+    /** `onSpan` only queues (see `PanelTracingOptions.onSpanIsQueue`): native records go to it directly. */
+    private readonly direct = false,
   ) {}
 
   /** Converts, redacts and hands over one span of an SDK provider; never throws into the SDK (and so into the app). */
@@ -50,7 +63,10 @@ export class Sink {
   deliverRecord(record: SpanRecord): void {
     this.spansEnded++;
     try {
-      context.with(DELIVERY_CONTEXT, this.onSpan, undefined, record);
+      // A queue needs no context switch per span (an AsyncLocalStorage run): it schedules its
+      // drain outside the trace itself.
+      if (this.direct) this.onSpan(record);
+      else context.with(DELIVERY_CONTEXT, this.onSpan, undefined, record);
     } catch (err) {
       this.dropped(err);
     }

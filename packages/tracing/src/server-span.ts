@@ -122,14 +122,44 @@ const SERVER_KEYS = [
   CLIENT_ADDRESS, HTTP_ROUTE, HTTP_RESPONSE_STATUS_CODE, ERROR_TYPE,
 ];
 const plainVerdicts = new WeakMap<Redactor, boolean>();
+/** The last redactor asked about and its verdict: one comparison instead of a WeakMap lookup per request. */
+let lastVerdictRedactor: Redactor | undefined;
+let lastVerdict = false;
 function serverKeysArePlain(redactor: Redactor): boolean {
+  if (redactor === lastVerdictRedactor) return lastVerdict;
   let plain = plainVerdicts.get(redactor);
   if (plain === undefined) {
     plain = SERVER_KEYS.every((key) => redactor.attribute(key, 'x') === 'x');
     plainVerdicts.set(redactor, plain);
   }
+  lastVerdictRedactor = redactor;
+  lastVerdict = plain;
   return plain;
 }
+
+/**
+ * A request value as the redactor leaves it under `key`, remembering the last value it left
+ * unchanged: the same path, Host and User-Agent arrive on request after request (as fresh strings),
+ * so the usual case is one string comparison instead of the redactor's scan for secret shapes.
+ * Only unchanged values are remembered, so every redaction is still made and counted.
+ */
+class LastPlain {
+  private redactor: Redactor | undefined = undefined;
+  private value = '';
+  constructor(private readonly key: string) {}
+  get(redactor: Redactor, value: string): string {
+    if (value === this.value && redactor === this.redactor) return value;
+    const out = redactor.attribute(this.key, value) as string;
+    if (out === value) {
+      this.redactor = redactor;
+      this.value = value;
+    }
+    return out;
+  }
+}
+const lastPath = new LastPlain(URL_PATH);
+const lastAddress = new LastPlain(SERVER_ADDRESS);
+const lastAgent = new LastPlain(USER_AGENT_ORIGINAL);
 
 class ServerSpanImpl implements ServerSpan {
   private ended = false;
@@ -217,14 +247,15 @@ export function startServerSpan(
   if (headers.baggage !== undefined) parent = baggagePropagator.extract(parent, headers, defaultTextMapGetter);
 
   const rawMethod = req.method ?? 'GET';
-  const known = KNOWN_HTTP_METHODS.has(rawMethod);
+  // GET first: the parser hands over the same interned string, one pointer comparison.
+  const known = rawMethod === 'GET' || KNOWN_HTTP_METHODS.has(rawMethod);
   const method = known ? rawMethod : '_OTHER';
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | undefined;
   // Values from the request are redacted (and cut) here; the fixed-vocabulary ones need not be.
-  const safePath = redactor.attribute(URL_PATH, path) as string;
+  const safePath = lastPath.get(redactor, path);
   const scheme = socket?.encrypted ? 'https' : 'http';
   const host = headers.host;
   const target = host === undefined ? undefined : hostTarget(host);
@@ -239,10 +270,10 @@ export function startServerSpan(
       'url.path': safePath,
       'url.scheme': scheme,
       'network.protocol.version': req.httpVersion,
-      'server.address': redactor.attribute(SERVER_ADDRESS, target.address),
+      'server.address': lastAddress.get(redactor, target.address),
       'server.port': target.port,
       'client.address': remote,
-      'user_agent.original': redactor.attribute(USER_AGENT_ORIGINAL, ua),
+      'user_agent.original': lastAgent.get(redactor, ua),
     };
     count = 8;
   } else {
@@ -262,7 +293,7 @@ export function startServerSpan(
       count++;
     }
     if (target !== undefined) {
-      attributes[SERVER_ADDRESS] = redactor.attribute(SERVER_ADDRESS, target.address);
+      attributes[SERVER_ADDRESS] = lastAddress.get(redactor, target.address);
       count++;
       if (target.port > 0) {
         attributes[SERVER_PORT] = target.port;
@@ -274,7 +305,7 @@ export function startServerSpan(
       count++;
     }
     if (ua !== undefined) {
-      attributes[USER_AGENT_ORIGINAL] = redactor.attribute(USER_AGENT_ORIGINAL, ua);
+      attributes[USER_AGENT_ORIGINAL] = lastAgent.get(redactor, ua);
       count++;
     }
   }

@@ -33,6 +33,13 @@ export interface PanelTracingOptions {
   /** Receives every ended span, converted. A throw is caught, counted in `droppedSpans` and logged once. */
   onSpan: (span: SpanRecord) => void;
   /**
+   * True when `onSpan` only queues the span and starts any later work (timers, I/O) outside the
+   * request's context itself, through `outsideTraces()`. The panel's own spans then reach it
+   * directly as they end, without a context switch per span; otherwise (the default) `onSpan`
+   * runs outside the trace, with tracing suppressed.
+   */
+  onSpanIsQueue?: boolean;
+  /**
    * Extra keys to redact (case-insensitive; the whole key or its last `.` segment), on top of the
    * built-in rules of `Redactor` from `@debugpanel/model`: query parameters, attribute keys,
    * header names. Every span is redacted before `onSpan` sees it.
@@ -185,6 +192,7 @@ function disableInstrumentation(state: TracingState): void {
 const OPTIONS: Schema = {
   service: must((v) => typeof v === 'string' && v.trim() !== '', 'a non-empty string (the service.name of this process)'),
   onSpan: must((v) => typeof v === 'function', 'a function that receives each ended span'),
+  onSpanIsQueue: isBoolean,
   redactKeys: isStringArray,
   redactor: must(isRedactor, 'a Redactor from @debugpanel/model'),
   ignoreOutgoing: must((v) => typeof v === 'function', 'a function (url: URL) => boolean'),
@@ -241,7 +249,14 @@ export function setupTracing(options: PanelTracingOptions): PanelTracing {
       );
     }
   }
-  const sink = new Sink(options.service, options.onSpan, options.redactor ?? new Redactor(options.redactKeys), options.ignoreOutgoing, options.sqlText);
+  const sink = new Sink(
+    options.service,
+    options.onSpan,
+    options.redactor ?? new Redactor(options.redactKeys),
+    options.ignoreOutgoing,
+    options.sqlText,
+    options.onSpanIsQueue === true,
+  );
   state.sinks.add(sink);
   refreshSinkUnion(state);
   const instrumented = options.instrument ?? active;
