@@ -22,6 +22,11 @@ export function frameScopes(f: CallFrame, index: number): Array<{ type: string; 
   return out;
 }
 
+/** A frame of a script with a file path (not `node:internal/...`, not eval code). */
+function isAppFrame(info: { url: string } | undefined): boolean {
+  return !!info && scriptPath(info.url) !== undefined;
+}
+
 /** What a pause handler needs from the agent to capture or format. */
 export interface CaptureTools {
   session: V8Session;
@@ -51,7 +56,8 @@ export class Scene {
   /** Collects the secrets of the top `frameCount` frames (once per pause, for the widest ask). */
   harvest(frameCount: number): FrameSecrets {
     if (frameCount > this.harvested) {
-      const ids = this.frames.slice(0, frameCount).flatMap((f, i) => frameScopes(f, i).map((s) => s.objectId));
+      // Only the frames a capture expands (the app's); Node's internal frames are never shown.
+      const ids = this.frames.slice(0, frameCount).flatMap((f, i) => (isAppFrame(this.tools.registry.byScriptId(f.location.scriptId)) ? frameScopes(f, i).map((s) => s.objectId) : []));
       harvestSecrets(this.reader, ids, this.tools.redactor, this.secrets);
       this.harvested = frameCount;
     }
@@ -95,7 +101,8 @@ export function captureSnapshot(tools: CaptureTools, bp: Breakpoint, scene: Scen
     };
     if (orig && info) frame.generated = { url: info.url, line: lineNumber + 1, column: columnNumber };
     c.bytes += frame.function.length + frame.file.length + 24;
-    if (i < limits.expandFrames && c.budgetLeft) {
+    // Node's own frames (node:internal/...) hold Node's state, not the app's: listed, not expanded.
+    if (i < limits.expandFrames && c.budgetLeft && isAppFrame(info)) {
       frame.scopes = [];
       for (const s of frameScopes(f, i)) {
         if (!c.budgetLeft) {

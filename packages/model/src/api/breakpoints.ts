@@ -77,7 +77,7 @@ export interface CapturedValue {
   value?: string | number | boolean | null;
   members?: CapturedValue[];
   /** Why the value is incomplete: redacted, string truncated, depth/size limit, more properties. */
-  note?: 'redacted' | 'truncated' | 'depth' | 'budget' | 'more';
+  note?: 'redacted' | 'truncated' | 'depth' | 'budget' | 'more' | 'internal';
 }
 
 export interface CapturedScope {

@@ -114,6 +114,7 @@ export function noteText(note: CapturedValue['note']): string | undefined {
     case 'redacted': return 'redacted: the key looks like a secret';
     case 'truncated': return 'string cut at the capture limit';
     case 'depth': return 'not expanded: nesting depth limit';
+    case 'internal': return 'not expanded: internal state (a name starting with _), to keep the pause short';
     case 'budget': return 'not captured: snapshot size limit';
     case 'more': return 'more properties than the capture limit';
     default: return undefined;
