@@ -235,6 +235,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     stats: {},
     queries,
     chaos,
+    onClose: [],
   };
   ctx.stats.chaos = () => chaos.stats();
   if (sender) ctx.stats.sendTo = () => sender.stats();
@@ -314,6 +315,13 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       if (closed) return;
       closed = true;
       chaos.close();
+      for (const fn of ctx.onClose ?? []) {
+        try {
+          fn();
+        } catch (err) {
+          console.error('debugpanel: closing a feature failed:', err);
+        }
+      }
       announcer?.stop();
       sse.close();
       insights?.stop();
