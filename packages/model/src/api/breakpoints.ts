@@ -301,6 +301,8 @@ export interface BreakpointLinkStats {
 export interface SourceFileParams {
   /** Relative to the app's root */
   path: string;
+  /** On a hub: the service the file belongs to (for a clearer 404 when it runs in another folder) */
+  service?: string;
 }
 
 /** `GET {path}/api/sources/file?path=` */
