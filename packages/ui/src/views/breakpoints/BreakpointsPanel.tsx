@@ -329,10 +329,13 @@ function FileList(p: {
   );
 }
 
-/** Which services run a file (a static import walk from each one's entry); on a lone panel only "not run". */
+/**
+ * Which services run a file (a static import walk from each one's entry), on a hub. A lone panel
+ * shows nothing: one process, and a walk that misses a dynamic import must not call a file dead.
+ */
 function Runs({ services, multi }: { services: string[]; multi: boolean }) {
-  if (!services.length) return <span class="bp-runs none" title="No service's entry imports it">not run</span>;
   if (!multi) return null;
+  if (!services.length) return <span class="bp-runs none" title="No service's entry imports it">not run</span>;
   return (
     <span class="bp-runs" data-testid="bp-file-services" title={`Run by ${services.join(', ')}`}>
       {services.join(' · ')}
