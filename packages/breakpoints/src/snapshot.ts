@@ -22,9 +22,15 @@ export function frameScopes(f: CallFrame, index: number): Array<{ type: string; 
   return out;
 }
 
-/** A frame of a script with a file path (not `node:internal/...`, not eval code). */
+/**
+ * A frame of the app's own code: a script with a file path (not `node:internal/...`, not eval
+ * code) outside node_modules. Library frames (express's router, a driver) are listed with their
+ * location, not expanded: their locals are the library's, and reading them was most of a
+ * capture's pause (77 property reads, 29 ms, for an Express handler's five frames).
+ */
 function isAppFrame(info: { url: string } | undefined): boolean {
-  return !!info && scriptPath(info.url) !== undefined;
+  const p = info ? scriptPath(info.url) : undefined;
+  return p !== undefined && !/[\\/]node_modules[\\/]/.test(p);
 }
 
 /** What a pause handler needs from the agent to capture or format. */
