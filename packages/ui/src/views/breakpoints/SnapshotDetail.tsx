@@ -61,7 +61,7 @@ export function SnapshotDetail(p: SnapshotDetailProps) {
               {snap.truncated && <span class="warn"> · cut by a limit</span>}
               <p class="muted snap-cost">
                 The capture runs on the paused thread: the request that hit the line, and every other request of that process, waited
-                this long. A breakpoint costs nothing until its line runs; a false condition costs a pause of tens of µs.
+                this long. An armed breakpoint costs nothing until its line runs; a run whose condition is false costs about half a millisecond.
               </p>
             </dd>
           </dl>
