@@ -59,10 +59,9 @@ describe('the default capture reads only what a snapshot is opened for', () => {
       expect(local.find((v) => v.name === 'socket')!.members!.map((m) => m.name)).toEqual(['fd', 'peer']);
       expect(lib!.file).toBe(path.join(root, 'node_modules', 'lib', 'index.mjs'));
       expect(lib!.scopes).toBeUndefined();
-      // below: this test's own frame (app code, read) and vitest's and Node's (library and internal, not read)
+      // below it: this test's own frame (app code: read)
       const read = snap.frames.filter((f) => f.scopes !== undefined).map((f) => f.file);
       expect(read).toEqual([path.join(root, 'app.mjs'), expect.stringContaining('capture-cost.test.ts')]);
-      expect(snap.frames.length).toBeGreaterThan(3);
       // app frame: local, closure/module scopes and the few objects under them; nothing of the library's
       expect(reads.length).toBeLessThan(20);
       expect(snap.captureUs).toBeGreaterThan(0);
