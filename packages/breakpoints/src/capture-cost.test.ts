@@ -62,8 +62,8 @@ describe('the default capture reads only what a snapshot is opened for', () => {
       // below it: this test's own frame (app code: read)
       const read = snap.frames.filter((f) => f.scopes !== undefined).map((f) => f.file);
       expect(read).toEqual([path.join(root, 'app.mjs'), expect.stringContaining('capture-cost.test.ts')]);
-      // app frame: local, closure/module scopes and the few objects under them; nothing of the library's
-      expect(reads.length).toBeLessThan(20);
+      // the two app frames' scopes and the few objects under them (this test file's module scope is most of it)
+      expect(reads.length).toBeLessThanOrEqual(30);
       expect(snap.captureUs).toBeGreaterThan(0);
     } finally {
       await agent.close();
