@@ -137,6 +137,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
           {stats && !stats.available && <span class="err">breakpoints unavailable: {stats.reason}</span>}
           {stats?.available && (
             <span class="muted bp-stats" data-testid="bp-stats">
+              {multi && `${own}: `}
               {stats.armed} armed · debugger {stats.debuggerEnabled ? 'on' : 'off'}
             </span>
           )}
