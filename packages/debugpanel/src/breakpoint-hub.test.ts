@@ -106,7 +106,11 @@ describe('breakpoints across services through a real hub', () => {
     const one = await get<Snapshot>(`${hub}/_debug/api/snapshots/${snaps[0]!.id}`);
     expect(one).toMatchObject({ service: 'orders', breakpointId: bp.id, line: 3 });
     expect(one.captureUs).toBeGreaterThan(0);
-    expect(one.watches).toMatchObject([{ expression: 'qty + 1', value: { value: 4 } }]);
+    // The watch's value, or (on a machine so loaded that the 50 ms evaluation limit cut it) that reason.
+    const w = one.watches[0]!;
+    expect(w.expression).toBe('qty + 1');
+    if (w.value) expect(w.value.value).toBe(4);
+    else expect(w.error).toMatch(/^timed out after 50 ms$/);
     const locals = one.frames[0]!.scopes![0]!.variables;
     expect(locals.find((v) => v.name === 'qty')?.value).toBe(3);
     // redacted in orders, and again in the hub
@@ -170,6 +174,7 @@ describe('a service refuses what a hub sends when its own API would', () => {
       { id: 'bp_bbbbbbbbbbbb', input: { file: 'src/price.mjs', line: 3, condition: 'globalThis.pwned = true' }, createdAt: 0 },
       { id: 'bp_cccccccccccc', input: { file: 'src/price.mjs', line: 3, watch: ['process.exit(1)'] }, createdAt: 0 },
       { id: 'bp_dddddddddddd', input: { file: 'src/price.mjs', line: 3, service: 'orders' }, createdAt: 0 },
+      { id: 'bp_eeeeeeeeeeee', input: { file: 'src/price.mjs', line: 3, condition: 5 }, createdAt: 0 },
     ];
     fake = createServer((req, res) => {
       let body = '';
@@ -186,19 +191,20 @@ describe('a service refuses what a hub sends when its own API would', () => {
 
     const report = await until('a sync that reports the refusals', async () => {
       const last = seen.at(-1);
-      return last && last.states.length === 4 ? last : undefined;
+      return last && last.states.length === 5 ? last : undefined;
     });
     const why = Object.fromEntries(report.states.map((s) => [s.id, s.error ?? '']));
     expect(why['bp_aaaaaaaaaaaa']).toMatch(/under the app's root/);
     expect(why['bp_bbbbbbbbbbbb']).toMatch(/condition/);
     expect(why['bp_cccccccccccc']).toMatch(/watch/);
     expect(why['bp_dddddddddddd']).toMatch(/unknown field "service"/);
+    expect(why['bp_eeeeeeeeeeee']).not.toBe('');
     expect(report.states.every((s) => s.breakpoint === undefined)).toBe(true);
     expect((await get<BreakpointsResponse>(`${svc}/_debug/api/breakpoints`)).breakpoints).toEqual([]);
     const stats = await get<{ breakpointLink: BreakpointLinkStats }>(`${svc}/_debug/api/stats`);
-    expect(stats.breakpointLink).toMatchObject({ installed: 0, refused: 4 });
+    expect(stats.breakpointLink).toMatchObject({ installed: 0, refused: 5, syncErrors: 0 });
     const audit = await get<AuditResponse>(`${svc}/_debug/api/audit`);
-    expect(audit.entries.filter((e) => e.action === 'breakpoint from hub refused')).toHaveLength(4);
+    expect(audit.entries.filter((e) => e.action === 'breakpoint from hub refused')).toHaveLength(5);
     // and the line runs untouched
     expect((await (await fetch(`${svc}/price?qty=2`)).json()).total).toBe(8);
   }, 30_000);

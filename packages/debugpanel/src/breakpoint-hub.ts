@@ -104,7 +104,7 @@ export class BreakpointHub {
       expiresAt: now + Math.min(input.expiresInMs ?? DEFAULT_EXPIRY_MS, MAX_EXPIRY_MS),
       service,
       delivery: 'sent',
-      ...(input.condition ? { condition: input.condition.trim() } : {}),
+      ...(typeof input.condition === 'string' && input.condition.trim() ? { condition: input.condition.trim() } : {}),
       ...(kind === 'logpoint' ? { message: input.message } : {}),
     };
     // What travels: the user's fields only, never the hub's own (`service`).

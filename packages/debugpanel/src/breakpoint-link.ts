@@ -20,6 +20,7 @@ const SNAPSHOTS_PER_SYNC = 10;
 const LOGS_PER_SYNC = 500;
 const MAX_SYNC_BYTES = 900 * 1024;
 const HUB_ID = /^bp_[0-9a-f]{12}$/;
+const live = (b: { state: string }) => b.state === 'pending' || b.state === 'active';
 
 export interface BreakpointLinkOptions {
   /** `http://gateway:3000/_debug` */
@@ -134,14 +135,15 @@ export function createBreakpointLink(o: BreakpointLinkOptions): BreakpointLink {
 
   function install(hubId: string, input: BreakpointInput): void {
     const agent = o.agent();
-    // After a restart the agent re-armed what it saved: the same breakpoint is taken over, not set twice.
-    const abs = path.resolve(o.root, String(input.file));
-    const same = agent.list().find((b) => (b.state === 'pending' || b.state === 'active') && b.file === abs && b.line === input.line && b.kind === (input.kind ?? 'snapshot') && (b.condition ?? '') === (input.condition ?? '').trim() && !localToHub().has(b.id));
-    if (same) {
-      held.set(hubId, { localId: same.id });
-      return;
-    }
     try {
+      // After a restart the agent re-armed what it saved: the same breakpoint is taken over, not set twice.
+      const abs = path.resolve(o.root, String(input.file));
+      const condition = typeof input.condition === 'string' ? input.condition.trim() : input.condition;
+      const same = agent.list().find((b) => live(b) && b.file === abs && b.line === input.line && b.kind === (input.kind ?? 'snapshot') && (b.condition ?? '') === (condition ?? '') && !localToHub().has(b.id));
+      if (same) {
+        held.set(hubId, { localId: same.id });
+        return;
+      }
       // The agent's own checks, as for a breakpoint set in this panel.
       const bp = agent.set(input);
       held.set(hubId, { localId: bp.id });
