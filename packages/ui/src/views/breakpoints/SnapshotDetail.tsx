@@ -56,7 +56,7 @@ export function SnapshotDetail(p: SnapshotDetailProps) {
               )}
             </dd>
             <dt>Cost</dt>
-            <dd data-testid="snapshot-cost">
+            <dd class="snap-cost-dd" data-testid="snapshot-cost">
               <span class="mono">{captureCost(snap)}</span>
               {snap.truncated && <span class="warn"> · cut by a limit</span>}
               <p class="muted snap-cost">
