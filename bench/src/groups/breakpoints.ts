@@ -11,11 +11,13 @@ import { ratioSummary, summarize } from '../stats.js';
 const UNRELATED_AIM: Aim = { on: 'ratio', op: '<=', value: 1.05, text: '≤ 1.05x disarmed' };
 const HOT_LOGPOINT_AIM: Aim = { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.80x without' };
 const SNAPSHOT_RATE_AIM: Aim = { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.80x without' };
+const ORDER_PAUSE_AIM: Aim = { on: 'median', op: '<=', value: 5, text: '≤ 5 ms' };
 const SYNC_LOGPOINT_AIM: Aim = { on: 'ratio', op: '>=', value: 0.5, text: '≥ 0.50x without' };
 const NAMES = {
   enable: 'breakpoints: Debugger.enable (loop blocked)',
   logpoint: 'breakpoints: logpoint cost per hit',
   snapshot: 'breakpoints: snapshot cost per hit',
+  orderPause: 'breakpoints: pause per snapshot on a POST /orders handler (default limits)',
   unrelated: 'breakpoints: unrelated code while one is armed',
   hot: 'breakpoints: loop with a logpoint hit 1,000/s (50/s limit)',
   condition: 'breakpoints: run of a line whose condition is false',
@@ -30,6 +32,9 @@ interface Result {
   armedNs: number[];
   logpointUs: number[];
   snapshotMs: number[];
+  orderCaptureMs: number[];
+  orderColdMs: number | null;
+  orderBytes: number;
   conditionUs: number[];
   plainRate: number[];
   loggedRate: number[];
@@ -49,6 +54,7 @@ async function run(ctx: Context): Promise<Row[]> {
       missingRow(group, NAMES.enable, 'ms', undefined, res.missing),
       missingRow(group, NAMES.logpoint, 'µs', undefined, res.missing),
       missingRow(group, NAMES.snapshot, 'ms', undefined, res.missing),
+      missingRow(group, NAMES.orderPause, 'ms', ORDER_PAUSE_AIM, res.missing),
       missingRow(group, NAMES.unrelated, 'ns/call', UNRELATED_AIM, res.missing),
       missingRow(group, NAMES.hot, 'work/s', HOT_LOGPOINT_AIM, res.missing),
       missingRow(group, NAMES.condition, 'µs', undefined, res.missing),
@@ -62,6 +68,16 @@ async function run(ctx: Context): Promise<Row[]> {
       : missingRow(group, NAMES.enable, 'ms', undefined, 'the agent reported no enableMs', 'failed'),
     measuredRow({ group, name: NAMES.logpoint, unit: 'µs', value: summarize(res.logpointUs), note: '200 hits per round, rate limit lifted; includes V8 pause and resume' }),
     measuredRow({ group, name: NAMES.snapshot, unit: 'ms', value: summarize(res.snapshotMs), note: 'one capture of stack and locals (default limits)' }),
+    res.orderCaptureMs.length
+      ? measuredRow({
+          group,
+          name: NAMES.orderPause,
+          unit: 'ms',
+          value: summarize(res.orderCaptureMs),
+          aim: ORDER_PAUSE_AIM,
+          note: `the agent's captureUs: how long the paused thread waited, from the pause handler's start to the end of the capture; an Express handler shaped like the demo's (real req/res, body, module scope); ${(res.orderBytes / 1024).toFixed(1)} KB captured; the process's first capture (cold) ${res.orderColdMs?.toFixed(1)} ms, not in the figure`,
+        })
+      : missingRow(group, NAMES.orderPause, 'ms', ORDER_PAUSE_AIM, 'this version of the worker has no order handler', 'failed'),
     measuredRow({
       group,
       name: NAMES.unrelated,

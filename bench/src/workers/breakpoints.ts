@@ -7,13 +7,14 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { tryImport } from '../context.js';
 import { serveIpc } from '../ipc.js';
-import { hot, unrelated } from './bp-target.js';
+import { hot, placeOrder, unrelated } from './bp-target.js';
 
 interface Agent {
   set(input: Record<string, unknown>): { id: string; state: string; error?: string };
   get(id: string): { hits: number; state: string } | undefined;
   remove(id: string): boolean;
   stats(): { enableMs: number | null; scripts: number; hits: number; debuggerEnabled: boolean; coolDowns: number };
+  snapshots(filter?: { breakpointId?: string }): Array<{ captureUs: number; bytes: number }>;
   close(): Promise<void>;
 }
 type Create = (o: object) => Agent;
@@ -33,6 +34,42 @@ function createWith(create: Create, options: object, extra: object): Agent {
 
 const targetFile = fileURLToPath(new URL('./bp-target.js', import.meta.url));
 const hotLine = readFileSync(targetFile, 'utf8').split('\n').findIndex((l) => l.includes('BP-HOT')) + 1;
+const orderLine = readFileSync(targetFile, 'utf8').split('\n').findIndex((l) => l.includes('BP-ORDER')) + 1;
+
+/**
+ * The pause of one snapshot at default limits on a realistic frame: an Express app whose
+ * `POST /orders` handler (bp-target.ts `placeOrder`, shaped like the demo's) holds a real request
+ * and response; one snapshot per request, its `captureUs` as the agent measured it. The first
+ * capture of the process is reported apart (cold), the rest are the figure.
+ */
+async function orderCaptures(create: Create, n: number): Promise<{ coldUs: number; us: number[]; bytes: number }> {
+  const express = ((await import('express')) as unknown as { default: () => any }).default; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const app = express();
+  app.use((await import('express') as unknown as { default: { json(): unknown } }).default.json());
+  app.post('/orders', (req: never, res: never) => placeOrder(req, res));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/orders`;
+  const agent = create({ dataDir: false });
+  const us: number[] = [];
+  let bytes = 0;
+  try {
+    for (let i = 0; i <= n; i++) {
+      const bp = agent.set({ file: targetFile, line: orderLine, kind: 'snapshot' });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-real-token-1234' }, body: JSON.stringify({ customer: 'ada', items: [{ productId: 1, quantity: 2 }, { productId: 3, quantity: 1 }] }) });
+      await res.text();
+      const snap = agent.snapshots({ breakpointId: bp.id })[0];
+      if (!snap) throw new Error('the order breakpoint took no snapshot');
+      us.push(snap.captureUs);
+      bytes = snap.bytes;
+      agent.remove(bp.id);
+    }
+  } finally {
+    await agent.close();
+    server.close();
+  }
+  return { coldUs: us.shift()!, us, bytes };
+}
 
 let sink = 0;
 const ns = (t0: bigint, n: number): number => Number(process.hrtime.bigint() - t0) / n;
@@ -157,7 +194,9 @@ async function run(rounds: number): Promise<Record<string, unknown>> {
   }
   const coolDowns = limited.stats().coolDowns;
   await limited.close();
+  const order = orderLine > 0 ? await orderCaptures(create, rounds * 5) : undefined;
   return {
+    orderCaptureMs: order?.us.map((u) => u / 1000) ?? [], orderColdMs: order ? order.coldUs / 1000 : null, orderBytes: order?.bytes ?? 0,
     enableMs, offNs, armedNs, logpointUs, snapshotMs, conditionUs, plainRate, loggedRate, snapPlain, snapRate,
     syncPlain, syncLogged, scripts, coolDowns, sink,
   };

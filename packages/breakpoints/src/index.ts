@@ -2,7 +2,7 @@ export { createBreakpointAgent, type BreakpointAgent, type BreakpointAgentOption
 export { createProfiler, type Profiler, type ProfilerOptions, type ProfileInfo, type ProfileRecord, type CpuProfile } from './profiler.js';
 export { DebugPanelInspectorError, type DebugErrorCode } from './errors.js';
 export { checkCondition, checkExpression } from './expressions.js';
-export { isSourcePath, resolveUnder, SOURCE_FILE } from './validate.js';
+export { isSourcePath, resolveUnder, SOURCE_FILE, validateShape } from './validate.js';
 export type {
   Breakpoint,
   BreakpointAgentStats,

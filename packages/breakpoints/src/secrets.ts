@@ -39,6 +39,8 @@ const PATH_WITH_QUERY = /^\/\S*\?\S*=/;
 const MAX_SECRETS = 64;
 /** Keys whose objects likely hold credentials: they are read first. */
 const HOLDER = /header|cookie|auth|session|cred|token|secret|pass|key|req|request|query|body|param|env|config|option/i;
+/** Classes of plain data, walked whatever their name. */
+const PLAIN = new Set(['Object', 'Array']);
 
 /**
  * Secret values seen in a paused frame (values under secret keys, the value after a secret header
@@ -100,7 +102,7 @@ export function harvestSecrets(
   scopeObjectIds: string[],
   redactor: SecretKeys,
   into: FrameSecrets,
-  maxObjects = 40,
+  maxObjects = 24,
 ): void {
   const urgent: Queued[] = [];
   const later: Queued[] = [];
@@ -121,6 +123,11 @@ export function harvestSecrets(
       }
       if (v.type !== 'object' || !v.objectId || depth >= 3 || seen.has(v.objectId)) continue;
       if (v.subtype && v.subtype !== 'array') continue; // null, proxy, date, regexp, map, typed arrays...
+      // The walk is most of a capture's pause (a Runtime.getProperties call each, 0.1-0.5 ms): spend
+      // it on data. Class instances (a Socket, a ServerResponse, `process`, a database handle) and
+      // internal state (`_readableState`, `_events`) are skipped unless their name says they hold
+      // credentials (`req`, `headers`, `session`); the environment's secrets are known beforehand.
+      if (!secretKey && !HOLDER.test(p.name) && (p.name.startsWith('_') || (v.className !== undefined && !PLAIN.has(v.className)))) continue;
       if (v.subtype === 'array' && Number(/\((\d+)\)$/.exec(v.description ?? '')?.[1] ?? 0) > 200) continue;
       seen.add(v.objectId);
       (HOLDER.test(p.name) || secretKey ? urgent : later).push({ id: v.objectId, depth: depth + 1, array: v.subtype === 'array' });

@@ -22,6 +22,17 @@ export function frameScopes(f: CallFrame, index: number): Array<{ type: string; 
   return out;
 }
 
+/**
+ * A frame of the app's own code: a script with a file path (not `node:internal/...`, not eval
+ * code) outside node_modules. Library frames (express's router, a driver) are listed with their
+ * location, not expanded: their locals are the library's, and reading them was most of a
+ * capture's pause (77 property reads, 29 ms, for an Express handler's five frames).
+ */
+function isAppFrame(info: { url: string } | undefined): boolean {
+  const p = info ? scriptPath(info.url) : undefined;
+  return p !== undefined && !/[\\/]node_modules[\\/]/.test(p);
+}
+
 /** What a pause handler needs from the agent to capture or format. */
 export interface CaptureTools {
   session: V8Session;
@@ -51,7 +62,8 @@ export class Scene {
   /** Collects the secrets of the top `frameCount` frames (once per pause, for the widest ask). */
   harvest(frameCount: number): FrameSecrets {
     if (frameCount > this.harvested) {
-      const ids = this.frames.slice(0, frameCount).flatMap((f, i) => frameScopes(f, i).map((s) => s.objectId));
+      // Only the frames a capture expands (the app's); Node's internal frames are never shown.
+      const ids = this.frames.slice(0, frameCount).flatMap((f, i) => (isAppFrame(this.tools.registry.byScriptId(f.location.scriptId)) ? frameScopes(f, i).map((s) => s.objectId) : []));
       harvestSecrets(this.reader, ids, this.tools.redactor, this.secrets);
       this.harvested = frameCount;
     }
@@ -95,7 +107,8 @@ export function captureSnapshot(tools: CaptureTools, bp: Breakpoint, scene: Scen
     };
     if (orig && info) frame.generated = { url: info.url, line: lineNumber + 1, column: columnNumber };
     c.bytes += frame.function.length + frame.file.length + 24;
-    if (i < limits.expandFrames && c.budgetLeft) {
+    // Node's own frames (node:internal/...) hold Node's state, not the app's: listed, not expanded.
+    if (i < limits.expandFrames && c.budgetLeft && isAppFrame(info)) {
       frame.scopes = [];
       for (const s of frameScopes(f, i)) {
         if (!c.budgetLeft) {

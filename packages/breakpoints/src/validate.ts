@@ -71,6 +71,39 @@ export function validateInput(input: BreakpointInput, ctx: ValidationContext): V
   if (!Number.isInteger(input.line) || input.line < 1 || input.line > lines) {
     throw bad(`line must be an integer from 1 to ${lines} (the length of ${input.file}), got ${String(input.line)}`);
   }
+  return checkFields(input, file, ctx);
+}
+
+const MAX_LINE = 10_000_000;
+
+/**
+ * The checks a hub makes before it sends a breakpoint to the service that runs its file: every
+ * field as `validateInput` checks it, but the file only by its shape (a relative source path, no
+ * `..`, no hidden folder), since it lies in the other service's folder. The service runs
+ * `validateInput` on what arrives, whatever the hub checked.
+ *
+ * @example
+ * validateShape({ file: 'src/orders.ts', line: 12, condition: 'order.total > 100' }); // ok
+ * validateShape({ file: '../etc/passwd', line: 1 }); // throws BAD_INPUT
+ */
+export function validateShape(input: BreakpointInput): void {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw bad('a breakpoint needs { file, line }');
+  for (const k of Object.keys(input)) {
+    if (KNOWN_INPUT.includes(k)) continue;
+    const near = closest(k, KNOWN_INPUT);
+    throw bad(`unknown field "${k}"${near ? `; did you mean ${near}?` : ''} (known: ${KNOWN_INPUT.join(', ')})`);
+  }
+  const f = input.file;
+  if (typeof f !== 'string' || f === '') throw bad('file must be a non-empty string');
+  const parts = f.split(/[\\/]/);
+  if (f.length > 1000 || f.includes('\0') || path.isAbsolute(f) || /^[a-z]:/i.test(f) || parts.some((p) => p === '..' || p.startsWith('.')) || !SOURCE_FILE.test(f)) {
+    throw bad(`file must be a source file (.js, .mjs, .cjs, .ts, .mts, .cts, .jsx, .tsx) relative to the service's root, outside hidden folders; got ${JSON.stringify(f.slice(0, 200))}`);
+  }
+  if (!Number.isInteger(input.line) || input.line < 1 || input.line > MAX_LINE) throw bad(`line must be an integer from 1, got ${String(input.line)}`);
+  checkFields(input, f, { defaultExpiryMs: 1, now: 0, newId: () => 'bp_check' });
+}
+
+function checkFields(input: BreakpointInput, file: string, ctx: Pick<ValidationContext, 'defaultExpiryMs' | 'now' | 'newId'>): Valid {
   const kind = input.kind ?? (input.message !== undefined ? 'logpoint' : 'snapshot');
   if (kind !== 'snapshot' && kind !== 'logpoint') throw bad(`kind must be "snapshot" or "logpoint", got "${String(kind)}"`);
   let condition: string | undefined;

@@ -237,6 +237,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     stats: {},
     queries,
     chaos,
+    onClose: [],
   };
   ctx.stats.chaos = () => chaos.stats();
   if (sender) ctx.stats.sendTo = () => sender.stats();
@@ -316,6 +317,13 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
       if (closed) return;
       closed = true;
       chaos.close();
+      for (const fn of ctx.onClose ?? []) {
+        try {
+          fn();
+        } catch (err) {
+          console.error('debugpanel: closing a feature failed:', err);
+        }
+      }
       announcer?.stop();
       sse.close();
       insights?.stop();

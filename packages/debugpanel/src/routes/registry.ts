@@ -65,6 +65,8 @@ export interface PanelContext {
   stats: { [K in keyof FeatureStats]?: () => FeatureStats[K] };
   /** Query statistics and findings, unless turned off with `queries: false` */
   queries?: QueryFeed | undefined;
+  /** Called when the panel closes (a feature's timers, e.g. the breakpoint link to a hub) */
+  onClose?: Array<() => void>;
 }
 
 /** Counters of the panel itself: the `panel` section of `GET {path}/api/stats` (declared in @debugpanel/model). */

@@ -34,6 +34,12 @@ export interface BreakpointInput {
   maxHits?: number;
   /** Lifetime in ms; default one hour, at most one day. */
   expiresInMs?: number;
+  /**
+   * On a hub: the service that runs the file (a name from `SourcesResponse.entries[].services`).
+   * Another service's breakpoint travels to it over its hub connection; absent or the hub's own
+   * name: this process.
+   */
+  service?: string;
 }
 
 /** Where a breakpoint sits in the JavaScript V8 runs (differs from file/line for TypeScript). */
@@ -66,6 +72,13 @@ export interface Breakpoint {
   conditionErrors?: number;
   /** The last of those failures, e.g. `TypeError: Cannot read properties of undefined (reading 'id')`. */
   lastConditionError?: string;
+  /** The service whose process holds it (set in every answer of a panel; a hub lists other services' too). */
+  service?: string;
+  /**
+   * A breakpoint a hub holds for another service: `sent` until that service's panel pulled it,
+   * `installed` once it reported its state, `refused` when it would not set it (`error` says why).
+   */
+  delivery?: 'sent' | 'installed' | 'refused';
 }
 
 /** One captured value, bounded by the capture limits. */
@@ -77,7 +90,7 @@ export interface CapturedValue {
   value?: string | number | boolean | null;
   members?: CapturedValue[];
   /** Why the value is incomplete: redacted, string truncated, depth/size limit, more properties. */
-  note?: 'redacted' | 'truncated' | 'depth' | 'budget' | 'more';
+  note?: 'redacted' | 'truncated' | 'depth' | 'budget' | 'more' | 'internal';
 }
 
 export interface CapturedScope {
@@ -120,8 +133,14 @@ export interface Snapshot {
   truncated: boolean;
   /** Approximate size of the captured data in bytes. */
   bytes: number;
-  /** Time spent capturing, in microseconds. */
+  /**
+   * How long the capture held the paused thread, in microseconds: from the pause handler's start
+   * to the end of the capture (the request that hit the line waited this long, and so did every
+   * other request of the process).
+   */
   captureUs: number;
+  /** The service that captured it (a hub lists other services' snapshots too). */
+  service?: string;
 }
 
 export interface LogEntry {
@@ -131,6 +150,8 @@ export interface LogEntry {
   message: string;
   traceId?: string;
   spanId?: string;
+  /** The service that wrote it, on a hub's lines from other services (their `seq` is the hub's own: read them with `hubAfter`) */
+  service?: string;
 }
 
 export interface BreakpointAgentStats {
@@ -184,6 +205,8 @@ export interface LogpointsParams {
   breakpointId?: string;
   /** Only entries with a larger `seq` (incremental reads) */
   after?: number;
+  /** On a hub: only other services' lines with a larger hub `seq` */
+  hubAfter?: number;
 }
 
 /** `GET {path}/api/logpoints` (oldest first) */
@@ -194,15 +217,92 @@ export interface LogpointsResponse {
 /** `GET {path}/api/sources`: paths relative to `root`, sorted */
 export interface SourcesResponse {
   root: string;
+  /** The paths of `entries` */
   files: string[];
+  /**
+   * Each file with the services that run it (a static import walk from each service's entry
+   * script; empty: no service imports it). A hub lists the files of every service that sends to it.
+   */
+  entries: SourceEntry[];
+  /** Every service in the list, the answering panel's first */
+  services: string[];
+  /** Services whose list has not reached the hub yet (ask again in a second or two) */
+  waiting: string[];
+  /** Tests (`*.test.ts`, `__tests__/`) and build output with a source-mapped original left out */
+  hidden: number;
   /** True when the listing stopped at its limit */
   truncated: boolean;
+}
+
+export interface SourceEntry {
+  /** Relative to `root` (or to `root` of its entry, when a service runs in another folder) */
+  path: string;
+  services: string[];
+  /** Set when the service's root differs from the answering panel's */
+  root?: string;
+}
+
+/**
+ * `POST {hub}/api/breakpoints/sync`: what a service that sends to a hub tells it at every pull
+ * (the states, snapshots and logpoint lines of the breakpoints the hub gave it), answered with the
+ * breakpoints the hub holds for it. Every part is bounded; what does not fit is counted in `dropped`.
+ */
+export interface BreakpointSyncRequest {
+  service: string;
+  root: string;
+  /** One per breakpoint of the last answer: its state in the service, or why it was refused */
+  states: Array<{ id: string; breakpoint?: Breakpoint; error?: string }>;
+  /** New snapshots of those breakpoints (`breakpointId` is the hub's id) */
+  snapshots: Snapshot[];
+  /** New logpoint lines of those breakpoints (`breakpointId` is the hub's id) */
+  logs: LogEntry[];
+  /** The service's source list, when the hub asked for it */
+  sources?: { files: Array<{ path: string; runs: boolean }>; truncated: boolean };
+  /** Snapshots and log lines that could not be sent (the queue was full) since the service started */
+  dropped: { snapshots: number; logs: number };
+}
+
+export interface BreakpointSyncResponse {
+  /** The breakpoints the hub holds for the service; the ones it no longer lists are removed there */
+  breakpoints: Array<{ id: string; input: BreakpointInput; createdAt: number }>;
+  /** True when the hub wants the service's source list with the next sync */
+  wantSources: boolean;
+  pollMs: number;
+}
+
+/** The hub's side of the channel, in `GET {path}/api/stats` (`breakpointHub`). */
+export interface BreakpointHubStats {
+  services: number;
+  breakpoints: number;
+  snapshots: number;
+  syncs: number;
+  /** Sync requests refused (bad shape, too large) */
+  refused: number;
+  /** Snapshots and log lines the hub's bounded lists evicted, and those the services could not send */
+  snapshotsDropped: number;
+  logsDropped: number;
+}
+
+/** The service's side, in `GET {path}/api/stats` (`breakpointLink`). */
+export interface BreakpointLinkStats {
+  syncs: number;
+  syncErrors: number;
+  lastSyncError?: string;
+  /** Breakpoints from the hub set here, and refused here (the same checks as the local API) */
+  installed: number;
+  refused: number;
+  snapshotsSent: number;
+  snapshotsDropped: number;
+  logsSent: number;
+  logsDropped: number;
 }
 
 /** Query of `GET {path}/api/sources/file`. */
 export interface SourceFileParams {
   /** Relative to the app's root */
   path: string;
+  /** On a hub: the service the file belongs to (for a clearer 404 when it runs in another folder) */
+  service?: string;
 }
 
 /** `GET {path}/api/sources/file?path=` */

@@ -5,7 +5,7 @@
  */
 import type { RedactorStats } from '../redact.js';
 import type { AuthStats } from './auth.js';
-import type { BreakpointAgentStats } from './breakpoints.js';
+import type { BreakpointAgentStats, BreakpointHubStats, BreakpointLinkStats } from './breakpoints.js';
 import type { ChaosStats } from './chaos.js';
 import type { QueriesStats } from './queries.js';
 import type { ErrorGroupsStats } from './errors.js';
@@ -140,6 +140,10 @@ export interface FeatureStats {
   metrics: MetricsStats;
   /** `created: false` until a breakpoint route is first used */
   breakpoints: BreakpointAgentStats | { created: false };
+  /** A hub: other services' breakpoints it holds and what came back from them */
+  breakpointHub: BreakpointHubStats;
+  /** `debugPanel({ sendTo })`: the breakpoints this service pulls from its hub */
+  breakpointLink: BreakpointLinkStats;
   /** The panel's one redactor: what it replaced, where */
   redaction: RedactorStats;
   /** Logins, sessions, throttling and the audit log */

@@ -2,6 +2,8 @@ import type { Breakpoint } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
 import {
   breakpointInput,
+  captureCost,
+  targetService,
   breakpointsByLine,
   EMPTY_FORM,
   expiresIn,
@@ -120,5 +122,41 @@ describe('expiresIn', () => {
     expect(expiresIn(3_600_000, 0)).toBe('1h');
     expect(expiresIn(65 * 60_000, 0)).toBe('1h 5m');
     expect(expiresIn(0, 10_000)).toBe('0s');
+  });
+});
+
+describe('targetService', () => {
+  const e = (services: string[]) => ({ path: 'src/a.ts', services });
+  it('sends a breakpoint to the service that runs the file, the hub itself first, or the one picked', () => {
+    expect(targetService(e(['orders']), 'gateway')).toBe('orders');
+    expect(targetService(e(['orders', 'gateway']), 'gateway')).toBe('gateway');
+    expect(targetService(e(['orders', 'inventory']), 'gateway', 'inventory')).toBe('inventory');
+    expect(targetService(e(['orders']), 'gateway', 'billing')).toBe('orders'); // not a service that runs it
+    expect(targetService(e([]), 'gateway')).toBe('gateway');
+    expect(targetService(undefined, 'gateway')).toBe('gateway');
+  });
+});
+
+describe('captureCost', () => {
+  it('says how long the capture paused which process, and how much it took', () => {
+    expect(captureCost({ captureUs: 3140, bytes: 3400, service: 'orders' })).toBe('paused orders for 3.1 ms to capture 3.3 KB');
+    expect(captureCost({ captureUs: 31_200, bytes: 12_390 })).toBe('paused the process for 31 ms to capture 12.1 KB');
+    expect(captureCost({ captureUs: 800, bytes: 900, service: 'a' })).toBe('paused a for 0.8 ms to capture 900 B');
+  });
+});
+
+describe('breakpointInput with a service', () => {
+  it('names the service only when one is given', () => {
+    expect(breakpointInput('src/a.ts', 3, EMPTY_FORM, 'orders')).toEqual({ input: { file: 'src/a.ts', line: 3, kind: 'snapshot', service: 'orders' } });
+    expect(breakpointInput('src/a.ts', 3, EMPTY_FORM)).toEqual({ input: { file: 'src/a.ts', line: 3, kind: 'snapshot' } });
+  });
+});
+
+describe('stateLabel of a breakpoint held for another service', () => {
+  it('says it waits for that service until it is pulled, then its state there', () => {
+    const b = { id: 'bp_1', file: 'src/a.ts', line: 3, kind: 'snapshot', watch: [], maxHits: 1, hits: 0, state: 'pending', createdAt: 0, expiresAt: 1, service: 'orders' } as Breakpoint;
+    expect(stateLabel({ ...b, delivery: 'sent' })).toBe('sent to orders: waiting for its panel to pull it');
+    expect(stateLabel({ ...b, delivery: 'installed', state: 'active' })).toBe('active · 0/1 hits');
+    expect(stateLabel({ ...b, delivery: 'refused', state: 'error', error: 'orders refused it: file not found: src/a.ts' })).toBe('error: orders refused it: file not found: src/a.ts');
   });
 });

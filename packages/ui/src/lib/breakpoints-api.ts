@@ -3,12 +3,35 @@
  * (breakpoints, snapshots, captured values, the route answers) are the API contract's, in
  * `@debugpanel/model` (`api/breakpoints.ts`).
  */
-import type { Breakpoint, BreakpointInput, BreakpointKind, CapturedValue, SourceFileParams } from '@debugpanel/model';
+import type { Breakpoint, BreakpointInput, BreakpointKind, CapturedValue, Snapshot, SourceEntry, SourceFileParams } from '@debugpanel/model';
 import { apiPath } from '../api.js';
 
 export { formatBreakpointsHash, parseBreakpointsHash, type BreakpointsLocation } from './breakpoints-hash.js';
 
-export const sourceFilePath = (path: string) => apiPath('api/sources/file', { path } satisfies SourceFileParams);
+export const sourceFilePath = (path: string, service?: string) => apiPath('api/sources/file', { path, service } satisfies SourceFileParams);
+
+/**
+ * The service a breakpoint on `file` goes to: the one picked, if it runs the file; else the first
+ * that runs it (the answering panel's own first); else the answering panel itself (`own`).
+ */
+export function targetService(entry: SourceEntry | undefined, own: string, picked?: string): string {
+  const runs = entry?.services ?? [];
+  if (picked && (runs.includes(picked) || picked === own)) return picked;
+  if (runs.includes(own)) return own;
+  return runs[0] ?? own;
+}
+
+/**
+ * What a capture cost, in words the snapshot detail shows: the pause is the time the paused
+ * thread waited (the request that hit the line, and every other request of that process).
+ * @example captureCost({ captureUs: 3100, bytes: 3400, service: 'orders' }) // 'paused orders for 3.1 ms to capture 3.3 KB'
+ */
+export function captureCost(s: Pick<Snapshot, 'captureUs' | 'bytes' | 'service'>): string {
+  const ms = s.captureUs / 1000;
+  const t = ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
+  const kb = s.bytes < 1024 ? `${s.bytes} B` : `${(s.bytes / 1024).toFixed(1)} KB`;
+  return `paused ${s.service ?? 'the process'} for ${t} ms to capture ${kb}`;
+}
 export const snapshotPath = (id: string) => `api/snapshots/${encodeURIComponent(id)}`;
 
 /** `abs` relative to `root` with forward slashes; unchanged when it is not under `root`. */
@@ -64,8 +87,8 @@ export interface BreakpointForm {
 export const EMPTY_FORM: BreakpointForm = { kind: 'snapshot', condition: '', watch: '', message: '', maxHits: '' };
 
 /** The POST body for a form, or the reason it cannot be sent (checked here so the user sees it at once). */
-export function breakpointInput(file: string, line: number, form: BreakpointForm): { input: BreakpointInput } | { error: string } {
-  const input: BreakpointInput = { file, line, kind: form.kind };
+export function breakpointInput(file: string, line: number, form: BreakpointForm, service?: string): { input: BreakpointInput } | { error: string } {
+  const input: BreakpointInput = { file, line, kind: form.kind, ...(service ? { service } : {}) };
   const condition = form.condition.trim();
   if (condition) input.condition = condition;
   if (form.kind === 'logpoint') {
@@ -114,6 +137,7 @@ export function noteText(note: CapturedValue['note']): string | undefined {
     case 'redacted': return 'redacted: the key looks like a secret';
     case 'truncated': return 'string cut at the capture limit';
     case 'depth': return 'not expanded: nesting depth limit';
+    case 'internal': return 'not expanded: internal state (a name starting with _), to keep the pause short';
     case 'budget': return 'not captured: snapshot size limit';
     case 'more': return 'more properties than the capture limit';
     default: return undefined;
@@ -124,6 +148,7 @@ export function noteText(note: CapturedValue['note']): string | undefined {
 export function stateLabel(b: Breakpoint): string {
   const hits = b.maxHits === null ? `${b.hits}` : `${b.hits}/${b.maxHits}`;
   if (b.state === 'error') return `error: ${b.error ?? 'unknown'}`;
+  if (b.delivery === 'sent') return `sent to ${b.service ?? 'its service'}: waiting for its panel to pull it`;
   // A failing condition counts as false: say so, or the breakpoint just looks idle.
   const failed = b.conditionErrors ? ` · condition failed ${b.conditionErrors}× (${b.lastConditionError ?? 'error'})` : '';
   return `${b.state} · ${hits} hit${b.hits === 1 ? '' : 's'}${failed}`;

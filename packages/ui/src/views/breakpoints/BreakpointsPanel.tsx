@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Breakpoint, BreakpointsResponse, LogEntry, LogpointsResponse, SnapshotsResponse, SourceFileResponse, SourcesResponse } from '@debugpanel/model';
-import { getJson, isAbort, send } from '../../api.js';
+import type { Breakpoint, BreakpointsResponse, LogEntry, LogpointsResponse, SnapshotsResponse, SourceEntry, SourceFileResponse, SourcesResponse } from '@debugpanel/model';
+import { apiPath, getJson, isAbort, send } from '../../api.js';
 import { useJson } from '../../hooks.js';
 import { formatClock } from '../../lib/format.js';
 import { formatHash } from '../../lib/route.js';
@@ -16,6 +16,7 @@ import {
   sourceFilePath,
   splitLines,
   stateLabel,
+  targetService,
   type BreakpointForm,
   type BreakpointsLocation,
 } from '../../lib/breakpoints-api.js';
@@ -44,13 +45,30 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
 
   const sources = useJson<SourcesResponse>('api/sources');
   const root = sources.data?.root ?? '';
+  // A hub asks its services for their lists: ask again until none is still on its way.
+  const waiting = sources.data?.waiting.length ?? 0;
+  useEffect(() => {
+    if (!waiting) return;
+    const t = setTimeout(() => sources.reload(), 1500);
+    return () => clearTimeout(t);
+  }, [sources.data]);
+  const own = sources.data?.services[0] ?? '';
+  const multi = (sources.data?.services.length ?? 0) > 1;
+  const entries = useMemo(() => new Map((sources.data?.entries ?? []).map((e) => [e.path, e])), [sources.data]);
+  const entry = loc.file ? entries.get(loc.file) : undefined;
+  const [picked, setPicked] = useState<string>();
+  const service = targetService(entry, own, picked);
   const bps = usePolled<BreakpointsResponse>('api/breakpoints', POLL_MS);
   // A stack frame linked from a span carries its absolute path: shown once it is made relative to the root (below).
   const absolute = !!loc.file && /^(\/|[A-Za-z]:[\\/])/.test(loc.file);
-  const file = useJson<SourceFileResponse>(loc.file && !absolute ? sourceFilePath(loc.file) : undefined);
+  const file = useJson<SourceFileResponse>(loc.file && !absolute ? sourceFilePath(loc.file, service !== own ? service : undefined) : undefined);
   const lines = useMemo(() => (file.data ? splitLines(file.data.text) : []), [file.data]);
   const list = bps.data?.breakpoints ?? [];
-  const marks = useMemo(() => (loc.file && root ? breakpointsByLine(list, root, loc.file) : new Map<number, Breakpoint>()), [bps.data, root, loc.file]);
+  // The marks of the service the form sets breakpoints in (a file two services run has two sets).
+  const marks = useMemo(
+    () => (loc.file && root ? breakpointsByLine(list.filter((b) => (b.service ?? own) === service), root, loc.file) : new Map<number, Breakpoint>()),
+    [bps.data, root, loc.file, service],
+  );
 
   // Snapshots are large (frames and values): refetch only when a snapshot breakpoint's hits change.
   const snapKey = list.filter((b) => b.kind === 'snapshot').reduce((n, b) => n + b.hits, 0) + ':' + list.length;
@@ -69,7 +87,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
 
   const setAt = async (line: number, f: BreakpointForm) => {
     if (!loc.file) return;
-    const built = breakpointInput(loc.file, line, f);
+    const built = breakpointInput(loc.file, line, f, service !== own ? service : undefined);
     if ('error' in built) return setFormError(built.error);
     setBusy(true);
     setFormError(undefined);
@@ -118,7 +136,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
 
   return (
     <section class="bp-view" aria-label="Live breakpoints" data-testid="view-breakpoints">
-      <FileList files={sources.data?.files ?? []} truncated={!!sources.data?.truncated} error={sources.error} current={loc.file} q={loc.q ?? ''} onQ={(q) => go({ ...loc, q }, true)} loc={loc} />
+      <FileList files={sources.data?.files ?? []} entries={entries} multi={multi} hiddenByServer={sources.data?.hidden ?? 0} waiting={sources.data?.waiting ?? []} truncated={!!sources.data?.truncated} error={sources.error} current={loc.file} q={loc.q ?? ''} onQ={(q) => go({ ...loc, q }, true)} loc={loc} />
 
       <div class="bp-main">
         <div class="bp-bar">
@@ -126,6 +144,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
           {stats && !stats.available && <span class="err">breakpoints unavailable: {stats.reason}</span>}
           {stats?.available && (
             <span class="muted bp-stats" data-testid="bp-stats">
+              {multi && `${own}: `}
               {stats.armed} armed · debugger {stats.debuggerEnabled ? 'on' : 'off'}
             </span>
           )}
@@ -139,6 +158,19 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
               if (loc.line) void setAt(loc.line, form);
             }}
           >
+            {multi && (
+              <label>
+                <span>Service</span>
+                <select value={service} onChange={(e) => setPicked(e.currentTarget.value)} data-testid="bp-service" title="The process the breakpoint is set in: a hub sends it to that service over its connection">
+                  {[...new Set([...(entry?.services ?? []), own])].map((s) => (
+                    <option key={s} value={s}>
+                      {s}
+                      {entry && !entry.services.includes(s) ? ' (does not run it)' : ''}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
             <label>
               <span>Kind</span>
               <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value as BreakpointForm['kind'] })} data-testid="bp-kind">
@@ -201,6 +233,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
                       {rel.split('/').pop()}:{b.line}
                     </a>{' '}
                     <span class="bp-kind">{b.kind}</span>
+                    {multi && b.service && <span class="bp-svc" data-testid="bp-item-service">{b.service}</span>}
                     <div class={`bp-state ${b.state === 'error' ? 'err' : 'muted'}`} data-testid="bp-state">
                       {stateLabel(b)}
                       {(b.state === 'active' || b.state === 'pending') && ` · expires in ${expiresIn(b.expiresAt, Date.now())}`}
@@ -224,6 +257,8 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
                 <li key={s.id} class="bp-item">
                   <a class="bp-snap" href={formatBreakpointsHash({ ...loc, file: rel, line: s.line, snapshot: s.id })} data-testid="bp-snapshot">
                     <span class="mono">{formatClock(s.time)}</span> <span class="mono">{rel.split('/').pop()}:{s.line}</span>
+                    {multi && s.service && <span class="bp-svc">{s.service}</span>}
+                    <span class="muted bp-pause" title="How long the capture paused that process">{(s.captureUs / 1000).toFixed(1)} ms</span>
                   </a>
                   {s.traceId && (
                     <a class="mono small-link" href={formatHash({ view: 'trace', id: s.traceId, params: { span: s.spanId } })} title="Open the request's trace">
@@ -238,7 +273,7 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
           <ol class="bp-logs mono" data-testid="bp-logs">
             {logs.map((l) => (
               <li key={l.seq}>
-                <span class="muted">{formatClock(l.time)}</span> {l.message}
+                <span class="muted">{formatClock(l.time)}</span> {multi && l.service && <span class="bp-svc">{l.service}</span>} {l.message}
                 {l.traceId && (
                   <>
                     {' '}
@@ -254,7 +289,20 @@ export function BreakpointsPanel({ route, navigate }: ViewProps) {
   );
 }
 
-function FileList(p: { files: string[]; truncated: boolean; error: string | undefined; current: string | undefined; q: string; onQ: (q: string) => void; loc: BreakpointsLocation }) {
+function FileList(p: {
+  files: string[];
+  entries: Map<string, SourceEntry>;
+  /** More than one service in the list: show which runs each file */
+  multi: boolean;
+  hiddenByServer: number;
+  waiting: string[];
+  truncated: boolean;
+  error: string | undefined;
+  current: string | undefined;
+  q: string;
+  onQ: (q: string) => void;
+  loc: BreakpointsLocation;
+}) {
   const [q, setQ] = useState(p.q);
   const shown = useMemo(() => filterFiles(p.files, q, MAX_FILES), [p.files, q]);
   return (
@@ -265,12 +313,21 @@ function FileList(p: { files: string[]; truncated: boolean; error: string | unde
         {shown.files.map((f) => (
           <li key={f}>
             <a href={formatBreakpointsHash({ q: p.loc.q, file: f })} aria-current={f === p.current ? 'page' : undefined} data-testid="bp-file" title={f}>
-              <span class="muted">{f.slice(0, f.lastIndexOf('/') + 1)}</span>
-              {f.slice(f.lastIndexOf('/') + 1)}
+              <span class="bp-path">
+                <span class="muted">{f.slice(0, f.lastIndexOf('/') + 1)}</span>
+                {f.slice(f.lastIndexOf('/') + 1)}
+              </span>
+              <Runs services={p.entries.get(f)?.services ?? []} multi={p.multi} />
             </a>
           </li>
         ))}
       </ul>
+      {p.waiting.length > 0 && <p class="muted bp-more" data-testid="bp-waiting">waiting for the lists of {p.waiting.join(', ')}…</p>}
+      {p.hiddenByServer > 0 && (
+        <p class="muted bp-more" data-testid="bp-hidden-server">
+          {p.hiddenByServer} tests and build files with a source-mapped original not listed
+        </p>
+      )}
       {shown.hidden > 0 && (
         <p class="muted bp-more" data-testid="bp-hidden">
           {shown.hidden} tests and build copies of listed sources left out; type test or dist to list them
@@ -278,6 +335,20 @@ function FileList(p: { files: string[]; truncated: boolean; error: string | unde
       )}
       {(shown.more > 0 || p.truncated) && <p class="muted bp-more">{shown.more > 0 ? `${shown.more} more: narrow the filter` : 'listing stopped at the server limit'}</p>}
     </nav>
+  );
+}
+
+/**
+ * Which services run a file (a static import walk from each one's entry), on a hub. A lone panel
+ * shows nothing: one process, and a walk that misses a dynamic import must not call a file dead.
+ */
+function Runs({ services, multi }: { services: string[]; multi: boolean }) {
+  if (!multi) return null;
+  if (!services.length) return <span class="bp-runs none" title="No service's entry imports it">not run</span>;
+  return (
+    <span class="bp-runs" data-testid="bp-file-services" title={`Run by ${services.join(', ')}`}>
+      {services.join(' · ')}
+    </span>
   );
 }
 
@@ -320,14 +391,17 @@ function usePolled<T>(path: string, ms: number): { data: T | undefined; error: s
 /** Logpoint output, fetched incrementally (`after=` the last seq) when logpoint hits change. */
 function useLogs(hits: number): LogEntry[] {
   const [logs, setLogs] = useState<LogEntry[]>([]);
-  const last = useRef<number | undefined>(undefined);
+  // This panel's lines and (on a hub) other services' lines are numbered apart: one cursor each.
+  const last = useRef<{ after?: number; hubAfter?: number }>({});
   useEffect(() => {
     const ctl = new AbortController();
-    const after = last.current === undefined ? '' : `?after=${last.current}`;
-    getJson<LogpointsResponse>(`api/logpoints${after}`, ctl.signal).then(
+    getJson<LogpointsResponse>(apiPath('api/logpoints', last.current), ctl.signal).then(
       (res) => {
         if (!res.logs.length) return;
-        last.current = res.logs[res.logs.length - 1]!.seq;
+        for (const l of res.logs) {
+          if (l.service) last.current.hubAfter = Math.max(last.current.hubAfter ?? 0, l.seq);
+          else last.current.after = Math.max(last.current.after ?? 0, l.seq);
+        }
         setLogs((prev) => [...res.logs.slice().reverse(), ...prev].slice(0, MAX_LOGS));
       },
       (err: unknown) => {

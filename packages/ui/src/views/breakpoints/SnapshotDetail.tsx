@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useJson } from '../../hooks.js';
-import { formatBytes, formatClock, formatDuration } from '../../lib/format.js';
+import { formatClock } from '../../lib/format.js';
 import { formatHash } from '../../lib/route.js';
 import type { CapturedFrame, CapturedValue, Snapshot } from '@debugpanel/model';
-import { noteText, relativeTo, snapshotPath, valuePreview } from '../../lib/breakpoints-api.js';
+import { captureCost, noteText, relativeTo, snapshotPath, valuePreview } from '../../lib/breakpoints-api.js';
 
 /** Members shown per object before a "show more" (the capture itself is bounded by the server too). */
 const PAGE = 50;
@@ -37,6 +37,12 @@ export function SnapshotDetail(p: SnapshotDetailProps) {
             <dd class="mono">
               {relativeTo(p.root, snap.file)}:{snap.line}
             </dd>
+            {snap.service && (
+              <>
+                <dt>Service</dt>
+                <dd class="mono" data-testid="snapshot-service">{snap.service}</dd>
+              </>
+            )}
             <dt>When</dt>
             <dd class="mono">{formatClock(snap.time)}</dd>
             <dt>Trace</dt>
@@ -49,9 +55,14 @@ export function SnapshotDetail(p: SnapshotDetailProps) {
                 <span class="muted">no active span at the hit</span>
               )}
             </dd>
-            <dt>Capture</dt>
-            <dd class="mono">
-              {formatBytes(snap.bytes)} in {formatDuration(snap.captureUs / 1000)}{snap.truncated && <span class="warn"> · cut by a limit</span>}
+            <dt>Cost</dt>
+            <dd class="snap-cost-dd" data-testid="snapshot-cost">
+              <span class="mono">{captureCost(snap)}</span>
+              {snap.truncated && <span class="warn"> · cut by a limit</span>}
+              <p class="muted snap-cost">
+                The capture runs on the paused thread: the request that hit the line, and every other request of that process, waited
+                this long. An armed breakpoint costs nothing until its line runs; a run whose condition is false costs about half a millisecond.
+              </p>
             </dd>
           </dl>
           {snap.watches.length > 0 && (

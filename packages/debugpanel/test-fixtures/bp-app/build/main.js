@@ -1,0 +1,2 @@
+export const main = () => 1;
+//# sourceMappingURL=main.js.map

@@ -1,0 +1,2 @@
+// Build output with no original: listed.
+export const orphan = 1;
