@@ -29,6 +29,27 @@ export interface StoreStats {
   /** Spans refused: over the per-trace cap, or a single span larger than `maxBytes` */
   refusedSpans: number;
   pinned: number;
+  /** Traces referenced by an incident or a breakpoint snapshot (at most `maxLinked`) */
+  linked: number;
+  /**
+   * Per retention class (model `retentionClassOf`): what is held, what was evicted, and how far
+   * back it reaches. A full store evicts `normal` traces first, `pinned` ones last.
+   */
+  retention: Record<RetentionClass, RetentionClassStats>;
+}
+
+/** A store's retention classes, lowest tier (evicted first) to highest; see model `RETENTION_TIER`. */
+export type RetentionClass = 'normal' | 'exemplar' | 'slow' | 'error' | 'linked' | 'pinned';
+
+/** One retention class of the span store. */
+export interface RetentionClassStats {
+  /** Traces and spans of the class held now */
+  traces: number;
+  spans: number;
+  /** Traces of the class evicted since start */
+  evicted: number;
+  /** Earliest start (ms since epoch) among the class's oldest held traces: how far back it reaches; absent when none is held */
+  oldestStartAt?: number;
 }
 
 /** Counters of the panel's tracing (its span processor and instrumentations). */
