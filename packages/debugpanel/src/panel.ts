@@ -17,6 +17,7 @@ import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpa
 import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './error-capture.js';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelChaos, incidentsFrom, type PanelChaos } from './chaos.js';
+import { incidentTraceIds } from './links.js';
 import { createPanelLogs } from './logs.js';
 import { addTraceAttributes, applyTraceAttributes, baggageAttributes, traceAttributes } from './trace-attributes.js';
 import { createTracingMiddleware } from './middleware.js';
@@ -129,6 +130,8 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
         ...(opts.alerts.pendingMs !== undefined ? { pendingMs: opts.alerts.pendingMs } : {}),
         ...(opts.alerts.maxPerMinute !== undefined ? { maxNotificationsPerMinute: opts.alerts.maxPerMinute } : {}),
         onIncident: (incident) => {
+          // Its evidence traces are kept longest (retention class `linked`).
+          store.link(incidentTraceIds(incident));
           if (sse.size > 0) sse.publish('insight', incident);
         },
         onAlert: (n) => {

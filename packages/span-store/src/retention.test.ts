@@ -125,6 +125,16 @@ describe('SpanStore retention classes', () => {
     expect(store.getSummary(tid(1))).toBeDefined();
   });
 
+  it('links a trace whose id was linked before its first span arrived (a snapshot of a running request)', () => {
+    const store = new SpanStore({ maxSpans: 2 });
+    expect(store.link([tid(7)])).toBe(0);
+    store.add(request(7));
+    expect(store.stats()).toMatchObject({ linked: 1, retention: { linked: { traces: 1 } } });
+    store.add(request(8));
+    store.add(request(9));
+    expect(store.has(tid(7))).toBe(true);
+  });
+
   it('says how far back each class reaches', () => {
     const store = new SpanStore({ maxSpans: 4, exemplarsPerMinute: 0 });
     store.add(error(1, { startTime: T0 + 2 * MIN }));

@@ -117,6 +117,8 @@ export class SpanStore {
   #orderDead = 0;
   /** What to evict next: one queue per retention class */
   readonly #retention: RetentionQueues;
+  /** Trace ids linked before their first span arrived (a snapshot is taken while its request runs); at most maxLinked, oldest dropped */
+  readonly #pendingLinks = new Set<string>();
   /** route -> exemplars counted in its current minute */
   readonly #exemplarCounts = new Map<string, { minute: number; n: number }>();
   /** Bigram filters for `text`, `attributes` and `name` queries (made by the first such query) */
@@ -205,6 +207,7 @@ export class SpanStore {
       this.#bytes += TRACE_BYTES + bytes;
       this.#addServiceRef(span.service);
       this.#noteRoot(entry);
+      if (this.#pendingLinks.size !== 0 && this.#pendingLinks.delete(traceId)) this.#markLinked(entry);
       this.#retention.add(entry);
       return true;
     }
@@ -358,9 +361,7 @@ export class SpanStore {
       this.#pinned--;
     }
     if (meta.linked === true && !entry.linked) {
-      if (this.#linked >= this.#maxLinked) this.#unlinkOldest();
-      entry.marks |= LINKED;
-      this.#linked++;
+      this.#markLinked(entry);
     } else if (meta.linked === false && entry.linked) {
       entry.marks &= ~LINKED;
       this.#linked--;
@@ -370,11 +371,34 @@ export class SpanStore {
     return true;
   }
 
-  /** Links every stored trace of `traceIds` (see setTraceMeta); returns how many are stored. */
+  /**
+   * Links the traces of `traceIds` (an incident's evidence, a snapshot's trace; see setTraceMeta).
+   * An id not stored yet is remembered (at most `maxLinked`, the oldest forgotten first) and
+   * linked when its first span arrives: a snapshot is taken while its request still runs.
+   * Returns how many of the traces are stored (and now linked).
+   */
   link(traceIds: Iterable<string>): number {
     let n = 0;
-    for (const id of traceIds) if (this.#traces.get(id)?.linked === true || this.setTraceMeta(id, { linked: true })) n++;
+    for (const id of traceIds) {
+      if (typeof id !== 'string') continue;
+      const e = this.#traces.get(id);
+      if (e === undefined) {
+        const pending = this.#pendingLinks;
+        pending.delete(id);
+        if (pending.size >= this.#maxLinked) pending.delete(pending.values().next().value!);
+        pending.add(id);
+        continue;
+      }
+      n++;
+      if (!e.linked) this.setTraceMeta(id, { linked: true });
+    }
     return n;
+  }
+
+  #markLinked(e: TraceEntry): void {
+    if (this.#linked >= this.#maxLinked) this.#unlinkOldest();
+    e.marks |= LINKED;
+    this.#linked++;
   }
 
   /** Drops the oldest link: the oldest trace of the `linked` class (pinned ones keep theirs, they are pinned anyway). */
@@ -403,6 +427,7 @@ export class SpanStore {
     this.#orderDead = 0;
     this.#retention.clear();
     this.#exemplarCounts.clear();
+    this.#pendingLinks.clear();
     this.#serviceRefs.clear();
     this.#filters.clear();
     this.#spans = 0;

@@ -71,7 +71,12 @@ export const breakpoints: PanelFeature = (ctx) => {
   const root = process.cwd();
   // Snapshots and logpoint messages go through the panel's one redactor, like every span.
   const dataDir = ctx?.options ? ctx.options.dataDir : path.join(root, '.debugpanel');
-  const routes = breakpointRoutes(root, dataDir === undefined ? false : path.join(dataDir, 'breakpoints', service), (s) => (stats = s), ctx?.redactor);
+  // A snapshot's trace is kept longest by the store (retention class `linked`).
+  const store = ctx?.store;
+  const onSnapshot = store && ((snap: { traceId?: string }) => {
+    if (snap.traceId !== undefined) store.link([snap.traceId]);
+  });
+  const routes = breakpointRoutes(root, dataDir === undefined ? false : path.join(dataDir, 'breakpoints', service), (s) => (stats = s), ctx?.redactor, onSnapshot);
   // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
   if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
   return routes;
@@ -83,13 +88,14 @@ export function breakpointRoutes(
   dataDir: string | false = path.join(rootDir, '.debugpanel'),
   exposeStats?: (stats: () => BreakpointAgentStats | undefined) => void,
   redactor?: Redactor,
+  onSnapshot?: (snapshot: { traceId?: string }) => void,
 ): PanelRoute[] {
   const root = path.resolve(rootDir);
   // Created on first use, or at once when saved breakpoints wait to be re-armed after a restart.
   // The agent checks every input itself (files under the root, the expression allow-list), the
   // same way for the API and for what it restores from disk.
   let agent: BreakpointAgent | undefined;
-  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, ...(redactor ? { redactor } : {}) }));
+  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, ...(redactor ? { redactor } : {}), ...(onSnapshot ? { onSnapshot } : {}) }));
   exposeStats?.(() => agent?.stats());
   if (dataDir !== false && existsSync(path.join(dataDir, 'breakpoints.json'))) {
     try {
