@@ -18,6 +18,7 @@ import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './err
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelChaos, incidentsFrom, type PanelChaos } from './chaos.js';
 import { incidentTraceIds } from './links.js';
+import { createDependencyFeed } from './dependency-feed.js';
 import { createPanelLogs } from './logs.js';
 import { addTraceAttributes, applyTraceAttributes, baggageAttributes, traceAttributes } from './trace-attributes.js';
 import { createTracingMiddleware } from './middleware.js';
@@ -142,7 +143,10 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
+  // The service map counts every span it is handed, in one-minute buckets (not the newest stored traces).
+  const dependencyFeed = createDependencyFeed();
   const pipeline = createPipeline(store, sse, {
+    consumers: [dependencyFeed],
     metrics,
     onLocalRoot: queries && ((root) => queries.onLocalRoot(root)),
     onKept: exporter && ((span) => exporter.push(span)),
@@ -238,7 +242,9 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     stats: {},
     queries,
     chaos,
+    dependencyMap: dependencyFeed.builder,
   };
+  ctx.stats.dependencies = () => dependencyFeed.builder.stats();
   ctx.stats.chaos = () => chaos.stats();
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();

@@ -14,6 +14,7 @@ import type { InsightsStats } from './insights.js';
 import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
+import type { DependencyMapStats } from './dependencies.js';
 
 /** The span store's fill and what it evicted. */
 export interface StoreStats {
@@ -177,6 +178,8 @@ export interface FeatureStats {
   logs: LogsStats;
   /** Error groups (absent with `errors: false`) */
   errors: ErrorGroupsStats;
+  /** The service map's incremental builder: what waits, what it counted and dropped */
+  dependencies: DependencyMapStats;
 }
 
 /** `GET {path}/api/stats` */
