@@ -179,3 +179,18 @@ describe('DependencyMapBuilder time buckets', () => {
     expect(b.window({ since: MIN })).toMatchObject({ traces: 2, truncated: false });
   });
 });
+
+describe('DependencyMapBuilder.window with waiting traces', () => {
+  it('counts a waiting trace in the answer as it is so far, and for good once its wait ends', () => {
+    const c = { t: 0, now: () => c.t };
+    const b = new DependencyMapBuilder({ waitMs: 5000, now: c.now, bucketMs: 60_000 });
+    const { root, out, srv } = call(77);
+    b.add([out, srv, root]);
+    expect(b.window()).toMatchObject({ traces: 1, spans: 3 });
+    expect(b.window().edges.map((e) => `${e.id}=${e.requests}`)).toEqual(['svc:web->svc:api=1', 'user->svc:web=1']);
+    expect(b.window({ pending: false })).toMatchObject({ traces: 0, spans: 0 });
+    c.t = 6000;
+    expect(b.window()).toMatchObject({ traces: 1, spans: 3 });
+    expect(b.stats()).toMatchObject({ pendingSpans: 0, processedSpans: 3 });
+  });
+});

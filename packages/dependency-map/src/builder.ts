@@ -203,9 +203,12 @@ export class DependencyMapBuilder {
 
   /**
    * With `bucketMs`: the map of the traces whose earliest span started within [since, until],
-   * to the bucket (every bucket the window touches counts whole), merged from the buckets.
+   * to the bucket (every bucket the window touches counts whole), merged from the buckets. With
+   * `pending` (default true) the traces still waiting for their other halves count too, as they
+   * are so far (in this answer only: they are counted for good when their wait ends), so the map
+   * does not lag `waitMs` behind the traffic.
    */
-  window(range: { since?: number | undefined; until?: number | undefined } = {}): DependencyMapWindow {
+  window(range: { since?: number | undefined; until?: number | undefined; pending?: boolean } = {}): DependencyMapWindow {
     this.expire(this.now());
     const bucketMs = this.bucketMs;
     if (bucketMs === undefined) {
@@ -217,11 +220,24 @@ export class DependencyMapBuilder {
     const merged = this.newAggregator();
     // Newest first, so each edge keeps its newest trace ids.
     for (let i = picked.length - 1; i >= 0; i--) merged.mergeFrom(picked[i]!.agg);
-    const out: DependencyMapWindow = { ...merged.result(), traces: 0, spans: 0, truncated: false };
+    let traces = 0;
+    let spans = 0;
     for (const b of picked) {
-      out.traces += b.traces;
-      out.spans += b.spans;
+      traces += b.traces;
+      spans += b.spans;
     }
+    if (range.pending !== false) {
+      for (const p of this.pending.values()) {
+        let first = Infinity;
+        for (const s of p.spans) if (s.startTime < first) first = s.startTime;
+        const start = Math.floor(first / bucketMs) * bucketMs;
+        if (!(start + bucketMs > since && start <= until)) continue;
+        merged.addTrace(p.spans);
+        traces++;
+        spans += p.spans.length;
+      }
+    }
+    const out: DependencyMapWindow = { ...merged.result(), traces, spans, truncated: false };
     if (picked.length > 0) {
       out.from = picked[0]!.start;
       out.to = picked[picked.length - 1]!.start + bucketMs;
