@@ -11,7 +11,8 @@ export function StatsView(_props: ViewProps) {
   // The sampling policies in force (the counters are in api/stats); a panel without the route
   // (older server) answers 404, and then the card is simply absent.
   const policies = useJson<SamplingResponse>('api/sampling', 10_000).data;
-  const sections = data ? statsSections({ ...data }) : [];
+  // The store's per-class counters are the retention card's: not repeated as 24 dotted rows.
+  const sections = data ? statsSections({ ...data, store: withoutRetention(data.store) }) : [];
   if (policies) sections.push(...statsSections({ 'sampling policies': { head: policies.head, ...policies.tail } }, formatPolicy));
   return (
     <section class="stats-view" aria-labelledby="stats-h" data-testid="view-stats">
@@ -75,6 +76,11 @@ function RetentionCard({ store }: { store: StatsResponse['store'] }) {
       <p class="muted">A full store evicts normal traces first, then route exemplars, slow traces and errors, linked ones, pinned ones last.</p>
     </section>
   );
+}
+
+function withoutRetention(store: StatsResponse['store']): Omit<StatsResponse['store'], 'retention'> {
+  const { retention: _shown, ...rest } = store;
+  return rest;
 }
 
 /** Policy lists (drop rules, attribute matches) are arrays of objects: shown as compact JSON. */
