@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RETENTION_CLASSES, RETENTION_TIER, retentionClassOf, type RetentionFacts } from './retention.js';
+import { RETENTION_CLASSES, RETENTION_TIER, retentionClassIndex, retentionClassOf, type RetentionFacts } from './retention.js';
 
 const facts = (over: Partial<RetentionFacts> = {}): RetentionFacts => ({
   pinned: false, linked: false, errorCount: 0, reason: undefined, slow: false, exemplar: false, ...over,
@@ -18,6 +18,12 @@ describe('retentionClassOf', () => {
     expect(retentionClassOf(facts({ reason: 'error' }))).toBe('error');
     expect(retentionClassOf(facts({ linked: true, errorCount: 1 }))).toBe('linked');
     expect(retentionClassOf(facts({ pinned: true, linked: true }))).toBe('pinned');
+  });
+
+  it('numbers the classes as RETENTION_CLASSES orders them', () => {
+    expect(RETENTION_CLASSES).toEqual(['normal', 'exemplar', 'slow', 'error', 'linked', 'pinned']);
+    expect(retentionClassIndex(facts({ linked: true }))).toBe(RETENTION_CLASSES.indexOf('linked'));
+    expect(retentionClassIndex(facts({ slow: true }))).toBe(RETENTION_CLASSES.indexOf('slow'));
   });
 
   it('gives every class a tier, normal lowest and pinned highest', () => {

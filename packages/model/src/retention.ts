@@ -44,11 +44,19 @@ export interface RetentionFacts {
  * retentionClassOf({ pinned: false, linked: false, errorCount: 1, reason: 'all', slow: false, exemplar: false }); // 'error'
  */
 export function retentionClassOf(t: RetentionFacts): RetentionClass {
-  if (t.pinned) return 'pinned';
-  if (t.linked) return 'linked';
+  return RETENTION_CLASSES[retentionClassIndex(t)]!;
+}
+
+/**
+ * The same rule, as the class's index in `RETENTION_CLASSES` (what the span store keeps per
+ * trace: it runs for every new trace, and a number saves a keyed lookup).
+ */
+export function retentionClassIndex(t: RetentionFacts): number {
+  if (t.pinned) return 5;
+  if (t.linked) return 4;
   const reason = t.reason;
-  if (t.errorCount > 0 || reason === 'error') return 'error';
-  if (t.slow || reason === 'slow') return 'slow';
-  if (t.exemplar || (reason !== undefined && reason.startsWith('attribute:'))) return 'exemplar';
-  return 'normal';
+  if (t.errorCount > 0 || reason === 'error') return 3;
+  if (t.slow || reason === 'slow') return 2;
+  if (t.exemplar || (reason !== undefined && reason.startsWith('attribute:'))) return 1;
+  return 0;
 }

@@ -14,13 +14,14 @@ import {
   RETENTION_CLASSES,
   RETENTION_TIER,
   RingBuffer,
-  retentionClassOf,
+  retentionClassIndex,
   type RetentionClass,
   type RetentionClassStats,
 } from '@debugpanel/model';
 import type { TraceEntry } from './trace-entry.js';
 
 const CLASSES = RETENTION_CLASSES.length;
+/** Class name -> its index in RETENTION_CLASSES (model's `retentionClassIndex` numbers them so) */
 const INDEX = Object.fromEntries(RETENTION_CLASSES.map((c, i) => [c, i])) as Record<RetentionClass, number>;
 /** Class indexes of each tier, lowest tier (evicted first) first */
 const TIERS: number[][] = (() => {
@@ -50,14 +51,14 @@ export class RetentionQueues {
 
   /** Queues a new entry in its class. */
   add(e: TraceEntry): void {
-    const c = INDEX[retentionClassOf(e)];
+    const c = retentionClassIndex(e);
     e.cls = c;
     this.#join(e, c);
   }
 
   /** Re-reads an entry's class after one of its facts changed; moves it when it changed. */
   update(e: TraceEntry): void {
-    const c = INDEX[retentionClassOf(e)];
+    const c = retentionClassIndex(e);
     const old = e.cls;
     if (c === old) return;
     this.traces[old]!--;
