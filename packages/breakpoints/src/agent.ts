@@ -199,7 +199,11 @@ export function createAgent(options: BreakpointAgentOptions, deps: AgentDeps = {
     coolDown,
     finish: (e, state) => end(e, state),
     fail: (e, why) => end(e, 'error', why),
-    addSnapshot: (snap) => rec.addSnapshot(snap),
+    addSnapshot: (snap) => {
+      rec.addSnapshot(snap);
+      const on = opts.onSnapshot;
+      if (on !== undefined) guard(() => on(snap));
+    },
     addLog(e, message, time, ids) {
       const entry = rec.addLog({ breakpointId: e.bp.id, time, message, ...(ids.traceId ? { traceId: ids.traceId, spanId: ids.spanId } : {}) });
       if (opts.logToConsole) console.log(`[debugpanel logpoint ${e.bp.file.split(/[\\/]/).pop()}:${e.bp.line}] ${message}`);

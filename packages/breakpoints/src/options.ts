@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { checkKeys, Redactor, type Check, type Schema } from '@debugpanel/model';
 import { DEFAULT_LIMITS, type SecretKeys } from './capture.js';
-import type { CaptureLimits } from './types.js';
+import type { CaptureLimits, Snapshot } from './types.js';
 
 export interface BreakpointAgentOptions {
   /** The app's source root: breakpoint files resolve against it and must lie under it. Default `process.cwd()`. */
@@ -36,6 +36,8 @@ export interface BreakpointAgentOptions {
   defaultExpiryMs?: number;
   /** Where the agent says what it did not do (a saved breakpoint it refused to re-arm). Default console.warn. */
   onWarning?: (message: string) => void;
+  /** Called with each snapshot captured (e.g. so the panel keeps the snapshot's trace longest); errors it throws are ignored. */
+  onSnapshot?: (snapshot: Snapshot) => void;
 }
 
 /** Options after defaults, checked once at creation. */
@@ -54,6 +56,7 @@ export interface ResolvedOptions {
   redactor: SecretKeys;
   defaultExpiryMs: number;
   warn: (message: string) => void;
+  onSnapshot: ((snapshot: Snapshot) => void) | undefined;
 }
 
 /** The longest a breakpoint may live. */
@@ -83,6 +86,7 @@ const SCHEMA: Schema = {
       : `${n} must be a Redactor (isSecretKey, string, url)`,
   defaultExpiryMs: number(MAX_EXPIRY_MS),
   onWarning: fn,
+  onSnapshot: fn,
 };
 
 /**
@@ -114,5 +118,6 @@ export function resolveOptions(o: BreakpointAgentOptions): ResolvedOptions {
     redactor: o.redactor ?? new Redactor([...(o.redactKeys ?? [])]),
     defaultExpiryMs: o.defaultExpiryMs ?? 3600_000,
     warn: o.onWarning ?? ((m) => console.warn(`[debugpanel] ${m}`)),
+    onSnapshot: o.onSnapshot,
   };
 }

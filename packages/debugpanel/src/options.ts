@@ -10,6 +10,7 @@ import {
   describeValue as describe,
   isBoolean,
   isPlainObject,
+  isNumberAtLeast,
   isPositiveInt,
   isProductionEnv,
   isString,
@@ -22,14 +23,20 @@ import type { DetectorThresholds } from '@debugpanel/model';
 
 /** Budgets of the in-memory span store; see `@debugpanel/span-store`. */
 export interface StoreOptions {
-  /** Most spans kept (default 100,000); the oldest whole traces are evicted first */
+  /** Most spans kept (default 100,000); whole traces are evicted by retention class, `normal` ones first */
   maxSpans?: number;
   /** Estimated bytes kept (default 64 MiB) */
   maxBytes?: number;
   /** Spans accepted per trace (default 10,000); the rest are counted as refused */
   maxSpansPerTrace?: number;
-  /** Pinned traces kept outside eviction (default 100) */
+  /** Pinned traces, evicted last (default 100) */
   maxPinned?: number;
+  /** Traces linked from incidents and breakpoint snapshots, evicted just before pinned ones (default 1,000) */
+  maxLinked?: number;
+  /** A trace at least this long (ms) is kept as `slow` (default 1,000) */
+  slowTraceMs?: number;
+  /** Traces per route per minute kept as `exemplar`s ahead of `normal` ones (default 3) */
+  exemplarsPerMinute?: number;
 }
 
 /** Hub mode: other services send OTLP/HTTP traces to `{path}/v1/traces`. */
@@ -515,6 +522,9 @@ const STORE: Record<keyof StoreOptions, Check> = {
   maxBytes: isPositiveInt,
   maxSpansPerTrace: isPositiveInt,
   maxPinned: isPositiveInt,
+  maxLinked: isPositiveInt,
+  slowTraceMs: isNumberAtLeast(0),
+  exemplarsPerMinute: isNumberAtLeast(0),
 };
 
 /** Thrown for bad options; the message names the option and what to do. */

@@ -17,6 +17,8 @@ import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpa
 import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './error-capture.js';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelChaos, incidentsFrom, type PanelChaos } from './chaos.js';
+import { incidentTraceIds } from './links.js';
+import { createDependencyFeed } from './dependency-feed.js';
 import { createPanelLogs } from './logs.js';
 import { addTraceAttributes, applyTraceAttributes, baggageAttributes, traceAttributes } from './trace-attributes.js';
 import { createTracingMiddleware } from './middleware.js';
@@ -129,6 +131,8 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
         ...(opts.alerts.pendingMs !== undefined ? { pendingMs: opts.alerts.pendingMs } : {}),
         ...(opts.alerts.maxPerMinute !== undefined ? { maxNotificationsPerMinute: opts.alerts.maxPerMinute } : {}),
         onIncident: (incident) => {
+          // Its evidence traces are kept longest (retention class `linked`).
+          store.link(incidentTraceIds(incident));
           if (sse.size > 0) sse.publish('insight', incident);
         },
         onAlert: (n) => {
@@ -139,7 +143,10 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     : undefined;
   // exportTo: spans the panel keeps, to a Collector / Jaeger / Tempo.
   const exporter: OtlpSender | undefined = opts.exportTo && createOtlpSender(opts.exportTo);
+  // The service map counts every span it is handed, in one-minute buckets (not the newest stored traces).
+  const dependencyFeed = createDependencyFeed();
   const pipeline = createPipeline(store, sse, {
+    consumers: [dependencyFeed],
     metrics,
     onLocalRoot: queries && ((root) => queries.onLocalRoot(root)),
     onKept: exporter && ((span) => exporter.push(span)),
@@ -238,7 +245,9 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     queries,
     chaos,
     onClose: [],
+    dependencyMap: dependencyFeed.builder,
   };
+  ctx.stats.dependencies = () => dependencyFeed.builder.stats();
   ctx.stats.chaos = () => chaos.stats();
   if (sender) ctx.stats.sendTo = () => sender.stats();
   if (exporter) ctx.stats.exportTo = () => exporter.stats();

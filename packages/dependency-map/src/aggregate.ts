@@ -197,6 +197,49 @@ export class MapAggregator {
     }
   }
 
+  /**
+   * Adds another aggregator's nodes and edges (built with mergeable recorders, and newer than
+   * this one's: its trace ids go first). For the builder's time buckets; the limits hold.
+   */
+  mergeFrom(other: MapAggregator): void {
+    this.dropped += other.dropped;
+    for (const [id, o] of other.nodes) {
+      let n = this.nodes.get(id);
+      if (n === undefined) {
+        if (this.nodes.size >= this.limits.maxNodes) {
+          this.dropped++;
+          continue;
+        }
+        n = { node: { ...o.node, requests: 0, errors: 0 }, latency: this.newRecorder() };
+        this.nodes.set(id, n);
+      }
+      n.node.requests += o.node.requests;
+      n.node.errors += o.node.errors;
+      if (o.node.instrumented) n.node.instrumented = true;
+      mergeRecorder(n.latency, o.latency);
+    }
+    for (const [id, o] of other.edges) {
+      let e = this.edges.get(id);
+      if (e === undefined) {
+        if (this.edges.size >= this.limits.maxEdges) {
+          this.dropped++;
+          continue;
+        }
+        e = { edge: { ...o.edge, requests: 0, errors: 0, failures: { hard: 0, soft: 0 }, traceIds: [] }, latency: this.newRecorder() };
+        this.edges.set(id, e);
+      }
+      const edge = e.edge;
+      edge.requests += o.edge.requests;
+      edge.errors += o.edge.errors;
+      edge.failures.hard += o.edge.failures.hard;
+      edge.failures.soft += o.edge.failures.soft;
+      const ids = [...o.edge.traceIds];
+      for (const t of edge.traceIds) if (!ids.includes(t)) ids.push(t);
+      edge.traceIds = ids.slice(0, this.maxTraceIds);
+      mergeRecorder(e.latency, o.latency);
+    }
+  }
+
   result(): DependencyMap {
     const nodes: MapNode[] = [];
     for (const { node, latency } of this.nodes.values()) nodes.push({ ...node, latency: quantiles(latency) });
@@ -210,6 +253,11 @@ export class MapAggregator {
     edges.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { nodes, edges };
   }
+}
+
+function mergeRecorder(into: LatencyRecorder, from: LatencyRecorder): void {
+  if (into.merge === undefined) throw new TypeError('MapAggregator.mergeFrom: its latency recorders cannot merge');
+  into.merge(from);
 }
 
 /**

@@ -151,3 +151,70 @@ describe('DependencyMapBuilder', () => {
     expect(() => new DependencyMapBuilder({ hardThreshold: 0 })).toThrow(/DependencyMapBuilder: hardThreshold must be a number in \(0, 1\]/);
   });
 });
+
+describe('DependencyMapBuilder time buckets', () => {
+  const MIN = 60_000;
+  /** web -> api call of trace t starting at `at` */
+  function callAt(t: number, at: number, failed = false): SpanRecord[] {
+    const { root, out, srv } = call(t);
+    for (const s of [root, out, srv]) s.startTime = at;
+    if (failed) srv.status = { code: 'error' };
+    out.duration = 10 + (t % 50);
+    return [out, srv, root];
+  }
+
+  it('answers for a window from the buckets it touches, as buildDependencyMap does over those traces', () => {
+    const c = clock(100 * MIN);
+    const b = new DependencyMapBuilder({ waitMs: 0, now: c.now, bucketMs: MIN });
+    const all: SpanRecord[][] = [];
+    for (let t = 1; t <= 3000; t++) {
+      const spans = callAt(t, 100 * MIN + (t % 30) * MIN, t % 7 === 0);
+      all.push(spans);
+      b.add(spans);
+    }
+    c.t = 200 * MIN;
+    const since = 110 * MIN;
+    const w = b.window({ since });
+    const inWindow = all.filter((s) => s[0]!.startTime >= since).flat();
+    const exact = buildDependencyMap(inWindow);
+    expect(w.spans).toBe(inWindow.length);
+    expect(w.traces).toBe(inWindow.length / 3);
+    expect(w.from).toBe(since);
+    expect(w.truncated).toBe(false);
+    const counts = (m: { edges: Array<{ id: string; requests: number; errors: number }> }) => m.edges.map((e) => [e.id, e.requests, e.errors]);
+    expect(counts(w)).toEqual(counts(exact));
+    const edge = w.edges.find((e) => e.id === 'svc:web->svc:api')!;
+    const exactEdge = exact.edges.find((e) => e.id === 'svc:web->svc:api')!;
+    expect(Math.abs(edge.latency.p99 - exactEdge.latency.p99) / exactEdge.latency.p99).toBeLessThan(0.05);
+    // Every bucket: the whole map.
+    expect(b.window().spans).toBe(9000);
+  });
+
+  it('forgets the oldest bucket past maxBuckets, counts it, and says a window reaching before it is truncated', () => {
+    const c = clock(0);
+    const b = new DependencyMapBuilder({ waitMs: 0, now: c.now, bucketMs: MIN, maxBuckets: 2 });
+    b.add(callAt(1, 0));
+    b.add(callAt(2, MIN));
+    b.add(callAt(3, 2 * MIN));
+    b.add(callAt(4, 0)); // older than every bucket held
+    c.t = 3 * MIN;
+    expect(b.stats()).toMatchObject({ buckets: 2, expiredBuckets: 1, tooOld: 3 });
+    expect(b.window({ since: 0 })).toMatchObject({ traces: 2, truncated: true, from: MIN });
+    expect(b.window({ since: MIN })).toMatchObject({ traces: 2, truncated: false });
+  });
+});
+
+describe('DependencyMapBuilder.window with waiting traces', () => {
+  it('counts a waiting trace in the answer as it is so far, and for good once its wait ends', () => {
+    const c = { t: 0, now: () => c.t };
+    const b = new DependencyMapBuilder({ waitMs: 5000, now: c.now, bucketMs: 60_000 });
+    const { root, out, srv } = call(77);
+    b.add([out, srv, root]);
+    expect(b.window()).toMatchObject({ traces: 1, spans: 3 });
+    expect(b.window().edges.map((e) => `${e.id}=${e.requests}`)).toEqual(['svc:web->svc:api=1', 'user->svc:web=1']);
+    expect(b.window({ pending: false })).toMatchObject({ traces: 0, spans: 0 });
+    c.t = 6000;
+    expect(b.window()).toMatchObject({ traces: 1, spans: 3 });
+    expect(b.stats()).toMatchObject({ pendingSpans: 0, processedSpans: 3 });
+  });
+});

@@ -13,8 +13,16 @@ export interface DependencyMapBuilderOptions extends DependencyMapOptions {
   maxEdges?: number;
   /** Clock in ms, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Counts each trace into the time bucket (this many ms wide) of its earliest span, so that
+   * `window({ since, until })` answers for a time window. Default: one map for all time.
+   */
+  bucketMs?: number;
+  /** Buckets kept with `bucketMs`, the newest; older ones are forgotten (counted). Default 61. */
+  maxBuckets?: number;
 }
 
+/** Its counters; the same shape as model's `DependencyMapStats` (the `dependencies` section of the panel's stats). */
 export interface DependencyMapBuilderStats {
   pendingTraces: number;
   pendingSpans: number;
@@ -24,6 +32,30 @@ export interface DependencyMapBuilderStats {
   flushedEarly: number;
   /** Spans refused as malformed, plus calls not counted because `maxNodes`/`maxEdges` was reached */
   dropped: number;
+  /** With `bucketMs`: buckets held, and those forgotten (the oldest, past `maxBuckets`) */
+  buckets?: number;
+  expiredBuckets?: number;
+  /** With `bucketMs`: spans of traces older than every bucket held, not counted */
+  tooOld?: number;
+}
+
+/** One time bucket: the calls of the traces that started in it. */
+interface Bucket {
+  start: number;
+  agg: MapAggregator;
+  traces: number;
+  spans: number;
+}
+
+/** A window's map, with what it counted. */
+export interface DependencyMapWindow extends DependencyMap {
+  traces: number;
+  spans: number;
+  /** Start of the first bucket counted and end of the last (ms); absent when none was */
+  from?: number;
+  to?: number;
+  /** True when the window reaches before the oldest bucket still held (after buckets were forgotten) */
+  truncated: boolean;
 }
 
 interface Pending {
@@ -38,6 +70,8 @@ const OPTIONS = {
   maxNodes: isPositiveInt,
   maxEdges: isPositiveInt,
   now: isFunction,
+  bucketMs: isPositiveInt,
+  maxBuckets: isPositiveInt,
 } satisfies Record<keyof DependencyMapBuilderOptions, Check>;
 
 function wellFormed(s: unknown): s is SpanRecord {
@@ -71,10 +105,17 @@ export class DependencyMapBuilder {
   private readonly options: DependencyMapOptions;
   private readonly limits: { maxNodes: number; maxEdges: number };
   private agg: MapAggregator;
+  private readonly bucketMs: number | undefined;
+  private readonly maxBuckets: number;
+  /** bucket start -> bucket, with `bucketMs` */
+  private readonly buckets = new Map<number, Bucket>();
+  private expiredBuckets = 0;
+  private tooOld = 0;
   /** Least recently touched first: re-inserted on every span, so the front is the first to expire. */
   private readonly pending = new Map<string, Pending>();
   private pendingSpans = 0;
   private processedSpans = 0;
+  private processedTraces = 0;
   private flushedEarly = 0;
   /** Malformed spans, plus what the aggregators before a `reset()` dropped */
   private dropped = 0;
@@ -87,6 +128,8 @@ export class DependencyMapBuilder {
     this.now = options.now ?? Date.now;
     this.options = { hardThreshold: options.hardThreshold, maxTraceIdsPerEdge: options.maxTraceIdsPerEdge };
     this.agg = this.newAggregator();
+    this.bucketMs = options.bucketMs;
+    this.maxBuckets = options.maxBuckets ?? 61;
   }
 
   private newAggregator(): MapAggregator {
@@ -127,8 +170,83 @@ export class DependencyMapBuilder {
     this.pending.delete(traceId);
     this.pendingSpans -= p.spans.length;
     this.processedSpans += p.spans.length;
-    this.agg.addTrace(p.spans);
+    this.processedTraces++;
+    if (this.bucketMs === undefined) this.agg.addTrace(p.spans);
+    else this.addToBucket(p.spans);
     return p.spans.length;
+  }
+
+  private addToBucket(spans: SpanRecord[]): void {
+    let first = Infinity;
+    for (const s of spans) if (s.startTime < first) first = s.startTime;
+    if (!Number.isFinite(first)) first = this.now();
+    const start = Math.floor(first / this.bucketMs!) * this.bucketMs!;
+    let b = this.buckets.get(start);
+    if (b === undefined) {
+      if (this.buckets.size >= this.maxBuckets) {
+        const oldest = Math.min(...this.buckets.keys());
+        if (start < oldest) {
+          this.tooOld += spans.length;
+          return;
+        }
+        this.dropped += this.buckets.get(oldest)!.agg.dropped;
+        this.buckets.delete(oldest);
+        this.expiredBuckets++;
+      }
+      b = { start, agg: this.newAggregator(), traces: 0, spans: 0 };
+      this.buckets.set(start, b);
+    }
+    b.agg.addTrace(spans);
+    b.traces++;
+    b.spans += spans.length;
+  }
+
+  /**
+   * With `bucketMs`: the map of the traces whose earliest span started within [since, until],
+   * to the bucket (every bucket the window touches counts whole), merged from the buckets. With
+   * `pending` (default true) the traces still waiting for their other halves count too, as they
+   * are so far (in this answer only: they are counted for good when their wait ends), so the map
+   * does not lag `waitMs` behind the traffic.
+   */
+  window(range: { since?: number | undefined; until?: number | undefined; pending?: boolean } = {}): DependencyMapWindow {
+    this.expire(this.now());
+    const bucketMs = this.bucketMs;
+    if (bucketMs === undefined) {
+      return { ...this.agg.result(), traces: this.processedTraces, spans: this.processedSpans, truncated: false };
+    }
+    const since = range.since ?? -Infinity;
+    const until = range.until ?? Infinity;
+    const picked = [...this.buckets.values()].filter((b) => b.start + bucketMs > since && b.start <= until).sort((a, b) => a.start - b.start);
+    const merged = this.newAggregator();
+    // Newest first, so each edge keeps its newest trace ids.
+    for (let i = picked.length - 1; i >= 0; i--) merged.mergeFrom(picked[i]!.agg);
+    let traces = 0;
+    let spans = 0;
+    for (const b of picked) {
+      traces += b.traces;
+      spans += b.spans;
+    }
+    if (range.pending !== false) {
+      for (const p of this.pending.values()) {
+        let first = Infinity;
+        for (const s of p.spans) if (s.startTime < first) first = s.startTime;
+        const start = Math.floor(first / bucketMs) * bucketMs;
+        if (!(start + bucketMs > since && start <= until)) continue;
+        merged.addTrace(p.spans);
+        traces++;
+        spans += p.spans.length;
+      }
+    }
+    const out: DependencyMapWindow = { ...merged.result(), traces, spans, truncated: false };
+    if (picked.length > 0) {
+      out.from = picked[0]!.start;
+      out.to = picked[picked.length - 1]!.start + bucketMs;
+    }
+    if (this.expiredBuckets > 0 || this.tooOld > 0) {
+      const oldest = this.buckets.size === 0 ? Infinity : Math.min(...this.buckets.keys());
+      out.truncated = since < oldest;
+    }
+    return out;
   }
 
   private expire(now: number): void {
@@ -155,7 +273,8 @@ export class DependencyMapBuilder {
       pendingSpans: this.pendingSpans,
       processedSpans: this.processedSpans,
       flushedEarly: this.flushedEarly,
-      dropped: this.dropped + this.agg.dropped,
+      dropped: this.dropped + this.agg.dropped + [...this.buckets.values()].reduce((n, b) => n + b.agg.dropped, 0),
+      ...(this.bucketMs === undefined ? {} : { buckets: this.buckets.size, expiredBuckets: this.expiredBuckets, tooOld: this.tooOld }),
     };
   }
 
@@ -164,6 +283,8 @@ export class DependencyMapBuilder {
     this.pending.clear();
     this.pendingSpans = 0;
     this.dropped += this.agg.dropped;
+    for (const b of this.buckets.values()) this.dropped += b.agg.dropped;
+    this.buckets.clear();
     this.agg = this.newAggregator();
   }
 }

@@ -19,7 +19,7 @@ export type {
 } from './types.js';
 export { buildDependencyMap } from './build.js';
 export { DependencyMapBuilder } from './builder.js';
-export type { DependencyMapBuilderOptions, DependencyMapBuilderStats } from './builder.js';
+export type { DependencyMapBuilderOptions, DependencyMapBuilderStats, DependencyMapWindow } from './builder.js';
 export { whatFailsWith } from './impact.js';
 export type { FailureReach } from './impact.js';
 export { peerOf, serviceNodeId, USER_NODE_ID } from './peers.js';

@@ -26,6 +26,8 @@ export { isValidTraceId, isValidSpanId } from './ids.js';
 export { Redactor, REDACTED, SECRET_KEY_PATTERN, SECRET_HEADERS, MAX_ATTRIBUTE_LENGTH } from './redact.js';
 export type { RedactorOptions, RedactorStats } from './redact.js';
 export { RingBuffer } from './ring-buffer.js';
+export { RETENTION_CLASSES, RETENTION_TIER, retentionClassOf, retentionClassIndex } from './retention.js';
+export type { RetentionFacts } from './retention.js';
 export type { FaultKind, FaultDecision, FaultHeaders, FaultInjector, IncomingCall, OutgoingCall, StatementCall } from './fault.js';
 export { CHAOS_RULE_ATTRIBUTE, CHAOS_EVENT, faultEventAttributes } from './fault.js';
 export { BigramFilters, makeNeedle, keySep, FILTER_BYTES, FILTER_WORDS, ID_SEP, NAME_SEP } from './text-filter.js';

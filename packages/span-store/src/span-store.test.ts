@@ -3,6 +3,7 @@ import { isErrorSpan } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
 import { estimateSpanBytes } from './estimate.js';
 import { SpanStore } from './span-store.js';
+import { TRACE_BYTES } from './trace-entry.js';
 import { ids, sid, span, tid, trace } from './spans.test-helper.js';
 
 describe('SpanStore options', () => {
@@ -246,7 +247,7 @@ describe('SpanStore per-trace cap', () => {
     const names = store.getTrace(tid(7))!.map((s) => s.name);
     expect(names).toEqual(['GET /big', 'child 1', 'child 2']);
     expect(store.stats()).toMatchObject({ spans: 3, refusedSpans: 2 });
-    expect(store.stats().bytes).toBe([root, kids[0]!, kids[1]!].reduce((n, s) => n + estimateSpanBytes(s), 0) + 200 + 3 * 12);
+    expect(store.stats().bytes).toBe([root, kids[0]!, kids[1]!].reduce((n, s) => n + estimateSpanBytes(s), 0) + TRACE_BYTES + 3 * 12);
     // A second parentless span (not earlier) is refused like any other span past the cap.
     expect(store.add(span(tid(7), { startTime: 2000 }))).toBe(false);
     expect(store.query({ name: 'GET /big' }).traces.map((t) => t.traceId)).toEqual([tid(7)]);
@@ -278,10 +279,15 @@ describe('SpanStore pinning and reasons', () => {
     expect(ids(store.query())).toEqual([tid(5), tid(4), tid(1)]);
     expect(store.getSummary(tid(1))).toMatchObject({ pinned: true, reason: 'pinned' });
     expect(store.stats().pinned).toBe(1);
-    // Unpinned, it is the oldest again and goes first.
+    // Unpinned, it is a normal trace again, queued behind those already there (a class is
+    // thinned in order of arrival into it): 4 and 5 go first, then 1.
     store.setTraceMeta(tid(1), { pinned: false });
     store.add(span(tid(6)));
-    expect(ids(store.query())).toEqual([tid(6), tid(5), tid(4)]);
+    expect(ids(store.query())).toEqual([tid(6), tid(5), tid(1)]);
+    store.add(span(tid(7)));
+    expect(ids(store.query())).toEqual([tid(7), tid(6), tid(1)]);
+    store.add(span(tid(8)));
+    expect(ids(store.query())).toEqual([tid(8), tid(7), tid(6)]);
     expect(store.stats().pinned).toBe(0);
   });
 

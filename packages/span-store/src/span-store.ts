@@ -2,6 +2,7 @@ import {
   RingBuffer,
   checkKeys,
   checkValue,
+  isNumberAtLeast,
   isPositiveInt,
   must,
   type Check,
@@ -15,8 +16,9 @@ import {
 import { Interner, compactSpan } from './compact.js';
 import { estimateSpanBytes } from './estimate.js';
 import { TraceFilters } from './trace-filters.js';
-import { SLOT_BYTES, TRACE_BYTES, TraceEntry, summarize } from './trace-entry.js';
+import { DEAD, EXEMPLAR, LINKED, SLOT_BYTES, SLOW, TRACE_BYTES, TraceEntry, summarize } from './trace-entry.js';
 import { queryTraces, type QuerySource } from './trace-query.js';
+import { classIndex, RetentionQueues } from './retention.js';
 
 export interface SpanStoreOptions {
   /** Most spans held at once (default 100,000) */
@@ -27,6 +29,15 @@ export interface SpanStoreOptions {
   maxSpansPerTrace?: number;
   /** Most traces pinned at once (default 100) */
   maxPinned?: number;
+  /**
+   * Most traces linked from incidents or breakpoint snapshots at once (default 1,000); linking
+   * one more unlinks the oldest link (it falls back to its own class)
+   */
+  maxLinked?: number;
+  /** A trace at least this long (ms) is in the `slow` retention class (default 1,000) */
+  slowTraceMs?: number;
+  /** Traces per route per minute (of their start) kept as `exemplar`s ahead of `normal` ones (default 3) */
+  exemplarsPerMinute?: number;
 }
 
 // The counters are the `store` section of `GET {path}/api/stats`: declared in @debugpanel/model.
@@ -40,19 +51,37 @@ const DEFAULTS = {
   maxBytes: 64 * 1024 * 1024,
   maxSpansPerTrace: 10_000,
   maxPinned: 100,
+  maxLinked: 1000,
+  slowTraceMs: 1000,
+  exemplarsPerMinute: 3,
 } as const;
+
+/** Routes whose exemplar count per minute is kept; past this the counts start over */
+const MAX_EXEMPLAR_ROUTES = 1000;
+/** Tombstones the query order may hold beyond the live traces before it is compacted */
+const ORDER_SLACK = 64;
+/** What an evicted entry holds instead of its first span, so a tombstone keeps no span alive */
+const GONE: SpanRecord = Object.freeze({
+  traceId: '', spanId: '', name: '', kind: 'internal', service: '', startTime: 0, duration: 0,
+  status: Object.freeze({ code: 'unset' }), attributes: Object.freeze({}), events: Object.freeze([]) as unknown as SpanRecord['events'],
+}) as SpanRecord;
 
 const OPTIONS: Schema = {
   maxSpans: isPositiveInt,
   maxBytes: isPositiveInt,
   maxSpansPerTrace: isPositiveInt,
   maxPinned: isPositiveInt,
+  maxLinked: isPositiveInt,
+  slowTraceMs: isNumberAtLeast(0),
+  exemplarsPerMinute: isNumberAtLeast(0),
 } satisfies Record<keyof SpanStoreOptions, Check>;
 
 /**
  * An in-memory index of traces within a count and byte budget. It holds the `SpanRecord`
  * objects it is given (no copies), groups them by trace, keeps each trace's summary up to date
- * on `add`, and evicts the oldest whole traces (by first arrival) when a budget overflows.
+ * on `add`, and evicts whole traces when a budget overflows: thinned by retention class
+ * (model `retentionClassOf`), `normal` traces first, then `exemplar`s, `slow` and `error` traces,
+ * `linked` ones, `pinned` ones last; the oldest (by first arrival into the class) within a class.
  *
  * Order: traces are listed newest first by **first arrival** of any of their spans, not by start
  * time. Spans arrive when they end, so a long trace appears when its first span ends. That order
@@ -72,17 +101,26 @@ export class SpanStore {
   readonly #maxBytes: number;
   readonly #maxPerTrace: number;
   readonly #maxPinned: number;
+  readonly #maxLinked: number;
+  readonly #slowMs: number;
+  readonly #exemplars: number;
 
   readonly #traces = new Map<string, TraceEntry>();
   /** Shared copies of repeated strings (compact.ts) */
   readonly #interner = new Interner();
-  /** Traces in first-arrival order (ascending seq) */
-  readonly #order: RingBuffer<TraceEntry>;
   /**
-   * Pinned traces that reached the oldest end of `#order` while being evicted past. All are older
-   * than everything in `#order`, and are in ascending seq. Unpinned ones here are evicted first.
+   * Traces in first-arrival order (ascending seq), what queries walk. Evicted traces stay as
+   * tombstones (`dead`) until they reach the front or outnumber the live ones (then one
+   * compacting pass): eviction takes traces from the middle (see RetentionQueues).
    */
-  readonly #aside: TraceEntry[] = [];
+  readonly #order: RingBuffer<TraceEntry>;
+  #orderDead = 0;
+  /** What to evict next: one queue per retention class */
+  readonly #retention: RetentionQueues;
+  /** Trace ids linked before their first span arrived (a snapshot is taken while its request runs); at most maxLinked, oldest dropped */
+  readonly #pendingLinks = new Set<string>();
+  /** route -> exemplars counted in its current minute */
+  readonly #exemplarCounts = new Map<string, { minute: number; n: number }>();
   /** Bigram filters for `text`, `attributes` and `name` queries (made by the first such query) */
   readonly #filters = new TraceFilters();
   /** service -> number of stored traces with a span of it */
@@ -94,6 +132,7 @@ export class SpanStore {
   #spans = 0;
   #bytes = 0;
   #pinned = 0;
+  #linked = 0;
   #evictedTraces = 0;
   #evictedSpans = 0;
   #evictedBytes = 0;
@@ -108,17 +147,21 @@ export class SpanStore {
     this.#maxBytes = get('maxBytes');
     this.#maxPerTrace = get('maxSpansPerTrace');
     this.#maxPinned = get('maxPinned');
-    // Each stored trace holds at least one span, so maxSpans bounds the number of traces.
-    this.#order = new RingBuffer<TraceEntry>(this.#maxSpans);
+    this.#maxLinked = get('maxLinked');
+    this.#slowMs = get('slowTraceMs');
+    this.#exemplars = get('exemplarsPerMinute');
+    // Each stored trace holds at least one span, so maxSpans bounds the number of traces; the
+    // order holds at most as many tombstones again (plus slack), see #evict.
+    this.#order = new RingBuffer<TraceEntry>(2 * this.#maxSpans + 2 * ORDER_SLACK);
+    this.#retention = new RetentionQueues(this.#maxSpans);
     const filters = this.#filters;
     this.#querySource = {
       order: this.#order,
-      aside: this.#aside,
       get bySlot() {
         return filters.bySlot;
       },
       updateFilters: () => {
-        const { filters: f, added } = filters.update(this.#order, this.#aside);
+        const { filters: f, added } = filters.update(this.#order);
         this.#bytes += added;
         return f;
       },
@@ -160,15 +203,53 @@ export class SpanStore {
     if (entry === undefined) {
       entry = new TraceEntry(this.#seq++, span, bytes);
       this.#traces.set(traceId, entry);
-      this.#order.push(entry); // never full: #makeRoom keeps traces <= spans <= maxSpans
+      this.#order.push(entry); // never full: #makeRoom keeps traces <= spans <= maxSpans, #evict the tombstones
       this.#bytes += TRACE_BYTES + bytes;
       this.#addServiceRef(span.service);
+      this.#noteRoot(entry);
+      if (this.#pendingLinks.size !== 0 && this.#pendingLinks.delete(traceId)) this.#markLinked(entry);
+      this.#retention.add(entry);
       return true;
     }
+    const root = entry.root;
+    const errors = entry.errorCount;
     entry.append(span, bytes);
     this.#bytes += bytes;
+    this.#retention.spans[entry.cls]!++;
     if (entry.addService(span.service)) this.#addServiceRef(span.service);
+    // Its class can change only when its root or its first error arrives.
+    if (entry.root !== root) {
+      this.#noteRoot(entry);
+      this.#retention.update(entry);
+    } else if (errors === 0 && entry.errorCount > 0) this.#retention.update(entry);
     return true;
+  }
+
+  /**
+   * Notes what a trace's (new) root says of its class: slow when the trace is `slowTraceMs` long
+   * so far, an exemplar when it is one of the first `exemplarsPerMinute` of its route in its
+   * minute (only a trace no other rule keeps takes a place).
+   */
+  #noteRoot(e: TraceEntry): void {
+    if ((e.marks & SLOW) === 0 && e.endTime - e.startTime >= this.#slowMs) e.marks |= SLOW;
+    if ((e.marks & (EXEMPLAR | SLOW)) !== 0 || e.errorCount > 0 || this.#exemplars === 0) return;
+    const route = e.root.attributes['http.route'];
+    if (typeof route !== 'string') return;
+    const minute = Math.floor(e.startTime / 60_000);
+    const counts = this.#exemplarCounts;
+    let c = counts.get(route);
+    if (c === undefined) {
+      if (counts.size >= MAX_EXEMPLAR_ROUTES) counts.clear(); // bounded: start the counts over
+      counts.set(route, (c = { minute, n: 0 }));
+    }
+    if (c.minute !== minute) {
+      if (minute < c.minute) return; // a late trace of a minute already past: not counted
+      c.minute = minute;
+      c.n = 0;
+    }
+    if (c.n >= this.#exemplars) return;
+    c.n++;
+    e.marks |= EXEMPLAR;
   }
 
   /** Puts the full trace's new root in place of its latest span (see TraceEntry.replaceLastWithRoot). */
@@ -180,6 +261,8 @@ export class SpanStore {
     this.#bytes += delta;
     this.#filters.stale = true;
     if (entry.addService(span.service)) this.#addServiceRef(span.service);
+    this.#noteRoot(entry);
+    this.#retention.update(entry);
     return true;
   }
 
@@ -244,7 +327,14 @@ export class SpanStore {
       evictedBytes: this.#evictedBytes,
       refusedSpans: this.#refused,
       pinned: this.#pinned,
+      linked: this.#linked,
+      retention: this.#retention.stats(),
     };
+  }
+
+  /** References held by the order and the class queues, tombstones included: stays within a few times `traces` (for tests of that bound). */
+  get references(): number {
+    return this.#order.size + this.#retention.references;
   }
 
   /** Errors thrown by `onEvict`, caught so eviction (and the host app) carries on. */
@@ -253,11 +343,13 @@ export class SpanStore {
   }
 
   /**
-   * Sets the sampling reason and/or the pinned flag of a stored trace. Pinned traces are skipped
-   * by eviction while any unpinned trace is left. Returns false when the trace is not stored or
-   * pinning it would exceed `maxPinned` (then nothing is changed).
+   * Sets the sampling reason, the pinned flag and/or the linked flag of a stored trace; its
+   * retention class follows (model `retentionClassOf`). Pinned traces are evicted last, linked
+   * ones (referenced by an incident or a snapshot) just before them. Returns false when the trace
+   * is not stored or pinning it would exceed `maxPinned` (then nothing is changed); linking past
+   * `maxLinked` unlinks the oldest linked trace instead.
    */
-  setTraceMeta(traceId: string, meta: { reason?: string; pinned?: boolean }): boolean {
+  setTraceMeta(traceId: string, meta: { reason?: string; pinned?: boolean; linked?: boolean }): boolean {
     const entry = this.#traces.get(traceId);
     if (entry === undefined) return false;
     if (meta.pinned === true && !entry.pinned) {
@@ -268,20 +360,80 @@ export class SpanStore {
       entry.pinned = false;
       this.#pinned--;
     }
+    if (meta.linked === true && !entry.linked) {
+      this.#markLinked(entry);
+    } else if (meta.linked === false && entry.linked) {
+      entry.marks &= ~LINKED;
+      this.#linked--;
+    }
     if (meta.reason !== undefined) entry.reason = meta.reason;
+    this.#retention.update(entry);
     return true;
+  }
+
+  /**
+   * Links the traces of `traceIds` (an incident's evidence, a snapshot's trace; see setTraceMeta).
+   * An id not stored yet is remembered (at most `maxLinked`, the oldest forgotten first) and
+   * linked when its first span arrives: a snapshot is taken while its request still runs.
+   * Returns how many of the traces are stored (and now linked).
+   */
+  link(traceIds: Iterable<string>): number {
+    let n = 0;
+    for (const id of traceIds) {
+      if (typeof id !== 'string') continue;
+      const e = this.#traces.get(id);
+      if (e === undefined) {
+        const pending = this.#pendingLinks;
+        pending.delete(id);
+        if (pending.size >= this.#maxLinked) pending.delete(pending.values().next().value!);
+        pending.add(id);
+        continue;
+      }
+      n++;
+      if (!e.linked) this.setTraceMeta(id, { linked: true });
+    }
+    return n;
+  }
+
+  #markLinked(e: TraceEntry): void {
+    if (this.#linked >= this.#maxLinked) this.#unlinkOldest();
+    e.marks |= LINKED;
+    this.#linked++;
+  }
+
+  /** Drops the oldest link: the oldest trace of the `linked` class (pinned ones keep theirs, they are pinned anyway). */
+  #unlinkOldest(): void {
+    const oldest = this.#retention.head(classIndex('linked'));
+    if (oldest !== undefined) {
+      oldest.marks &= ~LINKED;
+      this.#linked--;
+      this.#retention.update(oldest);
+      return;
+    }
+    // Every link is on a pinned trace: the oldest of those loses its link.
+    for (const e of this.#order) {
+      if (!e.dead && e.linked) {
+        e.marks &= ~LINKED;
+        this.#linked--;
+        return;
+      }
+    }
   }
 
   /** Removes every trace. Cumulative counters (evicted, refused) are kept. */
   clear(): void {
     this.#traces.clear();
     this.#order.clear();
-    this.#aside.length = 0;
+    this.#orderDead = 0;
+    this.#retention.clear();
+    this.#exemplarCounts.clear();
+    this.#pendingLinks.clear();
     this.#serviceRefs.clear();
     this.#filters.clear();
     this.#spans = 0;
     this.#bytes = 0;
     this.#pinned = 0;
+    this.#linked = 0;
   }
 
   #addServiceRef(service: string): void {
@@ -300,36 +452,10 @@ export class SpanStore {
       const need = bytes + (this.#traces.has(traceId) ? 0 : TRACE_BYTES);
       if (this.#spans < this.#maxSpans && this.#bytes + need <= this.#maxBytes) return true;
       if (need > this.#maxBytes) return false;
-      if (!this.#evictOldest()) return false;
+      const next = this.#retention.takeNext();
+      if (next === undefined) return false;
+      this.#evict(next);
     }
-  }
-
-  /**
-   * Evicts the oldest trace that is not pinned; when only pinned traces are left, the oldest pinned
-   * one (the budgets are hard limits). Returns false when the store is empty.
-   */
-  #evictOldest(): boolean {
-    const aside = this.#aside;
-    for (let i = 0; i < aside.length; i++) {
-      if (!aside[i]!.pinned) {
-        this.#evict(aside.splice(i, 1)[0]!);
-        return true;
-      }
-    }
-    for (;;) {
-      const e = this.#order.shift();
-      if (e === undefined) break;
-      if (e.pinned) {
-        aside.push(e);
-        continue;
-      }
-      this.#evict(e);
-      return true;
-    }
-    const oldestPinned = aside.shift();
-    if (oldestPinned === undefined) return false;
-    this.#evict(oldestPinned);
-    return true;
   }
 
   #evict(e: TraceEntry): void {
@@ -341,6 +467,7 @@ export class SpanStore {
     this.#evictedSpans += n;
     this.#evictedBytes += e.bytes;
     if (e.pinned) this.#pinned--;
+    if (e.linked) this.#linked--;
     this.#filters.free(e);
     this.#dropServiceRef(e.service0);
     const more = e.moreServices;
@@ -352,6 +479,22 @@ export class SpanStore {
       } catch {
         this.#listenerErrors++;
       }
+    }
+    // A tombstone in the order (and maybe in a class queue it left) until passed: it keeps no span.
+    e.marks |= DEAD;
+    e.first = GONE;
+    e.root = GONE;
+    e.many = undefined;
+    e.moreServices = undefined;
+    const order = this.#order;
+    this.#orderDead++;
+    for (let h = order.peek(); h !== undefined && h.dead; h = order.peek()) {
+      order.shift();
+      this.#orderDead--;
+    }
+    if (this.#orderDead > this.#traces.size + ORDER_SLACK) {
+      order.retain((t) => !t.dead);
+      this.#orderDead = 0;
     }
   }
 }

@@ -1,7 +1,16 @@
-import { httpStatusOf, isErrorSpan, type SpanRecord, type TraceSummary } from '@debugpanel/model';
+import { httpStatusOf, isErrorSpan, type RetentionFacts, type SpanRecord, type TraceSummary } from '@debugpanel/model';
 
-/** Heap of one trace entry: the object with its boxed times, its Map entry and ring slot (measured) */
-export const TRACE_BYTES = 200;
+/**
+ * Heap of one trace entry: the object with its boxed times, its Map entry and ring slot (200,
+ * measured), plus its retention fields and its slot in a class queue (24)
+ */
+export const TRACE_BYTES = 224;
+
+/** `TraceEntry.marks` bits */
+export const DEAD = 1;
+export const LINKED = 2;
+export const EXEMPLAR = 4;
+export const SLOW = 8;
 /** One slot in a trace's spans array, with the array's growth slack */
 export const SLOT_BYTES = 12;
 
@@ -12,8 +21,9 @@ export const SLOT_BYTES = 12;
  * span and the first service sit in plain fields and arrays are only made for the second one:
  * measured, this saves ~100 bytes per one-span trace against two arrays.
  */
-export class TraceEntry {
-  readonly first: SpanRecord;
+export class TraceEntry implements RetentionFacts {
+  /** Its first span; after eviction a shared placeholder, so a tombstone holds no span */
+  first: SpanRecord;
   /**
    * Every span, first included, once there are two or more: slots [0, count), holes after.
    * Grown by hand, because `push` adds 16 spare slots to a small array (~130 bytes wasted on a
@@ -42,6 +52,12 @@ export class TraceEntry {
   bytes: number;
   reason: string | undefined = undefined;
   pinned = false;
+  /** Index of its retention class in RETENTION_CLASSES (model `retentionClassOf`) */
+  cls = 0;
+  /** Bit per class queue holding a reference to it (the store's queues, see span-store.ts) */
+  queued = 0;
+  /** DEAD | LINKED | EXEMPLAR | SLOW: one field for four flags (each boolean field costs 8 bytes) */
+  marks = 0;
   /** Slot of its bigram filter, -1 until a text/attribute/name query first needs one */
   slot = -1;
   /** Spans [0, filtered) have their strings in the filter */
@@ -63,6 +79,22 @@ export class TraceEntry {
 
   get traceId(): string {
     return this.first.traceId;
+  }
+
+  get dead(): boolean {
+    return (this.marks & DEAD) !== 0;
+  }
+
+  get linked(): boolean {
+    return (this.marks & LINKED) !== 0;
+  }
+
+  get slow(): boolean {
+    return (this.marks & SLOW) !== 0;
+  }
+
+  get exemplar(): boolean {
+    return (this.marks & EXEMPLAR) !== 0;
   }
 
   get startTime(): number {

@@ -2,7 +2,7 @@ import { RingBuffer } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
 import { span, tid } from './spans.test-helper.js';
 import { FILTER_BYTES, makeNeedle, NAME_SEP } from '@debugpanel/model';
-import { TraceEntry } from './trace-entry.js';
+import { TRACE_BYTES, TraceEntry } from './trace-entry.js';
 import { TraceFilters } from './trace-filters.js';
 
 describe('TraceFilters', () => {
@@ -11,18 +11,18 @@ describe('TraceFilters', () => {
     const e = new TraceEntry(0, span(tid(1), { name: 'alpha' }), 0);
     order.push(e);
     const f = new TraceFilters();
-    const first = f.update(order, []);
+    const first = f.update(order);
     expect(first.added).toBe(FILTER_BYTES);
-    expect(e.bytes).toBe(FILTER_BYTES + 200);
+    expect(e.bytes).toBe(FILTER_BYTES + TRACE_BYTES);
     expect(f.bySlot[e.slot]).toBe(e);
     expect(first.filters.mayContain(e.slot, makeNeedle('alpha', NAME_SEP)!)).toBe(true);
     expect(first.filters.mayContain(e.slot, makeNeedle('omega', NAME_SEP)!)).toBe(false);
 
     // Not stale: nothing is hashed again.
-    expect(f.update(order, []).added).toBe(0);
+    expect(f.update(order).added).toBe(0);
     e.push(span(tid(1), { name: 'omega' }));
     f.stale = true;
-    const again = f.update(order, []);
+    const again = f.update(order);
     expect(again.added).toBe(0);
     expect(e.filtered).toBe(2);
     expect(again.filters.mayContain(e.slot, makeNeedle('omega', NAME_SEP)!)).toBe(true);
@@ -31,7 +31,9 @@ describe('TraceFilters', () => {
   it('frees the slot of an evicted trace, and starts afresh after clear()', () => {
     const e = new TraceEntry(0, span(tid(2)), 0);
     const f = new TraceFilters();
-    f.update(new RingBuffer<TraceEntry>(1), [e]);
+    const order = new RingBuffer<TraceEntry>(1);
+    order.push(e);
+    f.update(order);
     expect(f.bySlot[e.slot]).toBe(e);
     f.free(e);
     expect(f.bySlot[e.slot]).toBeUndefined();

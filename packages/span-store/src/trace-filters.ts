@@ -15,17 +15,19 @@ export class TraceFilters {
   stale = false;
 
   /**
-   * Gives every trace (of the store's order and its pinned traces set aside) a filter and hashes the spans added since the last call.
+   * Gives every live trace of the store's order a filter (tombstones are skipped) and hashes the spans added since the last call.
    * Returns the filters and the bytes the new filters added (already added to their entries).
    */
-  update(order: RingBuffer<TraceEntry>, aside: readonly TraceEntry[]): { filters: BigramFilters; added: number } {
+  update(order: RingBuffer<TraceEntry>): { filters: BigramFilters; added: number } {
     let filters = this.#filters;
     let added = 0;
     if (filters === undefined) filters = this.#filters = new BigramFilters();
     else if (!this.stale) return { filters, added };
     this.stale = false;
-    for (let i = 0; i < order.size; i++) added += this.#filterEntry(filters, order.at(i)!);
-    for (let i = 0; i < aside.length; i++) added += this.#filterEntry(filters, aside[i]!);
+    for (let i = 0; i < order.size; i++) {
+      const e = order.at(i)!;
+      if (!e.dead) added += this.#filterEntry(filters, e);
+    }
     return { filters, added };
   }
 

@@ -31,10 +31,8 @@ const PROBE_TRACES = 256;
 
 /** What a query reads of the store. */
 export interface QuerySource {
-  /** Traces in first-arrival order (ascending seq) */
+  /** Traces in first-arrival order (ascending seq); evicted ones stay as tombstones (`dead`), skipped */
   readonly order: RingBuffer<TraceEntry>;
-  /** Pinned traces moved aside by eviction: older than all of `order`, ascending seq */
-  readonly aside: readonly TraceEntry[];
   /** Brings every trace's bigram filter up to date and returns the filters (called only for a needle) */
   updateFilters(): BigramFilters;
   /** The trace of each filter slot */
@@ -78,6 +76,7 @@ export function queryTraces(source: QuerySource, q: TraceQuery): TraceQueryResul
   const scan = (at: (i: number) => TraceEntry, size: number): boolean => {
     for (let i = lastIndexBelow(at, size, before); i >= 0; i--) {
       const e = at(i);
+      if (e.dead) continue;
       if (budget-- === 0) {
         stoppedAt = e.seq;
         return false;
@@ -88,10 +87,6 @@ export function queryTraces(source: QuerySource, q: TraceQuery): TraceQueryResul
   };
   const order = source.order;
   more = scan((i) => order.at(i)!, order.size);
-  if (!more && stoppedAt < 0) {
-    const aside = source.aside;
-    more = scan((i) => aside[i]!, aside.length);
-  }
   if (!more && stoppedAt >= 0) {
     const below = stoppedAt + 1;
     const rest = filters!.candidates(needle!, source.bySlot as Array<TraceEntry | undefined>).filter((e) => e.seq < below);

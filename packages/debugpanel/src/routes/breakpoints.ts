@@ -58,8 +58,13 @@ export const breakpoints: PanelFeature = (ctx) => {
   const hub = opts?.hub ? new BreakpointHub({ pollMs: opts.chaos.pullMs, redactor: ctx.redactor }) : undefined;
   let agent: (() => BreakpointAgent) | undefined;
   const lister = sourceLister(root);
+  // A snapshot's trace is kept longest by the store (retention class `linked`).
+  const store = ctx?.store;
+  const onSnapshot = store && ((snap: { traceId?: string }) => {
+    if (snap.traceId !== undefined) store.link([snap.traceId]);
+  });
   const routes = breakpointRoutes(root, dataDir === undefined ? false : path.join(dataDir, 'breakpoints', service), (s) => (stats = s), ctx?.redactor, {
-    service: name, hub, lister, exposeAgent: (get) => (agent = get),
+    service: name, hub, lister, exposeAgent: (get) => (agent = get), ...(onSnapshot ? { onSnapshot } : {}),
   });
   // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
   if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
@@ -94,6 +99,8 @@ export interface BreakpointRouteExtras {
   lister?: () => Promise<SourceListing & { runs: Set<string> }>;
   /** Hands out the agent's getter (for the hub link) */
   exposeAgent?: (get: () => BreakpointAgent) => void;
+  /** Told of each snapshot taken here (the panel links its trace so the store keeps it longest) */
+  onSnapshot?: (snapshot: { traceId?: string }) => void;
 }
 
 /** The routes for an app rooted at `root`; exported for tests. */
@@ -113,7 +120,7 @@ export function breakpointRoutes(
   // The agent checks every input itself (files under the root, the expression allow-list), the
   // same way for the API and for what it restores from disk.
   let agent: BreakpointAgent | undefined;
-  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, ...(redactor ? { redactor } : {}) }));
+  const get = (): BreakpointAgent => (agent ??= createBreakpointAgent({ root, dataDir, ...(redactor ? { redactor } : {}), ...(extras.onSnapshot ? { onSnapshot: extras.onSnapshot } : {}) }));
   exposeStats?.(() => agent?.stats());
   extras.exposeAgent?.(get);
   if (dataDir !== false && existsSync(path.join(dataDir, 'breakpoints.json'))) {

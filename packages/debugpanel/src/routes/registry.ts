@@ -7,6 +7,7 @@ import type { FeatureStats, PanelStats, Redactor, Role, SpanRecord } from '@debu
 import type { InsightsEngine } from '@debugpanel/insights';
 import type { GoldenSignals } from '@debugpanel/metrics';
 import type { TailSampler } from '@debugpanel/sampler';
+import type { DependencyMapBuilder } from '@debugpanel/dependency-map';
 import type { SpanStore } from '@debugpanel/span-store';
 import type { PanelTracing } from '@debugpanel/tracing';
 import type { ErrorCapture } from '../error-capture.js';
@@ -59,6 +60,8 @@ export interface PanelContext {
   ingest(spans: ReadonlyArray<SpanRecord>): void;
   /** Chaos rules and experiments (`enabled: false` unless `chaos: true`) */
   chaos?: PanelChaos;
+  /** The service map's incremental builder (one-minute buckets of every span); without it the route reads stored traces */
+  dependencyMap?: DependencyMapBuilder;
   /** The log store and its intake (undefined with `logs: false`) */
   logs: PanelLogs | undefined;
   /** more sections of `GET {path}/api/stats`, registered by features (hub, export, ...); each section's type is in the model's `FeatureStats` */

@@ -1,6 +1,7 @@
 /**
- * The service dependency map: `GET {path}/api/dependencies?since=&until=&limit=`, built from the
- * client/server span pairs of stored traces.
+ * The service dependency map: `GET {path}/api/dependencies?since=&until=`, counted from the
+ * client/server span pairs of every span the panel received in the window (an incremental map in
+ * one-minute buckets, not a read of the stored traces).
  */
 
 /** Latency percentiles in ms. */
@@ -82,7 +83,10 @@ export interface DependenciesParams {
   /** Trace start bounds, ms since epoch */
   since?: number;
   until?: number;
-  /** Newest traces read, 1 to 10,000 (default 2,000) */
+  /**
+   * Newest stored traces read, 1 to 10,000 (default 2,000): only where the panel has no
+   * incremental map (a bare route over a store); the panel's map counts every span of the window
+   */
   limit?: number;
 }
 
@@ -91,12 +95,38 @@ export const DEPENDENCIES_PARAMS = ['since', 'until', 'limit'] as const satisfie
 
 /** `GET {path}/api/dependencies` */
 export interface DependenciesResponse extends DependencyMap {
-  /** Traces the map was built from (newest first) */
+  /** Traces the map was counted from */
   traces: number;
-  /** True when matching traces were left out (the oldest: beyond `limit`, or beyond 200,000 spans in all) */
+  /** Spans the map was counted from (every span of the window, sampled out or not) */
+  spans?: number;
+  /**
+   * True when part of the window is not counted: it reaches before the map's oldest bucket (an
+   * hour back by default), or (reading stored traces) traces beyond `limit` or 200,000 spans
+   */
   truncated: boolean;
+  /** Start of the first one-minute bucket counted and end of the last (ms since epoch): the window as counted */
+  from?: number;
+  to?: number;
   /** Per node id: what fails with it, so a client can show it on selection */
   failsWith: Record<string, FailureReach>;
   since?: number;
   until?: number;
+}
+
+/** The panel's incremental dependency map (`dependencies` in `GET {path}/api/stats`). */
+export interface DependencyMapStats {
+  /** Traces and spans waiting for the other side of their calls (bounded by `maxPendingSpans`) */
+  pendingTraces: number;
+  pendingSpans: number;
+  /** Spans counted into the map */
+  processedSpans: number;
+  /** Spans counted before their wait ended because the pending bound was reached */
+  flushedEarly: number;
+  /** Malformed spans, plus calls not counted because a bucket's node or edge limit was reached */
+  dropped: number;
+  /** One-minute buckets held, and those forgotten (the oldest, past the bound) */
+  buckets?: number;
+  expiredBuckets?: number;
+  /** Spans of traces older than every bucket held, not counted */
+  tooOld?: number;
 }

@@ -14,6 +14,7 @@ import type { InsightsStats } from './insights.js';
 import type { LogsStats } from './logs.js';
 import type { HubStats } from './otlp.js';
 import type { TailSamplerStats } from './sampling.js';
+import type { DependencyMapStats } from './dependencies.js';
 
 /** The span store's fill and what it evicted. */
 export interface StoreStats {
@@ -29,6 +30,27 @@ export interface StoreStats {
   /** Spans refused: over the per-trace cap, or a single span larger than `maxBytes` */
   refusedSpans: number;
   pinned: number;
+  /** Traces referenced by an incident or a breakpoint snapshot (at most `maxLinked`) */
+  linked: number;
+  /**
+   * Per retention class (model `retentionClassOf`): what is held, what was evicted, and how far
+   * back it reaches. A full store evicts `normal` traces first, `pinned` ones last.
+   */
+  retention: Record<RetentionClass, RetentionClassStats>;
+}
+
+/** A store's retention classes, lowest tier (evicted first) to highest; see model `RETENTION_TIER`. */
+export type RetentionClass = 'normal' | 'exemplar' | 'slow' | 'error' | 'linked' | 'pinned';
+
+/** One retention class of the span store. */
+export interface RetentionClassStats {
+  /** Traces and spans of the class held now */
+  traces: number;
+  spans: number;
+  /** Traces of the class evicted since start */
+  evicted: number;
+  /** Earliest start (ms since epoch) among the class's oldest held traces: how far back it reaches; absent when none is held */
+  oldestStartAt?: number;
 }
 
 /** Counters of the panel's tracing (its span processor and instrumentations). */
@@ -160,6 +182,8 @@ export interface FeatureStats {
   logs: LogsStats;
   /** Error groups (absent with `errors: false`) */
   errors: ErrorGroupsStats;
+  /** The service map's incremental builder: what waits, what it counted and dropped */
+  dependencies: DependencyMapStats;
 }
 
 /** `GET {path}/api/stats` */

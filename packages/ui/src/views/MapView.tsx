@@ -8,13 +8,14 @@ import { nodeStatus, onlyCallerNotSeen, userEdgeNote } from '../lib/map-status.j
 import { formatHash, withParam } from '../lib/route.js';
 import type { ViewProps } from '../view-props.js';
 
-const WINDOWS: Array<[string, number | undefined]> = [['5 min', 5], ['15 min', 15], ['1 hour', 60], ['all stored', undefined]];
+const WINDOWS: Array<[string, number | undefined]> = [['5 min', 5], ['15 min', 15], ['1 hour', 60], ['all counted (about an hour)', undefined]];
 const REFRESH_MS = 10_000;
 
 const pct = (errors: number, requests: number) => (requests > 0 ? `${((errors / requests) * 100).toFixed(1)} %` : '–');
 
 /**
- * The service dependency map of stored traces: dagre layout, node size by traffic, edge colour by
+ * The service dependency map of a window (every span the panel received in it, counted to the
+ * minute by the server's incremental map): dagre layout, node size by traffic, edge colour by
  * error rate, solid (hard) / dashed (soft) / dotted (no failures seen) edges. Selecting a node
  * shows what fails with it; selecting an edge shows its numbers and links to its traces.
  * `#/map?since=15&node=<id>` or `&edge=<id>`.
@@ -68,7 +69,7 @@ export function MapView({ route, navigate }: ViewProps) {
         </label>
         {map && (
           <span class="muted" data-testid="map-summary">
-            {formatCount(map.traces)} traces{map.truncated ? ' (the most recent; older ones left out)' : ''} · {map.nodes.length} nodes · {map.edges.length} edges
+            {formatCount(map.traces)} traces{map.spans !== undefined ? `, ${formatCount(map.spans)} spans` : ''}{map.truncated ? ' (older ones left out)' : ''} · {map.nodes.length} nodes · {map.edges.length} edges
           </span>
         )}
         <span class="muted">Edges: solid = hard dependency, dashed = soft (caller recovered), dotted = no failures seen; colour = error rate. Nodes: red outline = its own errors, orange = only its callers saw failures (a 4xx).</span>
