@@ -60,11 +60,11 @@ export const breakpoints: PanelFeature = (ctx) => {
   const lister = sourceLister(root);
   // A snapshot's trace is kept longest by the store (retention class `linked`).
   const store = ctx?.store;
-  const onSnapshot = store && ((snap: { traceId?: string }) => {
-    if (snap.traceId !== undefined) store.link([snap.traceId]);
-  });
+  const onSnapshot = (snap: { traceId?: string }) => {
+    if (snap.traceId !== undefined) store?.link([snap.traceId]);
+  };
   const routes = breakpointRoutes(root, dataDir === undefined ? false : path.join(dataDir, 'breakpoints', service), (s) => (stats = s), ctx?.redactor, {
-    service: name, hub, lister, exposeAgent: (get) => (agent = get), ...(onSnapshot ? { onSnapshot } : {}),
+    service: name, hub, lister, exposeAgent: (get) => (agent = get), onSnapshot,
   });
   // The agent's counters (hits, drops, enable time) in `GET {path}/api/stats`.
   if (ctx?.stats) ctx.stats.breakpoints = () => stats?.() ?? { created: false };
