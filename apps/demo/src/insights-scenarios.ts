@@ -35,7 +35,9 @@ export interface Scenario {
   kind: FaultKind;
   rule: ChaosRuleInput;
   /** what the top suspect should name */
-  expect: { service: string; operation?: string };
+  expect: { service: string; operation?: string; operationContains?: string };
+  /** drawn at random (`randomScenario`): amplitude, route or statement the ranking was never tuned on */
+  random?: boolean;
 }
 
 /** The inventory stock query the product list runs once per product (20 times: the demo's N+1). */
@@ -111,7 +113,75 @@ export function panelClient(urls: Record<ServiceName, string>, token: string): P
 
 /** Does a suspect name what a scenario expects (the service, and the statement when one is expected)? */
 export function names(s: Suspect | undefined, expected: Scenario['expect']): boolean {
-  return s !== undefined && s.service === expected.service && (expected.operation === undefined || s.operation === expected.operation);
+  if (s === undefined || s.service !== expected.service) return false;
+  if (expected.operation !== undefined && s.operation !== expected.operation) return false;
+  const part = expected.operationContains?.toLowerCase().replace(/\s+/g, ' ');
+  return part === undefined || (s.operation ?? '').toLowerCase().replace(/\s+/g, ' ').includes(part);
+}
+
+/** Incoming routes of each service that the load generator reaches (a latency or error fault may hit only one). */
+const ROUTES: Record<ServiceName, string[]> = {
+  gateway: ['/api/products', '/api/products/:id', '/api/orders'],
+  orders: ['/products', '/products/:id', '/orders'],
+  inventory: ['/products', '/products/:id', '/reservations'],
+};
+
+/**
+ * Statements on each database service's hot paths, with the range of delay that keeps a
+ * synchronous driver's blocked event loop below saturation at a few requests per second (the stock
+ * query runs 20 times per product list).
+ */
+const STATEMENTS: Partial<Record<ServiceName, Array<{ text: string; ms: [number, number] }>>> = {
+  inventory: [
+    { text: 'SUM(quantity) AS total FROM stock', ms: [6, 15] },
+    { text: 'FROM products WHERE id', ms: [25, 80] },
+    { text: 'FROM products ORDER BY id', ms: [25, 80] },
+  ],
+  orders: [
+    { text: 'FROM orders WHERE id', ms: [25, 80] },
+    { text: 'FROM order_items WHERE order_id', ms: [20, 60] },
+  ],
+};
+
+/**
+ * A fault of `kind` in `service` drawn at random, unlike the fixed ones of `scenarios()` that the
+ * ranking was developed on: latency 120-300 ms on the whole service or on one of its busier routes
+ * (half of the time); an error rate of 12-30% (status 500, 502 or 503) on the whole service (one
+ * route's errors at a few requests per second are too few for any test); a slow SQL fault on any
+ * of the service's hot statements, with a random delay.
+ */
+export function randomScenario(service: ServiceName, kind: FaultKind, random: () => number, durationMs = 60_000): Scenario | undefined {
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
+  const between = (a: number, b: number) => Math.round(a + random() * (b - a));
+  if (kind === 'latency') {
+    const route = random() < 0.5 ? pick(ROUTES[service]) : undefined;
+    const where = route ? ` on ${route}` : '';
+    const scope = route ? { scope: { route } } : {};
+    const ms = between(120, 300);
+    return {
+      name: `${service} +${ms} ms${where}`, service, kind, random: true,
+      rule: { name: `eval ${service} latency`, target: 'incoming', fault: { kind: 'latency', ms }, ...scope, durationMs },
+      expect: { service },
+    };
+  }
+  if (kind === 'errors') {
+    const rate = between(12, 30) / 100;
+    const status = pick([500, 502, 503]);
+    return {
+      name: `${service} ${Math.round(rate * 100)}% ${status}`, service, kind, random: true,
+      rule: { name: `eval ${service} errors`, target: 'incoming', fault: { kind: 'error', status }, rate, durationMs },
+      expect: { service },
+    };
+  }
+  const statements = STATEMENTS[service];
+  if (!statements) return undefined;
+  const st = pick(statements);
+  const ms = between(...st.ms);
+  return {
+    name: `${service} slow SQL (${st.text} +${ms} ms)`, service, kind, random: true,
+    rule: { name: `eval ${service} slow sql`, target: 'db', fault: { kind: 'latency', ms }, scope: { statement: st.text }, durationMs },
+    expect: { service, operationContains: st.text },
+  };
 }
 
 /**
