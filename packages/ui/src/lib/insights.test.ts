@@ -74,7 +74,7 @@ describe('insights view helpers', () => {
   });
 
   it('formats ms and shares: whole ms from 100, one decimal under 1%', () => {
-    expect([ms(205.4), ms(14.26), ms(0.04)]).toEqual(['205 ms', '14.3 ms', '0 ms']);
+    expect([ms(205.4), ms(14.26), ms(0.04), ms(0.001), ms(0)]).toEqual(['205 ms', '14.3 ms', '0.04 ms', '0 ms', '0 ms']);
     expect([pct(0.96), pct(0.004), pct(0), pct(1)]).toEqual(['96%', '0.4%', '0%', '100%']);
     expect(shareText({ anomalousShare: 0.96, normalShare: 0.03 })).toBe('in 96% of anomalous traces, 3% of normal ones');
   });

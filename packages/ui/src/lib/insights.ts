@@ -21,9 +21,11 @@ export function scopeLabel(scope: InsightScope): string {
   return scope.service;
 }
 
-/** `205 ms`, `14.3 ms`: whole ms from 100 up, one decimal below. */
+/** `205 ms`, `14.3 ms`, `0.02 ms`: whole ms from 100 up, one decimal from 1, two below (a fast statement is not `0 ms`). */
 export function ms(v: number): string {
-  return `${v >= 100 ? Math.round(v) : Math.round(v * 10) / 10} ms`;
+  if (v >= 100) return `${Math.round(v)} ms`;
+  if (v >= 1 || v === 0) return `${Math.round(v * 10) / 10} ms`;
+  return `${Math.round(v * 100) / 100} ms`;
 }
 
 /** `96%`, `3%`, `0.4%`: a share (0..1) as a percentage, one decimal below 1%. */
