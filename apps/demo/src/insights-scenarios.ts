@@ -11,14 +11,15 @@ import type { ServiceName } from './config.js';
  * Panel options (the `DEMO_PANEL` environment variable) for runs of a minute, not hours: 5 s
  * coarse slots, baselines over the last 30 s (so the services' cold start soon leaves them), a 10 s
  * detection window, a 20 s warm-up, anomalies that end 8 s after the signal is back, ranking
- * baselines of the last 20 s of traces. The defaults (10 s slots, 15 s window,
+ * baselines of the last 20 s of traces. Traces settle 3 s after their last span (the default), as
+ * the other services' spans reach the hub in 1 s batches and a busy machine delays them further. The defaults (10 s slots, 15 s window,
  * 5 min warm-up) are made for real traffic; these are for tests and the evaluation.
  */
 export const FAST_INSIGHTS = {
   metrics: { coarseResolution: 5, coarseWindow: 900 },
   insights: {
     windowSeconds: 10, baselineSeconds: 30, warmupMs: 20_000, warmupRequests: 20, closeAfterMs: 8_000,
-    minCount: 5, settleMs: 1_500, rankEveryMs: 2_000, baselineTracesMs: 20_000,
+    minCount: 5, settleMs: 3_000, rankEveryMs: 2_000, baselineTracesMs: 20_000,
     // A 10 s window at a few requests per second holds few errors: 1e-6 (the default, for every
     // series every second for hours) would need more than a 20% error rate to pass.
     alpha: 1e-4,
