@@ -57,7 +57,7 @@ interface Result {
   lane: number;
   run: number;
   detected: boolean;
-  /** s from the rule's start to the incident's start */
+  /** s from the rule's start to the incident's opening (its anomaly's start is dated back by the ticks its rule had to hold) */
   ttiS: number | null;
   top1: string | null;
   top3: string[];
@@ -146,7 +146,7 @@ async function runLane(
       const r: Result = {
         scenario: s.name, service: s.service, kind: s.kind, random: s.random === true, lane, run,
         detected: first !== undefined,
-        ttiS: first ? Math.max(0, Math.round((first.startedAt - since) / 100) / 10) : null,
+        ttiS: first ? Math.round(((first.timeline.find((e) => e.type === 'opened')?.at ?? first.startedAt) - since) / 100) / 10 : null,
         top1: ranked[0] ? label(ranked[0]) : null,
         top3: ranked.slice(0, 3).map(label),
         a1: names(ranked[0], s.expect),

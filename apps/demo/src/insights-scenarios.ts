@@ -9,7 +9,8 @@ import type { ServiceName } from './config.js';
 
 /**
  * Panel options (the `DEMO_PANEL` environment variable) for runs of a minute, not hours: 5 s
- * coarse slots, baselines over the last 30 s (so the services' cold start soon leaves them), a 10 s
+ * coarse slots, baselines over the last 90 s (long enough that a route of a few requests per second
+ * stays ready when the slots of the last fault's anomaly are left out of it), a 10 s
  * detection window, a 20 s warm-up, anomalies that end 8 s after the signal is back, ranking
  * baselines of the last 20 s of traces. Traces settle 3 s after their last span (the default), as
  * the other services' spans reach the hub in 1 s batches and a busy machine delays them further. The defaults (10 s slots, 15 s window,
@@ -18,7 +19,7 @@ import type { ServiceName } from './config.js';
 export const FAST_INSIGHTS = {
   metrics: { coarseResolution: 5, coarseWindow: 900 },
   insights: {
-    windowSeconds: 10, baselineSeconds: 30, warmupMs: 20_000, warmupRequests: 20, closeAfterMs: 8_000,
+    windowSeconds: 10, baselineSeconds: 90, warmupMs: 20_000, warmupRequests: 20, closeAfterMs: 8_000,
     minCount: 5, settleMs: 3_000, rankEveryMs: 2_000, baselineTracesMs: 20_000,
     // A 10 s window at a few requests per second holds few errors: 1e-6 (the default, for every
     // series every second for hours) would need more than a 20% error rate to pass.
@@ -194,9 +195,12 @@ export async function watchIncidents(
 ): Promise<IncidentDetail[]> {
   const deadline = Date.now() + timeoutMs;
   let last: IncidentDetail[] = [];
+  // An anomaly's start is dated back to the first of the ticks its rule had to hold (openTicks,
+  // 3 s by default), so an incident that opened 2 s after the fault starts before it.
+  const from = since - 3000;
   for (;;) {
     const list = await client.get<InsightsResponse>('gateway', '/api/insights?limit=50');
-    const fresh = list.incidents.filter((i) => i.startedAt >= since).reverse();
+    const fresh = list.incidents.filter((i) => i.startedAt >= from).reverse();
     last = await Promise.all(fresh.map((i) => client.get<IncidentDetail>('gateway', `/api/insights/${i.id}`)));
     if (done(last) || Date.now() >= deadline) return last;
     await new Promise((r) => setTimeout(r, 1000));
