@@ -23,7 +23,7 @@ it('false alarms per clean hour: recorded demo traffic replayed with a fake cloc
   };
   const hour = 3_600_000;
   const runs = [
-    { name: 'FAST_INSIGHTS (the eval\'s options: 10 s window, 30 s baseline, 20 s warm-up)', insights: rec.options.insights ?? {}, metrics: rec.options.metrics ?? {} },
+    { name: `FAST_INSIGHTS (the recording's options: ${rec.options.insights?.windowSeconds} s window, ${rec.options.insights?.baselineSeconds} s baseline, ${(rec.options.insights?.warmupMs ?? 0) / 1000} s warm-up)`, insights: rec.options.insights ?? {}, metrics: rec.options.metrics ?? {} },
     { name: 'defaults (15 s window, 1 h baseline, 5 min warm-up)', insights: {}, metrics: {} },
   ];
   const rows: string[] = [];
@@ -34,7 +34,9 @@ it('false alarms per clean hour: recorded demo traffic replayed with a fake cloc
     const secs = (performance.now() - t) / 1000;
     rows.push(`| ${r.name} | ${res.incidents.length} | ${res.warmupIncidents.length} | ${res.loops} | ${res.traces} | ${secs.toFixed(1)} |`);
     json.push({ name: r.name, falseAlarms: res.incidents.length, warmupIncidents: res.warmupIncidents.length, loops: res.loops, traces: res.traces, spans: res.spans, titles: [...res.warmupIncidents, ...res.incidents].map((i) => `${new Date(i.startedAt).toISOString()} ${i.title}`), seconds: secs });
-    for (const i of [...res.warmupIncidents, ...res.incidents]) rows.push(`|  ↳ ${((i.startedAt - rec.from) / 60_000).toFixed(1)} min: ${i.title.replace(/\|/g, '/')} | | | | | |`);
+    // one line per distinct alarm of a loop (the loops repeat the same recorded minutes)
+    const seen = new Set<string>();
+    for (const i of [...res.warmupIncidents, ...res.incidents].filter((x) => !seen.has(x.title) && seen.add(x.title))) rows.push(`|  ↳ ${((i.startedAt - rec.from) / 60_000).toFixed(1)} min: ${i.title.replace(/\|/g, '/')} | | | | | |`);
   }
   const minutes = ((rec.to - rec.from) / 60_000).toFixed(1);
   const md = [
