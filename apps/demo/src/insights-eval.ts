@@ -12,7 +12,8 @@
  * anomaly ended and the ranking's baseline window holds only clean traces. A last clean stretch
  * counts incidents with no fault at all and records every trace of it (all spans, from the hub)
  * to `--record`, for the clean-hour replay (`npm run eval:replay`).
- * Writes bench/results/insights-demo-eval.{json,md}. About 30 minutes: not in `npm test`.
+ * Writes bench/results/insights-demo-eval.{json,md}. Slow (about a minute per fault per shop on a
+ * shared 2-core machine, so 80 faults take over an hour with 2 lanes; `--runs 4` ~25 min): not in `npm test`.
  *
  * @example
  * node apps/demo/dist/insights-eval.js --runs 10 --lanes 2 --clean 300
