@@ -26,8 +26,8 @@ function coarse(f: (i: number) => { count: number; errors?: number; p95: number 
   const start = NOW - 20_000 - slots * 10_000;
   return { resolution: 10, times: Array.from({ length: slots }, (_, i) => start + i * 10_000), series: [series(slots, f)] };
 }
-function fine(f: (i: number) => { count: number; errors?: number; p95: number }): MetricsResponse {
-  return { resolution: 1, times: Array.from({ length: 15 }, (_, i) => NOW - (15 - i) * 1000), series: [series(15, f)] };
+function fine(f: (i: number) => { count: number; errors?: number; p95: number }, n = 15): MetricsResponse {
+  return { resolution: 1, times: Array.from({ length: n }, (_, i) => NOW - (n - i) * 1000), series: [series(n, f)] };
 }
 
 describe('Detector', () => {
@@ -55,6 +55,24 @@ describe('Detector', () => {
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({ signal: 'errors', baseline: 0.1, current: 0.4, unit: 'ratio' });
     expect(opened[0]!.pValue).toBeLessThan(1e-6);
+  });
+
+  it('few requests: the error test reads two windows, where 20% errors at 4 req/s pass; latency reads the last window only', () => {
+    // a 10 s window; 5% baseline errors at 4 requests a second; then 20% (8 of every 40)
+    const base = coarse(() => ({ count: 40, errors: 2, p95: 50 }));
+    const errs = (i: number) => ({ count: 4, errors: i % 5 === 4 ? 0 : 1, p95: 50 });
+    const opts = { openTicks: 1, alpha: 1e-4, windowSeconds: 10 };
+    // one window, 8 errors of 40 requests: p = 7e-4, not significant at 1e-4 ...
+    expect(new Detector(opts).tick({ now: NOW, fine: fine(errs, 10), coarse: base }).opened).toEqual([]);
+    // ... two windows, 16 of 80: it is, and the detail says over which time
+    const { opened } = new Detector(opts).tick({ now: NOW, fine: fine(errs, 20), coarse: base });
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.detail).toMatch(/\(16 of 80\) over the last 20 s/);
+    // a busy series is judged on its last window alone: errors 10-20 s ago do not count
+    const old = (i: number) => ({ count: 12, errors: i < 10 ? 6 : 0, p95: 50 });
+    expect(new Detector(opts).tick({ now: NOW, fine: fine(old, 20), coarse: coarse(() => ({ count: 120, errors: 1, p95: 50 })) }).opened).toEqual([]);
+    // latency reads the last window only: a slow first half does not raise it
+    expect(new Detector(opts).tick({ now: NOW, fine: fine((i) => ({ count: 12, p95: i < 10 ? 900 : 50 }), 20), coarse: coarse(() => ({ count: 120, p95: 50 })) }).opened).toEqual([]);
   });
 
   it('warm-up: nothing before the baseline has enough requests and minutes', () => {

@@ -60,7 +60,11 @@ export interface DetectorOptions {
 export interface SignalSnapshot {
   /** ms since epoch */
   now: number;
-  /** every series over the detection window (1 s slots) */
+  /**
+   * every series over the detection window (1 s slots), or over up to two windows: the error test
+   * of a series whose last window holds fewer than `ERROR_WINDOW_REQUESTS` requests reads both
+   * (everything else reads the last window only)
+   */
   fine: MetricsResponse;
   /** every series over the coarse window; read again only when `coarse.times` moved */
   coarse: MetricsResponse;
@@ -247,7 +251,10 @@ export class Detector {
 
   tick(snap: SignalSnapshot): DetectorChanges {
     const changes: DetectorChanges = { opened: [], updated: [], closed: [] };
-    const { now, fine, coarse } = snap;
+    const { now, coarse } = snap;
+    const long = snap.fine;
+    const fine = lastPoints(long, Math.max(1, Math.round(this.options.windowSeconds / Math.max(1, long.resolution))));
+    const longBySeries = new Map(fine.series.map((f, i) => [f, long.series[i]!]));
     const coarseAt = coarse.times.length ? coarse.times[coarse.times.length - 1]! : 0;
     const coarseByKey = new Map<string, SeriesPoints>();
     for (const c of coarse.series) {
@@ -273,7 +280,11 @@ export class Detector {
       const cur = current(f);
       if (b.ready) {
         this.judge(state, 'latency', 'latency', now, this.latency(b, cur), changes);
-        this.judge(state, 'errors', 'errors', now, this.errors(b, cur), changes);
+        // Few requests in the window: a fault's errors cannot pass the test there (20% of 40
+        // requests against a 4% baseline is p ~ 1e-4), so the error test reads up to two windows.
+        const longCur = cur.count < ERROR_WINDOW_REQUESTS ? current(longBySeries.get(f)!) : cur;
+        const seconds = longCur === cur ? this.options.windowSeconds : Math.round(long.times.length * long.resolution);
+        this.judge(state, 'errors', 'errors', now, this.errors(b, longCur, seconds), changes);
         if (scope.kind === 'service') {
           this.judge(state, 'traffic-drop', 'traffic-drop', now, this.traffic(b, cur, 'drop'), changes);
           this.judge(state, 'traffic-surge', 'traffic-surge', now, this.traffic(b, cur, 'surge'), changes);
@@ -363,7 +374,7 @@ export class Detector {
     };
   }
 
-  private errors(b: Baseline, cur: Current): Verdict | undefined {
+  private errors(b: Baseline, cur: Current, seconds = this.options.windowSeconds): Verdict | undefined {
     if (cur.count < this.options.minCount) return undefined;
     const p0 = Math.min(0.99, Math.max(b.errorRate, 0.001));
     const rate = cur.errors / cur.count;
@@ -377,7 +388,7 @@ export class Detector {
       current: rate,
       unit: 'ratio',
       pValue: p,
-      detail: `error rate ${pct(rate)} (${cur.errors} of ${cur.count}) over the last ${this.options.windowSeconds} s, baseline ${pct(b.errorRate)}; p = ${p.toExponential(1)}`,
+      detail: `error rate ${pct(rate)} (${cur.errors} of ${cur.count}) over the last ${seconds} s, baseline ${pct(b.errorRate)}; p = ${p.toExponential(1)}`,
     };
   }
 
@@ -586,6 +597,22 @@ export class Detector {
     c.held = 0;
     state.baselineAt = -1; // recompute without the anomaly's slots
   }
+}
+
+/** Below this many requests in the detection window, the error test reads up to two windows. */
+export const ERROR_WINDOW_REQUESTS = 100;
+
+/** The last `n` points of every series (and of the process signals) of a response. */
+function lastPoints(r: MetricsResponse, n: number): MetricsResponse {
+  if (r.times.length <= n) return r;
+  const cut = <T>(a: T[]): T[] => a.slice(Math.max(0, a.length - n));
+  const series = r.series.map((f) => ({
+    labels: f.labels, rate: cut(f.rate), count: cut(f.count), errors: cut(f.errors), errorRate: cut(f.errorRate),
+    p50: cut(f.p50), p95: cut(f.p95), p99: cut(f.p99), max: cut(f.max), exemplars: cut(f.exemplars),
+  }));
+  const out: MetricsResponse = { resolution: r.resolution, times: cut(r.times), series };
+  if (r.process) out.process = Object.fromEntries(Object.entries(r.process).map(([k, v]) => [k, cut(v)])) as MetricsResponse['process'] & object;
+  return out;
 }
 
 interface Current {

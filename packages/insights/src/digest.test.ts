@@ -64,4 +64,19 @@ describe('digestTrace', () => {
     expect(d.attrs).toContain('inventory:region=eu');
     expect(d.attrs.some((a) => a.includes('debugpanel.'))).toBe(false);
   });
+
+  it('a call\'s wait before its callee\'s server span started is the callee\'s time (its busy loop, its queue), the wait after it ended stays the caller\'s', () => {
+    const http = { 'http.request.method': 'GET', 'http.route': '/products' };
+    const trace = [
+      span('a', undefined, 'gateway', 'server', 'GET /api/products', 0, 100, { 'http.request.method': 'GET', 'http.route': '/api/products' }),
+      // the call to orders: 90 ms, orders' span starts 30 ms late (its event loop was blocked) and ends 5 ms before the response is read
+      span('b', 'a', 'gateway', 'client', 'GET', 5, 90, { 'http.request.method': 'GET', 'server.address': 'orders' }),
+      span('c', 'b', 'orders', 'server', 'GET /products', 35, 55, http),
+    ];
+    const d = digestTrace(trace, criticalPath)!;
+    const self = (service: string, op: string) => d.ops.find((o) => o.service === service && o.operation === op)!.self;
+    expect(self('orders', 'GET /products')).toBeCloseTo(55 + 30, 5);
+    expect(self('gateway', 'GET')).toBeCloseTo(5, 5);
+    expect(self('gateway', 'GET /api/products')).toBeCloseTo(10, 5);
+  });
 });

@@ -160,6 +160,27 @@ export function digestTrace(
   if (!root) return undefined;
   const onPath = new Map<string, number>();
   for (const seg of criticalPath(spans)) onPath.set(seg.spanId, (onPath.get(seg.spanId) ?? 0) + seg.duration);
+  // A call's self time before its callee's server span started is time the request waited in the
+  // callee (its accept queue, its event loop busy with other requests: a synchronous statement
+  // blocks every request the process holds) or on the wire, not work of the caller: it is moved
+  // to the callee's server op. The time after the callee's span ended (the response read back)
+  // stays with the caller, whose own busy loop delays it.
+  const firstServerChild = new Map<string, SpanRecord>();
+  for (const s of spans) {
+    if (s.kind !== 'server' || s.parentSpanId === undefined) continue;
+    const parent = byId.get(s.parentSpanId);
+    if (!parent || (parent.kind !== 'client' && parent.kind !== 'producer')) continue;
+    const seen = firstServerChild.get(parent.spanId);
+    if (!seen || s.startTime < seen.startTime) firstServerChild.set(parent.spanId, s);
+  }
+  for (const [callId, child] of firstServerChild) {
+    const call = byId.get(callId)!;
+    const self = onPath.get(callId) ?? 0;
+    const wait = Math.min(self, Math.max(0, child.startTime - call.startTime));
+    if (wait <= 0) continue;
+    onPath.set(callId, self - wait);
+    onPath.set(child.spanId, (onPath.get(child.spanId) ?? 0) + wait);
+  }
 
   const ops = new Map<string, OpDigest>();
   const scopes = new Set<string>();

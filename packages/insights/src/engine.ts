@@ -289,7 +289,8 @@ export class InsightsEngine {
         this.coarse = this.o.source.coarse();
         this.coarseAt = now;
       }
-      const fine = this.o.source.fine(this.detector.options.windowSeconds);
+      // two windows: the error test of a series with little traffic reads both (see Detector.tick)
+      const fine = this.o.source.fine(2 * this.detector.options.windowSeconds);
       const changes = this.detector.tick({ now, fine, coarse: this.coarse });
       for (const a of changes.opened) this.place(a, now);
       const touched = new Set<Incident>();

@@ -92,8 +92,9 @@ describe('insights routes', () => {
     expectWire(body, 'IncidentDetail');
     const d = body as IncidentDetail;
     const top = d.ranked[0]!;
-    expect(top.evidence.before).toBeCloseTo(13, 0);
-    expect(top.evidence.after).toBeCloseTo(308, 0);
+    // inventory's own time (inv + 8) plus the 1 ms the call waited before inventory's span started
+    expect(top.evidence.before).toBeCloseTo(14, 0);
+    expect(top.evidence.after).toBeCloseTo(309, 0);
     expect(top.evidence.anomalousShare).toBe(1);
     expect(top.evidence.normalShare).toBe(0);
     expect(top.evidence.anomalousTraces).toHaveLength(3);

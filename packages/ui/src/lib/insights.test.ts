@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Suspect } from '@debugpanel/model';
-import { chartBands, evidenceChange, incidentOnChart, metricsLink, openCount, scopeLabel, suspectName, timelineBar, traceLink, windowCovering } from './insights.js';
+import { chartBands, errorGroupLine, evidenceChange, evidenceLines, findingLine, incidentOnChart, metricsLink, ms, openCount, pct, queryLine, scopeLabel, shareText, suspectName, timelineBar, traceLink, windowCovering } from './insights.js';
 import { WINDOWS } from './metrics-data.js';
 
 const suspect = (over: Partial<Suspect> = {}): Suspect => ({
@@ -71,5 +71,52 @@ describe('insights view helpers', () => {
     ]);
     expect(chartBands([], {}, 100, 1000, { from: Number.NaN })).toEqual([]);
     expect(chartBands([], {}, 100, 1000, { from: 1500 })).toEqual([]);
+  });
+
+  it('formats ms and shares: whole ms from 100, one decimal under 1%', () => {
+    expect([ms(205.4), ms(14.26), ms(0.04), ms(0.001), ms(0)]).toEqual(['205 ms', '14.3 ms', '0.04 ms', '0 ms', '0 ms']);
+    expect([pct(0.96), pct(0.004), pct(0), pct(1)]).toEqual(['96%', '0.4%', '0%', '100%']);
+    expect(shareText({ anomalousShare: 0.96, normalShare: 0.03 })).toBe('in 96% of anomalous traces, 3% of normal ones');
+  });
+
+  it('reads an error group: origin counts of both windows as rates, linked to the Errors view', () => {
+    const line = errorGroupLine({ fingerprint: 'e1f2', type: 'SqliteError', message: 'disk I/O error', window: 10, baseline: 0, windowTraces: 12, baselineTraces: 40, traceIds: ['t1', 't2'] });
+    expect(line).toEqual({
+      kind: 'error-group', title: 'SqliteError: disk I/O error', id: 'e1f2', href: '#/errors/e1f2', traceIds: ['t1', 't2'],
+      detail: 'origin of 10 of 12 failing traces in the window (83%) · 0 of 40 in the baseline',
+    });
+    // no relevant traces counted: bare counts, no rate
+    expect(errorGroupLine({ fingerprint: 'x', type: 'Error', message: 'm', window: 3, baseline: 1, windowTraces: 0, baselineTraces: 0, traceIds: [] }).detail)
+      .toBe('origin of 3 failing traces in the window · 1 in the baseline');
+  });
+
+  it('reads a query: p95 before -> after, calls per request, samples; linked to the Queries view only with a fingerprint', () => {
+    const q = { statement: 'select * from stock where id = ?', system: 'sqlite', fingerprint: '0123456789abcdef', p95Before: 2.34, p95After: 140.2, callsBefore: 20, callsAfter: 19.5, samplesBefore: 240, samplesAfter: 310 };
+    expect(queryLine(q)).toEqual({
+      kind: 'query', title: q.statement, id: q.fingerprint, href: '#/queries/0123456789abcdef', traceIds: [],
+      detail: 'sqlite · p95 2.3 ms → 140 ms · 20 → 19.5 calls per request · 240 / 310 samples',
+    });
+    const bare = queryLine({ ...q, fingerprint: undefined, system: undefined });
+    expect(bare.href).toBeUndefined();
+    expect(bare.detail.startsWith('p95 ')).toBe(true);
+  });
+
+  it('reads an N+1 finding: repeats, traces of both windows, ms per request', () => {
+    const f = findingLine({ kind: 'n+1', service: 'inventory', route: 'GET /products', fingerprint: 'ab', statement: 'select 1', window: 31, baseline: 28, repeatsAfter: 20, repeatsBefore: 20, msAfter: 262.4, msBefore: 42, traceIds: ['t9'] });
+    expect(f).toMatchObject({ kind: 'finding', title: 'n+1 in GET /products', href: '#/queries/ab', traceIds: ['t9'] });
+    expect(f.detail).toBe('inventory · select 1 · 20 → 20 repeats per request · 31 traces in the window vs 28 in the baseline · 42 ms → 262 ms per request');
+  });
+
+  it('lists a suspect\'s evidence: error groups, then the query, then findings; an older panel\'s bare group id still links', () => {
+    const e = suspect().evidence;
+    expect(evidenceLines(e)).toEqual([]);
+    const lines = evidenceLines({
+      ...e,
+      errorGroups: [{ fingerprint: 'g1', type: 'Error', message: 'boom', window: 5, baseline: 0, windowTraces: 5, baselineTraces: 9, traceIds: [] }],
+      query: { statement: 's', p95Before: 1, p95After: 2, callsBefore: 1, callsAfter: 1, samplesBefore: 1, samplesAfter: 1 },
+      findings: [{ kind: 'n+1', service: 'inventory', route: 'GET /p', window: 1, baseline: 0, repeatsAfter: 20, repeatsBefore: 0, msAfter: 1, msBefore: 0, traceIds: [] }],
+    });
+    expect(lines.map((l) => l.kind)).toEqual(['error-group', 'query', 'finding']);
+    expect(evidenceLines({ ...e, errorGroup: 'g7' })).toMatchObject([{ kind: 'error-group', href: '#/errors/g7', id: 'g7' }]);
   });
 });

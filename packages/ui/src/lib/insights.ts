@@ -3,7 +3,7 @@
  * offers (traces before and after, the metrics chart of its scope, the critical path), and the
  * incident's place on a timeline.
  */
-import type { IncidentSummary, InsightScope, Suspect } from '@debugpanel/model';
+import type { ErrorGroupEvidence, IncidentSummary, InsightScope, QueryEvidence, QueryFindingEvidence, Suspect, SuspectEvidence } from '@debugpanel/model';
 import { WINDOWS } from './metrics-data.js';
 import { formatHash } from './route.js';
 
@@ -21,11 +21,105 @@ export function scopeLabel(scope: InsightScope): string {
   return scope.service;
 }
 
+/** `205 ms`, `14.3 ms`, `0.02 ms`: whole ms from 100 up, one decimal from 1, two below (a fast statement is not `0 ms`). */
+export function ms(v: number): string {
+  if (v >= 100) return `${Math.round(v)} ms`;
+  if (v >= 1 || v === 0) return `${Math.round(v * 10) / 10} ms`;
+  return `${Math.round(v * 100) / 100} ms`;
+}
+
+/** `96%`, `3%`, `0.4%`: a share (0..1) as a percentage, one decimal below 1%. */
+export function pct(v: number): string {
+  const p = v * 100;
+  return `${p > 0 && p < 1 ? Math.round(p * 10) / 10 : Math.round(p)}%`;
+}
+
 /** Before -> after of a suspect's evidence, in its unit. */
 export function evidenceChange(s: Suspect): string {
   const e = s.evidence;
-  const f = (v: number) => (e.unit === 'ms' ? `${v >= 100 ? Math.round(v) : Math.round(v * 10) / 10} ms` : `${Math.round(v * 1000) / 10}%`);
+  const f = (v: number) => (e.unit === 'ms' ? ms(v) : `${Math.round(v * 1000) / 10}%`);
   return `${f(e.before)} → ${f(e.after)}`;
+}
+
+/** `in 96% of anomalous traces, 3% of normal ones` */
+export function shareText(e: Pick<SuspectEvidence, 'anomalousShare' | 'normalShare'>): string {
+  return `in ${pct(e.anomalousShare)} of anomalous traces, ${pct(e.normalShare)} of normal ones`;
+}
+
+/** The Errors view opened on one error group. */
+export function errorGroupLink(fingerprint: string): string {
+  return formatHash({ view: 'errors', id: fingerprint });
+}
+
+/** The Queries view for one query fingerprint (`#/queries/<fingerprint>`). */
+export function queryLink(fingerprint: string): string {
+  return formatHash({ view: 'queries', id: fingerprint });
+}
+
+/** One line of evidence as the view shows it: a label, the numbers, a link when there is one. */
+export interface EvidenceLine {
+  kind: 'error-group' | 'query' | 'finding';
+  /** `SqliteError: disk I/O error`, the statement, `n+1 in GET /products` */
+  title: string;
+  /** the numbers, in one sentence fragment */
+  detail: string;
+  /** the fingerprint (16 hex) or group id shown next to the title */
+  id?: string;
+  /** the Errors or Queries view */
+  href?: string;
+  /** example traces of the anomaly window */
+  traceIds: string[];
+}
+
+/** `10 of 12 failing traces in the window (83%) · 0 of 40 in the baseline` */
+export function errorGroupLine(g: ErrorGroupEvidence): EvidenceLine {
+  const of = (n: number, all: number) => (all > 0 ? `${n} of ${all}` : `${n}`);
+  const rate = g.windowTraces > 0 ? ` (${pct(g.window / g.windowTraces)})` : '';
+  return {
+    kind: 'error-group',
+    title: `${g.type}: ${g.message}`,
+    detail: `origin of ${of(g.window, g.windowTraces)} failing traces in the window${rate} · ${of(g.baseline, g.baselineTraces)} in the baseline`,
+    id: g.fingerprint,
+    href: errorGroupLink(g.fingerprint),
+    traceIds: g.traceIds,
+  };
+}
+
+/** `p95 2.3 ms → 14 ms · 20 → 20 calls per request · 240 / 310 samples` */
+export function queryLine(q: QueryEvidence): EvidenceLine {
+  const calls = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+  return {
+    kind: 'query',
+    title: q.statement,
+    detail: `${q.system ? `${q.system} · ` : ''}p95 ${ms(q.p95Before)} → ${ms(q.p95After)} · ${calls(q.callsBefore)} → ${calls(q.callsAfter)} calls per request · ${q.samplesBefore} / ${q.samplesAfter} samples`,
+    ...(q.fingerprint ? { id: q.fingerprint, href: queryLink(q.fingerprint) } : {}),
+    traceIds: [],
+  };
+}
+
+/** `inventory · 20 → 20 repeats per request · 31 traces in the window vs 28 in the baseline · 42 → 262 ms per request` */
+export function findingLine(f: QueryFindingEvidence): EvidenceLine {
+  const n = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+  return {
+    kind: 'finding',
+    title: `${f.kind} in ${f.route}`,
+    detail: `${f.service}${f.statement ? ` · ${f.statement}` : ''} · ${n(f.repeatsBefore)} → ${n(f.repeatsAfter)} repeats per request · ${f.window} traces in the window vs ${f.baseline} in the baseline · ${ms(f.msBefore)} → ${ms(f.msAfter)} per request`,
+    ...(f.fingerprint ? { id: f.fingerprint, href: queryLink(f.fingerprint) } : {}),
+    traceIds: f.traceIds,
+  };
+}
+
+/**
+ * The evidence a suspect carries beyond its numbers, in the order the view lists it: its error
+ * groups (or, from an older panel, the one `errorGroup` id), its query, its query findings.
+ */
+export function evidenceLines(e: SuspectEvidence): EvidenceLine[] {
+  const out: EvidenceLine[] = [];
+  if (e.errorGroups?.length) out.push(...e.errorGroups.map(errorGroupLine));
+  else if (e.errorGroup) out.push({ kind: 'error-group', title: 'error group', detail: 'the origin spans\' group', id: e.errorGroup, href: errorGroupLink(e.errorGroup), traceIds: [] });
+  if (e.query) out.push(queryLine(e.query));
+  for (const f of e.findings ?? []) out.push(findingLine(f));
+  return out;
 }
 
 /**

@@ -8,10 +8,11 @@ import type { AckResponse, IncidentDetail, InsightsResponse, Suspect } from '@de
 import { send } from '../api.js';
 import { useJson } from '../hooks.js';
 import { formatClock } from '../lib/format.js';
-import { evidenceChange, metricsLink, scopeLabel, suspectName, timelineBar, traceLink } from '../lib/insights.js';
-import { compareLink } from '../lib/route.js';
+import { evidenceChange, evidenceLines, metricsLink, scopeLabel, shareText, suspectName, timelineBar, traceLink, type EvidenceLine } from '../lib/insights.js';
+import { compareLink, formatHash } from '../lib/route.js';
 import { incidentMatches, incidentTracesLink, linkWith, readContext } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
+import './insights.css';
 
 export function InsightsView({ route }: ViewProps) {
   const list = useJson<InsightsResponse>('api/insights?limit=100', 2000);
@@ -112,16 +113,32 @@ export function InsightsView({ route }: ViewProps) {
 
 function SuspectRow({ s }: { s: Suspect }) {
   const e = s.evidence;
+  const lines = evidenceLines(e);
   return (
     <li class="suspect" data-testid="suspect">
       <div>
-        <b>{suspectName(s)}</b> <span class="muted">{s.kind} · score {s.score.toFixed(2)} · {evidenceChange(s)}</span>
+        <b>{suspectName(s)}</b> <span class="muted">{s.kind} · score {s.score.toFixed(2)}</span>
       </div>
       <p>{e.sentence}</p>
-      <div class="muted">
-        anomalous traces {Math.round(e.anomalousShare * 100)}% · normal {Math.round(e.normalShare * 100)}% · Ochiai {e.ochiai.toFixed(2)} · DStar2 {e.dstar2.toFixed(1)}
-        {e.lift !== undefined && ` · lift ${e.lift.toFixed(1)}`}
-      </div>
+      <dl class="evidence-numbers">
+        <div>
+          <dt>{e.unit === 'ms' ? 'self time' : 'rate'}</dt>
+          <dd class="mono" data-testid="suspect-change">{evidenceChange(s)}</dd>
+        </div>
+        <div>
+          <dt>traces</dt>
+          <dd data-testid="suspect-shares">{shareText(e)}</dd>
+        </div>
+        <div>
+          <dt>spectrum</dt>
+          <dd class="mono">Ochiai {e.ochiai.toFixed(2)} · DStar2 {e.dstar2.toFixed(1)}{e.lift !== undefined && ` · lift ${e.lift.toFixed(1)}`}</dd>
+        </div>
+      </dl>
+      {lines.length > 0 && (
+        <ul class="evidence-lines" aria-label="Evidence">
+          {lines.map((l, k) => <EvidenceItem key={k} l={l} />)}
+        </ul>
+      )}
       <div class="trace-links">
         {e.anomalousTraces.map((id) => (
           <a key={id} href={traceLink(id, true)} class="mono" title="an anomalous trace, on its critical path">after {id.slice(0, 8)}</a>
@@ -135,6 +152,35 @@ function SuspectRow({ s }: { s: Suspect }) {
           </a>
         )}
       </div>
+    </li>
+  );
+}
+
+const EVIDENCE_LABEL: Record<EvidenceLine['kind'], string> = { 'error-group': 'error group', query: 'query', finding: 'finding' };
+
+function EvidenceItem({ l }: { l: EvidenceLine }) {
+  return (
+    <li class={`evidence ev-${l.kind}`} data-testid={`evidence-${l.kind}`}>
+      <span class="ev-kind">{EVIDENCE_LABEL[l.kind]}</span>{' '}
+      <span class={l.kind === 'error-group' ? 'ev-title' : 'ev-title mono'}>{l.title}</span>
+      {l.id && (
+        <>
+          {' '}
+          {l.href ? (
+            <a href={l.href} class="mono ev-id" title={l.kind === 'error-group' ? 'this error group in the Errors view' : 'this query in the Queries view'} data-testid={`evidence-${l.kind}-link`}>
+              {l.id.slice(0, 16)}
+            </a>
+          ) : <span class="mono ev-id">{l.id.slice(0, 16)}</span>}
+        </>
+      )}
+      <div class="muted ev-detail">{l.detail}</div>
+      {l.traceIds.length > 0 && (
+        <div class="trace-links">
+          {l.traceIds.slice(0, 3).map((id) => (
+            <a key={id} href={traceLink(id, true)} class="mono" title="a trace of the anomaly window with it">trace {id.slice(0, 8)}</a>
+          ))}
+        </div>
+      )}
     </li>
   );
 }
