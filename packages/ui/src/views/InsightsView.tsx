@@ -9,7 +9,7 @@ import { send } from '../api.js';
 import { useJson } from '../hooks.js';
 import { formatClock } from '../lib/format.js';
 import { evidenceChange, evidenceLines, metricsLink, scopeLabel, shareText, suspectName, timelineBar, traceLink, type EvidenceLine } from '../lib/insights.js';
-import { compareLink, formatHash } from '../lib/route.js';
+import { compareLink } from '../lib/route.js';
 import { incidentMatches, incidentTracesLink, linkWith, readContext } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
 import './insights.css';
