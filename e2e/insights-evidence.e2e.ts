@@ -113,7 +113,7 @@ describe('the evidence of an incident in the Insights view', () => {
     const group = withGroup.ranked[0]!.evidence.errorGroups![0]!;
     await page.goto(`${shop!.gateway.url}/_debug/#/insights/${withGroup.id}`);
     const errTop = page.locator('[data-testid="incident-detail"] [data-testid="suspect"]').first();
-    await errTop.locator('[data-testid="evidence-error-group"]').waitFor({ timeout: 15_000 });
+    await errTop.locator('[data-testid="evidence-error-group"]').first().waitFor({ timeout: 15_000 });
     const errText = (await errTop.locator('[data-testid="evidence-error-group"]').first().textContent()) ?? '';
     expect(errText).toContain(group.message);
     expect(errText).toMatch(/origin of \d+( of \d+)? failing traces in the window/);
