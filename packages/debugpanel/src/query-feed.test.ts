@@ -117,6 +117,20 @@ describe('createQueryFeed: reads back only requests with something to analyse', 
     feed.close();
   });
 
+  it('reads back a request that began longer ago than its trace\'s queries are remembered', () => {
+    const store = new SpanStore();
+    const feed = createQueryFeed(store, { delayMs: 0 });
+    const reads = vi.spyOn(store, 'getTrace');
+    const r = request('/long');
+    r.root.startTime -= 70_000;
+    r.root.duration += 70_000;
+    keep(store, feed, r);
+    feed.drain();
+    expect(reads).toHaveBeenCalledWith(r.traceId);
+    expect(feed.insights.stats().tracesAnalysed).toBe(1);
+    feed.close();
+  });
+
   it('does not count a request without queries whose trace left the store before its turn', () => {
     const store = new SpanStore();
     const feed = createQueryFeed(store, { delayMs: 0 });

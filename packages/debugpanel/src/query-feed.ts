@@ -31,7 +31,7 @@ const BATCH = 200;
 /**
  * How long a trace is remembered as holding a query or an outgoing call (after the last such span
  * seen), and at most how many are remembered. A request whose trace is not remembered is read back
- * all the same when it lasted too long for the memory to cover it, or when the memory overflowed
+ * all the same when it began too long ago for the memory to cover it, or when the memory overflowed
  * within that time: a skip is only ever taken when it is certainly right.
  */
 const CALLS_RETAIN_MS = 60_000;
@@ -126,9 +126,12 @@ export function createQueryFeed(store: SpanStore, options: QueryFeedOptions = {}
   let loggedError = false;
   let closed = false;
 
-  const analyse = (root: SpanRecord, now: number): void => {
+  const analyse = (root: SpanRecord, now: number, due: number): void => {
     const { traceId, spanId } = root;
-    if (!withCalls.has(traceId) && root.duration + delayMs + CALLS_REFRESH_MS < CALLS_RETAIN_MS && now - overflowAt > CALLS_RETAIN_MS) {
+    // How long ago the request began, at most: its queries were seen since (the longer of the
+    // local clock's reading and, for another process's clock, its duration plus the wait here).
+    const age = Math.max(now - root.startTime, root.duration + now - due + delayMs);
+    if (!withCalls.has(traceId) && age + CALLS_REFRESH_MS < CALLS_RETAIN_MS && now - overflowAt > CALLS_RETAIN_MS) {
       // Nothing in it for the detectors: what analysing it would do is count it for its route,
       // as long as the store still holds the trace.
       if (store.has(traceId)) insights.countRequest(root);
@@ -154,11 +157,12 @@ export function createQueryFeed(store: SpanStore, options: QueryFeedOptions = {}
     for (let n = 0; size > 0 && (all || n < BATCH); n++) {
       if (!all && dues[head]! > now) break;
       const root = roots[head]!;
+      const due = dues[head]!;
       roots[head] = undefined;
       head = head + 1 === maxQueue ? 0 : head + 1;
       size--;
       try {
-        analyse(root, now);
+        analyse(root, now, due);
       } catch (err) {
         errors++;
         if (!loggedError) {
