@@ -150,7 +150,13 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
     metrics,
     onLocalRoot: queries && ((root) => queries.onLocalRoot(root)),
     onKept: exporter && ((span) => exporter.push(span)),
-    onKeptBatch: insights && ((spans) => insights.addSpans(spans)),
+    // One kept batch to insights (digests) and query insights (which traces hold queries).
+    onKeptBatch: insights && queries
+      ? (spans) => {
+          queries.onKeptSpans(spans);
+          insights.addSpans(spans);
+        }
+      : insights ? (spans) => insights.addSpans(spans) : queries && ((spans) => queries.onKeptSpans(spans)),
     sampling: opts.sampling,
     errors,
   });

@@ -36,6 +36,22 @@ class RecordingHub extends SseHub {
 }
 
 describe('createPipeline', () => {
+  it('hands each kept batch on before its local roots, so query insights know what the trace holds', () => {
+    const store = new SpanStore();
+    const events: string[] = [];
+    const pipeline = createPipeline(store, new SseHub(), {
+      onKeptBatch: (spans) => events.push(`batch ${spans.map((s) => s.name).join(',')}`),
+      onLocalRoot: (r) => events.push(`root ${r.name}`),
+    });
+    const a = root({ name: 'GET /a' });
+    const query: SpanRecord = { ...root({ name: 'SELECT', kind: 'client' }), traceId: a.traceId, parentSpanId: a.spanId };
+    pipeline.onSpan(query);
+    pipeline.onSpan(a);
+    pipeline.flush();
+    expect(events).toEqual(['batch SELECT,GET /a', 'root GET /a']);
+    pipeline.close();
+  });
+
   it('queues ended spans and hands them on in one batch, off the caller', async () => {
     const store = new SpanStore();
     const p = createPipeline(store, new SseHub());

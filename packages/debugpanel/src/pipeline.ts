@@ -49,8 +49,12 @@ export interface PipelineHooks {
   onKept?: ((span: SpanRecord) => void) | undefined;
   /** Each kept local root (a request's part of a trace), e.g. for query insights */
   onLocalRoot?: ((root: SpanRecord) => void) | undefined;
-  /** Each kept batch (e.g. for the insights engine's trace digests) */
-  onKeptBatch?: ((spans: SpanRecord[]) => void) | undefined;
+  /**
+   * Each kept batch (e.g. for the insights engine's trace digests, query insights' note of the
+   * traces with queries), before the batch's `onLocalRoot` calls. The array is reused by the next
+   * drain: only valid during the call (keep the spans, not the array).
+   */
+  onKeptBatch?: ((spans: readonly SpanRecord[]) => void) | undefined;
   /** Tail sampling (default: keep everything) */
   sampling?: ResolvedSampling | undefined;
   /** Error groups: sees every span before sampling (queues those with exceptions, groups them in batches) */
@@ -84,7 +88,7 @@ function createTailSampler(sampling: ResolvedSampling | undefined, onKeep: (span
 }
 
 export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHooks = {}): Pipeline {
-  const { metrics, onKept, onKeptBatch, errors } = hooks;
+  const { metrics, onKept, onKeptBatch, onLocalRoot, errors } = hooks;
   const consumers = hooks.consumers ?? [];
   const maxQueue = hooks.maxQueue ?? DEFAULT_MAX_QUEUE;
   if (!Number.isInteger(maxQueue) || maxQueue < 1) throw new RangeError(`createPipeline: maxQueue must be a positive integer, got ${String(maxQueue)}`);
@@ -107,12 +111,16 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
   // One frozen meta object per reason: the reasons are few (`all`, `error`, `slow`, `sampled`,
   // `rate`, `attribute:<configured key>`); bounded all the same.
   const metaByReason = new Map<string, { reason: string }>();
+  // Most drains keep every trace for the same reason: the last one answers without a look-up.
+  let lastMeta: { reason: string } = Object.freeze({ reason: '' });
   function metaFor(reason: string): { reason: string } {
+    if (lastMeta.reason === reason) return lastMeta;
     let meta = metaByReason.get(reason);
     if (meta === undefined) {
       meta = Object.freeze({ reason });
       if (metaByReason.size < 64) metaByReason.set(reason, meta);
     }
+    lastMeta = meta;
     return meta;
   }
 
@@ -145,21 +153,21 @@ export function createPipeline(store: SpanStore, sse: SseHub, hooks: PipelineHoo
       counters.refused += n - store.addBatch(keptSpans);
       if (onKept !== undefined) for (let i = 0; i < n; i++) onKept(keptSpans[i]!);
       // Insights keep their own bounded digests of what was kept, whatever the store's caps did
-      // (a copy: this array is reused by the next drain).
-      onKeptBatch?.(keptSpans.slice());
+      // (the array itself is reused by the next drain; they keep the spans, not it).
+      onKeptBatch?.(keptSpans);
       const watched = sse.size > 0;
-      const summaries: TraceSummary[] = [];
+      let summaries: TraceSummary[] | undefined;
       for (let i = 0; i < keptRoots.length; i++) {
-        const traceId = keptRoots[i]!.traceId;
-        hooks.onLocalRoot?.(keptRoots[i]!);
-        if (!store.setTraceMeta(traceId, metaFor(keptReasons[i]!))) continue;
+        const root = keptRoots[i]!;
+        if (onLocalRoot !== undefined) onLocalRoot(root);
+        if (!store.setTraceMeta(root.traceId, metaFor(keptReasons[i]!))) continue;
         // Summaries are built and serialized only while someone is watching the stream.
         if (watched) {
-          const summary = store.getSummary(traceId);
-          if (summary !== undefined) summaries.push(summary);
+          const summary = store.getSummary(root.traceId);
+          if (summary !== undefined) (summaries ??= []).push(summary);
         }
       }
-      if (summaries.length > 0) sse.publishEach('trace', summaries);
+      if (summaries !== undefined) sse.publishEach('trace', summaries);
     } catch (err) {
       failed(err);
     } finally {

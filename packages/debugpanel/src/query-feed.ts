@@ -3,13 +3,19 @@
  * request part to analyse; the part waits in a bounded queue (a short delay lets its late
  * children arrive) and a timer drains it in bounded batches, reading the trace back from the
  * store. Call sites are source-mapped here, once per location, not where the query ran.
+ *
+ * Work in proportion to what is there: the feed sees every kept span (`onKeptSpans`) and notes the
+ * traces that hold a query or an outgoing call (the only spans the detectors look at). A request
+ * whose trace held none by its turn is only counted for its route (`countRequest`, what analysing
+ * it would have done) and never read back from the store: a /hello costs a look-up, not a
+ * `getTrace` + `requestParts` + detectors.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
-import { RingBuffer, type QueriesStats, type SpanRecord } from '@debugpanel/model';
-import { Lru, QueryInsights, requestParts, type QueryInsightsOptions } from '@debugpanel/queries';
+import type { QueriesStats, SpanRecord } from '@debugpanel/model';
+import { isDbSpan, Lru, QueryInsights, requestParts, type QueryInsightsOptions } from '@debugpanel/queries';
 import type { SpanStore } from '@debugpanel/span-store';
 
 export interface QueryFeedOptions extends Omit<QueryInsightsOptions, 'resolveCallSite'> {
@@ -22,8 +28,25 @@ export interface QueryFeedOptions extends Omit<QueryInsightsOptions, 'resolveCal
 /** Requests analysed per timer turn, so a burst never holds the event loop for long. */
 const BATCH = 200;
 
+/**
+ * How long a trace is remembered as holding a query or an outgoing call (after the last such span
+ * seen), and at most how many are remembered. A request whose trace is not remembered is read back
+ * all the same when it began too long ago for the memory to cover it, or when the memory overflowed
+ * within that time: a skip is only ever taken when it is certainly right.
+ */
+const CALLS_RETAIN_MS = 60_000;
+const MAX_CALL_TRACES = 20_000;
+/** A remembered trace's time is refreshed at most this often (a delete + set moves it to the back). */
+const CALLS_REFRESH_MS = 1_000;
+
 export interface QueryFeed {
   readonly insights: QueryInsights;
+  /**
+   * Spans the pipeline kept (each kept span once, a batch at a time, before their roots'
+   * `onLocalRoot`): notes the traces that hold a query or an outgoing call. The array is only read
+   * during the call.
+   */
+  onKeptSpans(spans: readonly SpanRecord[]): void;
   /** A kept local root: its request is analysed soon. */
   onLocalRoot(root: SpanRecord): void;
   /** Analyses everything queued now (tests, shutdown). */
@@ -87,28 +110,59 @@ export function createCallSiteResolver(cwd = process.cwd()): (file: string, line
 export function createQueryFeed(store: SpanStore, options: QueryFeedOptions = {}): QueryFeed {
   const { maxQueue = 2_000, delayMs = 500, ...rest } = options;
   const insights = new QueryInsights({ ...rest, resolveCallSite: createCallSiteResolver() });
-  const queue = new RingBuffer<{ traceId: string; spanId: string; due: number }>(maxQueue);
+  // The queue: a ring of kept roots and their due times, preallocated at its bound (no object per
+  // request); when full, the oldest is dropped and counted, as a RingBuffer would.
+  const roots = new Array<SpanRecord | undefined>(maxQueue).fill(undefined);
+  const dues = new Float64Array(maxQueue);
+  let head = 0;
+  let size = 0;
+  let dropped = 0;
+  // Traces holding a query or an outgoing call -> when the last one was seen (insertion order is
+  // about time order: refreshed entries move to the back), pruned by age and bounded.
+  const withCalls = new Map<string, number>();
+  let overflowAt = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let errors = 0;
   let loggedError = false;
   let closed = false;
 
-  const analyse = (traceId: string, spanId: string): void => {
+  const analyse = (root: SpanRecord, now: number, due: number): void => {
+    const { traceId, spanId } = root;
+    // How long ago the request began, at most: its queries were seen since (the longer of the
+    // local clock's reading and, for another process's clock, its duration plus the wait here).
+    const age = Math.max(now - root.startTime, root.duration + now - due + delayMs);
+    if (!withCalls.has(traceId) && age + CALLS_REFRESH_MS < CALLS_RETAIN_MS && now - overflowAt > CALLS_RETAIN_MS) {
+      // Nothing in it for the detectors: what analysing it would do is count it for its route,
+      // as long as the store still holds the trace.
+      if (store.has(traceId)) insights.countRequest(root);
+      return;
+    }
     const spans = store.getTrace(traceId);
     if (!spans) return; // evicted before its turn
     const part = requestParts(spans).find((p) => p.root.spanId === spanId);
     if (part) insights.addPart(part);
   };
 
+  const prune = (now: number): void => {
+    for (const [traceId, seen] of withCalls) {
+      if (now - seen <= CALLS_RETAIN_MS) break;
+      withCalls.delete(traceId);
+    }
+  };
+
   const run = (all: boolean): void => {
     timer = undefined;
     const now = Date.now();
-    for (let n = 0; queue.size > 0 && (all || n < BATCH); n++) {
-      const next = queue.at(0)!;
-      if (!all && next.due > now) break;
-      queue.shift();
+    prune(now);
+    for (let n = 0; size > 0 && (all || n < BATCH); n++) {
+      if (!all && dues[head]! > now) break;
+      const root = roots[head]!;
+      const due = dues[head]!;
+      roots[head] = undefined;
+      head = head + 1 === maxQueue ? 0 : head + 1;
+      size--;
       try {
-        analyse(next.traceId, next.spanId);
+        analyse(root, now, due);
       } catch (err) {
         errors++;
         if (!loggedError) {
@@ -121,17 +175,51 @@ export function createQueryFeed(store: SpanStore, options: QueryFeedOptions = {}
   };
 
   const schedule = (): void => {
-    if (closed || timer !== undefined || queue.size === 0) return;
-    const wait = Math.max(0, queue.at(0)!.due - Date.now());
+    if (closed || timer !== undefined || size === 0) return;
+    const wait = Math.max(0, dues[head]! - Date.now());
     timer = setTimeout(run, wait, false);
     timer.unref();
   };
 
   return {
     insights,
+    onKeptSpans(spans) {
+      if (closed) return;
+      let now = 0;
+      for (let i = 0; i < spans.length; i++) {
+        const span = spans[i]!;
+        const kind = span.kind;
+        // What the detectors look at: queries (client or internal spans) and outgoing HTTP calls
+        // (client spans). Every client span counts: a look-up is cheaper than telling them apart.
+        if (kind !== 'client' && (kind !== 'internal' || !isDbSpan(span))) continue;
+        if (now === 0) now = Date.now();
+        const traceId = span.traceId;
+        const seen = withCalls.get(traceId);
+        if (seen !== undefined) {
+          if (now - seen > CALLS_REFRESH_MS) {
+            withCalls.delete(traceId);
+            withCalls.set(traceId, now);
+          }
+          continue;
+        }
+        if (withCalls.size >= MAX_CALL_TRACES) {
+          withCalls.delete(withCalls.keys().next().value!);
+          overflowAt = now;
+        }
+        withCalls.set(traceId, now);
+      }
+    },
     onLocalRoot(root) {
       if (closed) return;
-      queue.push({ traceId: root.traceId, spanId: root.spanId, due: Date.now() + delayMs });
+      let tail = head + size;
+      if (tail >= maxQueue) tail -= maxQueue;
+      if (size === maxQueue) {
+        // full: the oldest (at head, which is also the tail slot) is dropped
+        head = head + 1 === maxQueue ? 0 : head + 1;
+        dropped++;
+      } else size++;
+      roots[tail] = root;
+      dues[tail] = Date.now() + delayMs;
       schedule();
     },
     drain() {
@@ -140,7 +228,7 @@ export function createQueryFeed(store: SpanStore, options: QueryFeedOptions = {}
     },
     stats() {
       const s = insights.stats();
-      return { ...s, queued: queue.size, droppedTraces: queue.dropped, errors };
+      return { ...s, queued: size, droppedTraces: dropped, errors };
     },
     close() {
       closed = true;

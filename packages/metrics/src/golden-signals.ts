@@ -195,7 +195,12 @@ export class GoldenSignals {
           this.prepared.set(span.name, { service: span.service, method, route, series, svc });
         }
       }
-      this.observe(svc, span);
+      // One error verdict for both series (it reads the status and the HTTP status attributes).
+      const error = isErrorSpan(span);
+      if (svc.observe(span.duration, error, span.traceId)) this.active.push(svc);
+      this.recordedSpans++;
+      if (series.observe(span.duration, error, span.traceId)) this.active.push(series);
+      return;
     } else if (span.kind === 'client') {
       const { dependency, type } = dependencyOf(span);
       series = this.seriesFor(this.client, `${span.service}\0${dependency}`, () => ({

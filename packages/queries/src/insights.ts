@@ -237,15 +237,29 @@ export class QueryInsights {
     return r;
   }
 
-  /** Adds one request (a local root and its spans), e.g. one of `requestParts(trace)`. */
-  addPart(part: RequestPart): void {
-    const { root } = part;
+  /**
+   * Counts one request for its route's totals without reading its spans: what `addPart` does for
+   * a request with no query and no outgoing HTTP call in it (no statistics, nothing to detect).
+   * The panel calls it for such requests instead of reading them back from its store.
+   */
+  countRequest(root: SpanRecord): void {
+    this.#countRequest(root);
+  }
+
+  #countRequest(root: SpanRecord): RouteEntry | undefined {
     this.counters.tracesAnalysed++;
     const route = this.#route(root.service, root.name);
     if (route !== undefined) {
       route.requests++;
       route.totalMs += root.duration;
     }
+    return route;
+  }
+
+  /** Adds one request (a local root and its spans), e.g. one of `requestParts(trace)`. */
+  addPart(part: RequestPart): void {
+    const { root } = part;
+    const route = this.#countRequest(root);
     // statistics, one entry per fingerprint x service
     const seenInRequest = new Map<QueryEntry, number>();
     for (const span of part.spans) {
