@@ -6,6 +6,7 @@ import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap } from '../lib/map-layout.js';
 import { nodeStatus, onlyCallerNotSeen, userEdgeNote } from '../lib/map-status.js';
 import { formatHash, withParam } from '../lib/route.js';
+import { mapNodeFor, mapWindowFor } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
 
 const WINDOWS: Array<[string, number | undefined]> = [['5 min', 5], ['15 min', 15], ['1 hour', 60], ['all stored', undefined]];
@@ -17,17 +18,21 @@ const pct = (errors: number, requests: number) => (requests > 0 ? `${((errors / 
  * The service dependency map of stored traces: dagre layout, node size by traffic, edge colour by
  * error rate, solid (hard) / dashed (soft) / dotted (no failures seen) edges. Selecting a node
  * shows what fails with it; selecting an edge shows its numbers and links to its traces.
- * `#/map?since=15&node=<id>` or `&edge=<id>`.
+ * `#/map?since=15&node=<id>` or `&edge=<id>`. The shared filter bar's window, when it has a start,
+ * picks the window instead (the nearest one that covers it) and its service selects that node
+ * unless the hash selects one.
  */
-export function MapView({ route, navigate }: ViewProps) {
-  const sinceParam = route.params.get('since');
+export function MapView({ route, navigate, ctx = {} }: ViewProps) {
+  const barWindow = mapWindowFor(ctx, Date.now());
+  const sinceParam = barWindow ? String(barWindow.minutes) : route.params.get('since');
   const since = sinceParam === 'all' ? undefined : Number(sinceParam) || 15;
   // Rounded to the refresh period: the window moves with each poll, and re-renders in between
   // do not change the path (which would refetch).
   const now = Math.floor(Date.now() / REFRESH_MS) * REFRESH_MS;
   const data = useJson<DependenciesResponse>(dependenciesPath(since, now), REFRESH_MS);
-  const selNode = route.params.get('node') ?? undefined;
   const selEdge = route.params.get('edge') ?? undefined;
+  const barNode = mapNodeFor(data.data?.nodes ?? [], ctx.service);
+  const selNode = route.params.get('node') ?? (selEdge ? undefined : barNode);
   const set = (params: URLSearchParams) => navigate(formatHash({ view: 'map', params }), { replace: true });
   const select = (kind: 'node' | 'edge' | undefined, id?: string) => {
     let p = withParam(withParam(route.params, 'node', undefined), 'edge', undefined);
@@ -60,12 +65,19 @@ export function MapView({ route, navigate }: ViewProps) {
           Traces from{' '}
           <select
             value={since === undefined ? 'all' : String(since)}
+            disabled={!!barWindow}
+            title={barWindow ? 'Set by the filter bar’s time window (clear it there to pick here)' : undefined}
             onChange={(e) => set(withParam(route.params, 'since', (e.currentTarget as HTMLSelectElement).value))}
             data-testid="map-since"
           >
             {WINDOWS.map(([label, m]) => <option key={label} value={m === undefined ? 'all' : String(m)}>{m === undefined ? label : `the last ${label}`}</option>)}
           </select>
         </label>
+        {map && ctx.service && !barNode && (
+          <span class="chip" data-testid="map-no-service">
+            {ctx.service} (the filter bar’s service) is not on the map in this window
+          </span>
+        )}
         {map && (
           <span class="muted" data-testid="map-summary">
             {formatCount(map.traces)} traces{map.truncated ? ' (the most recent; older ones left out)' : ''} · {map.nodes.length} nodes · {map.edges.length} edges
