@@ -71,6 +71,32 @@ describe('queries view in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('opens the row of #/queries/<fingerprint> (the Insights link), expanded and scrolled into view', async () => {
+    await page.goto(`${base}/_debug/#/queries`);
+    // The page's session cookie asks the API, as the view does.
+    const { queries } = await page.evaluate(async () => (await fetch('api/queries?limit=200', { credentials: 'same-origin' })).json() as Promise<{ queries: Array<{ fingerprint: string; statement: string }> }>);
+    const stock = queries.find((q) => q.statement.startsWith('select sum(quantity)'))!;
+    expect(stock).toBeDefined();
+    // A short window so the table is below the fold.
+    await page.setViewportSize({ width: 1400, height: 420 });
+    await page.goto(`${base}/_debug/#/queries/${stock.fingerprint}`);
+    const detail = page.locator('[data-testid="query-detail"]');
+    await detail.waitFor();
+    expect(await detail.count()).toBe(1);
+    const row = page.locator('[data-testid="query-row"][aria-expanded="true"]');
+    expect(await row.locator('td.sql-cell').textContent()).toMatch(/^select sum\(quantity\)/);
+    await expect.poll(() => row.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'queries-linked.png') });
+    // Closing the row takes the fingerprint out of the hash; an unknown one says so.
+    await row.click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/queries');
+    await page.goto(`${base}/_debug/#/queries/ffffffffffff`);
+    await page.locator('[data-testid="query-missing"]').waitFor();
+    expect(await page.locator('[data-testid="query-detail"]').count()).toBe(0);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
   it("marks the N+1 group on the trace's waterfall with its cost", async () => {
     await page.goto(`${base}/_debug/#/queries`);
     const card = page.locator('[data-testid="finding"]', { hasText: 'GET /api/catalogue' }).first();
