@@ -148,7 +148,11 @@ describe('the Map', () => {
     expect(mapWindowFor({}, NOW)).toBeUndefined();
     expect(mapWindowFor({ until: NOW - MIN }, NOW)).toBeUndefined();
     expect(mapWindowFor({ since: NOW - 5 * MIN }, NOW)).toEqual({ minutes: 5, endIgnored: false });
-    expect(mapWindowFor({ since: NOW - 5 * MIN - 1 }, NOW)).toEqual({ minutes: 15, endIgnored: false });
+    // a tenth of the window is slack: a bar window picked a moment ago still picks its own
+    expect(mapWindowFor({ since: NOW - 5 * MIN - 20_000 }, NOW)).toEqual({ minutes: 5, endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 5 * MIN - 31_000 }, NOW)).toEqual({ minutes: 15, endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 66 * MIN }, NOW)).toEqual({ minutes: 60, endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 66 * MIN - 1 }, NOW)).toEqual({ minutes: 'all', endIgnored: false });
     expect(mapWindowFor({ since: NOW - 60 * MIN }, NOW)).toEqual({ minutes: 60, endIgnored: false });
     expect(mapWindowFor({ since: NOW - 6 * 60 * MIN }, NOW)).toEqual({ minutes: 'all', endIgnored: false });
     // a closed window: its start picks, its end is not applied (the map runs up to now)

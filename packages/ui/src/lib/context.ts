@@ -84,8 +84,10 @@ export const MAP_WINDOWS = [5, 15, 60] as const;
 /**
  * The Map window that shows the context's window: the smallest of the last 5, 15 or 60 minutes
  * that reaches back to its start, every stored trace ('all') when none does; undefined when the
- * context has no start (the map's own menu then picks). The map always runs up to now, so a
- * window's end is not applied (`endIgnored`).
+ * context has no start (the map's own menu then picks). A tenth of a map window's length is slack:
+ * the bar's "last hour" is fixed when picked and ages, and a minute later it is still best shown
+ * as the last hour, not as everything. The map always runs up to now, so a window's end is not
+ * applied (`endIgnored`).
  *
  * @example
  * mapWindowFor({ since: now - 10 * 60_000 }, now); // { minutes: 15, endIgnored: false }
@@ -93,7 +95,7 @@ export const MAP_WINDOWS = [5, 15, 60] as const;
 export function mapWindowFor(ctx: Context, now: number): { minutes: number | 'all'; endIgnored: boolean } | undefined {
   if (ctx.since === undefined) return undefined;
   const back = now - ctx.since;
-  const minutes = MAP_WINDOWS.find((m) => back <= m * 60_000) ?? 'all';
+  const minutes = MAP_WINDOWS.find((m) => back <= m * 66_000) ?? 'all';
   return { minutes, endIgnored: ctx.until !== undefined };
 }
 
