@@ -216,6 +216,8 @@ describe('analysis views in Chromium', () => {
     expect(await page.locator('[data-testid="ctx-map-window"]').textContent()).toMatch(/Map: the last 1 hour, the nearest map window that covers the bar/);
     await page.selectOption('[data-testid="ctx-service"]', 'orders');
     await expect.poll(() => page.locator('[data-testid="map-detail"] h2').textContent()).toBe('orders');
+    // its traces link carries the bar's window
+    expect(await page.locator('[data-testid="map-node-traces"]').getAttribute('href')).toMatch(/^#\/traces\?service=orders&since=\d+$/);
     expect(await page.locator('[data-testid="ctx-ignored"]').textContent()).not.toMatch(/does not use this filter/);
     // the context still is not in the map's hash (it keeps minutes in since)
     expect(await page.evaluate(() => location.hash)).toBe('#/map');

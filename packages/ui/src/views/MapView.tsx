@@ -6,7 +6,7 @@ import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap } from '../lib/map-layout.js';
 import { nodeStatus, onlyCallerNotSeen, userEdgeNote } from '../lib/map-status.js';
 import { formatHash, withParam } from '../lib/route.js';
-import { mapNodeFor, mapWindowFor } from '../lib/context.js';
+import { linkWith, mapNodeFor, mapWindowFor, type Context } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
 
 const WINDOWS: Array<[string, number | undefined]> = [['5 min', 5], ['15 min', 15], ['1 hour', 60], ['all stored', undefined]];
@@ -143,7 +143,7 @@ export function MapView({ route, navigate, ctx = {} }: ViewProps) {
         )}
         {(node || edge) && map && (
           <aside data-testid="map-detail" style={{ width: '300px', flex: 'none', overflow: 'auto', borderLeft: '1px solid var(--border)', paddingLeft: '12px' }}>
-            {node && <NodeDetail n={node} edges={map.edges} reach={reach} byId={byId} onSelect={(id) => select('node', id)} />}
+            {node && <NodeDetail n={node} edges={map.edges} reach={reach} byId={byId} ctx={ctx} onSelect={(id) => select('node', id)} />}
             {edge && <EdgeDetail e={edge} byId={byId} />}
           </aside>
         )}
@@ -182,7 +182,7 @@ function Stats({ requests, errors, latency }: { requests: number; errors: number
   );
 }
 
-function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fails: string[]; mayFail: string[] } | undefined; byId: ReadonlyMap<string, MapNode>; onSelect: (id: string) => void }) {
+function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fails: string[]; mayFail: string[] } | undefined; byId: ReadonlyMap<string, MapNode>; ctx: Context; onSelect: (id: string) => void }) {
   const name = (id: string) => p.byId.get(id)?.name ?? id;
   const status = nodeStatus(p.n, p.edges, p.reach, name);
   const list = (ids: string[]) => (
@@ -201,7 +201,8 @@ function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fai
           answer (or a lost connection) as failed, a server only a 5xx.
         </p>
       )}
-      {p.n.kind === 'service' && <a href={formatHash({ view: 'traces', params: { service: p.n.name } })}>Traces of {p.n.name}</a>}
+      {/* The node's service replaces the bar's; the bar's window (and route, status) ride along. */}
+      {p.n.kind === 'service' && <a href={linkWith({ view: 'traces', params: { service: p.n.name } }, p.ctx)} data-testid="map-node-traces">Traces of {p.n.name}</a>}
       <h3>If {p.n.name} fails</h3>
       <div data-testid="map-fails-with">
         <p class={status.tone === 'ok' ? 'muted' : status.tone === 'err' ? 'err' : undefined} data-tone={status.tone}>{status.text}</p>
