@@ -205,6 +205,29 @@ describe('analysis views in Chromium', () => {
     await page.locator('[data-testid="map-node"][data-node="db:sqlite:inventory/:memory:"]').click();
     await page.waitForSelector('[data-testid="map-fails-with"]');
     await shot('map');
+
+    // The shared filter bar on the Map: its window picks the nearest covering map window (the
+    // map's own menu then follows it), its service selects that node.
+    await page.goto(`${gw}/_debug/#/map`);
+    await page.waitForSelector('[data-testid="map-svg"]');
+    await page.selectOption('[data-testid="time-range"]', '1h');
+    await expect.poll(() => page.locator('[data-testid="map-since"]').inputValue()).toBe('60');
+    expect(await page.locator('[data-testid="map-since"]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="ctx-map-window"]').textContent()).toMatch(/Map: the last 1 hour, the nearest map window that covers the bar/);
+    await page.selectOption('[data-testid="ctx-service"]', 'orders');
+    await expect.poll(() => page.locator('[data-testid="map-detail"] h2').textContent()).toBe('orders');
+    // its traces link carries the bar's window
+    expect(await page.locator('[data-testid="map-node-traces"]').getAttribute('href')).toMatch(/^#\/traces\?service=orders&since=\d+$/);
+    expect(await page.locator('[data-testid="ctx-ignored"]').textContent()).not.toMatch(/does not use this filter/);
+    // the context still is not in the map's hash (it keeps minutes in since)
+    expect(await page.evaluate(() => location.hash)).toBe('#/map');
+    await shot('map-context');
+    await page.selectOption('[data-testid="time-range"]', '6h');
+    await expect.poll(() => page.locator('[data-testid="map-since"]').inputValue()).toBe('all');
+    expect(await page.locator('[data-testid="ctx-map-window"]').textContent()).toMatch(/every stored trace/);
+    await page.click('[data-testid="ctx-clear"]');
+    await expect.poll(() => page.locator('[data-testid="map-since"]').isDisabled()).toBe(false);
+    expect(await page.locator('[data-testid="map-detail"]').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

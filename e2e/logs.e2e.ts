@@ -100,7 +100,7 @@ describe('logs view in Chromium on the demo', () => {
     expect(await page.locator('[data-testid="logs-filter-severity"]').inputValue()).toBe('warn');
     expect(await rows().count()).toBe(warnings);
 
-    // text on Enter, service from its menu; together with the severity
+    // text on Enter, service from the shared filter bar (the view has no service menu of its own)
     await page.locator('[data-testid="logs-filter-severity"]').selectOption('');
     await expect.poll(hash).toBe('#/logs');
     await page.locator('[data-testid="logs-filter-text"]').fill('reserving stock');
@@ -112,13 +112,13 @@ describe('logs view in Chromium on the demo', () => {
     for (const t of await rows().allTextContents()) expect(t).toMatch(/inventory\s*reserving stock for 1 lines/);
     await page.locator('[data-testid="logs-filter-text"]').fill('');
     await page.locator('[data-testid="logs-filter-text"]').press('Enter');
-    await page.locator('[data-testid="logs-filter-service"]').selectOption('orders');
+    await page.locator('[data-testid="ctx-service"]').selectOption('orders');
     await expect.poll(hash).toBe('#/logs?service=orders');
     await rows().first().waitFor();
     expect(new Set(await rowServices())).toEqual(new Set(['orders']));
     await page.reload();
     await rows().first().waitFor();
-    expect(await page.locator('[data-testid="logs-filter-service"]').inputValue()).toBe('orders');
+    expect(await page.locator('[data-testid="ctx-service"]').inputValue()).toBe('orders');
 
     // a bad severity in a link is refused with what to write
     await page.goto(`${gw}/_debug/#/logs?severity=loud`);

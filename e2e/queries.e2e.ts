@@ -65,9 +65,36 @@ describe('queries view in Chromium', () => {
     await row.click();
     await page.locator('[data-testid="query-callsite"]').first().waitFor();
     await page.click('[data-testid="sort-count"]');
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/queries?sort=count');
+    // the opened row's fingerprint is in the hash (a shareable link to it), and stays with the sort
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/queries\/[0-9a-f]+\?sort=count$/);
     await expect.poll(() => page.locator('[data-testid="query-row"] td.sql-cell').first().textContent()).toMatch(/^select sum\(quantity\)/);
     await page.screenshot({ path: join(SHOTS, 'queries-view.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('opens the row of #/queries/<fingerprint> (the Insights link), expanded and scrolled into view', async () => {
+    await page.goto(`${base}/_debug/#/queries`);
+    // The page's session cookie asks the API, as the view does.
+    const { queries } = await page.evaluate(async () => (await fetch('api/queries?limit=200', { credentials: 'same-origin' })).json() as Promise<{ queries: Array<{ fingerprint: string; statement: string }> }>);
+    const stock = queries.find((q) => q.statement.startsWith('select sum(quantity)'))!;
+    expect(stock).toBeDefined();
+    // A short window so the table is below the fold.
+    await page.setViewportSize({ width: 1400, height: 420 });
+    await page.goto(`${base}/_debug/#/queries/${stock.fingerprint}`);
+    const detail = page.locator('[data-testid="query-detail"]');
+    await detail.waitFor();
+    expect(await detail.count()).toBe(1);
+    const row = page.locator('[data-testid="query-row"][aria-expanded="true"]');
+    expect(await row.locator('td.sql-cell').textContent()).toMatch(/^select sum\(quantity\)/);
+    await expect.poll(() => row.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'queries-linked.png') });
+    // Closing the row takes the fingerprint out of the hash; an unknown one says so.
+    await row.click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/queries');
+    await page.goto(`${base}/_debug/#/queries/ffffffffffff`);
+    await page.locator('[data-testid="query-missing"]').waitFor();
+    expect(await page.locator('[data-testid="query-detail"]').count()).toBe(0);
+    await page.setViewportSize({ width: 1400, height: 900 });
     expect(pageErrors).toEqual([]);
   });
 

@@ -67,14 +67,16 @@ describe('panel UI in Chromium', () => {
     await shot('traces');
   });
 
-  it('filters by status and route, with the filter in the URL', async () => {
-    await page.selectOption('[data-testid="filter-status"]', 'error');
-    await page.click('[data-testid="filter-apply"]');
+  it('filters by status and route (the shared filter bar), with the filter in the URL', async () => {
+    // The trace list has no service/route/status fields of its own: the bar under the nav is the one place.
+    expect(await page.locator('[data-testid="filters"] [name="service"], [data-testid="filters"] [name="route"], [data-testid="filters"] [name="status"]').count()).toBe(0);
+    await page.selectOption('[data-testid="ctx-status"]', 'error');
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?status=error');
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
-    await page.fill('[data-testid="filter-route"]', '/api/slow');
-    await page.selectOption('[data-testid="filter-status"]', '');
-    await page.press('[data-testid="filter-route"]', 'Enter');
+    await page.fill('[data-testid="ctx-route"]', '/api/slow');
+    await page.press('[data-testid="ctx-route"]', 'Enter');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fapi%2Fslow&status=error');
+    await page.selectOption('[data-testid="ctx-status"]', '');
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fapi%2Fslow');
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(30);
     await shot('traces-filtered');
@@ -82,13 +84,17 @@ describe('panel UI in Chromium', () => {
     await page.click('[data-testid="slowest"]');
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/route=%2Fapi%2Fslow&minDuration=\d/);
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(1);
+    // The form's Clear drops its own filters (min duration) and keeps the bar's route.
+    await page.click('[data-testid="filter-clear"]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/traces?route=%2Fapi%2Fslow');
+    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(30);
   });
 
-  it('shows the filter of the address in the form, and Apply without an edit keeps it', async () => {
+  it('shows the filter of the address in the bar, and Apply without an edit keeps it', async () => {
     await page.goto(`${base}/_debug/#/traces?service=shop&status=error`);
     await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
-    expect(await page.locator('[data-testid="filter-service"]').inputValue()).toBe('shop');
-    expect(await page.locator('[data-testid="filter-status"]').inputValue()).toBe('error');
+    await expect.poll(() => page.locator('[data-testid="ctx-service"]').inputValue()).toBe('shop');
+    expect(await page.locator('[data-testid="ctx-status"]').inputValue()).toBe('error');
     await shot('traces-link-filter');
     await page.click('[data-testid="filter-apply"]');
     await page.waitForTimeout(300);
@@ -96,10 +102,11 @@ describe('panel UI in Chromium', () => {
     expect(await page.locator('[data-testid="trace-row"]').count()).toBe(3);
     // Back and forward show each address's filter, not the last one typed.
     await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow&minDuration=50`);
-    expect(await page.locator('[data-testid="filter-route"]').inputValue()).toBe('/api/slow');
+    expect(await page.locator('[data-testid="ctx-route"]').inputValue()).toBe('/api/slow');
+    expect(await page.locator('[data-testid="filter-min"]').inputValue()).toBe('50');
     await page.goBack();
-    await expect.poll(() => page.locator('[data-testid="filter-status"]').inputValue()).toBe('error');
-    expect(await page.locator('[data-testid="filter-route"]').inputValue()).toBe('');
+    await expect.poll(() => page.locator('[data-testid="ctx-status"]').inputValue()).toBe('error');
+    expect(await page.locator('[data-testid="ctx-route"]').inputValue()).toBe('');
   });
 
   it('shows streamed traces behind a "N new" badge while paused', async () => {

@@ -144,7 +144,7 @@ export function App() {
       <ContextBar view={route.view} ctx={ctx} params={route.params} onChange={setContext} />
       <ChaosBanner view={route.view} />
       <main class="content" id="main" tabIndex={-1}>
-        <View route={route} navigate={navigate} />
+        <View route={route} navigate={navigate} ctx={ctx} />
       </main>
       {help && <KeyHelpDialog onClose={() => setHelp(false)} />}
     </div>

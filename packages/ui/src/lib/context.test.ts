@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backToList, incidentMatches, incidentTracesLink, contextParams, ignoredFields, linkWith, metricsWindowFor, navLink, overlapsWindow, readContext, relativeWindow, replaceContext, routeMatches,
+  backToList, incidentMatches, incidentTracesLink, contextParams, ignoredFields, linkWith, mapNodeFor, mapWindowFor, metricsWindowFor, navLink, overlapsWindow, readContext, relativeWindow, replaceContext, routeMatches,
 } from './context.js';
 import { parseHash } from './route.js';
 
@@ -140,5 +140,34 @@ describe('incidents in the context', () => {
   it('link to their traces: scope and window of the incident, the rest of the context kept', () => {
     expect(incidentTracesLink(inc, { status: 'error', since: 1, until: 2 })).toBe(`#/traces?service=shop&route=%2Forders%2F%3Aid&since=${NOW - 11 * MIN}&until=${NOW - 5 * MIN}&status=error`);
     expect(incidentTracesLink({ scope: { kind: 'dependency', service: 'shop' }, startedAt: 30_000 }, {})).toBe('#/traces?service=shop&since=0');
+  });
+});
+
+describe('the Map', () => {
+  it('picks the smallest map window that reaches back to the start, all stored past an hour', () => {
+    expect(mapWindowFor({}, NOW)).toBeUndefined();
+    expect(mapWindowFor({ until: NOW - MIN }, NOW)).toBeUndefined();
+    expect(mapWindowFor({ since: NOW - 5 * MIN }, NOW)).toEqual({ minutes: 5, endIgnored: false });
+    // a tenth of the window is slack: a bar window picked a moment ago still picks its own
+    expect(mapWindowFor({ since: NOW - 5 * MIN - 20_000 }, NOW)).toEqual({ minutes: 5, endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 5 * MIN - 31_000 }, NOW)).toEqual({ minutes: 15, endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 66 * MIN }, NOW)).toEqual({ minutes: 60, endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 66 * MIN - 1 }, NOW)).toEqual({ minutes: 'all', endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 60 * MIN }, NOW)).toEqual({ minutes: 60, endIgnored: false });
+    expect(mapWindowFor({ since: NOW - 6 * 60 * MIN }, NOW)).toEqual({ minutes: 'all', endIgnored: false });
+    // a closed window: its start picks, its end is not applied (the map runs up to now)
+    expect(mapWindowFor({ since: NOW - 40 * MIN, until: NOW - 30 * MIN }, NOW)).toEqual({ minutes: 60, endIgnored: true });
+  });
+  it("finds the service's node, not a database or external node of the same name", () => {
+    const nodes = [{ id: 'db:orders', name: 'orders', kind: 'database' }, { id: 'svc:orders', name: 'orders', kind: 'service' }, { id: 'svc:shop', name: 'shop', kind: 'service' }];
+    expect(mapNodeFor(nodes, 'orders')).toBe('svc:orders');
+    expect(mapNodeFor(nodes, 'billing')).toBeUndefined();
+    expect(mapNodeFor(nodes, undefined)).toBeUndefined();
+  });
+  it('applies service and a window start; route and status are named as not applied', () => {
+    expect(ignoredFields('map', { service: 'orders', route: '/a', status: 'error', since: NOW - MIN })).toEqual(['route', 'status']);
+    expect(ignoredFields('map', { until: NOW })).toEqual(['time']);
+    // the context is still not in the map's hash (it keeps minutes in since)
+    expect(navLink('map', { service: 'orders', since: NOW - MIN }, NOW)).toBe('#/map');
   });
 });

@@ -46,7 +46,10 @@ export const CONTEXT_USE: Record<ViewName, { applies: readonly ContextField[]; c
   queries: { applies: ['service', 'route'], carries: true },
   insights: { applies: ['service', 'route', 'time'], carries: true },
   metrics: { applies: ['service', 'route', 'time'], carries: true },
-  map: { applies: [], carries: false },
+  // The map keeps minutes in its own `since`: the context is not in its hash (the shell hands it
+  // the kept one). The bar's window picks the map's nearest covering window (`mapWindowFor`; its
+  // end is not applied), the bar's service selects that service's node.
+  map: { applies: ['service', 'time'], carries: false },
   flame: { applies: [], carries: false },
   compare: { applies: [], carries: false },
   breakpoints: { applies: [], carries: false },
@@ -73,6 +76,33 @@ function num(v: string | null): number | undefined {
 export function metricsWindowFor(since: number, now: number): string {
   const w = METRIC_WINDOWS.find((x) => now - since <= x.ms) ?? METRIC_WINDOWS[METRIC_WINDOWS.length - 1]!;
   return w.key;
+}
+
+/** The Map view's windows, minutes back from now (its `?since=`; 15 when absent), largest last. */
+export const MAP_WINDOWS = [5, 15, 60] as const;
+
+/**
+ * The Map window that shows the context's window: the smallest of the last 5, 15 or 60 minutes
+ * that reaches back to its start, every stored trace ('all') when none does; undefined when the
+ * context has no start (the map's own menu then picks). A tenth of a map window's length is slack:
+ * the bar's "last hour" is fixed when picked and ages, and a minute later it is still best shown
+ * as the last hour, not as everything. The map always runs up to now, so a window's end is not
+ * applied (`endIgnored`).
+ *
+ * @example
+ * mapWindowFor({ since: now - 10 * 60_000 }, now); // { minutes: 15, endIgnored: false }
+ */
+export function mapWindowFor(ctx: Context, now: number): { minutes: number | 'all'; endIgnored: boolean } | undefined {
+  if (ctx.since === undefined) return undefined;
+  const back = now - ctx.since;
+  const minutes = MAP_WINDOWS.find((m) => back <= m * 66_000) ?? 'all';
+  return { minutes, endIgnored: ctx.until !== undefined };
+}
+
+/** The map's node of the context's service (a service node of that name), if it is on the map. */
+export function mapNodeFor(nodes: ReadonlyArray<{ id: string; name: string; kind: string }>, service: string | undefined): string | undefined {
+  if (!service) return undefined;
+  return nodes.find((n) => n.kind === 'service' && n.name === service)?.id;
 }
 
 /**
@@ -200,7 +230,8 @@ export function appliedFields(view: ViewName, params?: URLSearchParams): readonl
 /** The set fields `view` does not apply: the bar says so instead of silently ignoring them. */
 export function ignoredFields(view: ViewName, ctx: Context, params?: URLSearchParams): ContextField[] {
   const applies = appliedFields(view, params);
-  return setFields(ctx).filter((f) => !applies.includes(f) || (view === 'errors' && f === 'time' && ctx.since === undefined));
+  // Errors and Map apply a window's start only: a window with no start is not applied there.
+  return setFields(ctx).filter((f) => !applies.includes(f) || ((view === 'errors' || view === 'map') && f === 'time' && ctx.since === undefined));
 }
 
 /** True when `ctx` has something set. */

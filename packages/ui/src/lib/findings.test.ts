@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceFinding } from '@debugpanel/model';
-import { findingMarks, formatShare, sparklinePoints } from './findings.js';
+import { findingMarks, formatShare, sparklinePoints, linkedQueryRow, queryRowKey } from './findings.js';
 
 const finding = (over: Partial<TraceFinding>): TraceFinding => ({
   kind: 'n+1', rootSpanId: 'r', route: 'GET /x', service: 's', spanIds: ['a', 'b', 'c', 'd', 'e'], count: 5, totalMs: 60, savingMs: 48, share: 0.5, parallel: false, summary: 'src/x.ts:3 runs 5 × "select ?"', ...over,
@@ -36,5 +36,25 @@ describe('formatShare', () => {
     expect(formatShare(0.384)).toBe('38%');
     expect(formatShare(0.001)).toBe('<1%');
     expect(formatShare(0)).toBe('0%');
+  });
+});
+
+describe('linkedQueryRow', () => {
+  const rows = [
+    { fingerprint: 'aa', service: 'shop' },
+    { fingerprint: 'bb', service: 'shop' },
+    { fingerprint: 'bb', service: 'orders' },
+  ];
+  it("opens the fingerprint's row, the context service's when it ran in several", () => {
+    expect(linkedQueryRow(rows, 'bb')).toBe(rows[1]);
+    expect(linkedQueryRow(rows, 'bb', 'orders')).toBe(rows[2]);
+    // a service that did not run it: the first row that did
+    expect(linkedQueryRow(rows, 'bb', 'billing')).toBe(rows[1]);
+    expect(queryRowKey(rows[2]!)).toBe('bb/orders');
+  });
+  it('finds nothing for an unknown or absent fingerprint', () => {
+    expect(linkedQueryRow(rows, 'cc')).toBeUndefined();
+    expect(linkedQueryRow(rows, undefined)).toBeUndefined();
+    expect(linkedQueryRow([], 'aa')).toBeUndefined();
   });
 });

@@ -51,3 +51,18 @@ export function formatShare(share: number): string {
   if (share > 0 && share < 0.01) return '<1%';
   return `${Math.round(share * 100)}%`;
 }
+
+/** A Queries row's key: a fingerprint runs in several services, one row each. */
+export function queryRowKey(q: { fingerprint: string; service: string }): string {
+  return `${q.fingerprint}/${q.service}`;
+}
+
+/**
+ * The row `#/queries/<fingerprint>` opens: that fingerprint's row of `service` (the shared
+ * context's) when there is one, else its first row (the list's order: the costliest first);
+ * undefined when no row has it.
+ */
+export function linkedQueryRow<Q extends { fingerprint: string; service: string }>(rows: readonly Q[], fingerprint: string | undefined, service?: string): Q | undefined {
+  if (!fingerprint) return undefined;
+  return rows.find((q) => q.fingerprint === fingerprint && q.service === service) ?? rows.find((q) => q.fingerprint === fingerprint);
+}

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { TraceQuery } from '@debugpanel/model';
 import { formToQuery, listParams, queryToForm, readListParams, type FilterForm } from './trace-filters.js';
 
-const EMPTY: FilterForm = { text: '', service: '', route: '', name: '', status: '', httpStatus: '', minDuration: '', maxDuration: '', attr: '', reason: '' };
+const EMPTY: FilterForm = { text: '', name: '', httpStatus: '', minDuration: '', maxDuration: '', attr: '', reason: '' };
 
 describe('queryToForm', () => {
-  it('shows every filter of the address, the selects included', () => {
-    expect(queryToForm({ service: 'orders', status: 'error' })).toEqual({ ...EMPTY, service: 'orders', status: 'error' });
+  it("shows every filter of the address but the shared context's (the filter bar shows those)", () => {
+    expect(queryToForm({ service: 'orders', status: 'error', route: '/o' })).toEqual(EMPTY);
     expect(queryToForm({ minDuration: 2.5, attributes: { 'http.method': 'GET', 'user.id': '7' }, text: 'boom', reason: 'slow', name: 'SELECT', route: '/o' })).toEqual({
-      ...EMPTY, minDuration: '2.5', attr: 'http.method=GET user.id=7', text: 'boom', reason: 'slow', name: 'SELECT', route: '/o',
+      ...EMPTY, minDuration: '2.5', attr: 'http.method=GET user.id=7', text: 'boom', reason: 'slow', name: 'SELECT',
     });
     expect(queryToForm({})).toEqual(EMPTY);
   });
@@ -24,10 +24,11 @@ describe('formToQuery', () => {
     expect(formToQuery(queryToForm(q), q)).toEqual(q);
   });
   it('trims, leaves empty fields out and ignores numbers that are not numbers', () => {
-    expect(formToQuery({ ...EMPTY, service: ' orders ', route: '  ', minDuration: 'abc', maxDuration: ' 40 ', attr: 'a=1  novalue =x b=2' }, {})).toEqual({ service: 'orders', maxDuration: 40, attributes: { a: '1', b: '2' } });
+    expect(formToQuery({ ...EMPTY, name: ' GET ', text: '  ', minDuration: 'abc', maxDuration: ' 40 ', attr: 'a=1  novalue =x b=2' }, {})).toEqual({ name: 'GET', maxDuration: 40, attributes: { a: '1', b: '2' } });
   });
-  it('drops a select set back to any, and keeps since/until of the current query', () => {
-    expect(formToQuery({ ...queryToForm({ service: 'orders', status: 'error' }), status: '' }, { service: 'orders', status: 'error', since: 5 })).toEqual({ service: 'orders', since: 5 });
+  it("keeps the current query's shared context (service, route, status, since/until) whatever the form says", () => {
+    const current: TraceQuery = { service: 'orders', route: '/o', status: 'error', since: 5, until: 9, minDuration: 3 };
+    expect(formToQuery({ ...queryToForm(current), minDuration: '' }, current)).toEqual({ service: 'orders', route: '/o', status: 'error', since: 5, until: 9 });
   });
 });
 

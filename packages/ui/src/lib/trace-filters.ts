@@ -9,11 +9,7 @@ import { DEFAULT_SORT, formatSort, parseSort, type TraceSort } from './trace-sor
 /** The filter form's fields, as typed. */
 export interface FilterForm {
   text: string;
-  service: string;
-  route: string;
   name: string;
-  /** `''` for any */
-  status: '' | 'error' | 'ok';
   /** The root's HTTP status: `5xx`, `4xx`, `404`, comma-separated */
   httpStatus: string;
   minDuration: string;
@@ -27,10 +23,7 @@ export interface FilterForm {
 export function queryToForm(q: TraceQuery): FilterForm {
   return {
     text: q.text ?? '',
-    service: q.service ?? '',
-    route: q.route ?? '',
     name: q.name ?? '',
-    status: q.status ?? '',
     httpStatus: q.httpStatus ?? '',
     minDuration: q.minDuration?.toString() ?? '',
     maxDuration: q.maxDuration?.toString() ?? '',
@@ -41,8 +34,9 @@ export function queryToForm(q: TraceQuery): FilterForm {
 
 /**
  * The query a submitted form asks for: trimmed fields, empty ones left out, numbers that are not
- * numbers left out. The time window (`since`, `until`) of `current` stays: the form has no fields
- * for it (it comes from a chart click or a link, and has its own ✕).
+ * numbers left out. The shared context of `current` (service, route, status and the window
+ * `since`/`until`) stays: the form has no fields for it, the shell's filter bar (views/ContextBar.tsx)
+ * edits it.
  */
 export function formToQuery(form: FilterForm, current: TraceQuery): TraceQuery {
   const s = (v: string) => (v.trim() === '' ? undefined : v.trim());
@@ -56,10 +50,10 @@ export function formToQuery(form: FilterForm, current: TraceQuery): TraceQuery {
     if (eq > 0) attributes[tok.slice(0, eq)] = tok.slice(eq + 1);
   }
   const q: TraceQuery = {
-    service: s(form.service),
-    route: s(form.route),
+    service: current.service,
+    route: current.route,
     name: s(form.name),
-    status: form.status === '' ? undefined : form.status,
+    status: current.status,
     httpStatus: s(form.httpStatus),
     minDuration: n(form.minDuration),
     maxDuration: n(form.maxDuration),

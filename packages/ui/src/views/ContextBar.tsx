@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ServicesResponse } from '@debugpanel/model';
 import { useJson } from '../hooks.js';
-import { CONTEXT_USE, ignoredFields, relativeWindow, type Context, type ContextField } from '../lib/context.js';
+import { CONTEXT_USE, ignoredFields, mapWindowFor, relativeWindow, type Context, type ContextField } from '../lib/context.js';
 import { formatClock } from '../lib/format.js';
 import { viewLabel } from '../lib/nav.js';
 import type { ViewName } from '../lib/route.js';
@@ -36,7 +36,9 @@ export function ContextBar({ view, ctx, params, onChange }: ContextBarProps) {
   const services = useJson<ServicesResponse>('api/services', 30_000).data?.services ?? [];
   const options = [...new Set([...services, ...(ctx.service ? [ctx.service] : [])])].sort();
   const [custom, setCustom] = useState<{ from: string; to: string }>();
-  const carries = CONTEXT_USE[view].carries;
+  // A view that neither carries nor applies the context (Stats, Chaos...) just keeps it.
+  const carries = CONTEXT_USE[view].carries || CONTEXT_USE[view].applies.length > 0;
+  const mapWin = view === 'map' ? mapWindowFor(ctx, Date.now()) : undefined;
   const ignored = ignoredFields(view, ctx, params);
   const hasTime = ctx.since !== undefined || ctx.until !== undefined;
   const set = (patch: Partial<Context>) => {
@@ -145,6 +147,12 @@ export function ContextBar({ view, ctx, params, onChange }: ContextBarProps) {
             : view === 'errors' && ctx.until !== undefined
               ? 'Errors: the window’s end is not applied (groups seen since its start).'
               : ''}
+        {mapWin && (
+          <span data-testid="ctx-map-window">
+            {ignored.length > 0 ? ' · ' : ''}Map: {mapWin.minutes === 'all' ? 'every stored trace (no map window reaches back that far)' : `the last ${mapWin.minutes === 60 ? '1 hour' : `${mapWin.minutes} min`}, the nearest map window that covers the bar’s`}
+            {mapWin.endIgnored ? '; its end is not applied' : ''}
+          </span>
+        )}
       </span>
       <span class="spacer" />
       {Object.keys(ctx).length > 0 && (

@@ -6,6 +6,7 @@ import { formatCount, formatDuration, serviceHue } from '../lib/format.js';
 import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap } from '../lib/map-layout.js';
 import { nodeStatus, onlyCallerNotSeen, userEdgeNote } from '../lib/map-status.js';
 import { formatHash, withParam } from '../lib/route.js';
+import { linkWith, mapNodeFor, mapWindowFor, type Context } from '../lib/context.js';
 import type { ViewProps } from '../view-props.js';
 
 const WINDOWS: Array<[string, number | undefined]> = [['5 min', 5], ['15 min', 15], ['1 hour', 60], ['all counted (about an hour)', undefined]];
@@ -18,17 +19,21 @@ const pct = (errors: number, requests: number) => (requests > 0 ? `${((errors / 
  * minute by the server's incremental map): dagre layout, node size by traffic, edge colour by
  * error rate, solid (hard) / dashed (soft) / dotted (no failures seen) edges. Selecting a node
  * shows what fails with it; selecting an edge shows its numbers and links to its traces.
- * `#/map?since=15&node=<id>` or `&edge=<id>`.
+ * `#/map?since=15&node=<id>` or `&edge=<id>`. The shared filter bar's window, when it has a start,
+ * picks the window instead (the nearest one that covers it) and its service selects that node
+ * unless the hash selects one.
  */
-export function MapView({ route, navigate }: ViewProps) {
-  const sinceParam = route.params.get('since');
+export function MapView({ route, navigate, ctx = {} }: ViewProps) {
+  const barWindow = mapWindowFor(ctx, Date.now());
+  const sinceParam = barWindow ? String(barWindow.minutes) : route.params.get('since');
   const since = sinceParam === 'all' ? undefined : Number(sinceParam) || 15;
   // Rounded to the refresh period: the window moves with each poll, and re-renders in between
   // do not change the path (which would refetch).
   const now = Math.floor(Date.now() / REFRESH_MS) * REFRESH_MS;
   const data = useJson<DependenciesResponse>(dependenciesPath(since, now), REFRESH_MS);
-  const selNode = route.params.get('node') ?? undefined;
   const selEdge = route.params.get('edge') ?? undefined;
+  const barNode = mapNodeFor(data.data?.nodes ?? [], ctx.service);
+  const selNode = route.params.get('node') ?? (selEdge ? undefined : barNode);
   const set = (params: URLSearchParams) => navigate(formatHash({ view: 'map', params }), { replace: true });
   const select = (kind: 'node' | 'edge' | undefined, id?: string) => {
     let p = withParam(withParam(route.params, 'node', undefined), 'edge', undefined);
@@ -61,12 +66,19 @@ export function MapView({ route, navigate }: ViewProps) {
           Traces from{' '}
           <select
             value={since === undefined ? 'all' : String(since)}
+            disabled={!!barWindow}
+            title={barWindow ? 'Set by the filter bar’s time window (clear it there to pick here)' : undefined}
             onChange={(e) => set(withParam(route.params, 'since', (e.currentTarget as HTMLSelectElement).value))}
             data-testid="map-since"
           >
             {WINDOWS.map(([label, m]) => <option key={label} value={m === undefined ? 'all' : String(m)}>{m === undefined ? label : `the last ${label}`}</option>)}
           </select>
         </label>
+        {map && ctx.service && !barNode && (
+          <span class="chip" data-testid="map-no-service">
+            {ctx.service} (the filter bar’s service) is not on the map in this window
+          </span>
+        )}
         {map && (
           <span class="muted" data-testid="map-summary">
             {formatCount(map.traces)} traces{map.spans !== undefined ? `, ${formatCount(map.spans)} spans` : ''}{map.truncated ? ' (older ones left out)' : ''} · {map.nodes.length} nodes · {map.edges.length} edges
@@ -132,7 +144,7 @@ export function MapView({ route, navigate }: ViewProps) {
         )}
         {(node || edge) && map && (
           <aside data-testid="map-detail" style={{ width: '300px', flex: 'none', overflow: 'auto', borderLeft: '1px solid var(--border)', paddingLeft: '12px' }}>
-            {node && <NodeDetail n={node} edges={map.edges} reach={reach} byId={byId} onSelect={(id) => select('node', id)} />}
+            {node && <NodeDetail n={node} edges={map.edges} reach={reach} byId={byId} ctx={ctx} onSelect={(id) => select('node', id)} />}
             {edge && <EdgeDetail e={edge} byId={byId} />}
           </aside>
         )}
@@ -171,7 +183,7 @@ function Stats({ requests, errors, latency }: { requests: number; errors: number
   );
 }
 
-function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fails: string[]; mayFail: string[] } | undefined; byId: ReadonlyMap<string, MapNode>; onSelect: (id: string) => void }) {
+function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fails: string[]; mayFail: string[] } | undefined; byId: ReadonlyMap<string, MapNode>; ctx: Context; onSelect: (id: string) => void }) {
   const name = (id: string) => p.byId.get(id)?.name ?? id;
   const status = nodeStatus(p.n, p.edges, p.reach, name);
   const list = (ids: string[]) => (
@@ -190,7 +202,8 @@ function NodeDetail(p: { n: MapNode; edges: ReadonlyArray<MapEdge>; reach: { fai
           answer (or a lost connection) as failed, a server only a 5xx.
         </p>
       )}
-      {p.n.kind === 'service' && <a href={formatHash({ view: 'traces', params: { service: p.n.name } })}>Traces of {p.n.name}</a>}
+      {/* The node's service replaces the bar's; the bar's window (and route, status) ride along. */}
+      {p.n.kind === 'service' && <a href={linkWith({ view: 'traces', params: { service: p.n.name } }, p.ctx)} data-testid="map-node-traces">Traces of {p.n.name}</a>}
       <h3>If {p.n.name} fails</h3>
       <div data-testid="map-fails-with">
         <p class={status.tone === 'ok' ? 'muted' : status.tone === 'err' ? 'err' : undefined} data-tone={status.tone}>{status.text}</p>

@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Finding, FindingsResponse, QueriesResponse, QuerySort, QueryStat } from '@debugpanel/model';
 import { useJson } from '../hooks.js';
-import { KIND_LABEL, formatShare, sparklinePoints } from '../lib/findings.js';
+import { KIND_LABEL, formatShare, linkedQueryRow, queryRowKey, sparklinePoints } from '../lib/findings.js';
 import { formatCount, formatDuration } from '../lib/format.js';
 import { formatHash, withParam } from '../lib/route.js';
 import { linkWith, readContext, routeMatches, type Context } from '../lib/context.js';
@@ -124,7 +124,11 @@ function QueryDetail({ q, ctx }: { q: QueryStat; ctx: Context }) {
   );
 }
 
-/** Database queries by fingerprint, and what the detectors found (`api/queries`, `api/findings`). */
+/**
+ * Database queries by fingerprint, and what the detectors found (`api/queries`, `api/findings`).
+ * `#/queries/<fingerprint>` (the Insights view links there) opens that statement's row, scrolled
+ * into view; opening a row puts its fingerprint in the hash.
+ */
 export function QueriesView({ route, navigate }: ViewProps) {
   const sort = (route.params.get('sort') as QuerySort | null) ?? 'total';
   // The shared context: the service goes to the API, the route is matched here (time and status
@@ -136,6 +140,24 @@ export function QueriesView({ route, navigate }: ViewProps) {
   const [open, setOpen] = useState<string>();
   const list = (findings.data?.findings ?? []).filter((f) => routeMatches(f.route, ctx.route));
   const rows = (queries.data?.queries ?? []).filter((q) => !ctx.route || q.routes.some((r) => routeMatches(r.route, ctx.route)));
+  // The linked statement: opened (unless a row of that fingerprint already is) and scrolled to, once per link.
+  const linked = linkedQueryRow(rows, route.id, ctx.service);
+  const scrolledTo = useRef<string>();
+  useEffect(() => {
+    if (!linked || !route.id) return;
+    if (!open?.startsWith(`${route.id}/`)) setOpen(queryRowKey(linked));
+    if (scrolledTo.current === route.id) return;
+    scrolledTo.current = route.id;
+    requestAnimationFrame(() => document.querySelector(`[data-testid="query-row"][data-key="${CSS.escape(queryRowKey(linked))}"]`)?.scrollIntoView({ block: 'center' }));
+  }, [route.id, linked && queryRowKey(linked)]);
+  const toggle = (q: QueryStat) => {
+    const key = queryRowKey(q);
+    const next = open === key ? undefined : key;
+    setOpen(next);
+    // Opened here: already in view, no scroll.
+    scrolledTo.current = next ? q.fingerprint : undefined;
+    navigate(formatHash({ view: 'queries', id: next ? q.fingerprint : undefined, params: route.params }), { replace: true });
+  };
   return (
     <section class="queries-view" aria-labelledby="queries-h" data-testid="view-queries">
       <h1 id="queries-h">Queries</h1>
@@ -154,6 +176,12 @@ export function QueriesView({ route, navigate }: ViewProps) {
         </ul>
       </section>
       <section aria-labelledby="fp-h">
+        {route.id && queries.data && !linked && (
+          <p class="muted" data-testid="query-missing">
+            No statement with fingerprint <span class="mono">{route.id}</span> in this list: it has not run since the panel started
+            {ctx.service || ctx.route ? ', or not in the filter bar’s service or route' : ''}.
+          </p>
+        )}
         <div class="toolbar">
           <h2 id="fp-h">
             By fingerprint {queries.data && <span class="muted">({formatCount(queries.data.total)})</span>}
@@ -167,7 +195,7 @@ export function QueriesView({ route, navigate }: ViewProps) {
               class={`btn small${s.sort === sort ? ' badge' : ''}`}
               aria-pressed={s.sort === sort}
               data-testid={`sort-${s.sort}`}
-              onClick={() => navigate(formatHash({ view: 'queries', params: withParam(route.params, 'sort', s.sort === 'total' ? undefined : s.sort) }), { replace: true })}
+              onClick={() => navigate(formatHash({ view: 'queries', id: route.id, params: withParam(route.params, 'sort', s.sort === 'total' ? undefined : s.sort) }), { replace: true })}
             >
               {s.label}
             </button>
@@ -189,9 +217,9 @@ export function QueriesView({ route, navigate }: ViewProps) {
           </thead>
           <tbody>
             {rows.map((q) => {
-              const key = `${q.fingerprint}/${q.service}`;
+              const key = queryRowKey(q);
               return [
-                <tr key={key} class={`query-row${open === key ? ' open' : ''}`} data-testid="query-row" onClick={() => setOpen(open === key ? undefined : key)} aria-expanded={open === key}>
+                <tr key={key} class={`query-row${open === key ? ' open' : ''}`} data-testid="query-row" data-key={key} onClick={() => toggle(q)} aria-expanded={open === key}>
                   <td class="mono sql-cell" title={q.statement}>
                     {q.statement}
                     {q.errors > 0 && <span class="err-badge">{formatCount(q.errors)} err</span>}

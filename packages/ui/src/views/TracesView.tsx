@@ -3,7 +3,7 @@ import { traceQueryToParams, type TraceQuery, type TraceSummary, type TracesResp
 import { getJson, isAbort, tracesPath } from '../api.js';
 import { useKeys } from '../hooks.js';
 import { formatHash } from '../lib/route.js';
-import { linkWith, readContext } from '../lib/context.js';
+import { linkWith, navLink, readContext } from '../lib/context.js';
 import { formatCount } from '../lib/format.js';
 import { MAX_PENDING } from '../lib/live-traces.js';
 import { listParams, readListParams } from '../lib/trace-filters.js';
@@ -149,7 +149,7 @@ export function TracesView({ route, navigate }: ViewProps) {
   return (
     <section class="traces-view" aria-labelledby="traces-h" data-testid="view-traces">
       <h1 id="traces-h" class="sr-only">Traces</h1>
-      <Filters key={queryKey} query={query} onApply={(q) => go(q)} onSlowest={slowest} slowestBusy={p99Busy} />
+      <Filters key={queryKey} query={query} onApply={(q) => go(q)} onSlowest={slowest} slowestBusy={p99Busy} clearHref={navLink('traces', ctx)} />
       <div class="listbar">
         <div class="live">
           <button type="button" class={`btn small ${paused ? '' : 'on'}`} aria-pressed={!paused} onClick={() => setPaused(!paused)} data-testid="live-toggle" title="Pause or resume live updates">

@@ -16,7 +16,7 @@ import {
 } from '../../lib/logs-data.js';
 import { attributeLine, severityClass } from '../../lib/trace-logs.js';
 import { formatHash } from '../../lib/route.js';
-import { contextParams, linkWith, readContext, type Context } from '../../lib/context.js';
+import { contextParams, linkWith, navLink, readContext, type Context } from '../../lib/context.js';
 import { useVirtualRows } from '../../use-virtual-rows.js';
 import type { ViewProps } from '../../view-props.js';
 import { Severity } from './Severity.js';
@@ -32,9 +32,10 @@ export function LogsView({ route, navigate }: ViewProps) {
   const filter = useMemo(() => readLogFilters(route.params), [paramsKey]);
   const { query, error: badFilter } = filter;
   const queryKey = filter.params;
-  // The shared context (lib/context.ts) rides along: the form sets its own keys, the window stays.
+  // The shared context (lib/context.ts) is the filter bar's: service and window are not the form's
+  // (it sets severity, text and trace id), so they stay as they are, a trace id's too.
   const ctx = readContext('logs', route.params);
-  const go = (q: LogQuery) => navigate(formatHash({ view: 'logs', params: { ...contextParams('logs', ctx), ...logFilterParams(q), ...(q.traceId && !q.service ? { service: ctx.service } : {}) } }));
+  const go = (q: LogQuery) => navigate(formatHash({ view: 'logs', params: { ...contextParams('logs', ctx), ...logFilterParams(q), service: ctx.service } }));
 
   const [list, setList] = useState<LogList>(emptyLogList);
   const [loading, setLoading] = useState(true);
@@ -131,7 +132,7 @@ export function LogsView({ route, navigate }: ViewProps) {
   return (
     <section class="logs-view" aria-labelledby="logs-h" data-testid="view-logs">
       <h1 id="logs-h" class="sr-only">Logs</h1>
-      <LogFilters key={queryKey} query={query} onApply={go} />
+      <LogFilters key={queryKey} query={query} onApply={go} clearHref={navLink('logs', ctx)} />
       <div class="listbar">
         <div class="live">
           <button type="button" class={`btn small ${paused ? '' : 'on'}`} aria-pressed={!paused} onClick={() => setPaused(!paused)} disabled={query.until !== undefined} data-testid="logs-live" title="Pause or resume the live tail">
@@ -230,31 +231,27 @@ function LogRow({ r, index, ctx }: { r: LogRecord; index: number; ctx: Context }
 }
 
 interface FilterForm {
-  service: string;
   severity: string;
   text: string;
   traceId: string;
 }
 
 /**
- * The filter form: starts from the address's filter (remounted per filter with `key`), so a
- * shared link shows its filter, the menus included. Menus apply at once; text fields on Enter.
+ * The view's own filters, what the shared filter bar (service, time) does not have: severity, text
+ * and trace id. Starts from the address's filter (remounted per filter with `key`), so a shared
+ * link shows its filter, the menu included. The menu applies at once; text fields on Enter.
  */
-function LogFilters({ query, onApply }: { query: LogQuery; onApply: (q: LogQuery) => void }) {
+function LogFilters({ query, onApply, clearHref }: { query: LogQuery; onApply: (q: LogQuery) => void; clearHref: string }) {
   const [form, setForm] = useState<FilterForm>(() => ({
-    service: query.service ?? '',
     severity: query.severity === undefined ? '' : severityOption(String(query.severity)),
     text: query.text ?? '',
     traceId: query.traceId ?? '',
   }));
-  const services = useJson<ServicesResponse>('api/services', 10_000).data?.services ?? [];
-  // The address may name a service or an in-range severity the menus do not list: still an option.
-  const serviceOptions = [...new Set([...services, ...(form.service ? [form.service] : [])])].sort();
+  // The address may name an in-range severity the menu does not list: still an option.
   const severityOptions = query.severity !== undefined && !isRangeStart(query.severity) ? [...SEVERITY_OPTIONS, { value: form.severity, label: `${form.severity.toUpperCase()}+` }] : SEVERITY_OPTIONS;
   const apply = (f: FilterForm) => {
     const severity = f.severity ? parseSeverity(f.severity) : undefined;
     onApply({
-      ...(f.service ? { service: f.service } : {}),
       ...(severity !== undefined ? { severity } : {}),
       ...(f.text.trim() ? { text: f.text.trim() } : {}),
       ...(f.traceId.trim() ? { traceId: f.traceId.trim().toLowerCase() } : {}),
@@ -265,7 +262,7 @@ function LogFilters({ query, onApply }: { query: LogQuery; onApply: (q: LogQuery
     value: form[key],
     onInput: (e: Event) => setForm((f) => ({ ...f, [key]: (e.currentTarget as HTMLInputElement).value })),
   });
-  const menu = (key: 'service' | 'severity') => ({
+  const menu = (key: 'severity') => ({
     value: form[key],
     onChange: (e: Event) => {
       const next = { ...form, [key]: (e.currentTarget as HTMLSelectElement).value };
@@ -287,15 +284,6 @@ function LogFilters({ query, onApply }: { query: LogQuery; onApply: (q: LogQuery
       <label class="grow2">
         <span>Text</span>
         <input name="text" type="search" {...text('text')} placeholder="in the message or an attribute value   ( / )" data-search data-testid="logs-filter-text" />
-      </label>
-      <label>
-        <span>Service</span>
-        <select name="service" {...menu('service')} data-testid="logs-filter-service">
-          <option value="">any</option>
-          {serviceOptions.map((s) => (
-            <option key={s} value={s}>{s}</option>
-          ))}
-        </select>
       </label>
       <label class="narrow" title="This severity and worse">
         <span>Severity</span>
@@ -321,7 +309,7 @@ function LogFilters({ query, onApply }: { query: LogQuery; onApply: (q: LogQuery
         <button type="submit" class="btn primary" data-testid="logs-apply">
           Apply
         </button>
-        <a class="btn ghost" href="#/logs" data-testid="logs-clear">
+        <a class="btn ghost" href={clearHref} data-testid="logs-clear" title="Clear these filters (the bar's service and time stay)">
           Clear
         </a>
       </div>

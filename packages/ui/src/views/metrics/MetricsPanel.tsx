@@ -199,19 +199,7 @@ export function MetricsPanel({ route, navigate }: ViewProps) {
     <section class="metrics-view" data-testid="view-metrics" aria-labelledby="metrics-h">
       <div class="listbar mbar">
         <h1 id="metrics-h">Golden signals</h1>
-        {services.length > 1 && (
-          <label class="mfield">
-            <span class="sr-only">Service</span>
-            <select value={service ?? ''} onChange={(e) => set('service', e.currentTarget.value || undefined, { route: undefined, method: undefined })} data-testid="metrics-service">
-              <option value="">all services</option>
-              {services.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        {/* Service and route are the shared filter bar's (views/ContextBar.tsx); the chip is the charts' scope: a route picked below (with its method) or a dependency. */}
         <span class={`chip mscope ${scoped ? 'on' : ''}`} data-testid="metrics-scope" title={dep ? 'outgoing calls to this dependency' : undefined}>
           <span class="mono">{scope}</span>
           {scoped && (

@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ServicesResponse, TraceQuery } from '@debugpanel/model';
-import { useJson } from '../../hooks.js';
+import type { TraceQuery } from '@debugpanel/model';
 import { formToQuery, queryToForm, type FilterForm } from '../../lib/trace-filters.js';
 
 const REASONS = ['all', 'error', 'slow', 'sampled', 'pinned'];
@@ -11,18 +10,18 @@ export interface FiltersProps {
   onApply: (q: TraceQuery) => void;
   onSlowest: () => void;
   slowestBusy: boolean;
+  /** Where Clear goes: the list with the shared context only (the bar's own Clear drops that) */
+  clearHref: string;
 }
 
 /**
- * The trace list's filter form. Every field is controlled and starts from the address's query
- * (`queryToForm`), so a shared link shows its filter, selects included, and Apply without an
- * edit asks for the same query (`formToQuery`).
+ * The trace list's own filters: what the shared filter bar (views/ContextBar.tsx: service, route,
+ * status, time) does not have. Every field is controlled and starts from the address's query
+ * (`queryToForm`), so a shared link shows its filter, and Apply without an edit asks for the same
+ * query (`formToQuery`, which keeps the bar's part).
  */
 export function Filters(props: FiltersProps) {
   const [form, setForm] = useState<FilterForm>(() => queryToForm(props.query));
-  const services = useJson<ServicesResponse>('api/services', 10_000).data?.services ?? [];
-  // The address may name a service the store has not seen (yet): it is still an option.
-  const serviceOptions = [...new Set([...services, ...(form.service ? [form.service] : [])])];
   const field = <K extends keyof FilterForm>(key: K) => ({
     value: form[key],
     onInput: (e: Event) => setForm((f) => ({ ...f, [key]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value })),
@@ -38,31 +37,8 @@ export function Filters(props: FiltersProps) {
         <input name="text" type="search" {...field('text')} placeholder="span name, attribute value, trace id   ( / )" data-search data-testid="filter-text" />
       </label>
       <label>
-        <span>Service</span>
-        <select name="service" {...field('service')} data-testid="filter-service">
-          <option value="">any</option>
-          {serviceOptions.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Route</span>
-        <input name="route" {...field('route')} placeholder="/orders/:id" data-testid="filter-route" />
-      </label>
-      <label>
         <span>Span name</span>
         <input name="name" {...field('name')} placeholder="exact name" data-testid="filter-name" />
-      </label>
-      <label class="narrow">
-        <span>Status</span>
-        <select name="status" {...field('status')} data-testid="filter-status">
-          <option value="">any</option>
-          <option value="error">error</option>
-          <option value="ok">ok</option>
-        </select>
       </label>
       <label class="narrow" title="The HTTP status the request answered (its root span): classes and codes, comma-separated. A server's 4xx is the client's mistake, not an error; Status=error finds failures.">
         <span>HTTP</span>
@@ -96,7 +72,7 @@ export function Filters(props: FiltersProps) {
         <button type="button" class="btn" onClick={props.onSlowest} disabled={props.slowestBusy} title="Traces above the p99 duration of this filter" data-testid="slowest">
           Slowest 1%
         </button>
-        <a class="btn ghost" href="#/traces" data-testid="filter-clear">
+        <a class="btn ghost" href={props.clearHref} data-testid="filter-clear" title="Clear these filters (the bar's service, route, status and time stay)">
           Clear
         </a>
       </div>
