@@ -1,4 +1,4 @@
-import { checkKeys, isFunction, isNumberAtLeast, isPositiveInt, type Check, type SpanRecord } from '@debugpanel/model';
+import { checkKeys, isFunction, isNumberAtLeast, isPositiveInt, type Check, type DependencyMapStats, type SpanRecord } from '@debugpanel/model';
 import { MAP_OPTIONS, MapAggregator } from './aggregate.js';
 import { LogHistogram } from './histogram.js';
 import type { DependencyMap, DependencyMapOptions } from './types.js';
@@ -22,22 +22,8 @@ export interface DependencyMapBuilderOptions extends DependencyMapOptions {
   maxBuckets?: number;
 }
 
-/** Its counters; the same shape as model's `DependencyMapStats` (the `dependencies` section of the panel's stats). */
-export interface DependencyMapBuilderStats {
-  pendingTraces: number;
-  pendingSpans: number;
-  /** Spans counted into the map */
-  processedSpans: number;
-  /** Spans counted before their wait ended because `maxPendingSpans` was reached */
-  flushedEarly: number;
-  /** Spans refused as malformed, plus calls not counted because `maxNodes`/`maxEdges` was reached */
-  dropped: number;
-  /** With `bucketMs`: buckets held, and those forgotten (the oldest, past `maxBuckets`) */
-  buckets?: number;
-  expiredBuckets?: number;
-  /** With `bucketMs`: spans of traces older than every bucket held, not counted */
-  tooOld?: number;
-}
+/** Its counters: model's `DependencyMapStats`, the `dependencies` section of the panel's stats. */
+export type DependencyMapBuilderStats = DependencyMapStats;
 
 /** One time bucket: the calls of the traces that started in it. */
 interface Bucket {
