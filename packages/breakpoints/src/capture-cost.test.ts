@@ -9,7 +9,8 @@ import { inspectorSession, type V8Session } from './session.js';
 
 // What the default capture leaves out to keep the pause short (README "What a capture costs"):
 // library frames (node_modules) and Node's internal frames are listed, not read; `_` members are
-// named, not opened; the secret walk skips class instances. Real inspector, property reads counted.
+// named, not opened, as is Node's plumbing met as a member (req.socket); the secret walk skips
+// class instances. Real inspector, property reads counted.
 const nativeImport = createRequire(import.meta.url)('../test-fixtures/native-import.cjs') as (u: string) => Promise<any>;
 const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'dp-capture-cost-')));
 mkdirSync(path.join(root, 'node_modules', 'lib'), { recursive: true });
@@ -25,6 +26,7 @@ writeFileSync(path.join(root, 'app.mjs'), [
   'export const handle = route((qty, layer) => {',
   '  const order = { id: 1, qty, _state: { flowing: true, buffer: [1, 2] }, items: [{ sku: "a" }] };',
   '  const socket = new Socket();',
+  '  const req = { method: "GET", socket };',
   '  return order.qty + socket.fd + layer.stack.length; // BP-COST',
   '});',
 ].join('\n'));
@@ -45,7 +47,7 @@ describe('the default capture reads only what a snapshot is opened for', () => {
     const { session, reads } = counted();
     const agent = createAgent({ root, dataDir: false }, { session });
     try {
-      agent.set({ file: path.join(root, 'app.mjs'), line: 6 });
+      agent.set({ file: path.join(root, 'app.mjs'), line: 7 });
       reads.length = 0;
       expect(app.handle(2)).toBe(12);
       const snap = agent.snapshots()[0]!;
@@ -57,6 +59,11 @@ describe('the default capture reads only what a snapshot is opened for', () => {
       expect(order.members!.find((m) => m.name === 'items')!.members).toHaveLength(1);
       // a class instance is still captured (the secret walk skips it, the capture does not)
       expect(local.find((v) => v.name === 'socket')!.members!.map((m) => m.name)).toEqual(['fd', 'peer']);
+      // Node's plumbing met as a member (req.socket) is named, not opened; the local holding it is
+      const req = local.find((v) => v.name === 'req')!;
+      expect(req.members!.find((m) => m.name === 'method')).toMatchObject({ value: 'GET' });
+      expect(req.members!.find((m) => m.name === 'socket')).toMatchObject({ type: 'object', value: 'Socket', note: 'internal' });
+      expect(req.members!.find((m) => m.name === 'socket')!.members).toBeUndefined();
       expect(lib!.file).toBe(path.join(root, 'node_modules', 'lib', 'index.mjs'));
       expect(lib!.scopes).toBeUndefined();
       // below it: this test's own frame (app code: read)
