@@ -164,7 +164,9 @@ describe('sampling bits in Chromium', () => {
     expect((await summary())?.pinned).toBe(true);
     await page.goto(`${base}/_debug/#/traces?route=%2Fapi%2Fslow&until=${Date.now() + 60_000}`);
     // A pinned trace reads "Kept: pinned": the reason badge itself, or a pinned mark beside another reason.
-    await expect.poll(() => page.locator('[data-testid="pinned-mark"], .reason.r-pinned').count()).toBeGreaterThan(0);
+    // (vitest's poll gives up after 1 s by default: too short for a navigation and a list fetch when
+    // the e2e files share the machine.)
+    await expect.poll(() => page.locator('[data-testid="pinned-mark"], .reason.r-pinned').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.goto(`${base}/_debug/#/trace/${id}`);
     await expect.poll(() => pin.textContent()).toBe('Unpin');
     await pin.click();
