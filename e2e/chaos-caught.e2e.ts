@@ -1,7 +1,7 @@
 /**
  * A caught experiment in Chromium: the e2e app with chaos on and a short insights warm-up
  * (5 s, 20 requests, a 5 s window), steady traffic, then an experiment made in the Chaos form
- * (+80 ms on `/api/orders/:id`). Its verdict says "Caught in ...", names the route it slowed, and
+ * (+200 ms on `/api/orders/:id`). Its verdict says "Caught in ...", names the route it slowed, and
  * links to the incident, which the Insights view then shows. Screenshot: e2e/screenshots/chaos-caught.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('a caught chaos experiment in Chromium', () => {
-  it('+80 ms on /api/orders/:id: the verdict says caught, names the route, and links to the incident', async () => {
+  it('+200 ms on /api/orders/:id: the verdict says caught, names the route, and links to the incident', async () => {
     let running = true;
     let n = 0;
     const load = (async () => {
@@ -46,7 +46,7 @@ describe('a caught chaos experiment in Chromium', () => {
       await page.waitForSelector('[data-testid="chaos-form"]');
       await sleep(22_000); // past the short warm-up, with two baseline slots of 10 s
       await page.selectOption('[data-testid="chaos-kind"]', 'latency');
-      await page.fill('[data-testid="chaos-ms"]', '80');
+      await page.fill('[data-testid="chaos-ms"]', '200');
       await page.fill('[data-testid="chaos-route"]', '/api/orders/:id');
       await page.fill('[data-testid="chaos-durationSec"]', '15');
       await page.fill('[data-testid="chaos-name"]', 'slow orders');
