@@ -4,16 +4,17 @@
  * Timings come from the UI's own performance marks (`trace-fetch-start`, `trace-loaded`,
  * `waterfall-rendered`) and the browser's Long Tasks API.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { startChild } from '../child.js';
 import { exported, type Context, type Group } from '../context.js';
 import { measuredRow, missingRow, type Aim, type Row } from '../report.js';
 import { summarize } from '../stats.js';
+import { FIRST_LOAD_BUDGET_KB, firstOpen, gzipBytes } from '../ui-size.js';
 
 const SIZE_AIM: Aim = { on: 'median', op: '<=', value: 60, text: '≤ 60 KB' };
+const FIRST_LOAD_AIM: Aim = { on: 'median', op: '<=', value: FIRST_LOAD_BUDGET_KB, text: `≤ ${FIRST_LOAD_BUDGET_KB} KB` };
 const RENDER_AIM: Aim = { on: 'median', op: '<', value: 300, text: '< 300 ms' };
 const ROWS_AIM: Aim = { on: 'median', op: '<', value: 200, text: '< 200' };
 const TASK_AIM: Aim = { on: 'median', op: '<', value: 50, text: '< 50 ms' };
@@ -37,20 +38,14 @@ function uiDist(): string | null {
   }
 }
 
-/** What the browser loads on first open: the JS and CSS index.html names (lazy views come later). */
+/** What the browser loads on first open: index.html's files, their static imports, the landing view's chunks. */
 function firstLoadRow(): Row {
   const name = 'UI JS + CSS loaded on first open, gzip';
   const dist = uiDist();
-  let html = '';
-  try {
-    html = dist ? readFileSync(join(dist, 'index.html'), 'utf8') : '';
-  } catch {
-    html = '';
-  }
-  const files = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
-  if (!dist || files.length === 0) return missingRow('ui', name, 'KB', undefined, 'packages/ui/dist/index.html names no JS or CSS yet');
-  const total = files.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
-  return measuredRow({ group: 'ui', name, unit: 'KB', value: summarize([total / 1000]), note: `${files.length} files named by index.html; lazily loaded views are in the every-file row` });
+  const open = dist ? firstOpen(dist) : null;
+  if (!open || open.files.length === 0) return missingRow('ui', name, 'KB', FIRST_LOAD_AIM, 'packages/ui/dist/index.html names no JS or CSS yet');
+  const parts = open.files.map((f) => `${f.replace(/^assets\//, '').replace(/-[A-Za-z0-9_-]{8}\./, '.')} ${(open.gzip[f]! / 1000).toFixed(1)}`);
+  return measuredRow({ group: 'ui', name, unit: 'KB', value: summarize([open.total / 1000]), aim: FIRST_LOAD_AIM, note: `gzip -9: ${parts.join(', ')}; the other lazily loaded views are in the every-file row` });
 }
 
 function sizeRow(): Row {
@@ -66,7 +61,7 @@ function sizeRow(): Row {
   let total = 0;
   const parts: string[] = [];
   for (const f of files) {
-    const gz = gzipSync(readFileSync(join(assets, f)), { level: 9 }).length;
+    const gz = gzipBytes(join(assets, f));
     total += gz;
     parts.push(`${f.replace(/-[A-Za-z0-9_-]{8}\./, '.')} ${(gz / 1000).toFixed(1)}`);
   }
