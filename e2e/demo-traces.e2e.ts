@@ -62,6 +62,15 @@ async function shopRequest(path: string, init: { method?: string; body?: unknown
 const beyondStock = () => shopRequest('/api/orders', { method: 'POST', body: { customer: 'bulk-buyer', items: [{ productId: 2, quantity: 500 }] } });
 const shot = (p: Page, step: string) => p.screenshot({ path: join(SHOTS, `demo-traces-${step}.png`) });
 const rowLabels = (p: Page) => p.locator('[data-testid="wf-row"] .label').allTextContents();
+/**
+ * Opens trace `id` in `p` and waits until the view draws its own root row: within one page the
+ * previous trace's rows stay until the new one has loaded.
+ */
+async function openTrace(p: Page, id: string, query = ''): Promise<void> {
+  const root = (await traceOf(id)).spans.find((x) => x.parentSpanId === undefined);
+  await p.goto(`${gw}/_debug/#/trace/${id}${query}`);
+  await p.waitForSelector(root ? `[data-testid="wf-row"][data-span-id="${root.spanId}"]` : '[data-testid="span-count"]');
+}
 const markUnreloaded = (p: Page) => p.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 const notReloaded = (p: Page) => p.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
 
@@ -96,7 +105,7 @@ describe('traces on the demo shop, in the hub', () => {
     expect(warm.status).toBe(200);
     const warmed = await until('orders to send the first trace', () => traceOf(warm.traceId), (t) => servicesIn(t).has('orders'), ORDERS_SEND_MS + 5000);
     // A whole trace opened first, as a user would have: the view learns which address is orders'.
-    await page.goto(`${gw}/_debug/#/trace/${warm.traceId}`);
+    await openTrace(page, warm.traceId);
     await expect.poll(() => page.locator('[data-testid="span-count"]').textContent()).toBe(String(warmed.spans.length));
     expect(await page.locator('[data-testid="trace-incomplete"]').count()).toBe(0);
 
@@ -107,8 +116,7 @@ describe('traces on the demo shop, in the hub', () => {
     const early = await until('the gateway and inventory parts', () => traceOf(traceId), (t) => servicesIn(t).has('inventory'), 5000);
     expect(servicesIn(early).has('orders')).toBe(false);
 
-    await page.goto(`${gw}/_debug/#/trace/${traceId}`);
-    await page.waitForSelector('[data-testid="span-count"]');
+    await openTrace(page, traceId);
     await markUnreloaded(page);
     const note = page.locator('[data-testid="trace-incomplete"]');
     // inventory's server spans refer to orders' client spans, not here yet; the gateway's call to orders waits.
@@ -240,6 +248,8 @@ describe('traces on the demo shop, in the hub', () => {
 
     // The HTTP filter, typed into the form as a user would: 4xx finds the answers status=error leaves out.
     await list.goto(`${gw}/_debug/#/traces`);
+    // the bar and the form follow the new address (the form is new: a field typed before is lost)
+    await expect.poll(() => list.locator('[data-testid="ctx-status"]').inputValue()).toBe('');
     await list.fill('[data-testid="filter-http"]', '4xx');
     await list.click('[data-testid="filter-apply"]');
     await expect.poll(() => list.evaluate(() => location.hash)).toBe('#/traces?httpStatus=4xx');
@@ -264,8 +274,7 @@ describe('traces on the demo shop, in the hub', () => {
     expect(new Set(await list.locator('[data-testid="trace-http"]').allTextContents())).toEqual(new Set(['409']));
 
     // In the trace, the client spans that got 409 are the errors; the servers that answered it are not.
-    await page.goto(`${gw}/_debug/#/trace/${made.conflict}`);
-    await page.waitForSelector('[data-testid="wf-row"]');
+    await openTrace(page, made.conflict!);
     const failed = await page.locator('[data-testid="wf-row"]:has(.err-badge) .label').allTextContents();
     expect(failed).toEqual(['POST orders /orders', 'POST inventory /reservations']);
     const labels = await rowLabels(page);
@@ -302,8 +311,7 @@ describe('traces on the demo shop, in the hub', () => {
     if (!skewed) {
       // No clock skew to adjust on this run: a trace whose spans all sit inside their callers has no mark.
       expect(straight, `no trace of ${listed.traces.length} with skew to adjust, nor one without`).toBeDefined();
-      await page.goto(`${gw}/_debug/#/trace/${straight!.spans[0]!.traceId}`);
-      await page.waitForSelector('[data-testid="wf-row"]');
+      await openTrace(page, straight!.spans[0]!.traceId);
       expect(await page.locator('[data-testid="trace-skew"]').count()).toBe(0);
       expect(await page.locator('[data-testid="wf-skew"]').count()).toBe(0);
       await shot(page, 'skew');
@@ -312,7 +320,7 @@ describe('traces on the demo shop, in the hub', () => {
     }
     const { trace, span } = skewed;
     const traceId = trace.spans[0]!.traceId;
-    await page.goto(`${gw}/_debug/#/trace/${traceId}?span=${span.spanId}`);
+    await openTrace(page, traceId, `?span=${span.spanId}`);
     await page.waitForSelector('[data-testid="trace-skew"]');
     expect(await page.locator('[data-testid="trace-skew"]').textContent()).toMatch(/Clock skew: \d+ spans? of other services moved into their callers' windows/);
     expect(await page.locator(`[data-testid="wf-row"][data-span-id="${span.spanId}"] [data-testid="wf-skew"]`).count()).toBe(1);
@@ -330,8 +338,7 @@ describe('traces on the demo shop, in the hub', () => {
 
   it('item 9: pinned traces, the map without a phantom host, stack frames linked to Breakpoints, the CPU flame without (idle)', async () => {
     // Pin the product list's trace: its header says so, and reason=pinned finds it.
-    await page.goto(`${gw}/_debug/#/trace/${made.products}`);
-    await page.waitForSelector('[data-testid="pin-toggle"]');
+    await openTrace(page, made.products!);
     await page.click('[data-testid="pin-toggle"]');
     await expect.poll(() => page.locator('[data-testid="trace-kept"]').textContent()).toBe('pinned');
     expect(await page.locator('dt:has(+ [data-testid="trace-kept"])').textContent()).toBe('Kept');
@@ -360,7 +367,7 @@ describe('traces on the demo shop, in the hub', () => {
     const unpriced = await traceOf(made.unpriced);
     const thrower = unpriced.spans.find((x) => x.service === 'orders' && x.events?.some((e) => e.name === 'exception' && typeof e.attributes?.['exception.stacktrace'] === 'string'));
     expect(thrower, unpriced.spans.map((x) => `${x.service} ${x.name} ${x.events?.map((e) => e.name).join()}`).join('; ')).toBeDefined();
-    await page.goto(`${gw}/_debug/#/trace/${made.unpriced}?span=${thrower!.spanId}`);
+    await openTrace(page, made.unpriced!, `?span=${thrower!.spanId}`);
     const frame = page.locator('[data-testid="stack"] [data-testid="stack-frame-link"]').first();
     await frame.waitFor();
     const at = /^(.*?):(\d+)(?::\d+)?$/.exec((await frame.textContent())!)!;
