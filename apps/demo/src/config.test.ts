@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDemoDb, parsePort, portFor, readServiceConfig } from './config.js';
+import { panelOptions } from './service-kit.js';
 
 describe('portFor', () => {
   it('defaults to 3000, 3001, 3002', () => {
@@ -34,6 +35,23 @@ describe('readServiceConfig', () => {
   it('points at the neighbours on the same host unless URLs are given', () => {
     const c = readServiceConfig('gateway', { DEMO_PORT_BASE: '5000', INVENTORY_URL: 'http://inv:9/' });
     expect(c).toMatchObject({ port: 5000, host: '127.0.0.1', gatewayUrl: 'http://127.0.0.1:5000', ordersUrl: 'http://127.0.0.1:5001', inventoryUrl: 'http://inv:9', dataDir: undefined });
+  });
+});
+
+describe('the send interval to the hub', () => {
+  it('is unset by default and read per service', () => {
+    expect(readServiceConfig('inventory', {}).sendIntervalMs).toBeUndefined();
+    const env = { INVENTORY_SEND_INTERVAL_MS: '5000' };
+    expect(readServiceConfig('inventory', env).sendIntervalMs).toBe(5000);
+    expect(readServiceConfig('orders', env).sendIntervalMs).toBeUndefined();
+  });
+  it.each(['0', '5s', '-100', '60001'])('refuses %j with the variable name', (v) => {
+    expect(() => readServiceConfig('orders', { ORDERS_SEND_INTERVAL_MS: v })).toThrow(/ORDERS_SEND_INTERVAL_MS must be a whole number of ms from 10 to 60000/);
+  });
+  it("becomes the panel's sendTo.intervalMs, next to the hub's URL and token", () => {
+    const env = { INVENTORY_SEND_INTERVAL_MS: '5000', DEBUGPANEL_TOKEN: 't0ken', GATEWAY_URL: 'http://127.0.0.1:3000' };
+    expect(panelOptions(readServiceConfig('inventory', env), env).sendTo).toEqual({ url: 'http://127.0.0.1:3000/_debug', headers: { authorization: 'Bearer t0ken' }, intervalMs: 5000 });
+    expect(panelOptions(readServiceConfig('orders', env), env).sendTo).toEqual({ url: 'http://127.0.0.1:3000/_debug', headers: { authorization: 'Bearer t0ken' } });
   });
 });
 

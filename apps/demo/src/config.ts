@@ -23,6 +23,13 @@ export interface ServiceConfig {
   db: DemoDb;
   /** The gateway's panel is the hub of the others' spans (DEMO_HUB=0 turns that off). */
   hub: boolean;
+  /**
+   * `<NAME>_SEND_INTERVAL_MS` (e.g. INVENTORY_SEND_INTERVAL_MS=5000): how often this service sends
+   * its spans to the hub (the panel's `sendTo.intervalMs`; unset: its default, 1 s). A long one
+   * makes the hub's traces fill in late, as with a slow or distant service: the e2e test of a
+   * trace opened before its last service's spans arrive uses it.
+   */
+  sendIntervalMs: number | undefined;
   gatewayUrl: string;
   ordersUrl: string;
   inventoryUrl: string;
@@ -77,10 +84,22 @@ export function readServiceConfig(name: ServiceName, env: Env = process.env): Se
     dataDir: env.DEMO_DATA_DIR || undefined,
     db: parseDemoDb(env.DEMO_DB),
     hub: !['0', 'false', 'off', 'no'].includes((env.DEMO_HUB ?? '').trim().toLowerCase()),
+    sendIntervalMs: parseSendInterval(env[`${name.toUpperCase()}_SEND_INTERVAL_MS`], `${name.toUpperCase()}_SEND_INTERVAL_MS`),
     gatewayUrl: trimSlash(env.GATEWAY_URL || `http://${urlHost}:${portFor('gateway', env)}`),
     ordersUrl: trimSlash(env.ORDERS_URL || `http://${urlHost}:${portFor('orders', env)}`),
     inventoryUrl: trimSlash(env.INVENTORY_URL || `http://${urlHost}:${portFor('inventory', env)}`),
   };
+}
+
+/**
+ * A send interval in ms, 10 to 60000 (the panel's bounds); empty or unset is undefined.
+ * @example parseSendInterval('5000', 'INVENTORY_SEND_INTERVAL_MS') // 5000
+ */
+export function parseSendInterval(value: string | undefined, source: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 10 || n > 60_000) throw new Error(`${source} must be a whole number of ms from 10 to 60000, got "${value}"`);
+  return n;
 }
 
 function trimSlash(url: string): string {

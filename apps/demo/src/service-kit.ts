@@ -76,7 +76,9 @@ function basePanelOptions(config: ServiceConfig, env: Record<string, string | un
   // The hub's panel wants the token like every panel: the launcher gives the three services one.
   const token = env.DEBUGPANEL_TOKEN;
   const url = `${config.gatewayUrl}/_debug`;
-  return { service: config.name, sendTo: token ? { url, headers: { authorization: `Bearer ${token}` } } : url, chaos: { pullMs: 1000 }, ...insights };
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const interval = config.sendIntervalMs === undefined ? {} : { intervalMs: config.sendIntervalMs };
+  return { service: config.name, sendTo: { url, headers, ...interval }, chaos: { pullMs: 1000 }, ...insights };
 }
 
 /**

@@ -67,12 +67,15 @@ describe('resolveOptions', () => {
     expect(o.metrics).toBeUndefined();
     expect(resolveOptions({ exportTo: 'http://c:4318/v1/traces' }, {}).exportTo?.url).toBe('http://c:4318/v1/traces');
     expect(resolveOptions({ hub: true }, {}).hub?.maxBodyBytes).toBe(4 * 1024 * 1024);
+    expect(resolveOptions({ sendTo: { url: 'http://gateway:3000/_debug', intervalMs: 5000 } }, {}).sendTo).toEqual({ url: 'http://gateway:3000/_debug/v1/traces', headers: {}, protocol: 'protobuf', intervalMs: 5000 });
   });
 
   it('refuses bad hub, export and metrics options with a message', () => {
     expect(() => resolveOptions({ sendTo: 'gateway:3000' }, {})).toThrow(/sendTo must be an http: or https: URL/);
     expect(() => resolveOptions({ exportTo: 'not a url' }, {})).toThrow(/exportTo "not a url" is not a URL/);
     expect(() => resolveOptions({ exportTo: { url: 'http://c', protocol: 'grpc' } }, {})).toThrow(/exportTo.protocol must be "protobuf" or "json"/);
+    expect(() => resolveOptions({ sendTo: { url: 'http://c', intervalMs: 0 } }, {})).toThrow(/sendTo.intervalMs must be a whole number of ms from 10 to 60000, got number 0/);
+    expect(() => resolveOptions({ sendTo: { url: 'http://c', intervalMs: '5s' } }, {})).toThrow(/sendTo.intervalMs must be a whole number of ms/);
     expect(() => resolveOptions({ hub: { maxBodyByte: 5 } }, {})).toThrow(/unknown option "hub.maxBodyByte"; did you mean "hub.maxBodyBytes"\?/);
     expect(() => resolveOptions({ metrics: { maxSeries: 0 } }, {})).toThrow(/metrics.maxSeries must be a positive integer/);
     expect(() => resolveOptions({ hub: 'yes' }, {})).toThrow(/hub must be true or an object/);

@@ -57,6 +57,11 @@ export interface OtlpTargetOptions {
   headers?: Record<string, string>;
   /** `protobuf` (default) or `json` */
   protocol?: 'protobuf' | 'json';
+  /**
+   * How often the queued spans (and logs) are sent, ms (default 1000; a full batch of 512 goes at
+   * once). A longer one sends fewer, larger requests; spans reach the far side up to that late.
+   */
+  intervalMs?: number;
 }
 
 /** Head and tail sampling; see `@debugpanel/sampler`. */
@@ -325,6 +330,8 @@ export interface ResolvedOtlpTarget {
   url: string;
   headers: Record<string, string>;
   protocol: 'protobuf' | 'json';
+  /** unset: the sender's default (1000 ms) */
+  intervalMs?: number;
 }
 
 /** Options after validation and defaults. */
@@ -491,6 +498,7 @@ const OTLP_TARGET: Record<keyof OtlpTargetOptions, Check> = {
   headers: (v, n) =>
     isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : `${n} must be an object of string header values`,
   protocol: (v, n) => (v === 'protobuf' || v === 'json' ? undefined : `${n} must be "protobuf" or "json", got ${describe(v)}`),
+  intervalMs: (v, n) => (Number.isInteger(v) && (v as number) >= 10 && (v as number) <= 60_000 ? undefined : `${n} must be a whole number of ms from 10 to 60000, got ${describe(v)}`),
 };
 
 function isOtlpTarget(v: unknown, n: string): string | undefined {
@@ -514,7 +522,7 @@ function resolveOtlpTarget(v: string | OtlpTargetOptions | undefined, name: stri
     throw new DebugPanelOptionsError(`debugPanel(options): ${name} must be an http: or https: URL, got "${t.url}"`);
   }
   if (!url.pathname.endsWith('/v1/traces')) url.pathname = url.pathname.replace(/\/+$/, '') + '/v1/traces';
-  return { url: url.href, headers: { ...t.headers }, protocol: t.protocol ?? 'protobuf' };
+  return { url: url.href, headers: { ...t.headers }, protocol: t.protocol ?? 'protobuf', ...(t.intervalMs !== undefined ? { intervalMs: t.intervalMs } : {}) };
 }
 
 const STORE: Record<keyof StoreOptions, Check> = {

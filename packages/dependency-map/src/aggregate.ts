@@ -42,16 +42,18 @@ export class MapAggregator {
   /** Calls not counted because a node or edge limit was reached */
   dropped = 0;
   /**
-   * host:port -> service, from the spans seen (model's `learnHosts`): a client span
+   * @param hosts host:port -> service, from the spans seen (model's `learnHosts`): a client span
    * whose server half arrives late or never is then a call to that service (model's `calleeOf`
-   * with known hosts), not to an external host named after its address. Bounded; past the bound the oldest host is forgotten.
+   * with known hosts), not to an external host named after its address. Bounded; past the bound
+   * the oldest host is forgotten. `DependencyMapBuilder` hands every aggregator it makes (one per
+   * time bucket, one per window answer) the same map, so what one bucket learned names the calls
+   * of the next.
    */
-  private readonly hosts = new Map<string, string>();
-
   constructor(
     private readonly newRecorder: () => LatencyRecorder,
     options: DependencyMapOptions = {},
     private readonly limits: AggregatorLimits = { maxNodes: Infinity, maxEdges: Infinity },
+    private readonly hosts: Map<string, string> = new Map(),
   ) {
     checkKeys(options, MAP_OPTIONS, 'buildDependencyMap');
     const t = options.hardThreshold ?? 0.5;

@@ -204,6 +204,51 @@ describe('DependencyMapBuilder time buckets', () => {
   });
 });
 
+describe('DependencyMapBuilder: calls whose server half is late, across buckets and windows', () => {
+  const MIN = 60_000;
+  const at = { 'server.address': '127.0.0.1', 'server.port': 3001 };
+  /** gateway -> orders; `whole` false: orders' server span has not arrived */
+  function gatewayCall(t: number, start: number, whole: boolean): SpanRecord[] {
+    const root = span(hex(t, 32), 'server', 'gateway', undefined, { startTime: start });
+    const out = span(root.traceId, 'client', 'gateway', root, { startTime: start, attributes: { 'url.full': 'http://127.0.0.1:3001/products' } });
+    return whole ? [root, out, span(root.traceId, 'server', 'orders', out, { startTime: start, attributes: at })] : [root, out];
+  }
+  const ext = (m: { nodes: Array<{ id: string }> }) => m.nodes.filter((n) => n.id.startsWith('ext:')).map((n) => n.id);
+
+  it("names a waiting call by orders' address learned in an earlier bucket, in the window's answer and once counted", () => {
+    const c = clock(10 * MIN);
+    const b = new DependencyMapBuilder({ waitMs: 5000, now: c.now, bucketMs: MIN });
+    b.add(gatewayCall(1, 10 * MIN, true));
+    c.t = 11 * MIN; // trace 1 counted in the minute-10 bucket
+    // the next minute: the gateway's half only, orders' spans still on their way
+    b.add(gatewayCall(2, 11 * MIN, false));
+    const waiting = b.window();
+    expect(ext(waiting)).toEqual([]);
+    expect(waiting.edges.find((e) => e.id === 'svc:gateway->svc:orders')?.requests).toBe(2);
+    c.t = 11 * MIN + 6000; // trace 2 counted, unpaired, in the minute-11 bucket
+    const counted = b.window({ since: 11 * MIN });
+    expect(ext(counted)).toEqual([]);
+    expect(counted.edges.map((e) => `${e.id}=${e.requests}`)).toEqual(['svc:gateway->svc:orders=1', 'user->svc:gateway=1']);
+  });
+
+  it('learns from the waiting traces before counting them, whatever their order', () => {
+    const c = clock(0);
+    const b = new DependencyMapBuilder({ waitMs: 5000, now: c.now, bucketMs: MIN });
+    b.add(gatewayCall(3, 0, false)); // waits first, before any orders span was seen
+    b.add(gatewayCall(4, 0, true));
+    expect(ext(b.window())).toEqual([]);
+  });
+
+  it('forgets the addresses on reset', () => {
+    const c = clock(0);
+    const b = new DependencyMapBuilder({ waitMs: 0, now: c.now, bucketMs: MIN });
+    b.add(gatewayCall(5, 0, true));
+    b.reset();
+    b.add(gatewayCall(6, 0, false));
+    expect(ext(b.window())).toEqual(['ext:127.0.0.1:3001']);
+  });
+});
+
 describe('DependencyMapBuilder.window with waiting traces', () => {
   it('counts a waiting trace in the answer as it is so far, and for good once its wait ends', () => {
     const c = { t: 0, now: () => c.t };

@@ -105,6 +105,13 @@ export class DependencyMapBuilder {
   private flushedEarly = 0;
   /** Malformed spans, plus what the aggregators before a `reset()` dropped */
   private dropped = 0;
+  /**
+   * host:port -> service, shared by every aggregator (see MapAggregator's `hosts`), learned from
+   * each trace counted: a new minute's bucket, or the waiting traces a window counts as they are
+   * so far, must not show a call to orders' own address as an external host because orders'
+   * spans of that trace have not come yet.
+   */
+  private readonly hosts = new Map<string, string>();
 
   constructor(options: DependencyMapBuilderOptions = {}) {
     checkKeys(options, OPTIONS, 'DependencyMapBuilder');
@@ -119,7 +126,7 @@ export class DependencyMapBuilder {
   }
 
   private newAggregator(): MapAggregator {
-    return new MapAggregator(() => new LogHistogram(), this.options, this.limits);
+    return new MapAggregator(() => new LogHistogram(), this.options, this.limits, this.hosts);
   }
 
   /** Adds one span (or several). Never throws: malformed spans are counted as dropped. */
@@ -213,6 +220,9 @@ export class DependencyMapBuilder {
       spans += b.spans;
     }
     if (range.pending !== false) {
+      // Where every waiting trace's servers were reached first: a trace whose callee's spans are
+      // still to come is then counted against that service, whichever trace comes first below.
+      for (const p of this.pending.values()) merged.learnHosts(p.spans);
       for (const p of this.pending.values()) {
         let first = Infinity;
         for (const s of p.spans) if (s.startTime < first) first = s.startTime;
@@ -271,6 +281,7 @@ export class DependencyMapBuilder {
     this.dropped += this.agg.dropped;
     for (const b of this.buckets.values()) this.dropped += b.agg.dropped;
     this.buckets.clear();
+    this.hosts.clear();
     this.agg = this.newAggregator();
   }
 }

@@ -12,6 +12,16 @@ describe('formatDuration', () => {
     expect(formatDuration(NaN)).toBe('–');
     expect(formatDuration(-5)).toBe('-5ms');
   });
+
+  it('moves to the next unit where rounding reaches it, never "1000ms" or "60s"', () => {
+    expect(formatDuration(0.9996)).toBe('1ms');
+    expect(formatDuration(9.996)).toBe('10ms');
+    expect(formatDuration(999.96)).toBe('1s');
+    expect(formatDuration(999.94)).toBe('999.9ms');
+    expect(formatDuration(59_999)).toBe('1m 0s');
+    expect(formatDuration(119_700)).toBe('2m 0s');
+    expect(formatDuration(0)).toBe('0µs');
+  });
 });
 
 describe('other formats', () => {

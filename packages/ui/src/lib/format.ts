@@ -4,13 +4,14 @@
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
   if (ms < 0) return `-${formatDuration(-ms)}`;
-  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
-  if (ms < 10) return `${trim(ms.toFixed(2))}ms`;
-  if (ms < 1000) return `${trim(ms.toFixed(1))}ms`;
-  if (ms < 60_000) return `${trim((ms / 1000).toFixed(2))}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return `${m}m ${s}s`;
+  // A unit is used as long as its rounded value stays below the next unit: 999.96 ms is "1s",
+  // not "1000ms" (a CPU profile of one second read "1000ms" beside "1s").
+  if (Math.round(ms * 1000) < 1000) return `${Math.round(ms * 1000)}µs`;
+  if (Number(ms.toFixed(2)) < 10) return `${trim(ms.toFixed(2))}ms`;
+  if (Number(ms.toFixed(1)) < 1000) return `${trim(ms.toFixed(1))}ms`;
+  if (Number((ms / 1000).toFixed(2)) < 60) return `${trim((ms / 1000).toFixed(2))}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
 /** Wall-clock time with milliseconds, in the browser's zone: "14:03:07.123" */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MapEdge, MapNode } from '@debugpanel/model';
-import { edgeDash, edgeTracesHash, edgeWidth, errorColor, layoutMap, nodeRadius } from './map-layout.js';
+import { edgeDash, edgeTracesHash, edgeWidth, errorColor, labelWidth, layoutMap, nodeRadius } from './map-layout.js';
 
 const lat = { p50: 1, p95: 2, p99: 3 };
 const node = (id: string, kind: MapNode['kind'], requests: number, extra: Partial<MapNode> = {}): MapNode => ({
@@ -31,6 +31,14 @@ describe('layoutMap', () => {
       expect(n.x + n.r).toBeLessThanOrEqual(l.width);
     }
     expect(l.edges[0]!.d).toMatch(/^M [\d.]+ [\d.]+( L [\d.]+ [\d.]+)+$/);
+  });
+
+  it('leaves room for a long name under the rightmost node, inside the drawing', () => {
+    const db = node('db:sqlite:inventory/:memory:', 'database', 40, { name: 'sqlite :memory: (inventory)', system: 'sqlite' });
+    const l = layoutMap([...nodes.slice(0, 4), db], [...edges.slice(0, 3), edge('svc:inventory', db.id, 40)]);
+    const last = l.nodes.find((n) => n.node.id === db.id)!;
+    expect(last.x + labelWidth(db.name) / 2).toBeLessThanOrEqual(l.width);
+    expect(labelWidth(db.name)).toBeGreaterThan(180);
   });
 
   it('draws a self-call as a loop and skips edges to unknown nodes', () => {

@@ -57,6 +57,11 @@ export function edgeWidth(requests: number, maxRequests: number): number {
   return 1.5 + 4.5 * Math.sqrt(Math.min(1, requests / maxRequests));
 }
 
+/** Estimated width in px of a node's name as drawn (12 px, bold: about 7.5 px a character). */
+export function labelWidth(name: string): number {
+  return Math.ceil(name.length * 7.5) + 8;
+}
+
 export function layoutMap(nodes: ReadonlyArray<MapNode>, edges: ReadonlyArray<MapEdge>): MapLayout {
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: 'LR', nodesep: 36, ranksep: 110, marginx: 24, marginy: 24 });
@@ -67,8 +72,9 @@ export function layoutMap(nodes: ReadonlyArray<MapNode>, edges: ReadonlyArray<Ma
   for (const n of nodes) {
     const r = nodeRadius(n.requests, maxReq);
     radius.set(n.id, r);
-    // Room for the label under the circle.
-    g.setNode(n.id, { width: Math.max(2 * r, 90), height: 2 * r + 28 });
+    // Room for the label under the circle, as wide as its name (the demo's rightmost
+    // "sqlite :memory: (inventory)" was cut off at the drawing's edge).
+    g.setNode(n.id, { width: Math.max(2 * r, 90, labelWidth(n.name)), height: 2 * r + 28 });
   }
   const known = new Set(nodes.map((n) => n.id));
   for (const e of edges) if (known.has(e.source) && known.has(e.target) && e.source !== e.target) g.setEdge(e.source, e.target);

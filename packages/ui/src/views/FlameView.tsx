@@ -158,7 +158,7 @@ function CpuProfiles({ route, navigate }: ViewProps) {
       {!chosen && <p class="empty">Record a few seconds of this process while it does the work you want to see; open the file in Chrome DevTools or speedscope too.</p>}
       {flame.data && profileRoot.root && shown && (
         <>
-          <p class="muted cpu-idle" data-testid="cpu-idle">
+          <p class="muted cpu-idle" data-testid="cpu-idle" style={{ display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: '0 4px' }}>
             <label style={{ display: 'inline-flex', flexDirection: 'row', alignItems: 'center', gap: '4px' }}>
               <input
                 type="checkbox"

@@ -192,10 +192,13 @@ class TraceRow extends Component<TraceRowProps> {
         <td class="num mono">{formatCount(t.spanCount)}</td>
         <td class={`num mono ${t.errorCount > 0 ? 'err' : 'muted'}`}>{t.errorCount}</td>
         <td class="svcs" title={t.services.join(', ')}>
-          {t.services.slice(0, 4).map((s) => (
-            <span key={s} class={`svc c${serviceHue(s)}`}>{s}</span>
-          ))}
-          {t.services.length > 4 && <span class="muted">+{t.services.length - 4}</span>}
+          {/* Badges shrink (with an ellipsis) rather than clip: each service stays in sight. */}
+          <span class="svc-list">
+            {t.services.slice(0, 4).map((s) => (
+              <span key={s} class={`svc c${serviceHue(s)}`}>{s}</span>
+            ))}
+            {t.services.length > 4 && <span class="muted">+{t.services.length - 4}</span>}
+          </span>
         </td>
         <td>
           {t.reason ? <span class={`reason r-${t.reason}`}>{t.reason}</span> : ''}
