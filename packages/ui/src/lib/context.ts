@@ -289,11 +289,17 @@ export interface IncidentLike {
   scope: { kind: string; service: string; route?: string };
   startedAt: number;
   endedAt?: number;
+  /** the ranked suspects, most likely first */
+  suspects?: ReadonlyArray<{ service: string }>;
 }
 
-/** True when an incident falls in the context: its service, its route, and a window it overlaps. */
+/**
+ * True when an incident falls in the context: its service (the scope's, or its top suspect's: a
+ * fault in orders behind a gateway usually opens the incident on the gateway's route first), its
+ * route, and a window it overlaps.
+ */
 export function incidentMatches(i: IncidentLike, ctx: Context): boolean {
-  if (ctx.service && i.scope.service !== ctx.service) return false;
+  if (ctx.service && i.scope.service !== ctx.service && i.suspects?.[0]?.service !== ctx.service) return false;
   if (ctx.route && !routeMatches(i.scope.kind === 'route' ? i.scope.route : undefined, ctx.route)) return false;
   return overlapsWindow(ctx, i.startedAt, i.endedAt);
 }
