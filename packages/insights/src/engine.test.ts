@@ -35,6 +35,10 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(incidents).toHaveLength(1);
     const detail = shop.engine.get(incidents[0]!.id)!;
     expect(detail.members.length).toBeGreaterThan(3);
+    // the summary names the services of its anomalies, the first one's first
+    expect(incidents[0]!.services).toEqual([...new Set(detail.members.map((m) => m.scope.service))]);
+    expect(incidents[0]!.services).toContain('inventory');
+    expect(incidents[0]!.services![0]).toBe(detail.members[0]!.scope.service);
     const top = detail.ranked[0]!;
     expect(top.service).toBe('inventory');
     expect(top.operation).toBe('GET /stock');

@@ -503,6 +503,7 @@ export class InsightsEngine {
       acked: inc.acked,
       title: this.title(inc),
       anomalies: inc.members.length,
+      services: [...new Set(inc.members.map((m) => m.scope.service))],
       suspects: inc.ranked.slice(0, 3),
     };
   }

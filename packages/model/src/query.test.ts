@@ -23,6 +23,9 @@ describe('summaryMatches', () => {
     ['paging only', { limit: 5, cursor: 'abc' }, true],
     ['another service', { service: 'billing' }, false],
     ['another route', { route: '/p' }, false],
+    ["another route of the root's service", { service: 'gw', route: '/p' }, false],
+    ['a route of a service below the root: in its spans', { service: 'orders', route: '/p' }, undefined],
+    ['a route of a service the trace lacks', { service: 'billing', route: '/p' }, false],
     ['status ok on a failed trace', { status: 'ok' }, false],
     ['shorter than minDuration', { minDuration: 51 }, false],
     ['longer than maxDuration', { maxDuration: 49 }, false],
@@ -53,6 +56,8 @@ describe('summaryDecides', () => {
     expect(summaryDecides({ name: 'x' })).toBe(false);
     expect(summaryDecides({ attributes: { a: 'b' } })).toBe(false);
     expect(summaryDecides({ attributes: {} })).toBe(true);
+    expect(summaryDecides({ route: '/o' })).toBe(true);
+    expect(summaryDecides({ service: 'orders', route: '/o' })).toBe(false);
   });
 });
 

@@ -33,7 +33,11 @@ export interface TraceQuery {
   service?: string;
   /** Traces with at least one span of exactly this name */
   name?: string;
-  /** Traces whose root `http.route` is this template */
+  /**
+   * Traces whose root `http.route` is this template; with `service` set to another service than the
+   * root's, also those where a server span of that service has it (orders' `/products/:id` behind
+   * the gateway's root, in a hub)
+   */
   route?: string;
   /** `error`: at least one error span; `ok`: none */
   status?: TraceStatusFilter;
@@ -84,7 +88,9 @@ export const MAX_QUERY_LIMIT = 1000;
  */
 export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean | undefined {
   if (q.service && !t.services.includes(q.service)) return false;
-  if (q.route && t.route !== q.route) return false;
+  // Another service's route (orders' behind the gateway's root) is in that service's spans.
+  const routeElsewhere = !!q.route && t.route !== q.route && !!q.service && t.rootService !== q.service;
+  if (q.route && t.route !== q.route && !routeElsewhere) return false;
   if (q.status === 'error' && t.errorCount === 0) return false;
   if (q.status === 'ok' && t.errorCount > 0) return false;
   if (q.minDuration !== undefined && t.duration < q.minDuration) return false;
@@ -96,7 +102,7 @@ export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean | undefi
   }
   if (q.since !== undefined && t.startTime < q.since) return false;
   if (q.until !== undefined && t.startTime > q.until) return false;
-  let unknown = false;
+  let unknown = routeElsewhere;
   // The root's name is one span's name: a match decides; a miss leaves the other spans unknown.
   if (q.name && t.rootName !== q.name) unknown = true;
   if (q.text) {
@@ -109,7 +115,7 @@ export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean | undefi
 
 /** True when `summaryMatches` never answers "cannot tell" for this query. */
 export function summaryDecides(q: TraceQuery): boolean {
-  return !q.text && (!q.attributes || Object.keys(q.attributes).length === 0) && !q.name;
+  return !q.text && (!q.attributes || Object.keys(q.attributes).length === 0) && !q.name && !(q.route && q.service);
 }
 
 /**

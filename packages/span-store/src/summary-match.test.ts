@@ -36,6 +36,8 @@ describe('store filters and summaryMatches agree', () => {
     { reason: 'slow' }, { service: 'gateway', status: 'error', route: '/r0' }, { name: 'GET /r1' },
     { name: 'SELECT stock' }, { text: 'stock' }, { text: 'r3' }, { text: hex(7, 32).slice(20) }, { attributes: { 'user.id': '1' } },
     { service: 'billing', attributes: { 'db.system': 'sqlite' }, minDuration: 20 },
+    // a route with another service than the root's: the summary cannot tell, the spans do
+    { service: 'inventory', route: '/r1' }, { service: 'orders', route: '/r1' },
   ];
   it.each(queries.map((q) => [JSON.stringify(q), q] as const))('%s', (_name, q) => {
     const stored = new Set(store.query({ ...q, limit: 1000 }).traces.map((t) => t.traceId));

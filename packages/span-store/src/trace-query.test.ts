@@ -65,6 +65,31 @@ describe('SpanStore.query filters', () => {
   });
 });
 
+describe('SpanStore.query route with a service', () => {
+  it("finds a downstream service's own route, as a hub holds it (orders behind the gateway's root)", () => {
+    const store = new SpanStore();
+    const root = span(tid(1), { kind: 'server', service: 'gateway', name: 'GET /api/products/:id', startTime: 1000, duration: 30, attributes: { 'http.route': '/api/products/:id' } });
+    store.add(root);
+    const call = span(tid(1), { kind: 'client', parentSpanId: root.spanId, service: 'gateway', name: 'GET', startTime: 1002, duration: 25, attributes: { 'http.route': '/products/:id' } });
+    store.add(call);
+    store.add(span(tid(1), { kind: 'server', parentSpanId: call.spanId, service: 'orders', name: 'GET /products/:id', startTime: 1005, duration: 20, attributes: { 'http.route': '/products/:id' } }));
+    // orders as the root of its own trace
+    store.add(span(tid(2), { kind: 'server', service: 'orders', name: 'GET /orders', startTime: 2000, duration: 5, attributes: { 'http.route': '/orders' } }));
+    // a client span of orders that carries the route is no server span of it
+    const r3 = span(tid(3), { kind: 'server', service: 'gateway', name: 'GET /api/x', startTime: 3000, duration: 5, attributes: { 'http.route': '/api/x' } });
+    store.add(r3);
+    store.add(span(tid(3), { kind: 'client', parentSpanId: r3.spanId, service: 'orders', name: 'GET', startTime: 3001, duration: 2, attributes: { 'http.route': '/products/:id' } }));
+
+    expect(ids(store.query({ service: 'orders', route: '/products/:id' }))).toEqual([tid(1)]);
+    // without a service, and for the root's own service, the route is the root's
+    expect(ids(store.query({ route: '/products/:id' }))).toEqual([]);
+    expect(ids(store.query({ service: 'gateway', route: '/products/:id' }))).toEqual([]);
+    // the root's route still answers for a service below it
+    expect(ids(store.query({ service: 'orders', route: '/api/products/:id' }))).toEqual([tid(1)]);
+    expect(ids(store.query({ service: 'orders', route: '/orders' }))).toEqual([tid(2)]);
+  });
+});
+
 describe('SpanStore.query httpStatus', () => {
   it('tells a server 4xx (no error) from a 5xx, by the root span only', () => {
     const store = new SpanStore();

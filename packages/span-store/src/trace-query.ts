@@ -162,7 +162,17 @@ export function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; n
   if (maxDuration !== undefined) checks.push((e) => e.endTime - e.startTime <= maxDuration);
   if (since !== undefined) checks.push((e) => e.startTime >= since);
   if (until !== undefined) checks.push((e) => e.startTime <= until);
-  if (route !== undefined && route !== '') checks.push((e) => e.root.attributes['http.route'] === route);
+  if (route !== undefined && route !== '') {
+    // The root's route; with a service that is not the root's (orders behind the gateway, as a hub
+    // holds it), also the route that service's own server spans served: the traces of orders'
+    // GET /products/:id, which a metrics row, a query's route or an incident of orders asks for.
+    const svc = service !== undefined && service !== '' ? service : undefined;
+    checks.push(
+      svc === undefined
+        ? (e) => e.root.attributes['http.route'] === route
+        : (e) => e.root.attributes['http.route'] === route || (e.root.service !== svc && e.someSpan((s) => s.kind === 'server' && s.service === svc && s.attributes['http.route'] === route)),
+    );
+  }
   if (service !== undefined && service !== '') checks.push((e) => e.hasService(service));
   if (bloom !== undefined) {
     const { filters, needle } = bloom;

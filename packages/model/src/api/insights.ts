@@ -166,6 +166,8 @@ export interface IncidentSummary {
   title: string;
   /** how many anomalies it groups */
   anomalies: number;
+  /** the services of the anomalies it groups, first one's first (a gateway's incident may group orders' anomalies) */
+  services?: string[];
   /** the top suspects (at most 3), with their evidence */
   suspects: Suspect[];
 }

@@ -136,6 +136,14 @@ describe('incidents in the context', () => {
     expect(incidentMatches(inc, { since: NOW - 4 * MIN })).toBe(false);
     // a service-wide incident has no route: a route filter leaves it out
     expect(incidentMatches({ ...inc, scope: { kind: 'service', service: 'shop' } }, { route: '/orders/:id' })).toBe(false);
+    // an incident of the gateway's route whose top suspect is in orders is one of orders too
+    const caused = { ...inc, suspects: [{ service: 'orders' }, { service: 'billing' }] };
+    expect(incidentMatches(caused, { service: 'orders' })).toBe(true);
+    expect(incidentMatches(caused, { service: 'shop' })).toBe(true);
+    expect(incidentMatches(caused, { service: 'billing' })).toBe(false);
+    // ... and one that groups an anomaly of orders (a gateway incident it joined), ranked or not
+    expect(incidentMatches({ ...inc, services: ['shop', 'orders'] }, { service: 'orders' })).toBe(true);
+    expect(incidentMatches({ ...inc, services: ['shop'] }, { service: 'orders' })).toBe(false);
   });
   it('link to their traces: scope and window of the incident, the rest of the context kept', () => {
     expect(incidentTracesLink(inc, { status: 'error', since: 1, until: 2 })).toBe(`#/traces?service=shop&route=%2Forders%2F%3Aid&since=${NOW - 11 * MIN}&until=${NOW - 5 * MIN}&status=error`);

@@ -289,11 +289,20 @@ export interface IncidentLike {
   scope: { kind: string; service: string; route?: string };
   startedAt: number;
   endedAt?: number;
+  /** the services of the anomalies it groups */
+  services?: readonly string[];
+  /** the ranked suspects, most likely first */
+  suspects?: ReadonlyArray<{ service: string }>;
 }
 
-/** True when an incident falls in the context: its service, its route, and a window it overlaps. */
+/**
+ * True when an incident falls in the context: its service (the scope's, one of its anomalies', or
+ * its top suspect's: a fault in orders behind a gateway usually opens the incident on the
+ * gateway's route first, or joins one open there), its route, and a window it overlaps.
+ */
 export function incidentMatches(i: IncidentLike, ctx: Context): boolean {
-  if (ctx.service && i.scope.service !== ctx.service) return false;
+  const svc = ctx.service;
+  if (svc && i.scope.service !== svc && !i.services?.includes(svc) && i.suspects?.[0]?.service !== svc) return false;
   if (ctx.route && !routeMatches(i.scope.kind === 'route' ? i.scope.route : undefined, ctx.route)) return false;
   return overlapsWindow(ctx, i.startedAt, i.endedAt);
 }
