@@ -58,7 +58,6 @@ const ID_STRING = 1 << 7;
 const PARENT_STRING = 1 << 8;
 
 const KINDS: readonly SpanKind[] = ['internal', 'server', 'client', 'producer', 'consumer'];
-const KIND_INDEX: Record<string, number> = { internal: 0, server: 1, client: 2, producer: 3, consumer: 4 };
 const CODES = ['unset', 'ok', 'error'] as const;
 const STATUS_OBJECTS: readonly SpanStatus[] = CODES.map((code) => Object.freeze({ code }) as SpanStatus);
 export const NO_EVENTS = Object.freeze([]) as unknown as SpanEvent[];
@@ -96,16 +95,24 @@ function word(s: string, at: number): number | undefined {
 
 /** Writes the 16 lower-case hex characters of `id` as two int32s at `ints[at]`; false (nothing written) when it is not such an id. */
 function pack(id: string, ints: Int32Array, at: number): boolean {
-  if (id.length !== 16) return false;
-  const hi = word(id, 0);
-  const lo = hi === undefined ? undefined : word(id, 8);
+  return id.length === 16 && pack16(id, 0, ints, at);
+}
+
+/** Writes the 32 lower-case hex characters of trace id `id` as four int32s at `out[at]`; false when it is not such an id (then `out` is unspecified). */
+export function packTraceId(id: string, out: Int32Array, at: number): boolean {
+  return id.length === 32 && pack16(id, 0, out, at) && pack16(id, 16, out, at + 2);
+}
+
+function pack16(id: string, from: number, ints: Int32Array, at: number): boolean {
+  const hi = word(id, from);
+  const lo = hi === undefined ? undefined : word(id, from + 8);
   if (lo === undefined) return false;
   ints[at] = hi!;
   ints[at + 1] = lo;
   return true;
 }
 
-function hex8(w: number): string {
+export function hex8(w: number): string {
   return (w >>> 0).toString(16).padStart(8, '0');
 }
 
@@ -171,9 +178,11 @@ export class SpanSlab {
     let flags = error ? ERROR : 0;
     let extra = 0;
     let rest: Rest | undefined;
-    const kind = KIND_INDEX[span.kind];
-    if (kind !== undefined) flags |= kind;
-    else (rest ??= new Rest()).kind = span.kind;
+    const k = span.kind;
+    // Compared one by one: a keyed load by a string is a megamorphic look-up (measured ~3x slower).
+    const kind = k === 'internal' ? 0 : k === 'server' ? 1 : k === 'client' ? 2 : k === 'producer' ? 3 : k === 'consumer' ? 4 : -1;
+    if (kind >= 0) flags |= kind;
+    else (rest ??= new Rest()).kind = k;
     const status = span.status;
     const code = status.code === 'unset' ? 0 : status.code === 'ok' ? 1 : status.code === 'error' ? 2 : -1;
     if (code >= 0 && status.message === undefined) flags |= code << CODE_SHIFT;

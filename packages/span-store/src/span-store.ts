@@ -17,7 +17,8 @@ import {
 import { Interner, storeSpan } from './compact.js';
 import { SpanSlab } from './slab.js';
 import { TraceFilters } from './trace-filters.js';
-import { DEAD, EXEMPLAR, LINKED, SLOW, TraceEntry, summarize, traceBytes } from './trace-entry.js';
+import { DEAD, EXEMPLAR, LINKED, SLOW, TraceEntry, summarize } from './trace-entry.js';
+import { TraceIndex } from './trace-index.js';
 import { queryTraces, type QuerySource } from './trace-query.js';
 import { classIndex, RetentionQueues } from './retention.js';
 
@@ -101,7 +102,7 @@ export class SpanStore {
   readonly #slowMs: number;
   readonly #exemplars: number;
 
-  readonly #traces = new Map<string, TraceEntry>();
+  readonly #traces = new TraceIndex();
   /** The spans themselves, in columns (slab.ts) */
   readonly #slab = new SpanSlab();
   /** Shared copies of repeated strings (compact.ts) */
@@ -189,22 +190,22 @@ export class SpanStore {
     const bytes = storeSpan(slab, slot, span, this.#interner, isErrorSpan(span));
     if (
       this.#spans >= this.#maxSpans ||
-      this.#bytes + bytes + (entry === undefined ? traceBytes(traceId) : 0) > this.#maxBytes
+      this.#bytes + bytes + (entry === undefined ? this.#traces.newTraceBytes(traceId) : 0) > this.#maxBytes
     ) {
-      if (!this.#makeRoom(traceId, bytes)) {
+      if (!this.#makeRoom(entry, traceId, bytes)) {
         slab.free(slot);
         this.#refused++;
         return false;
       }
       // Eviction may have taken this span's own trace: its late spans start a fresh entry.
-      entry = this.#traces.get(traceId);
+      if (entry?.dead === true) entry = this.#traces.get(traceId);
     }
 
     this.#spans++;
     this.#filters.stale = true;
     if (entry === undefined) {
-      entry = new TraceEntry(this.#seq++, slab, traceId, slot, bytes);
-      this.#traces.set(traceId, entry);
+      entry = new TraceEntry(this.#seq++, slab, traceId, slot, bytes, this.#traces.wordsOf(traceId));
+      this.#traces.add(entry, traceId);
       this.#order.push(entry); // never full: #makeRoom keeps traces <= spans <= maxSpans, #evict the tombstones
       this.#bytes += entry.bytes;
       this.#addServiceRef(span.service);
@@ -456,9 +457,10 @@ export class SpanStore {
   }
 
   /** Evicts oldest traces until a span of `bytes` fits; false when it cannot fit even alone. */
-  #makeRoom(traceId: string, bytes: number): boolean {
+  #makeRoom(entry: TraceEntry | undefined, traceId: string, bytes: number): boolean {
+    const traceCost = this.#traces.newTraceBytes(traceId);
     for (;;) {
-      const need = bytes + (this.#traces.has(traceId) ? 0 : traceBytes(traceId));
+      const need = bytes + (entry === undefined || entry.dead ? traceCost : 0);
       if (this.#spans < this.#maxSpans && this.#bytes + need <= this.#maxBytes) return true;
       if (need > this.#maxBytes) return false;
       const next = this.#retention.takeNext();
@@ -468,7 +470,7 @@ export class SpanStore {
   }
 
   #evict(e: TraceEntry): void {
-    this.#traces.delete(e.traceId);
+    this.#traces.delete(e);
     const n = e.count;
     this.#spans -= n;
     this.#bytes -= e.bytes;

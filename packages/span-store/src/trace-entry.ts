@@ -1,17 +1,19 @@
 import { httpStatusOf, type Attributes, type RetentionFacts, type SpanRecord, type TraceSummary } from '@debugpanel/model';
 import { stringBytes } from './estimate.js';
-import type { SpanSlab } from './slab.js';
+import { hex8, packTraceId, type SpanSlab } from './slab.js';
 
 /**
  * Heap of one trace entry: the object, its Map entry and ring slot, its retention fields and its
- * slot in a class queue (measured with heapUsed deltas over one-span traces). Its trace id string
- * is counted apart (`stringBytes(traceId)`).
+ * slot in a class queue (measured with heapUsed deltas over one-span traces). A trace id that is
+ * not packed (trace-index.ts) adds its string.
  */
 export const TRACE_BYTES = 208;
 
-/** What a trace costs beyond its spans: its entry and its id string. */
+const idWords = new Int32Array(4);
+
+/** What a trace costs beyond its spans: its entry, and its id string when that is kept. */
 export function traceBytes(traceId: string): number {
-  return TRACE_BYTES + stringBytes(traceId);
+  return TRACE_BYTES + (packTraceId(traceId, idWords, 0) ? 0 : stringBytes(traceId));
 }
 
 /** `TraceEntry.marks` bits */
@@ -23,6 +25,8 @@ const PINNED = 16;
 /** Spans are chained in `startTime` order */
 const SORTED = 32;
 const PARENTLESS_ROOT = 64;
+/** Found by its id string, not its packed words (trace-index.ts) */
+const BY_STRING = 128;
 
 /**
  * One trace and its summary, kept up to date as spans arrive so queries never re-scan.
@@ -31,8 +35,11 @@ const PARENTLESS_ROOT = 64;
  * `next`: a trace holds no array of its own, and a one-span trace is this object alone.
  */
 export class TraceEntry implements RetentionFacts {
-  /** Its trace id; '' once evicted */
-  traceId: string;
+  /** Its trace id as four int32s (hex), or id0 the id string as given and the rest 0; '' once evicted */
+  id0: number | string;
+  id1 = 0;
+  id2 = 0;
+  id3 = 0;
   /** First and last slot of its chain (arrival order unless `sortSpans` ran); -1 once evicted */
   head: number;
   tail: number;
@@ -72,15 +79,48 @@ export class TraceEntry implements RetentionFacts {
     first: number,
     /** The first span's estimate (the entry adds its own, `traceBytes`) */
     bytes: number,
+    /** `traceId` packed, when the caller did it already (trace-index.ts) */
+    words?: Int32Array,
   ) {
-    this.traceId = traceId;
+    const w = words ?? (packTraceId(traceId, idWords, 0) ? idWords : undefined);
+    if (w !== undefined) {
+      this.id0 = w[0]!;
+      this.id1 = w[1]!;
+      this.id2 = w[2]!;
+      this.id3 = w[3]!;
+    } else this.id0 = traceId;
     this.head = first;
     this.tail = first;
     this.root = first;
     this.service0 = slab.service(first);
     if (!slab.hasParent(first)) this.marks |= PARENTLESS_ROOT;
     this.errorCount = slab.isError(first) ? 1 : 0;
-    this.bytes = traceBytes(traceId) + bytes;
+    this.bytes = TRACE_BYTES + (w === undefined ? stringBytes(traceId) : 0) + bytes;
+  }
+
+  /** Its trace id (made from its words each time when packed) */
+  get traceId(): string {
+    const id0 = this.id0;
+    if (typeof id0 === 'string') return id0;
+    return hex8(id0) + hex8(this.id1) + hex8(this.id2) + hex8(this.id3);
+  }
+
+  /** Its id's last word when packed (the trace index's key) */
+  get idWord(): number | undefined {
+    return typeof this.id0 === 'number' ? this.id3 : undefined;
+  }
+
+  /** Whether its packed id is `w` */
+  isTrace(w: Int32Array): boolean {
+    return this.id3 === w[3] && this.id0 === w[0] && this.id1 === w[1] && this.id2 === w[2];
+  }
+
+  get byString(): boolean {
+    return (this.marks & BY_STRING) !== 0;
+  }
+
+  set byString(on: boolean) {
+    this.marks = on ? this.marks | BY_STRING : this.marks & ~BY_STRING;
   }
 
   get dead(): boolean {
@@ -245,7 +285,7 @@ export class TraceEntry implements RetentionFacts {
       s = next;
     }
     this.head = this.tail = this.root = -1;
-    this.traceId = '';
+    this.id0 = '';
     this.moreServices = undefined;
   }
 
