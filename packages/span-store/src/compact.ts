@@ -31,6 +31,8 @@ const SKIP = 1024;
 /** The shared strings of one attribute key (or of span names), and how often they are found. */
 class KeyTable {
   readonly table = new Map<string, string>();
+  /** The value found last: compared before the table is probed (most keys repeat one value) */
+  last = '';
   tries = 0;
   hits = 0;
   /** Values to keep as they are before looking up again */
@@ -80,22 +82,35 @@ export class Interner {
     }
     if (s.length > MAX_INTERNED_LENGTH) return s;
     if (++t.tries === WINDOW) this.#verdict(t);
+    // An equal string compares its characters, no hash: cheaper than a probe when it repeats.
+    const last = t.last;
+    if (s === last) {
+      t.hits++;
+      this.hit = true;
+      return last;
+    }
     const table = t.table;
     const shared = table.get(s);
     if (shared !== undefined) {
       t.hits++;
       this.hit = true;
+      t.last = shared;
       return shared;
     }
     if (table.size >= MAX_PER_KEY) return s;
     if (this.#size >= MAX_INTERNED) {
       this.#names.table.clear();
-      for (const k of this.#keys.values()) k.table.clear();
+      this.#names.last = '';
+      for (const k of this.#keys.values()) {
+        k.table.clear();
+        k.last = '';
+      }
       this.#size = 0;
       this.resets++;
     }
     table.set(s, s);
     this.#size++;
+    t.last = s;
     return s;
   }
 
@@ -128,8 +143,8 @@ export function storeSpan(slab: SpanSlab, slot: number, span: SpanRecord, intern
   // The one walk over the attributes: shares strings and sums what the values hold of their own.
   const attrs = span.attributes;
   if (attrs !== undefined && attrs !== null) {
-    /** Whether the object may be written to (a producer may hand over a frozen one), asked once needed */
-    let writable: boolean | undefined;
+    /** Cleared when the object refuses a write (a producer may hand over a frozen one) */
+    let writable = true;
     let own = 0;
     let count = 0;
     for (const k in attrs) {
@@ -145,9 +160,17 @@ export function storeSpan(slab: SpanSlab, slot: number, span: SpanRecord, intern
       }
       const i = interner.internValue(k, v);
       // An equal string held already: share it (it may be this very one: equal strings cannot be
-      // told apart), unless the object is frozen.
-      if (interner.hit && (writable ??= !Object.isFrozen(attrs))) attrs[k] = i;
-      else own += stringBytes(v);
+      // told apart), unless the object is frozen (then the write throws: cheaper than asking
+      // Object.isFrozen, a call, for every span).
+      if (interner.hit && writable) {
+        try {
+          attrs[k] = i;
+          continue;
+        } catch {
+          writable = false;
+        }
+      }
+      own += stringBytes(v);
     }
     n += attributesObjectBytes(count, own);
   }
