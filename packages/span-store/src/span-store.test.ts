@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { storedSpanBytes } from './compact.js';
 import { stringBytes } from './estimate.js';
 import { SpanStore } from './span-store.js';
-import { traceBytes } from './trace-entry.js';
+import { SERVICES_BYTES, WIDE_BYTES, traceBytes } from './trace-entry.js';
 import { ids, sid, span, tid, trace } from './spans.test-helper.js';
 
 describe('SpanStore options', () => {
@@ -160,9 +160,10 @@ describe('SpanStore eviction', () => {
     expect(one).toBe(storedSpanBytes(s) + traceBytes(tid(1)));
     store.add(span(tid(1)));
     store.add(span(tid(2)));
-    // Their name ("work") was stored before: held once, charged to the first span.
+    // Their name ("work") was stored before: held once, charged to the first span; trace 1's entry
+    // now holds its start and end (WIDE_BYTES).
     const plain = storedSpanBytes(span(tid(2))) - stringBytes('work');
-    expect(store.stats().bytes - one).toBe(2 * plain + traceBytes(tid(2)));
+    expect(store.stats().bytes - one).toBe(2 * plain + WIDE_BYTES + traceBytes(tid(2)));
   });
 
   it('with capacity 1 keeps only the newest span', () => {
@@ -252,7 +253,9 @@ describe('SpanStore per-trace cap', () => {
     const names = store.getTrace(tid(7))!.map((s) => s.name);
     expect(names).toEqual(['GET /big', 'child 1', 'child 2']);
     expect(store.stats()).toMatchObject({ spans: 3, refusedSpans: 2 });
-    expect(store.stats().bytes).toBe([root, kids[0]!, kids[1]!].reduce((n, s) => n + storedSpanBytes(s), 0) + traceBytes(tid(7)));
+    // The entry holds its times and a second service (gateway) beside its spans.
+    const entryBytes = traceBytes(tid(7)) + WIDE_BYTES + SERVICES_BYTES + 8;
+    expect(store.stats().bytes).toBe([root, kids[0]!, kids[1]!].reduce((n, s) => n + storedSpanBytes(s), 0) + entryBytes);
     // A second parentless span (not earlier) is refused like any other span past the cap.
     expect(store.add(span(tid(7), { startTime: 2000 }))).toBe(false);
     expect(store.query({ name: 'GET /big' }).traces.map((t) => t.traceId)).toEqual([tid(7)]);

@@ -190,9 +190,9 @@ export class SpanStore {
     const bytes = storeSpan(slab, slot, span, this.#interner, isErrorSpan(span));
     if (
       this.#spans >= this.#maxSpans ||
-      this.#bytes + bytes + (entry === undefined ? this.#traces.newTraceBytes(traceId) : 0) > this.#maxBytes
+      this.#bytes + bytes + (entry === undefined ? this.#traces.newTraceBytes(traceId) : entry.growthFor(span.service)) > this.#maxBytes
     ) {
-      if (!this.#makeRoom(entry, traceId, bytes)) {
+      if (!this.#makeRoom(entry, traceId, span.service, bytes)) {
         slab.free(slot);
         this.#refused++;
         return false;
@@ -216,10 +216,11 @@ export class SpanStore {
     }
     const root = entry.root;
     const errors = entry.errorCount;
+    const before = entry.bytes;
     entry.append(slot, bytes);
-    this.#bytes += bytes;
     this.#retention.spans[entry.cls]!++;
     if (entry.addService(span.service)) this.#addServiceRef(span.service);
+    this.#bytes += entry.bytes - before;
     // Its class can change only when its root or its first error arrives.
     if (entry.root !== root) {
       this.#noteRoot(entry);
@@ -265,11 +266,12 @@ export class SpanStore {
     const next = slab.next(slot);
     const delta = storeSpan(slab, slot, span, this.#interner, isErrorSpan(span)) - old;
     slab.setNext(slot, next);
+    const before = entry.bytes;
     entry.tookRoot(slot, wasError);
     entry.bytes += delta;
-    this.#bytes += delta;
-    this.#filters.stale = true;
     if (entry.addService(span.service)) this.#addServiceRef(span.service);
+    this.#bytes += entry.bytes - before;
+    this.#filters.stale = true;
     this.#noteRoot(entry);
     this.#retention.update(entry);
     return true;
@@ -457,10 +459,10 @@ export class SpanStore {
   }
 
   /** Evicts oldest traces until a span of `bytes` fits; false when it cannot fit even alone. */
-  #makeRoom(entry: TraceEntry | undefined, traceId: string, bytes: number): boolean {
+  #makeRoom(entry: TraceEntry | undefined, traceId: string, service: string, bytes: number): boolean {
     const traceCost = this.#traces.newTraceBytes(traceId);
     for (;;) {
-      const need = bytes + (entry === undefined || entry.dead ? traceCost : 0);
+      const need = bytes + (entry === undefined || entry.dead ? traceCost : entry.growthFor(service));
       if (this.#spans < this.#maxSpans && this.#bytes + need <= this.#maxBytes) return true;
       if (need > this.#maxBytes) return false;
       const next = this.#retention.takeNext();

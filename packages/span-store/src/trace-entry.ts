@@ -9,6 +9,11 @@ import { hex8, packTraceId, type SpanSlab } from './slab.js';
  */
 export const TRACE_BYTES = 208;
 
+/** What a trace's second span adds to its entry: its start and end as two heap numbers */
+export const WIDE_BYTES = 32;
+/** An array of further services (its header and its elements' header), plus 8 per service */
+export const SERVICES_BYTES = 48;
+
 const idWords = new Int32Array(4);
 
 /** What a trace costs beyond its spans: its entry, and its id string when that is kept. */
@@ -172,6 +177,7 @@ export class TraceEntry implements RetentionFacts {
     if (this.start === undefined) {
       this.start = this.slab.start(this.head);
       this.end = this.start + this.slab.duration(this.head);
+      this.bytes += WIDE_BYTES;
     }
     if (start < this.start) this.start = start;
     if (end > this.end!) this.end = end;
@@ -195,7 +201,15 @@ export class TraceEntry implements RetentionFacts {
     return out;
   }
 
-  /** Adds a later span of the trace (written into `slot` already, `bytes` its estimate): times, order, root, errors follow. */
+  /** What adding a span of `service` adds to the entry itself (its times, a new service). */
+  growthFor(service: string): number {
+    return (this.count === 1 ? WIDE_BYTES : 0) + (this.hasService(service) ? 0 : this.moreServices === undefined ? SERVICES_BYTES + 8 : 8);
+  }
+
+  /**
+   * Adds a later span of the trace (written into `slot` already, `bytes` its estimate): times,
+   * order, root, errors follow; `bytes` grows by it and by what the entry grew (`growthFor`).
+   */
   append(slot: number, bytes: number): void {
     const slab = this.slab;
     const start = slab.start(slot);
@@ -297,6 +311,7 @@ export class TraceEntry implements RetentionFacts {
   addService(service: string): boolean {
     if (this.hasService(service)) return false;
     // Exact-size copies: traces span few services, and push would reserve 16 spare slots.
+    this.bytes += this.moreServices === undefined ? SERVICES_BYTES + 8 : 8;
     this.moreServices = this.moreServices === undefined ? [service] : [...this.moreServices, service];
     return true;
   }
