@@ -41,7 +41,7 @@ async function run(ctx: Context): Promise<Row[]> {
     else await doOtel().then(doStore);
   }
   ctx.log(`memory: otel ${summarize(otel).median.toFixed(0)} B/span${store.length ? `, store ${summarize(store).median.toFixed(0)} B/span` : ''}`);
-  const what = `${n.toLocaleString('en-US')} spans in traces of 10, heap delta after gc`;
+  const what = `${n.toLocaleString('en-US')} spans in traces of 10, heap + ArrayBuffer delta after gc`;
 
   if (hasStore) {
     rows.push(measuredRow({ group, name: 'heap per stored span: SpanStore', unit: 'B', value: summarize(store), ratio: { summary: ratioSummary(store, otel), to: 'OTel' }, aim: PER_SPAN_AIM, note: what }));

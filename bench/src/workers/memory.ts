@@ -14,9 +14,11 @@ import { loadStore } from './store-api.js';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('the memory worker needs node --expose-gc');
 
+/** Heap after gc, plus what ArrayBuffers hold outside it (a store may keep columns in typed arrays). */
 function settle(): number {
   for (let i = 0; i < 3; i++) gc!();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 const SHAPE: TraceShape = { spans: 10 };

@@ -1,4 +1,4 @@
-import type { Attributes, SpanRecord } from '@debugpanel/model';
+import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '@debugpanel/model';
 
 /*
  * Byte costs of V8 heap objects on 64-bit Node without pointer compression (the default build),
@@ -101,20 +101,32 @@ export function estimateSpanBytes(span: SpanRecord, ownAttributeBytes: number = 
   if (message !== undefined) n += stringBytes(message);
   n += ownAttributeBytes;
   const events = span.events;
-  if (events !== undefined && !(events.length === 0 && isSharedEmpty(events))) {
-    n += ARRAY_BASE;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      n += EVENT_BASE + WORD + stringBytes(e.name) + attributesBytes(e.attributes);
-    }
-  }
-  const links = span.links;
-  if (links !== undefined) {
-    n += ARRAY_BASE;
-    for (let i = 0; i < links.length; i++) {
-      const l = links[i]!;
-      n += LINK_BASE + WORD + stringBytes(l.traceId) + stringBytes(l.spanId) + attributesBytes(l.attributes);
-    }
+  if (events !== undefined && !(events.length === 0 && isSharedEmpty(events))) n += eventsBytes(events);
+  if (span.links !== undefined) n += linksBytes(span.links);
+  return n;
+}
+
+/** An events array with its events. */
+export function eventsBytes(events: ReadonlyArray<SpanEvent>): number {
+  let n = ARRAY_BASE;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    n += EVENT_BASE + WORD + stringBytes(e.name) + attributesBytes(e.attributes);
   }
   return n;
+}
+
+/** A links array with its links. */
+export function linksBytes(links: ReadonlyArray<SpanLink>): number {
+  let n = ARRAY_BASE;
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i]!;
+    n += LINK_BASE + WORD + stringBytes(l.traceId) + stringBytes(l.spanId) + attributesBytes(l.attributes);
+  }
+  return n;
+}
+
+/** A `status` object of the span's own with its message. */
+export function statusBytes(status: { message?: string }): number {
+  return STATUS_BASE + (status.message === undefined ? 0 : stringBytes(status.message));
 }

@@ -13,3 +13,4 @@ export { RingBuffer } from '@debugpanel/model';
 export { SpanStore } from './span-store.js';
 export type { SpanStoreOptions, SpanStoreStats, EvictListener } from './span-store.js';
 export { estimateSpanBytes } from './estimate.js';
+export { storedSpanBytes } from './compact.js';

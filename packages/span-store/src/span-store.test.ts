@@ -1,9 +1,10 @@
 import type { SpanRecord, TraceQuery, TraceSummary } from '@debugpanel/model';
 import { isErrorSpan } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
-import { estimateSpanBytes } from './estimate.js';
+import { storedSpanBytes } from './compact.js';
+import { stringBytes } from './estimate.js';
 import { SpanStore } from './span-store.js';
-import { TRACE_BYTES } from './trace-entry.js';
+import { SERVICES_BYTES, WIDE_BYTES, traceBytes } from './trace-entry.js';
 import { ids, sid, span, tid, trace } from './spans.test-helper.js';
 
 describe('SpanStore options', () => {
@@ -51,12 +52,14 @@ describe('SpanStore.add and getTrace', () => {
     expect(store.stats()).toMatchObject({ spans: 4, traces: 2 });
   });
 
-  it('holds the given span objects, not copies, and hands out a fresh array', () => {
+  it('hands out records equal to the spans given (copies: it keeps columns, not the objects) in a fresh array', () => {
     const store = new SpanStore();
-    const s = span(tid(1));
+    const s = span(tid(1), { attributes: { k: 'v' } });
     store.add(s);
     const got = store.getTrace(tid(1))!;
-    expect(got[0]).toBe(s);
+    expect(got[0]).toEqual(s);
+    expect(got[0]).not.toBe(s);
+    expect(got[0]!.attributes).toBe(s.attributes);
     got.pop();
     expect(store.getTrace(tid(1))).toHaveLength(1);
   });
@@ -149,15 +152,18 @@ describe('SpanStore eviction', () => {
     expect(stats.evictedBytes).toBe(first + perTrace * 6);
   });
 
-  it('counts bytes from estimateSpanBytes plus a per-trace overhead', () => {
+  it('counts bytes from storedSpanBytes plus a per-trace overhead, repeated strings once', () => {
     const store = new SpanStore();
     const s = span(tid(1), { attributes: { 'http.route': '/x', big: 'y'.repeat(1000) } });
     store.add(s);
     const one = store.stats().bytes;
-    expect(one).toBeGreaterThan(estimateSpanBytes(s));
+    expect(one).toBe(storedSpanBytes(s) + traceBytes(tid(1)));
     store.add(span(tid(1)));
     store.add(span(tid(2)));
-    expect(store.stats().bytes - one).toBeGreaterThan(2 * estimateSpanBytes(span(tid(2))));
+    // Their name ("work") was stored before: held once, charged to the first span; trace 1's entry
+    // now holds its start and end (WIDE_BYTES).
+    const plain = storedSpanBytes(span(tid(2))) - stringBytes('work');
+    expect(store.stats().bytes - one).toBe(2 * plain + WIDE_BYTES + traceBytes(tid(2)));
   });
 
   it('with capacity 1 keeps only the newest span', () => {
@@ -247,7 +253,9 @@ describe('SpanStore per-trace cap', () => {
     const names = store.getTrace(tid(7))!.map((s) => s.name);
     expect(names).toEqual(['GET /big', 'child 1', 'child 2']);
     expect(store.stats()).toMatchObject({ spans: 3, refusedSpans: 2 });
-    expect(store.stats().bytes).toBe([root, kids[0]!, kids[1]!].reduce((n, s) => n + estimateSpanBytes(s), 0) + TRACE_BYTES + 3 * 12);
+    // The entry holds its times and a second service (gateway) beside its spans.
+    const entryBytes = traceBytes(tid(7)) + WIDE_BYTES + SERVICES_BYTES + 8;
+    expect(store.stats().bytes).toBe([root, kids[0]!, kids[1]!].reduce((n, s) => n + storedSpanBytes(s), 0) + entryBytes);
     // A second parentless span (not earlier) is refused like any other span past the cap.
     expect(store.add(span(tid(7), { startTime: 2000 }))).toBe(false);
     expect(store.query({ name: 'GET /big' }).traces.map((t) => t.traceId)).toEqual([tid(7)]);

@@ -1,6 +1,7 @@
 import {
   RingBuffer,
   checkKeys,
+  isErrorSpan,
   checkValue,
   isNumberAtLeast,
   isPositiveInt,
@@ -13,10 +14,11 @@ import {
   type StoreStats,
   type TraceSummary,
 } from '@debugpanel/model';
-import { Interner, compactSpan } from './compact.js';
-import { estimateSpanBytes } from './estimate.js';
+import { Interner, storeSpan } from './compact.js';
+import { SpanSlab } from './slab.js';
 import { TraceFilters } from './trace-filters.js';
-import { DEAD, EXEMPLAR, LINKED, SLOT_BYTES, SLOW, TRACE_BYTES, TraceEntry, summarize } from './trace-entry.js';
+import { DEAD, EXEMPLAR, LINKED, SLOW, TraceEntry, summarize } from './trace-entry.js';
+import { TraceIndex } from './trace-index.js';
 import { queryTraces, type QuerySource } from './trace-query.js';
 import { classIndex, RetentionQueues } from './retention.js';
 
@@ -60,11 +62,6 @@ const DEFAULTS = {
 const MAX_EXEMPLAR_ROUTES = 1000;
 /** Tombstones the query order may hold beyond the live traces before it is compacted */
 const ORDER_SLACK = 64;
-/** What an evicted entry holds instead of its first span, so a tombstone keeps no span alive */
-const GONE: SpanRecord = Object.freeze({
-  traceId: '', spanId: '', name: '', kind: 'internal', service: '', startTime: 0, duration: 0,
-  status: Object.freeze({ code: 'unset' }), attributes: Object.freeze({}), events: Object.freeze([]) as unknown as SpanRecord['events'],
-}) as SpanRecord;
 
 const OPTIONS: Schema = {
   maxSpans: isPositiveInt,
@@ -105,7 +102,9 @@ export class SpanStore {
   readonly #slowMs: number;
   readonly #exemplars: number;
 
-  readonly #traces = new Map<string, TraceEntry>();
+  readonly #traces = new TraceIndex();
+  /** The spans themselves, in columns (slab.ts) */
+  readonly #slab = new SpanSlab();
   /** Shared copies of repeated strings (compact.ts) */
   readonly #interner = new Interner();
   /**
@@ -185,26 +184,30 @@ export class SpanStore {
       // dates the trace. The latest other span makes room and is counted as refused instead.
       return entry.isRootFor(span) && this.#replaceLast(entry, span);
     }
-    const bytes = compactSpan(span, this.#interner) + SLOT_BYTES;
+    const slab = this.#slab;
+    // Written before room is made (the slot is nobody's until linked below): the estimate needs it.
+    const slot = slab.alloc();
+    const bytes = storeSpan(slab, slot, span, this.#interner, isErrorSpan(span));
     if (
       this.#spans >= this.#maxSpans ||
-      this.#bytes + bytes + (entry === undefined ? TRACE_BYTES : 0) > this.#maxBytes
+      this.#bytes + bytes + (entry === undefined ? this.#traces.newTraceBytes(traceId) : entry.growthFor(span.service)) > this.#maxBytes
     ) {
-      if (!this.#makeRoom(traceId, bytes)) {
+      if (!this.#makeRoom(entry, traceId, span.service, bytes)) {
+        slab.free(slot);
         this.#refused++;
         return false;
       }
       // Eviction may have taken this span's own trace: its late spans start a fresh entry.
-      entry = this.#traces.get(traceId);
+      if (entry?.dead === true) entry = this.#traces.get(traceId);
     }
 
     this.#spans++;
     this.#filters.stale = true;
     if (entry === undefined) {
-      entry = new TraceEntry(this.#seq++, span, bytes);
-      this.#traces.set(traceId, entry);
+      entry = new TraceEntry(this.#seq++, slab, traceId, slot, bytes, this.#traces.wordsOf(traceId));
+      this.#traces.add(entry, traceId);
       this.#order.push(entry); // never full: #makeRoom keeps traces <= spans <= maxSpans, #evict the tombstones
-      this.#bytes += TRACE_BYTES + bytes;
+      this.#bytes += entry.bytes;
       this.#addServiceRef(span.service);
       this.#noteRoot(entry);
       if (this.#pendingLinks.size !== 0 && this.#pendingLinks.delete(traceId)) this.#markLinked(entry);
@@ -213,10 +216,11 @@ export class SpanStore {
     }
     const root = entry.root;
     const errors = entry.errorCount;
-    entry.append(span, bytes);
-    this.#bytes += bytes;
+    const before = entry.bytes;
+    entry.append(slot, bytes);
     this.#retention.spans[entry.cls]!++;
     if (entry.addService(span.service)) this.#addServiceRef(span.service);
+    this.#bytes += entry.bytes - before;
     // Its class can change only when its root or its first error arrives.
     if (entry.root !== root) {
       this.#noteRoot(entry);
@@ -233,7 +237,7 @@ export class SpanStore {
   #noteRoot(e: TraceEntry): void {
     if ((e.marks & SLOW) === 0 && e.endTime - e.startTime >= this.#slowMs) e.marks |= SLOW;
     if ((e.marks & (EXEMPLAR | SLOW)) !== 0 || e.errorCount > 0 || this.#exemplars === 0) return;
-    const route = e.root.attributes['http.route'];
+    const route = e.rootAttributes['http.route'];
     if (typeof route !== 'string') return;
     const minute = Math.floor(e.startTime / 60_000);
     const counts = this.#exemplarCounts;
@@ -254,13 +258,20 @@ export class SpanStore {
 
   /** Puts the full trace's new root in place of its latest span (see TraceEntry.replaceLastWithRoot). */
   #replaceLast(entry: TraceEntry, span: SpanRecord): boolean {
-    const victim = entry.replaceLastWithRoot(span);
-    if (victim === undefined) return false;
-    const delta = estimateSpanBytes(span) - estimateSpanBytes(victim);
+    const slot = entry.replaceableSlot();
+    if (slot < 0) return false;
+    const slab = this.#slab;
+    const old = slab.bytes(slot);
+    const wasError = slab.isError(slot);
+    const next = slab.next(slot);
+    const delta = storeSpan(slab, slot, span, this.#interner, isErrorSpan(span)) - old;
+    slab.setNext(slot, next);
+    const before = entry.bytes;
+    entry.tookRoot(slot, wasError);
     entry.bytes += delta;
-    this.#bytes += delta;
-    this.#filters.stale = true;
     if (entry.addService(span.service)) this.#addServiceRef(span.service);
+    this.#bytes += entry.bytes - before;
+    this.#filters.stale = true;
     this.#noteRoot(entry);
     this.#retention.update(entry);
     return true;
@@ -430,6 +441,7 @@ export class SpanStore {
     this.#pendingLinks.clear();
     this.#serviceRefs.clear();
     this.#filters.clear();
+    this.#slab.clear();
     this.#spans = 0;
     this.#bytes = 0;
     this.#pinned = 0;
@@ -447,9 +459,10 @@ export class SpanStore {
   }
 
   /** Evicts oldest traces until a span of `bytes` fits; false when it cannot fit even alone. */
-  #makeRoom(traceId: string, bytes: number): boolean {
+  #makeRoom(entry: TraceEntry | undefined, traceId: string, service: string, bytes: number): boolean {
+    const traceCost = this.#traces.newTraceBytes(traceId);
     for (;;) {
-      const need = bytes + (this.#traces.has(traceId) ? 0 : TRACE_BYTES);
+      const need = bytes + (entry === undefined || entry.dead ? traceCost : entry.growthFor(service));
       if (this.#spans < this.#maxSpans && this.#bytes + need <= this.#maxBytes) return true;
       if (need > this.#maxBytes) return false;
       const next = this.#retention.takeNext();
@@ -459,7 +472,7 @@ export class SpanStore {
   }
 
   #evict(e: TraceEntry): void {
-    this.#traces.delete(e.traceId);
+    this.#traces.delete(e);
     const n = e.count;
     this.#spans -= n;
     this.#bytes -= e.bytes;
@@ -482,10 +495,7 @@ export class SpanStore {
     }
     // A tombstone in the order (and maybe in a class queue it left) until passed: it keeps no span.
     e.marks |= DEAD;
-    e.first = GONE;
-    e.root = GONE;
-    e.many = undefined;
-    e.moreServices = undefined;
+    e.release();
     const order = this.#order;
     this.#orderDead++;
     for (let h = order.peek(); h !== undefined && h.dead; h = order.peek()) {

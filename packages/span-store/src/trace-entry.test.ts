@@ -1,36 +1,51 @@
 import type { SpanRecord } from '@debugpanel/model';
+import { isErrorSpan } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
+import { Interner, storeSpan } from './compact.js';
+import { SpanSlab } from './slab.js';
 import { span, tid } from './spans.test-helper.js';
-import { SLOT_BYTES, TRACE_BYTES, TraceEntry, summarize } from './trace-entry.js';
+import { TraceEntry, summarize, traceBytes } from './trace-entry.js';
 
-function entryOf(spans: SpanRecord[]): TraceEntry {
-  const e = new TraceEntry(7, spans[0]!, 100);
-  for (const s of spans.slice(1)) {
-    e.widen(s.startTime, s.startTime + s.duration);
-    if (s.startTime < e.last().startTime) e.sorted = false;
-    e.push(s);
-  }
+function entryOf(spans: SpanRecord[], slab = new SpanSlab()): TraceEntry {
+  const interner = new Interner();
+  const put = (s: SpanRecord): [number, number] => {
+    const slot = slab.alloc();
+    return [slot, storeSpan(slab, slot, s, interner, isErrorSpan(s))];
+  };
+  const [first, bytes] = put(spans[0]!);
+  const e = new TraceEntry(7, slab, spans[0]!.traceId, first, bytes);
+  for (const s of spans.slice(1)) e.append(...put(s));
   return e;
 }
 
 describe('TraceEntry', () => {
-  it('holds one span without arrays, its times read from the span', () => {
+  it('holds one span as a slot of the slab, its times read from there', () => {
     const root = span(tid(1), { kind: 'server', startTime: 5, duration: 3 });
-    const e = entryOf([root]);
-    expect(e.many).toBeUndefined();
+    const slab = new SpanSlab();
+    const e = entryOf([root], slab);
+    expect(e.head).toBe(e.tail);
     expect(e.spans()).toEqual([root]);
-    expect([e.startTime, e.endTime, e.count, e.bytes]).toEqual([5, 8, 1, TRACE_BYTES + 100]);
-    expect(SLOT_BYTES).toBeGreaterThan(0);
+    expect([e.startTime, e.endTime, e.count]).toEqual([5, 8, 1]);
+    expect(e.bytes).toBe(traceBytes(tid(1)) + slab.bytes(e.head));
   });
 
-  it('grows its span array by half and widens its time range', () => {
+  it('chains later spans in arrival order and widens its time range', () => {
     const root = span(tid(2), { startTime: 10, duration: 5 });
     const spans = [root, ...Array.from({ length: 9 }, (_, i) => span(tid(2), { startTime: 20 + i, duration: 1, parentSpanId: root.spanId }))];
     const e = entryOf(spans);
     expect(e.count).toBe(10);
-    expect(e.many!.length).toBe(13); // 2, 3, 4, 6, 9, 13
     expect(e.spans()).toEqual(spans);
+    expect(e.slots()).toHaveLength(10);
     expect([e.startTime, e.endTime]).toEqual([10, 29]);
+    expect(e.sorted).toBe(true);
+  });
+
+  it('takes the parent of its current root as root until a parentless span arrives', () => {
+    const parent = span(tid(3), { startTime: 5, duration: 20, parentSpanId: 'ab'.repeat(8), name: 'server' });
+    const child = span(tid(3), { startTime: 6, duration: 2, parentSpanId: parent.spanId, name: 'child' });
+    const e = entryOf([child, parent]);
+    expect(summarize(e).rootName).toBe('server');
+    expect(e.hasParentlessRoot).toBe(false);
   });
 
   it('sorts out-of-order spans by start time and asks for the filter to be redone', () => {
@@ -42,16 +57,17 @@ describe('TraceEntry', () => {
     e.sortSpans();
     expect(e.spans()).toEqual([b, a]);
     expect(e.filtered).toBe(0);
+    expect(e.sorted).toBe(true);
   });
 
-  it('knows its services and answers someSpan over every span', () => {
+  it('knows its services and answers someSlot over every span', () => {
     const e = entryOf([span(tid(4), { service: 'a' }), span(tid(4), { service: 'b', name: 'x' })]);
     e.moreServices = ['b'];
     expect(e.hasService('b')).toBe(true);
     expect(e.hasService('c')).toBe(false);
     expect(e.services()).toEqual(['a', 'b']);
-    expect(e.someSpan((s) => s.name === 'x')).toBe(true);
-    expect(e.someSpan((s) => s.name === 'y')).toBe(false);
+    expect(e.someSlot((slab, s) => slab.name(s) === 'x')).toBe(true);
+    expect(e.someSlot((slab, s) => slab.name(s) === 'y')).toBe(false);
   });
 
   it('summarizes from its root: route, status, reason and pin (a pinned trace says it is kept because pinned)', () => {
@@ -65,5 +81,15 @@ describe('TraceEntry', () => {
     });
     e.pinned = false;
     expect(summarize(e).reason).toBe('error');
+  });
+
+  it('frees its slots on release, for the next spans to reuse', () => {
+    const slab = new SpanSlab();
+    const e = entryOf([span(tid(6)), span(tid(6)), span(tid(6))], slab);
+    const slots = e.slots().sort();
+    e.release();
+    expect([e.head, e.traceId]).toEqual([-1, '']);
+    expect([slab.alloc(), slab.alloc(), slab.alloc()].sort()).toEqual(slots);
+    expect(slab.capacity).toBe(1024);
   });
 });

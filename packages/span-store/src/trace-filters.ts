@@ -4,7 +4,7 @@
  * ingest pays nothing for them. A filter lives and dies with its trace; its bytes count in the
  * store's budget like the trace's spans.
  */
-import { BigramFilters, FILTER_BYTES, ID_SEP, NAME_SEP, keySep, type RingBuffer, type SpanRecord } from '@debugpanel/model';
+import { BigramFilters, FILTER_BYTES, ID_SEP, NAME_SEP, keySep, type Attributes, type RingBuffer } from '@debugpanel/model';
 import type { TraceEntry } from './trace-entry.js';
 
 export class TraceFilters {
@@ -57,20 +57,17 @@ export class TraceFilters {
     }
     const n = e.count;
     if (e.filtered === n) return added;
-    if (e.many === undefined) {
-      filterSpan(filters, slot, e.first);
-    } else {
-      for (let i = e.filtered; i < n; i++) filterSpan(filters, slot, e.many[i]!);
-    }
+    const slab = e.slab;
+    let s = e.head;
+    for (let i = 0; i < n; i++, s = slab.next(s)) if (i >= e.filtered) filterSpan(filters, slot, slab.name(s), slab.attributes(s));
     e.filtered = n;
     return added;
   }
 }
 
 /** Hashes one span's strings into a trace's filter: its name and every attribute value. */
-export function filterSpan(filters: BigramFilters, slot: number, s: SpanRecord): void {
-  filters.add(slot, s.name, NAME_SEP);
-  const attrs = s.attributes;
+export function filterSpan(filters: BigramFilters, slot: number, name: string, attrs: Attributes): void {
+  filters.add(slot, name, NAME_SEP);
   for (const k in attrs) {
     const v = attrs[k];
     if (typeof v === 'string') filters.add(slot, v, keySep(k));

@@ -16,7 +16,7 @@ import {
   type BigramFilters,
   type Needle,
   type RingBuffer,
-  type SpanRecord,
+  type Attributes,
   type TraceQuery,
   type TraceQueryResult,
   type TraceSummary,
@@ -156,7 +156,7 @@ export function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; n
   if (q.httpStatus !== undefined && q.httpStatus !== '') {
     const f = parseHttpStatusFilter(q.httpStatus);
     if (typeof f === 'string') throw new RangeError(`SpanStore.query: ${f}`);
-    checks.push((e) => httpStatusIn(httpStatusOf(e.root), f));
+    checks.push((e) => httpStatusIn(httpStatusOf({ attributes: e.rootAttributes }), f));
   }
   if (minDuration !== undefined) checks.push((e) => e.endTime - e.startTime >= minDuration);
   if (maxDuration !== undefined) checks.push((e) => e.endTime - e.startTime <= maxDuration);
@@ -169,8 +169,10 @@ export function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; n
     const svc = service !== undefined && service !== '' ? service : undefined;
     checks.push(
       svc === undefined
-        ? (e) => e.root.attributes['http.route'] === route
-        : (e) => e.root.attributes['http.route'] === route || (e.root.service !== svc && e.someSpan((s) => s.kind === 'server' && s.service === svc && s.attributes['http.route'] === route)),
+        ? (e) => e.rootAttributes['http.route'] === route
+        : (e) =>
+            e.rootAttributes['http.route'] === route ||
+            (e.slab.service(e.root) !== svc && e.someSlot((slab, s) => slab.kind(s) === 'server' && slab.service(s) === svc && slab.attributes(s)['http.route'] === route)),
     );
   }
   if (service !== undefined && service !== '') checks.push((e) => e.hasService(service));
@@ -178,14 +180,14 @@ export function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; n
     const { filters, needle } = bloom;
     checks.push((e) => filters.mayContain(e.slot, needle));
   }
-  if (name !== undefined && name !== '') checks.push((e) => e.someSpan((s) => s.name === name));
+  if (name !== undefined && name !== '') checks.push((e) => e.someSlot((slab, s) => slab.name(s) === name));
   if (attributes !== undefined) {
     const pairs = Object.entries(attributes);
     if (pairs.length > 0) {
       checks.push((e) =>
         pairs.every(([k, v]) =>
-          e.someSpan((s) => {
-            const a = s.attributes[k];
+          e.someSlot((slab, s) => {
+            const a = slab.attributes(s)[k];
             return a !== undefined && (typeof a === 'string' ? a === v : String(a) === v);
           }),
         ),
@@ -195,7 +197,7 @@ export function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; n
   if (text !== undefined && text !== '') {
     // One case-insensitive regexp instead of lower-casing every value (no allocation per value).
     const re = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-    checks.push((e) => re.test(e.traceId) || e.someSpan((s) => spanHasText(s, re)));
+    checks.push((e) => re.test(e.traceId) || e.someSlot((slab, s) => spanHasText(slab.name(s), slab.attributes(s), re)));
   }
   if (checks.length === 0) return undefined;
   if (checks.length === 1) return checks[0];
@@ -205,9 +207,8 @@ export function compileFilter(q: TraceQuery, bloom?: { filters: BigramFilters; n
   };
 }
 
-function spanHasText(s: SpanRecord, re: RegExp): boolean {
-  if (re.test(s.name)) return true;
-  const attrs = s.attributes;
+function spanHasText(name: string, attrs: Attributes, re: RegExp): boolean {
+  if (re.test(name)) return true;
   for (const k in attrs) {
     const v = attrs[k];
     if (re.test(typeof v === 'string' ? v : String(v))) return true;
