@@ -17,6 +17,16 @@ describe('Interner', () => {
     expect(interner.resets).toBe(0);
   });
 
+  it('says whether the last string was already held', () => {
+    const interner = new Interner({ maxLength: 4 });
+    interner.intern('GET');
+    expect(interner.hit).toBe(false);
+    interner.intern(['G', 'E', 'T'].join(''));
+    expect(interner.hit).toBe(true);
+    interner.intern('a long one');
+    expect(interner.hit).toBe(false);
+  });
+
   it('passes strings longer than maxLength through without holding them', () => {
     const interner = new Interner({ maxLength: 8 });
     expect(interner.intern('x'.repeat(9))).toBe('x'.repeat(9));

@@ -23,6 +23,8 @@ export class Interner {
   readonly maxLength: number;
   /** Times the table was full and started afresh */
   resets = 0;
+  /** Whether the last `intern` found the string already there (equal strings cannot be told apart otherwise) */
+  hit = false;
 
   constructor(options: InternerOptions = {}) {
     const max = options.max ?? 4096;
@@ -35,9 +37,13 @@ export class Interner {
 
   /** The shared copy of `s` (`s` itself the first time it is seen, or when it is too long). */
   intern(s: string): string {
+    this.hit = false;
     if (s.length > this.maxLength) return s;
     const shared = this.#table.get(s);
-    if (shared !== undefined) return shared;
+    if (shared !== undefined) {
+      this.hit = true;
+      return shared;
+    }
     if (this.#table.size >= this.max) {
       this.#table.clear();
       this.resets++;
