@@ -365,6 +365,7 @@ async function floodRow(ctx: Context, load: Child, pinned: boolean, panelReady: 
   const seconds = ctx.quick ? 5 : 60;
   if (!panelReady) return missingRow('http', name, 'MiB', FLOOD_AIM, 'debugpanel does not export debugPanel() yet');
   const rss: Record<string, number> = {};
+  const heap: Record<string, string> = {};
   const served: Record<string, number> = {};
   let held: number | undefined;
   for (const c of CONTENDERS.filter((x) => x.id === 'plain' || x.id === 'debugpanel-dev')) {
@@ -377,6 +378,7 @@ async function floodRow(ctx: Context, load: Child, pinned: boolean, panelReady: 
       );
       const info = await child.request<Record<string, unknown>>({ type: 'info' });
       rss[c.id] = Number(info.rss) / MB;
+      heap[c.id] = `heap ${(Number(info.heapUsed) / MB).toFixed(0)} used of ${(Number(info.heapTotal) / MB).toFixed(0)}`;
       served[c.id] = res.requests;
       if (c.panel) held = findNumber(info.stats, ['store', 'spans']);
     } finally {
@@ -391,7 +393,7 @@ async function floodRow(ctx: Context, load: Child, pinned: boolean, panelReady: 
     unit: 'MiB',
     value: summarize([diff]),
     aim: FLOOD_AIM,
-    note: `${seconds} s of /hello each, fresh processes: plain ${rss.plain!.toFixed(0)} MiB after ${served.plain!.toLocaleString('en-US')} requests, debugpanel-dev ${rss['debugpanel-dev']!.toFixed(0)} MiB after ${served['debugpanel-dev']!.toLocaleString('en-US')} (${String(held)} spans held)`,
+    note: `${seconds} s of /hello each, fresh processes: plain ${rss.plain!.toFixed(0)} MiB (${heap.plain!}) after ${served.plain!.toLocaleString('en-US')} requests, debugpanel-dev ${rss['debugpanel-dev']!.toFixed(0)} MiB (${heap['debugpanel-dev']!}) after ${served['debugpanel-dev']!.toLocaleString('en-US')} (${String(held)} spans held)`,
   });
 }
 

@@ -41,8 +41,8 @@ export function addRoutes(app: Express): void {
 }
 
 /**
- * Listens on an ephemeral loopback port and answers over IPC: `info` (RSS and what the contender
- * adds), `cpu` (this process's user + system CPU time so far, in microseconds: the parent reads it
+ * Listens on an ephemeral loopback port and answers over IPC: `info` (RSS, V8 heap total and used,
+ * external memory, and what the contender adds), `cpu` (this process's user + system CPU time so far, in microseconds: the parent reads it
  * before and after each load run and divides by the requests served).
  */
 export function serveApp(app: Express, info: (port: number) => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): void {
@@ -54,7 +54,13 @@ export function serveApp(app: Express, info: (port: number) => Record<string, un
           const { user, system } = process.cpuUsage();
           return { cpuUs: user + system };
         }
-        if (msg.type === 'info') return Promise.resolve(info(port)).then((extra) => ({ rss: process.memoryUsage().rss, ...extra }));
+        if (msg.type === 'info') {
+          return Promise.resolve(info(port)).then((extra) => {
+            // heapUsed against heapTotal tells live objects from V8's slack in an RSS figure
+            const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
+            return { rss, heapTotal, heapUsed, external, ...extra };
+          });
+        }
         throw new Error(`unknown request ${String(msg.type)}`);
       },
       { port },

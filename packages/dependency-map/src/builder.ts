@@ -148,13 +148,16 @@ export class DependencyMapBuilder {
     }
     let p = this.pending.get(span.traceId);
     if (p === undefined) {
-      p = { spans: [], last: now };
+      // A literal of one: `push` onto `[]` would give the array 16 spare slots (~130 bytes), and
+      // most waiting traces keep their one span (measured after a 60 s /hello flood: 15,691 of
+      // them held 3.7 MiB).
+      p = { spans: [span], last: now };
     } else {
       this.pending.delete(span.traceId);
       p.last = now;
+      p.spans.push(span);
     }
     this.pending.set(span.traceId, p);
-    p.spans.push(span);
     this.pendingSpans++;
   }
 

@@ -1,5 +1,5 @@
 import { criticalPath } from '@debugpanel/flamegraph';
-import type { SpanRecord } from '@debugpanel/model';
+import { Interner, type SpanRecord } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
 import { digestTrace } from './digest.js';
 
@@ -49,6 +49,21 @@ describe('digestTrace', () => {
     expect(seen).toEqual(['0000000000000004']); // the origin only, not the server span that passed it on
     expect(d).toMatchObject({ origin: 'inventory\0SELECT qty FROM stock WHERE sku = ?', originGroup: 'e770', originGroupType: 'SqliteError', originGroupMessage: 'disk I/O error', originMessage: 'SqliteError' });
     expect(d.findings).toEqual([{ kind: 'n+1', service: 'inventory', route: 'GET /stock', statement: 'select qty from stock where sku = ?', count: 3, totalMs: 27 }]);
+  });
+
+  it('builds its strings through intern: a second digest of the same shape adds none to the table', () => {
+    const interner = new Interner();
+    const intern = (x: string) => interner.intern(x);
+    const plain = digestTrace(spans(), criticalPath)!;
+    const first = digestTrace(spans(), criticalPath, undefined, undefined, undefined, intern)!;
+    const held = interner.size;
+    // scopes, op keys, the route's operation and the attribute pairs went through it
+    expect(held).toBeGreaterThanOrEqual(first.scopes.length + first.ops.length + first.attrs.length);
+    const second = digestTrace(spans(), criticalPath, undefined, undefined, undefined, intern)!;
+    expect(interner.size).toBe(held);
+    // what a digest says does not change
+    expect(first).toEqual(plain);
+    expect(second).toEqual(plain);
   });
 
   it('takes a plain string as an error group', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SpanRecord } from '@debugpanel/model';
 import { Shop } from './shop.test.helpers.js';
 
 const WARM = 6 * 60; // seconds of clean traffic: past the 5 min / 200 requests warm-up
@@ -148,6 +149,38 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(s.digests).toBeLessThanOrEqual(100);
     expect(s.droppedSpans).toBeGreaterThan(0);
     expect(s.pendingTraces).toBeLessThanOrEqual(5);
+  });
+
+  it('shares the strings of its digests in a bounded table and counts when it starts afresh', () => {
+    const shop = new Shop({}, 9);
+    shop.run(30);
+    const before = shop.engine.stats();
+    expect(before.digests).toBeGreaterThan(100);
+    expect(before.digestStrings).toBeGreaterThan(0);
+    shop.run(30); // the same shapes again: the table holds what it held
+    const after = shop.engine.stats();
+    expect(after.digests).toBeGreaterThan(before.digests);
+    expect(after.digestStrings).toBe(before.digestStrings);
+    expect(after.digestStringResets).toBe(0);
+    // 6,000 distinct attribute values overflow the 4,096-string table: bounded, and counted
+    for (let round = 0; round < 4; round++) {
+      const t0 = shop.now;
+      shop.engine.addSpans(Array.from({ length: 1500 }, (_, i): SpanRecord => {
+        const n = round * 1500 + i;
+        return {
+          traceId: n.toString(16).padStart(32, 'f'), spanId: '1'.padStart(16, '0'), name: 'GET /x', kind: 'server', service: 'web',
+          startTime: t0, duration: 1, status: { code: 'unset' }, attributes: { 'http.route': '/x', 'app.tenant': `tenant-${n}` }, events: [],
+        };
+      }));
+      for (let i = 0; i < 10; i++) {
+        shop.now += 1000;
+        shop.engine.tick();
+      }
+    }
+    const full = shop.engine.stats();
+    expect(full.pendingTraces).toBe(0);
+    expect(full.digestStrings).toBeLessThanOrEqual(4096);
+    expect(full.digestStringResets).toBeGreaterThanOrEqual(1);
   });
 
   it('checks its options', () => {

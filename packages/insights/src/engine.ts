@@ -6,6 +6,7 @@
  * ranking needs of the baseline window lives in its own bounded ring of digests.
  */
 import {
+  Interner,
   RingBuffer,
   checkKeys,
   isFunction,
@@ -164,6 +165,11 @@ export interface IncidentVerdict {
 }
 
 const MAX_TIMELINE = 50;
+/**
+ * Distinct digest strings shared at most: a service's routes, dependencies and attribute pairs
+ * (values of 64 characters at most). Past it the table starts afresh (`digestStringResets`).
+ */
+const DIGEST_STRINGS = 4096;
 const MAX_MEMBERS = 50;
 
 function modeOf(a: Anomaly): 'latency' | 'errors' {
@@ -189,6 +195,9 @@ export class InsightsEngine {
   private pendingSpans = 0;
   private droppedSpans = 0;
   private readonly digests: RingBuffer<TraceDigest>;
+  /** The strings digests build (scope and op keys, attribute pairs), held once for all of them */
+  private readonly strings = new Interner({ max: DIGEST_STRINGS });
+  private readonly intern = (s: string): string => this.strings.intern(s);
   private readonly incidents = new Map<string, Incident>();
   private evictedIncidents = 0;
   private readonly silences = new Map<string, number>();
@@ -261,8 +270,11 @@ export class InsightsEngine {
           this.droppedSpans++;
           continue;
         }
-        p = { spans: [], last: now };
+        // A literal of one: `push` onto `[]` would give the array 16 spare slots (~130 bytes).
+        p = { spans: [s], last: now };
         this.pending.set(s.traceId, p);
+        this.pendingSpans++;
+        continue;
       }
       if (p.spans.length >= this.o.maxSpansPerTrace) {
         this.droppedSpans++;
@@ -321,7 +333,7 @@ export class InsightsEngine {
       budget--;
       this.pending.delete(id);
       this.pendingSpans -= p.spans.length;
-      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings);
+      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings, this.intern);
       if (d) this.digests.push(d);
     }
   }
@@ -588,6 +600,8 @@ export class InsightsEngine {
       digests: this.digests.size,
       maxDigests: this.o.maxDigests,
       evictedDigests: this.digests.dropped,
+      digestStrings: this.strings.size,
+      digestStringResets: this.strings.resets,
       anomaliesOpen: this.detector.open().length,
       anomaliesTotal: this.detector.anomaliesTotal,
       incidents: this.incidents.size,

@@ -26,6 +26,8 @@ export { isValidTraceId, isValidSpanId } from './ids.js';
 export { Redactor, REDACTED, SECRET_KEY_PATTERN, SECRET_HEADERS, MAX_ATTRIBUTE_LENGTH } from './redact.js';
 export type { RedactorOptions, RedactorStats } from './redact.js';
 export { RingBuffer } from './ring-buffer.js';
+export { Interner } from './interner.js';
+export type { InternerOptions } from './interner.js';
 export { RETENTION_CLASSES, RETENTION_TIER, retentionClassOf, retentionClassIndex } from './retention.js';
 export type { RetentionFacts } from './retention.js';
 export type { FaultKind, FaultDecision, FaultHeaders, FaultInjector, IncomingCall, OutgoingCall, StatementCall } from './fault.js';

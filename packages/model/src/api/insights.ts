@@ -320,6 +320,12 @@ export interface InsightsStats {
   digests: number;
   maxDigests: number;
   evictedDigests: number;
+  /**
+   * Distinct strings the digests share (scope and op keys, attribute pairs), and the times that
+   * bounded table was full and started afresh
+   */
+  digestStrings: number;
+  digestStringResets: number;
   anomaliesOpen: number;
   anomaliesTotal: number;
   incidents: number;
