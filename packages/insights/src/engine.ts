@@ -28,6 +28,7 @@ import {
 import { Detector, scopeKey, scopeName, type DetectorOptions, type SloTarget } from './detector.js';
 import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FindingsFn, type FingerprintFn, type TraceDigest } from './digest.js';
 import { rank } from './rank.js';
+import { BlockingCalls, isBlockingSpan } from './blocking.js';
 
 /** Where the engine reads the golden signals: every series of the fine and the coarse ring. */
 export interface SignalSource {
@@ -52,6 +53,13 @@ export interface InsightsOptions extends DetectorOptions {
   now?: () => number;
   /** trace digests kept for the windows (default 5000) */
   maxDigests?: number;
+  /**
+   * spans that hold their process's thread for their whole duration (default: SQLite calls, whose
+   * Node drivers are synchronous): the time they block other traces is charged to them
+   */
+  blocking?: (span: SpanRecord) => boolean;
+  /** synchronous calls remembered for that, the last minute's at most (default 20,000) */
+  maxBlockingCalls?: number;
   /** traces waiting to settle (default 2000) and spans per trace (default 1000) */
   maxPendingTraces?: number;
   maxSpansPerTrace?: number;
@@ -86,6 +94,8 @@ const OPTIONS: Schema = {
   findings: isFunction,
   now: isFunction,
   maxDigests: isPositiveInt,
+  blocking: isFunction,
+  maxBlockingCalls: isPositiveInt,
   maxPendingTraces: isPositiveInt,
   maxSpansPerTrace: isPositiveInt,
   settleMs: isPositiveInt,
@@ -164,6 +174,8 @@ export interface IncidentVerdict {
 }
 
 const MAX_TIMELINE = 50;
+/** How long a synchronous call is kept after it ended, past the settle time, ms */
+const BLOCKING_HORIZON_MS = 60_000;
 const MAX_MEMBERS = 50;
 
 function modeOf(a: Anomaly): 'latency' | 'errors' {
@@ -189,6 +201,7 @@ export class InsightsEngine {
   private pendingSpans = 0;
   private droppedSpans = 0;
   private readonly digests: RingBuffer<TraceDigest>;
+  private readonly blockingCalls: BlockingCalls;
   private readonly incidents = new Map<string, Incident>();
   private evictedIncidents = 0;
   private readonly silences = new Map<string, number>();
@@ -225,6 +238,8 @@ export class InsightsEngine {
       now: now ?? Date.now,
       service: service ?? 'app',
       maxDigests: rest.maxDigests ?? 5000,
+      blocking: rest.blocking ?? isBlockingSpan,
+      maxBlockingCalls: rest.maxBlockingCalls ?? 20_000,
       maxPendingTraces: rest.maxPendingTraces ?? 2000,
       maxSpansPerTrace: rest.maxSpansPerTrace ?? 1000,
       settleMs: rest.settleMs ?? 3000,
@@ -237,6 +252,7 @@ export class InsightsEngine {
       baselineTracesMs: rest.baselineTracesMs ?? 600_000,
     };
     this.digests = new RingBuffer<TraceDigest>(this.o.maxDigests);
+    this.blockingCalls = new BlockingCalls(this.o.maxBlockingCalls);
   }
 
   /** Starts the once-per-second tick (unref'd: it never keeps the process alive). */
@@ -271,6 +287,7 @@ export class InsightsEngine {
       p.spans.push(s);
       p.last = now;
       this.pendingSpans++;
+      if (this.o.blocking(s)) this.blockingCalls.add(s);
     }
   }
 
@@ -315,13 +332,16 @@ export class InsightsEngine {
   private settle(now: number): void {
     // A budget per tick, so a burst of traces costs many short ticks, not one long one.
     let budget = this.o.maxDigestsPerTick;
+    // a call is needed until every trace it overlapped settled: traces last seconds, settle in settleMs
+    this.blockingCalls.prune(now - this.o.settleMs - BLOCKING_HORIZON_MS);
+    const blocking = (process: string, from: number, to: number) => this.blockingCalls.overlapping(process, from, to);
     for (const [id, p] of this.pending) {
       if (budget <= 0) break;
       if (now - p.last < this.o.settleMs) continue;
       budget--;
       this.pending.delete(id);
       this.pendingSpans -= p.spans.length;
-      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings);
+      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings, blocking);
       if (d) this.digests.push(d);
     }
   }
@@ -587,6 +607,8 @@ export class InsightsEngine {
       digests: this.digests.size,
       maxDigests: this.o.maxDigests,
       evictedDigests: this.digests.dropped,
+      blockingCalls: this.blockingCalls.count,
+      droppedBlockingCalls: this.blockingCalls.dropped,
       anomaliesOpen: this.detector.open().length,
       anomaliesTotal: this.detector.anomaliesTotal,
       incidents: this.incidents.size,
