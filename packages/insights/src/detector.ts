@@ -272,7 +272,13 @@ export class Detector {
       const anyOpen = [...state.conditions.values()].some((x) => x.anomaly);
       // Frozen while an anomaly is open, so the incident does not become the baseline.
       if (c && (state.baseline === undefined || (state.baselineAt !== coarseAt && !anyOpen))) {
-        state.baseline = this.baselineOf(state, c, coarse, now);
+        const next = this.baselineOf(state, c, coarse, now);
+        // Leaving an anomaly's slots out can leave a quiet series too few requests for a baseline
+        // (a route at 1 req/s, a 90 s baseline, a 60 s incident): it keeps the last ready one, its
+        // normal from before the incident, instead of going blind as if it were new.
+        const since = now - (this.options.baselineSeconds + this.options.windowSeconds) * 1000;
+        const leftOut = state.excluded.some(([, to]) => to > since);
+        state.baseline = !next.ready && state.baseline?.ready && leftOut ? state.baseline : next;
         state.baselineAt = coarseAt;
       }
       const b = state.baseline;

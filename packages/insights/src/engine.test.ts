@@ -111,6 +111,28 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(shop.engine.list().incidents).toHaveLength(1);
   });
 
+  it('a quiet series is not blind after an incident: the slots left out of its baseline leave it its last ready one', () => {
+    // 1 request/s, a 90 s baseline, 20 requests to be ready: a 60 s incident leaves too few
+    const fast = { windowSeconds: 10, baselineSeconds: 90, warmupMs: 20_000, warmupRequests: 20, closeAfterMs: 8_000, minCount: 5, alpha: 1e-4 };
+    const shop = new Shop(fast, 11);
+    shop.run(150, 1);
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(60, 1);
+    expect(shop.engine.list().incidents).toHaveLength(1);
+    shop.faults = [];
+    for (let i = 0; i < 60 && shop.engine.list().anomalies.length > 0; i++) shop.run(1, 1);
+    expect(shop.engine.list().anomalies).toEqual([]);
+    shop.run(20, 1);
+    // what a recomputed baseline would hold now: the incident's slots are left out
+    expect(shop.engine.list().baselines.filter((b) => b.scope.kind === 'route').every((b) => b.ready)).toBe(true);
+    const second = shop.now;
+    shop.faults = [{ service: 'orders', latencyMs: 250 }];
+    shop.run(30, 1);
+    const [inc] = shop.engine.incidentsSince(second - 3000);
+    expect(inc).toBeDefined();
+    expect(inc!.suspects[0]!.service).toBe('orders');
+  });
+
   it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {
     const alerts: Array<{ status: string; id: string }> = [];
     const shop = new Shop({ onAlert: (n) => alerts.push({ status: n.status, id: n.incident.id }), pendingMs: 10_000 }, 7);
