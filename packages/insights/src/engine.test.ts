@@ -133,6 +133,27 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(inc!.suspects[0]!.service).toBe('orders');
   });
 
+  it('a new fault gets its own incident though an older one on shared traffic is still open (a blip on the gateway)', () => {
+    const shop = new Shop({}, 12);
+    shop.run(WARM);
+    // a 10 s blip in the gateway: its anomalies stay open for the close delay (60 s) after it
+    shop.faults = [{ service: 'gateway', latencyMs: 150 }];
+    shop.run(12);
+    shop.faults = [];
+    shop.run(28);
+    const [blip] = shop.engine.list({ state: 'open' }).incidents;
+    expect(blip).toBeDefined();
+    expect(blip!.suspects[0]!.service).toBe('gateway');
+    const faultAt = shop.now;
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(30);
+    // every trace of inventory passed the gateway's route too, but the blip started 40 s before
+    const fresh = shop.engine.incidentsSince(faultAt - 3000);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.suspects[0]).toMatchObject({ service: 'inventory', operation: 'GET /stock' });
+    expect(shop.engine.get(blip!.id)!.members.every((m) => m.startedAt < faultAt)).toBe(true);
+  });
+
   it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {
     const alerts: Array<{ status: string; id: string }> = [];
     const shop = new Shop({ onAlert: (n) => alerts.push({ status: n.status, id: n.incident.id }), pendingMs: 10_000 }, 7);

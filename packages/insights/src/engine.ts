@@ -358,7 +358,12 @@ export class InsightsEngine {
       const sameRoot = top !== undefined && incTop !== undefined && top.service === incTop.service && top.operation === incTop.operation && top.attribute === incTop.attribute;
       const close = Math.abs(a.startedAt - inc.startedAt) <= 120_000;
       const noTraces = ranking.window === 0; // saturation, traffic: grouped by time
-      const overlap = close && !noTraces && this.traceOverlap(key, inc.scopes, a.startedAt) >= 0.3;
+      // Shared traffic alone makes a cascade only while one can still be detecting: within two
+      // detection windows of the incident's start (the aim for any anomaly of one fault). At a hub
+      // nearly every trace passes the gateway, so later, a new fault's anomaly would otherwise be
+      // folded into any incident still open (a blip on a gateway route), with no incident of its own.
+      const cascade = Math.abs(a.startedAt - inc.startedAt) <= 2 * this.detector.options.windowSeconds * 1000;
+      const overlap = cascade && !noTraces && this.traceOverlap(key, inc.scopes, a.startedAt) >= 0.3;
       if (sameRoot || overlap || (noTraces && close)) {
         target = inc;
         break;
