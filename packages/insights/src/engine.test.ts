@@ -154,6 +154,21 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(shop.engine.get(blip!.id)!.members.every((m) => m.startedAt < faultAt)).toBe(true);
   });
 
+  it('nor is a new fault folded into an open incident because its traces have not settled yet', () => {
+    // traces settle after 2 min: every anomaly opens with no trace to rank
+    const shop = new Shop({ settleMs: 120_000 }, 13);
+    shop.run(WARM);
+    shop.faults = [{ service: 'gateway', latencyMs: 150 }];
+    shop.run(12);
+    shop.faults = [];
+    shop.run(28);
+    expect(shop.engine.list({ state: 'open' }).incidents).toHaveLength(1);
+    const faultAt = shop.now;
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(30);
+    expect(shop.engine.incidentsSince(faultAt - 3000)).toHaveLength(1);
+  });
+
   it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {
     const alerts: Array<{ status: string; id: string }> = [];
     const shop = new Shop({ onAlert: (n) => alerts.push({ status: n.status, id: n.incident.id }), pendingMs: 10_000 }, 7);

@@ -357,14 +357,17 @@ export class InsightsEngine {
       const incTop = inc.ranked[0];
       const sameRoot = top !== undefined && incTop !== undefined && top.service === incTop.service && top.operation === incTop.operation && top.attribute === incTop.attribute;
       const close = Math.abs(a.startedAt - inc.startedAt) <= 120_000;
-      const noTraces = ranking.window === 0; // saturation, traffic: grouped by time
+      // saturation and traffic anomalies rank no traces: grouped by time; a latency or error
+      // anomaly whose traces have not settled yet, only as a cascade (below)
+      const timeOnly = a.signal === 'saturation' || a.signal === 'traffic-drop' || a.signal === 'traffic-surge';
+      const noTraces = ranking.window === 0;
       // Shared traffic alone makes a cascade only while one can still be detecting: within two
       // detection windows of the incident's start (the aim for any anomaly of one fault). At a hub
       // nearly every trace passes the gateway, so later, a new fault's anomaly would otherwise be
       // folded into any incident still open (a blip on a gateway route), with no incident of its own.
       const cascade = Math.abs(a.startedAt - inc.startedAt) <= 2 * this.detector.options.windowSeconds * 1000;
       const overlap = cascade && !noTraces && this.traceOverlap(key, inc.scopes, a.startedAt) >= 0.3;
-      if (sameRoot || overlap || (noTraces && close)) {
+      if (sameRoot || overlap || (noTraces && (timeOnly ? close : cascade))) {
         target = inc;
         break;
       }
