@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { IncidentSummary } from '@debugpanel/model';
 import { Shop } from './shop.test.helpers.js';
 
 const WARM = 6 * 60; // seconds of clean traffic: past the 5 min / 200 requests warm-up
@@ -133,20 +134,25 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(inc!.suspects[0]!.service).toBe('orders');
   });
 
-  it('a new fault gets its own incident though an older one on shared traffic is still open (a blip on the gateway)', () => {
-    const shop = new Shop({}, 12);
+  /** After warm-up, a 12 s blip in the gateway, still open 28 s later (the close delay is 60 s), then +200 ms in inventory for 30 s. */
+  function blipThenFault(shop: Shop): { blip: IncidentSummary | undefined; faultAt: number } {
     shop.run(WARM);
-    // a 10 s blip in the gateway: its anomalies stay open for the close delay (60 s) after it
     shop.faults = [{ service: 'gateway', latencyMs: 150 }];
     shop.run(12);
     shop.faults = [];
     shop.run(28);
-    const [blip] = shop.engine.list({ state: 'open' }).incidents;
-    expect(blip).toBeDefined();
-    expect(blip!.suspects[0]!.service).toBe('gateway');
+    const open = shop.engine.list({ state: 'open' }).incidents;
+    expect(open).toHaveLength(1);
     const faultAt = shop.now;
     shop.faults = [{ service: 'inventory', latencyMs: 200 }];
     shop.run(30);
+    return { blip: open[0], faultAt };
+  }
+
+  it('a new fault gets its own incident though an older one on shared traffic is still open (a blip on the gateway)', () => {
+    const shop = new Shop({}, 12);
+    const { blip, faultAt } = blipThenFault(shop);
+    expect(blip!.suspects[0]!.service).toBe('gateway');
     // every trace of inventory passed the gateway's route too, but the blip started 40 s before
     const fresh = shop.engine.incidentsSince(faultAt - 3000);
     expect(fresh).toHaveLength(1);
@@ -157,15 +163,7 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
   it('nor is a new fault folded into an open incident because its traces have not settled yet', () => {
     // traces settle after 2 min: every anomaly opens with no trace to rank
     const shop = new Shop({ settleMs: 120_000 }, 13);
-    shop.run(WARM);
-    shop.faults = [{ service: 'gateway', latencyMs: 150 }];
-    shop.run(12);
-    shop.faults = [];
-    shop.run(28);
-    expect(shop.engine.list({ state: 'open' }).incidents).toHaveLength(1);
-    const faultAt = shop.now;
-    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
-    shop.run(30);
+    const { faultAt } = blipThenFault(shop);
     expect(shop.engine.incidentsSince(faultAt - 3000)).toHaveLength(1);
   });
 
