@@ -167,6 +167,22 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(shop.engine.incidentsSince(faultAt - 3000)).toHaveLength(1);
   });
 
+  it('ranks an incident that opened before its traces settled as soon as they have, not at the next periodic re-rank', () => {
+    const shop = new Shop({ settleMs: 20_000, rankEveryMs: 120_000 }, 14);
+    shop.run(WARM);
+    const faultAt = shop.now;
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    let opened: number | undefined;
+    for (let i = 0; i < 40 && opened === undefined; i++) {
+      shop.run(1);
+      if (shop.engine.incidentsSince(faultAt - 30_000).length) opened = shop.now;
+    }
+    expect(opened).toBeDefined();
+    shop.run(30); // the fault's first traces settled 20 s after they ended, after the cascade's anomalies joined
+    const [inc] = shop.engine.incidentsSince(faultAt - 30_000);
+    expect(inc!.suspects[0]).toMatchObject({ service: 'inventory', operation: 'GET /stock' });
+  });
+
   it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {
     const alerts: Array<{ status: string; id: string }> = [];
     const shop = new Shop({ onAlert: (n) => alerts.push({ status: n.status, id: n.incident.id }), pendingMs: 10_000 }, 7);

@@ -464,7 +464,9 @@ export class InsightsEngine {
       notify = 'firing';
       changed = true;
     }
-    if (inc.state !== 'resolved' && now - inc.rankedAt >= this.o.rankEveryMs && now - inc.startedAt <= this.o.rankForMs) {
+    // An incident with nothing ranked yet (its traces had not settled) is ranked again each tick.
+    const due = now - inc.rankedAt >= (inc.ranked.length === 0 ? 1000 : this.o.rankEveryMs);
+    if (inc.state !== 'resolved' && due && now - inc.startedAt <= this.o.rankForMs) {
       this.rerank(inc, now);
       changed = true;
     }
