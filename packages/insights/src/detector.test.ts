@@ -75,6 +75,20 @@ describe('Detector', () => {
     expect(new Detector(opts).tick({ now: NOW, fine: fine((i) => ({ count: 12, p95: i < 10 ? 900 : 50 }), 20), coarse: coarse(() => ({ count: 120, p95: 50 })) }).opened).toEqual([]);
   });
 
+  it('few requests: a fault that began within the last window is tested on it alone too (the two windows dilute it)', () => {
+    // 3% baseline errors at 3 requests a second, a 10 s window; 7 errors of the last 30 requests, 1 of the 30 before
+    const base = coarse(() => ({ count: 30, errors: 0.9, p95: 50 }));
+    const recent = (i: number) => ({ count: 3, errors: i < 10 ? (i === 0 ? 1 : 0) : i - 10 < 7 ? 1 : 0, p95: 50 });
+    const { opened } = new Detector({ openTicks: 1, alpha: 1e-4, windowSeconds: 10 }).tick({ now: NOW, fine: fine(recent, 20), coarse: base });
+    // two windows: 8 of 60, p = 3e-4; the last one: 7 of 30, p = 2e-5, below half the level
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.detail).toMatch(/\(7 of 30\) over the last 10 s/);
+    expect(opened[0]!.pValue).toBeLessThan(5e-5);
+    // the same errors spread over both windows stay below the level: nothing
+    const spread = (i: number) => ({ count: 3, errors: i % 5 === 0 ? 1 : 0, p95: 50 });
+    expect(new Detector({ openTicks: 1, alpha: 1e-4, windowSeconds: 10 }).tick({ now: NOW, fine: fine(spread, 20), coarse: base }).opened).toEqual([]);
+  });
+
   it('warm-up: nothing before the baseline has enough requests and minutes', () => {
     const d = new Detector({ openTicks: 1 });
     const young = coarse(() => ({ count: 100, p95: 50 }), 20); // 200 s of history

@@ -272,7 +272,13 @@ export class Detector {
       const anyOpen = [...state.conditions.values()].some((x) => x.anomaly);
       // Frozen while an anomaly is open, so the incident does not become the baseline.
       if (c && (state.baseline === undefined || (state.baselineAt !== coarseAt && !anyOpen))) {
-        state.baseline = this.baselineOf(state, c, coarse, now);
+        const next = this.baselineOf(state, c, coarse, now);
+        // Leaving an anomaly's slots out can leave a quiet series too few requests for a baseline
+        // (a route at 1 req/s, a 90 s baseline, a 60 s incident): it keeps the last ready one, its
+        // normal from before the incident, instead of going blind as if it were new.
+        const since = now - (this.options.baselineSeconds + this.options.windowSeconds) * 1000;
+        const leftOut = state.excluded.some(([, to]) => to > since);
+        state.baseline = !next.ready && state.baseline?.ready && leftOut ? state.baseline : next;
         state.baselineAt = coarseAt;
       }
       const b = state.baseline;
@@ -282,9 +288,16 @@ export class Detector {
         this.judge(state, 'latency', 'latency', now, this.latency(b, cur), changes);
         // Few requests in the window: a fault's errors cannot pass the test there (20% of 40
         // requests against a 4% baseline is p ~ 1e-4), so the error test reads up to two windows.
+        // Both are tested, each at half the significance level (Bonferroni): the two windows
+        // dilute a fault that began within the last one with the clean traffic before it.
         const longCur = cur.count < ERROR_WINDOW_REQUESTS ? current(longBySeries.get(f)!) : cur;
         const seconds = longCur === cur ? this.options.windowSeconds : Math.round(long.times.length * long.resolution);
-        this.judge(state, 'errors', 'errors', now, this.errors(b, longCur, seconds), changes);
+        let verdict = this.errors(b, longCur, seconds, longCur === cur ? this.options.alpha : this.options.alpha / 2);
+        if (longCur !== cur && verdict && !verdict.holds) {
+          const short = this.errors(b, cur, this.options.windowSeconds, this.options.alpha / 2);
+          if (short?.holds) verdict = short;
+        }
+        this.judge(state, 'errors', 'errors', now, verdict, changes);
         if (scope.kind === 'service') {
           this.judge(state, 'traffic-drop', 'traffic-drop', now, this.traffic(b, cur, 'drop'), changes);
           this.judge(state, 'traffic-surge', 'traffic-surge', now, this.traffic(b, cur, 'surge'), changes);
@@ -374,12 +387,12 @@ export class Detector {
     };
   }
 
-  private errors(b: Baseline, cur: Current, seconds = this.options.windowSeconds): Verdict | undefined {
+  private errors(b: Baseline, cur: Current, seconds = this.options.windowSeconds, alpha = this.options.alpha): Verdict | undefined {
     if (cur.count < this.options.minCount) return undefined;
     const p0 = Math.min(0.99, Math.max(b.errorRate, 0.001));
     const rate = cur.errors / cur.count;
     const p = cur.errors > 0 ? binomialUpperTail(cur.errors, cur.count, p0) : 1;
-    const holds = cur.errors >= this.options.minErrors && rate >= p0 + 0.02 && rate >= 1.5 * p0 && p < this.options.alpha;
+    const holds = cur.errors >= this.options.minErrors && rate >= p0 + 0.02 && rate >= 1.5 * p0 && p < alpha;
     return {
       holds,
       back: rate < p0 + 0.01 || p > 1e-2,

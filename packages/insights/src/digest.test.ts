@@ -55,11 +55,11 @@ describe('digestTrace', () => {
     const interner = new Interner();
     const intern = (x: string) => interner.intern(x);
     const plain = digestTrace(spans(), criticalPath)!;
-    const first = digestTrace(spans(), criticalPath, undefined, undefined, undefined, intern)!;
+    const first = digestTrace(spans(), criticalPath, undefined, undefined, undefined, undefined, intern)!;
     const held = interner.size;
     // scopes, op keys, the route's operation and the attribute pairs went through it
     expect(held).toBeGreaterThanOrEqual(first.scopes.length + first.ops.length + first.attrs.length);
-    const second = digestTrace(spans(), criticalPath, undefined, undefined, undefined, intern)!;
+    const second = digestTrace(spans(), criticalPath, undefined, undefined, undefined, undefined, intern)!;
     expect(interner.size).toBe(held);
     // what a digest says does not change
     expect(first).toEqual(plain);

@@ -5,6 +5,7 @@
  * origin of its error (the deepest erroring span), and a bounded set of attribute values.
  */
 import { calleeOf, isErrorSpan, type CriticalPathSegment, type QueryFindingEvidence, type SpanRecord } from '@debugpanel/model';
+import { processOf, type BlockingFn } from './blocking.js';
 
 /** `criticalPath` of `@debugpanel/flamegraph` (injected: this package imports only the model). */
 export type CriticalPathFn = (spans: ReadonlyArray<SpanRecord>) => CriticalPathSegment[];
@@ -60,8 +61,13 @@ export interface OpDigest {
   /** how the suspect is named: its own work, or a callee seen only from the caller's side */
   kind: 'self-time' | 'dependency';
   count: number;
-  /** ms of the op's self time on the critical path, summed over its spans */
+  /**
+   * ms of the op's self time on the critical path, summed over its spans, plus `blocked`;
+   * `count` 0: the trace has no span of the op, only time it blocked
+   */
   self: number;
+  /** ms of this trace's path during which the op's synchronous calls in other traces held the process's thread */
+  blocked?: number;
   /** ms of the op's spans' durations, summed */
   total: number;
   errors: number;
@@ -152,6 +158,7 @@ const asIs = (s: string): string => s;
  */
 export function digestTrace(
   spans: ReadonlyArray<SpanRecord>, criticalPath: CriticalPathFn, fingerprint?: FingerprintFn, errorGroup?: ErrorGroupFn, findings?: FindingsFn,
+  blocking?: BlockingFn,
   intern: (s: string) => string = asIs,
 ): TraceDigest | undefined {
   if (spans.length === 0) return undefined;
@@ -168,7 +175,8 @@ export function digestTrace(
   }
   if (!root) return undefined;
   const onPath = new Map<string, number>();
-  for (const seg of criticalPath(spans)) onPath.set(seg.spanId, (onPath.get(seg.spanId) ?? 0) + seg.duration);
+  const segments = criticalPath(spans);
+  for (const seg of segments) onPath.set(seg.spanId, (onPath.get(seg.spanId) ?? 0) + seg.duration);
   // A call's self time before its callee's server span started is time the request waited in the
   // callee (its accept queue, its event loop busy with other requests: a synchronous statement
   // blocks every request the process holds) or on the wire, not work of the caller: it is moved
@@ -182,10 +190,15 @@ export function digestTrace(
     const seen = firstServerChild.get(parent.spanId);
     if (!seen || s.startTime < seen.startTime) firstServerChild.set(parent.spanId, s);
   }
+  // Time on the path while the process's thread ran another trace's synchronous call (a
+  // better-sqlite3 statement blocks every request the process holds) is that call's, not the
+  // waiting span's: it is charged to the blocking statement's op (`blocked`).
+  const blocked = blocking ? blockedTime(root.traceId, segments, byId, firstServerChild, blocking) : undefined;
+  if (blocked) for (const [spanId, ms] of blocked.taken) onPath.set(spanId, Math.max(0, (onPath.get(spanId) ?? 0) - ms));
   for (const [callId, child] of firstServerChild) {
     const call = byId.get(callId)!;
     const self = onPath.get(callId) ?? 0;
-    const wait = Math.min(self, Math.max(0, child.startTime - call.startTime));
+    const wait = Math.min(self, Math.max(0, child.startTime - call.startTime - (blocked?.beforeChild.get(callId) ?? 0)));
     if (wait <= 0) continue;
     onPath.set(callId, self - wait);
     onPath.set(child.spanId, (onPath.get(child.spanId) ?? 0) + wait);
@@ -264,6 +277,23 @@ export function digestTrace(
     }
     if (attrs.size < MAX_ATTRS) collectAttrs(s, attrs, intern);
   }
+  if (blocked) {
+    for (const { span, ms } of blocked.by.values()) {
+      const st = statementOf(span, fingerprint);
+      const operation = st !== undefined ? intern(st.text) : span.name;
+      const key = intern(`${span.service}\0${operation}`);
+      let op = ops.get(key);
+      if (!op) {
+        const system = str(span.attributes['db.system.name']) ?? str(span.attributes['db.system']);
+        op = { key, service: span.service, operation, kind: 'self-time', count: 0, self: 0, total: 0, errors: 0, durations: [] };
+        if (st?.id !== undefined) op.fingerprint = st.id;
+        if (system !== undefined) op.system = system;
+        ops.set(key, op);
+      }
+      op.self += ms;
+      op.blocked = (op.blocked ?? 0) + ms;
+    }
+  }
   let originMessage: string | undefined;
   let group: ErrorGroupRef | undefined;
   if (origin) {
@@ -292,6 +322,46 @@ export function digestTrace(
     ...(found.length ? { findings: found } : {}),
     attrs: [...attrs],
   };
+}
+
+/**
+ * The time of each span on the path (`segments`) during which another trace's synchronous call
+ * held the span's process: `taken` per waiting span, `by` per blocking statement (span service
+ * and text), `beforeChild` per call the part of it before its callee's server span started (spent
+ * in the callee's process: a request the callee could not read yet).
+ */
+function blockedTime(
+  traceId: string, segments: ReadonlyArray<CriticalPathSegment>, byId: ReadonlyMap<string, SpanRecord>,
+  firstServerChild: ReadonlyMap<string, SpanRecord>, blocking: BlockingFn,
+): { taken: Map<string, number>; beforeChild: Map<string, number>; by: Map<string, { span: SpanRecord; ms: number }> } | undefined {
+  const taken = new Map<string, number>();
+  const beforeChild = new Map<string, number>();
+  const by = new Map<string, { span: SpanRecord; ms: number }>();
+  const charge = (victim: SpanRecord, process: string, from: number, to: number, before: boolean): void => {
+    let total = 0;
+    for (const c of blocking(process, from, to)) {
+      if (c.span.traceId === traceId) continue; // the trace's own calls are on its path already
+      const ms = Math.min(to - from - total, Math.min(to, c.end) - Math.max(from, c.start));
+      if (ms <= 0) continue;
+      total += ms;
+      const key = `${c.span.service}\0${String(c.span.attributes['db.query.text'] ?? c.span.attributes['db.statement'] ?? c.span.name)}`;
+      const b = by.get(key);
+      if (b) b.ms += ms;
+      else by.set(key, { span: c.span, ms });
+    }
+    if (total <= 0) return;
+    taken.set(victim.spanId, (taken.get(victim.spanId) ?? 0) + total);
+    if (before) beforeChild.set(victim.spanId, (beforeChild.get(victim.spanId) ?? 0) + total);
+  };
+  for (const seg of segments) {
+    const span = byId.get(seg.spanId);
+    if (!span || seg.end <= seg.start) continue;
+    const child = firstServerChild.get(span.spanId);
+    const split = child ? Math.min(seg.end, Math.max(seg.start, child.startTime)) : seg.start;
+    if (child && split > seg.start) charge(span, processOf(child), seg.start, split, true);
+    if (seg.end > split) charge(span, processOf(span), split, seg.end, false);
+  }
+  return by.size ? { taken, beforeChild, by } : undefined;
 }
 
 export function collectAttrs(s: SpanRecord, out: Set<string>, intern: (s: string) => string = asIs): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanRecord } from '@debugpanel/model';
+import type { IncidentSummary, SpanRecord } from '@debugpanel/model';
 import { Shop } from './shop.test.helpers.js';
 
 const WARM = 6 * 60; // seconds of clean traffic: past the 5 min / 200 requests warm-up
@@ -114,6 +114,77 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(done.state).toBe('resolved');
     expect(done.endedAt).toBeDefined();
     expect(shop.engine.list().incidents).toHaveLength(1);
+  });
+
+  it('a quiet series is not blind after an incident: the slots left out of its baseline leave it its last ready one', () => {
+    // 1 request/s, a 90 s baseline, 20 requests to be ready: a 60 s incident leaves too few
+    const fast = { windowSeconds: 10, baselineSeconds: 90, warmupMs: 20_000, warmupRequests: 20, closeAfterMs: 8_000, minCount: 5, alpha: 1e-4 };
+    const shop = new Shop(fast, 11);
+    shop.run(150, 1);
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(60, 1);
+    expect(shop.engine.list().incidents).toHaveLength(1);
+    shop.faults = [];
+    for (let i = 0; i < 60 && shop.engine.list().anomalies.length > 0; i++) shop.run(1, 1);
+    expect(shop.engine.list().anomalies).toEqual([]);
+    shop.run(20, 1);
+    // what a recomputed baseline would hold now: the incident's slots are left out
+    expect(shop.engine.list().baselines.filter((b) => b.scope.kind === 'route').every((b) => b.ready)).toBe(true);
+    const second = shop.now;
+    shop.faults = [{ service: 'orders', latencyMs: 250 }];
+    shop.run(30, 1);
+    const [inc] = shop.engine.incidentsSince(second - 3000);
+    expect(inc).toBeDefined();
+    expect(inc!.suspects[0]!.service).toBe('orders');
+  });
+
+  /** After warm-up, a 12 s blip in the gateway, still open 28 s later (the close delay is 60 s), then +200 ms in inventory for 30 s. */
+  function blipThenFault(shop: Shop): { blip: IncidentSummary | undefined; faultAt: number } {
+    shop.run(WARM);
+    shop.faults = [{ service: 'gateway', latencyMs: 150 }];
+    shop.run(12);
+    shop.faults = [];
+    shop.run(28);
+    const open = shop.engine.list({ state: 'open' }).incidents;
+    expect(open).toHaveLength(1);
+    const faultAt = shop.now;
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    shop.run(30);
+    return { blip: open[0], faultAt };
+  }
+
+  it('a new fault gets its own incident though an older one on shared traffic is still open (a blip on the gateway)', () => {
+    const shop = new Shop({}, 12);
+    const { blip, faultAt } = blipThenFault(shop);
+    expect(blip!.suspects[0]!.service).toBe('gateway');
+    // every trace of inventory passed the gateway's route too, but the blip started 40 s before
+    const fresh = shop.engine.incidentsSince(faultAt - 3000);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.suspects[0]).toMatchObject({ service: 'inventory', operation: 'GET /stock' });
+    expect(shop.engine.get(blip!.id)!.members.every((m) => m.startedAt < faultAt)).toBe(true);
+  });
+
+  it('nor is a new fault folded into an open incident because its traces have not settled yet', () => {
+    // traces settle after 2 min: every anomaly opens with no trace to rank
+    const shop = new Shop({ settleMs: 120_000 }, 13);
+    const { faultAt } = blipThenFault(shop);
+    expect(shop.engine.incidentsSince(faultAt - 3000)).toHaveLength(1);
+  });
+
+  it('ranks an incident that opened before its traces settled as soon as they have, not at the next periodic re-rank', () => {
+    const shop = new Shop({ settleMs: 20_000, rankEveryMs: 120_000 }, 14);
+    shop.run(WARM);
+    const faultAt = shop.now;
+    shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+    let opened: number | undefined;
+    for (let i = 0; i < 40 && opened === undefined; i++) {
+      shop.run(1);
+      if (shop.engine.incidentsSince(faultAt - 30_000).length) opened = shop.now;
+    }
+    expect(opened).toBeDefined();
+    shop.run(30); // the fault's first traces settled 20 s after they ended, after the cascade's anomalies joined
+    const [inc] = shop.engine.incidentsSince(faultAt - 30_000);
+    expect(inc!.suspects[0]).toMatchObject({ service: 'inventory', operation: 'GET /stock' });
   });
 
   it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {

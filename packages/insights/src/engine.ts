@@ -29,6 +29,7 @@ import {
 import { Detector, scopeKey, scopeName, type DetectorOptions, type SloTarget } from './detector.js';
 import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FindingsFn, type FingerprintFn, type TraceDigest } from './digest.js';
 import { rank } from './rank.js';
+import { BlockingCalls, isBlockingSpan } from './blocking.js';
 
 /** Where the engine reads the golden signals: every series of the fine and the coarse ring. */
 export interface SignalSource {
@@ -53,6 +54,13 @@ export interface InsightsOptions extends DetectorOptions {
   now?: () => number;
   /** trace digests kept for the windows (default 5000) */
   maxDigests?: number;
+  /**
+   * spans that hold their process's thread for their whole duration (default: SQLite calls, whose
+   * Node drivers are synchronous): the time they block other traces is charged to them
+   */
+  blocking?: (span: SpanRecord) => boolean;
+  /** synchronous calls remembered for that, the last minute's at most (default 20,000) */
+  maxBlockingCalls?: number;
   /** traces waiting to settle (default 2000) and spans per trace (default 1000) */
   maxPendingTraces?: number;
   maxSpansPerTrace?: number;
@@ -87,6 +95,8 @@ const OPTIONS: Schema = {
   findings: isFunction,
   now: isFunction,
   maxDigests: isPositiveInt,
+  blocking: isFunction,
+  maxBlockingCalls: isPositiveInt,
   maxPendingTraces: isPositiveInt,
   maxSpansPerTrace: isPositiveInt,
   settleMs: isPositiveInt,
@@ -170,6 +180,8 @@ const MAX_TIMELINE = 50;
  * (values of 64 characters at most). Past it the table starts afresh (`digestStringResets`).
  */
 const DIGEST_STRINGS = 4096;
+/** How long a synchronous call is kept after it ended, past the settle time, ms */
+const BLOCKING_HORIZON_MS = 60_000;
 const MAX_MEMBERS = 50;
 
 function modeOf(a: Anomaly): 'latency' | 'errors' {
@@ -198,6 +210,7 @@ export class InsightsEngine {
   /** The strings digests build (scope and op keys, attribute pairs), held once for all of them */
   private readonly strings = new Interner({ max: DIGEST_STRINGS });
   private readonly intern = (s: string): string => this.strings.intern(s);
+  private readonly blockingCalls: BlockingCalls;
   private readonly incidents = new Map<string, Incident>();
   private evictedIncidents = 0;
   private readonly silences = new Map<string, number>();
@@ -234,6 +247,8 @@ export class InsightsEngine {
       now: now ?? Date.now,
       service: service ?? 'app',
       maxDigests: rest.maxDigests ?? 5000,
+      blocking: rest.blocking ?? isBlockingSpan,
+      maxBlockingCalls: rest.maxBlockingCalls ?? 20_000,
       maxPendingTraces: rest.maxPendingTraces ?? 2000,
       maxSpansPerTrace: rest.maxSpansPerTrace ?? 1000,
       settleMs: rest.settleMs ?? 3000,
@@ -246,6 +261,7 @@ export class InsightsEngine {
       baselineTracesMs: rest.baselineTracesMs ?? 600_000,
     };
     this.digests = new RingBuffer<TraceDigest>(this.o.maxDigests);
+    this.blockingCalls = new BlockingCalls(this.o.maxBlockingCalls);
   }
 
   /** Starts the once-per-second tick (unref'd: it never keeps the process alive). */
@@ -283,6 +299,7 @@ export class InsightsEngine {
       p.spans.push(s);
       p.last = now;
       this.pendingSpans++;
+      if (this.o.blocking(s)) this.blockingCalls.add(s);
     }
   }
 
@@ -327,13 +344,16 @@ export class InsightsEngine {
   private settle(now: number): void {
     // A budget per tick, so a burst of traces costs many short ticks, not one long one.
     let budget = this.o.maxDigestsPerTick;
+    // a call is needed until every trace it overlapped settled: traces last seconds, settle in settleMs
+    this.blockingCalls.prune(now - this.o.settleMs - BLOCKING_HORIZON_MS);
+    const blocking = (process: string, from: number, to: number) => this.blockingCalls.overlapping(process, from, to);
     for (const [id, p] of this.pending) {
       if (budget <= 0) break;
       if (now - p.last < this.o.settleMs) continue;
       budget--;
       this.pending.delete(id);
       this.pendingSpans -= p.spans.length;
-      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings, this.intern);
+      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings, blocking, this.intern);
       if (d) this.digests.push(d);
     }
   }
@@ -349,9 +369,17 @@ export class InsightsEngine {
       const incTop = inc.ranked[0];
       const sameRoot = top !== undefined && incTop !== undefined && top.service === incTop.service && top.operation === incTop.operation && top.attribute === incTop.attribute;
       const close = Math.abs(a.startedAt - inc.startedAt) <= 120_000;
-      const noTraces = ranking.window === 0; // saturation, traffic: grouped by time
-      const overlap = close && !noTraces && this.traceOverlap(key, inc.scopes, a.startedAt) >= 0.3;
-      if (sameRoot || overlap || (noTraces && close)) {
+      // saturation and traffic anomalies rank no traces: grouped by time; a latency or error
+      // anomaly whose traces have not settled yet, only as a cascade (below)
+      const timeOnly = a.signal === 'saturation' || a.signal === 'traffic-drop' || a.signal === 'traffic-surge';
+      const noTraces = ranking.window === 0;
+      // Shared traffic alone makes a cascade only while one can still be detecting: within two
+      // detection windows of the incident's start (the aim for any anomaly of one fault). At a hub
+      // nearly every trace passes the gateway, so later, a new fault's anomaly would otherwise be
+      // folded into any incident still open (a blip on a gateway route), with no incident of its own.
+      const cascade = Math.abs(a.startedAt - inc.startedAt) <= 2 * this.detector.options.windowSeconds * 1000;
+      const overlap = cascade && !noTraces && this.traceOverlap(key, inc.scopes, a.startedAt) >= 0.3;
+      if (sameRoot || overlap || (noTraces && (timeOnly ? close : cascade))) {
         target = inc;
         break;
       }
@@ -448,7 +476,9 @@ export class InsightsEngine {
       notify = 'firing';
       changed = true;
     }
-    if (inc.state !== 'resolved' && now - inc.rankedAt >= this.o.rankEveryMs && now - inc.startedAt <= this.o.rankForMs) {
+    // An incident with nothing ranked yet (its traces had not settled) is ranked again each tick.
+    const due = now - inc.rankedAt >= (inc.ranked.length === 0 ? 1000 : this.o.rankEveryMs);
+    if (inc.state !== 'resolved' && due && now - inc.startedAt <= this.o.rankForMs) {
       this.rerank(inc, now);
       changed = true;
     }
@@ -602,6 +632,8 @@ export class InsightsEngine {
       evictedDigests: this.digests.dropped,
       digestStrings: this.strings.size,
       digestStringResets: this.strings.resets,
+      blockingCalls: this.blockingCalls.count,
+      droppedBlockingCalls: this.blockingCalls.dropped,
       anomaliesOpen: this.detector.open().length,
       anomaliesTotal: this.detector.anomaliesTotal,
       incidents: this.incidents.size,

@@ -16,6 +16,8 @@ export type { InsightsOptions, SignalSource, IncidentVerdict } from './engine.js
 export { Detector, scopeOf, scopeKey, scopeName, shareAbove } from './detector.js';
 export type { DetectorOptions, DetectorChanges, SignalSnapshot, SloTarget } from './detector.js';
 export { digestTrace, routeOf } from './digest.js';
+export { BlockingCalls, isBlockingSpan, processOf } from './blocking.js';
+export type { BlockingCall, BlockingFn } from './blocking.js';
 export type { TraceDigest, OpDigest, CriticalPathFn, FingerprintFn, ErrorGroupFn, ErrorGroupRef, QueryRef, FindingsFn, FindingRef } from './digest.js';
 export { rank, spectrum } from './rank.js';
 export type { RankInput, Ranking } from './rank.js';

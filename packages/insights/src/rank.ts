@@ -90,8 +90,9 @@ function isSlow(t: TraceDigest, base: Map<string, OpBaseline>): boolean {
   let expected = 0;
   for (const op of t.ops) {
     const b = base.get(op.key);
-    // an operation the baseline never saw is judged by its own time: neutral
-    expected += b ? b.mean + b.sigma : op.self;
+    // an operation the baseline never saw is judged by its own time: neutral; but time another
+    // trace's synchronous call held the thread (an op with no span here) is expected to be 0
+    expected += b ? b.mean + b.sigma : op.count > 0 ? op.self : 0;
   }
   return t.duration > expected;
 }
@@ -201,7 +202,8 @@ function latencySuspects(
     const name = `${op.service} ${op.operation}`;
     const evidence: SuspectEvidence = {
       before, after, unit: 'ms', anomalousShare: aShare, normalShare: nShare, ochiai, dstar2,
-      anomalousTraces: examples(anomalous.filter((t) => opOf(t, key)), (t) => opOf(t, key)!.self),
+      // traces that ran it first, then those it only blocked
+      anomalousTraces: examples(anomalous.filter((t) => opOf(t, key)), (t) => (opOf(t, key)!.count > 0 ? 1e9 : 0) + opOf(t, key)!.self),
       normalTraces: examples(baseTraces.filter((t) => opOf(t, key)), (t) => t.start),
       sentence: `${name}: self time on the critical path ${fmtMs(before)} -> ${fmtMs(after)} (+${fmtMs(after - before)}, ${pct(share)} of the added latency); slower in ${pct(aShare)} of slow traces, ${pct(nShare)} of normal ones.`,
     };
@@ -211,6 +213,8 @@ function latencySuspects(
       evidence.query = query;
       const found = findingEvidence(op, windowTraces, baseTraces);
       if (found.length) evidence.findings = found;
+      const blocked = anomalous.reduce((sum, t) => sum + (opOf(t, key)?.blocked ?? 0), 0) / anomalous.length;
+      if (blocked >= 0.5) evidence.sentence += ` It is synchronous: while it ran, ${op.service}'s other requests waited (${fmtMs(blocked)} of each slow trace, counted in its self time).`;
       evidence.sentence += ` The statement's p95 went ${fmtMs(query.p95Before)} -> ${fmtMs(query.p95After)} (${fmtCalls(query.callsBefore)} -> ${fmtCalls(query.callsAfter)} calls per request)${found[0] ? `; ${found[0].kind} in ${found[0].route}: ${Math.round(found[0].repeatsAfter)} queries per request in ${found[0].window} of the window's traces` : ''}.`;
     }
     out.push({ service: op.service, operation: op.operation, kind: op.kind === 'dependency' ? 'dependency' : 'self-time', score: 0.75 * share + 0.25 * ochiai, evidence });
@@ -333,7 +337,7 @@ function queryEvidence(op: OpDigest, windowTraces: ReadonlyArray<TraceDigest>, b
     let traces = 0;
     for (const t of list) {
       const o = opOf(t, op.key);
-      if (!o) continue;
+      if (!o || o.count === 0) continue; // only blocked by it, never called it
       traces++;
       calls += o.count;
       if (o.durations) d.push(...o.durations);
