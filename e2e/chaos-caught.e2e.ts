@@ -43,7 +43,10 @@ describe('a caught chaos experiment in Chromium', () => {
     })();
     try {
       await page.goto(`${base}/_debug/#/chaos`);
-      await page.waitForSelector('[data-testid="chaos-form"]');
+      await page.waitForSelector('[data-testid="chaos-form"]').catch(async (err: unknown) => {
+        await page.screenshot({ path: join(SHOTS, 'chaos-caught-no-form.png') });
+        throw new Error(`${(err as Error).message}; at ${page.url()}, page errors: ${pageErrors.join(' | ') || 'none'}`);
+      });
       await sleep(22_000); // past the short warm-up, with two baseline slots of 10 s
       await page.selectOption('[data-testid="chaos-kind"]', 'latency');
       await page.fill('[data-testid="chaos-ms"]', '200');

@@ -4,9 +4,13 @@ import { parseHash, type Route } from './lib/route.js';
 
 export function useRoute(): [Route, (hash: string, options?: { replace?: boolean }) => void] {
   const [route, setRoute] = useState(() => parseHash(location.hash));
+  const first = useRef(location.hash);
   useEffect(() => {
     const on = () => setRoute(parseHash(location.hash));
     addEventListener('hashchange', on);
+    // The listener comes after the first paint: an address changed in between (a link opened while
+    // the app was starting, e.g. `#/chaos` right after the login page) fired no event it heard.
+    if (location.hash !== first.current) on();
     return () => removeEventListener('hashchange', on);
   }, []);
   const navigate = (hash: string, options?: { replace?: boolean }) => {
