@@ -4,19 +4,25 @@ import { parseHash, type Route } from './lib/route.js';
 
 export function useRoute(): [Route, (hash: string, options?: { replace?: boolean }) => void] {
   const [route, setRoute] = useState(() => parseHash(location.hash));
-  const first = useRef(location.hash);
+  // the address the route state was parsed from: a route is parsed again only for a new address
+  const shown = useRef(location.hash);
   useEffect(() => {
-    const on = () => setRoute(parseHash(location.hash));
+    const on = () => {
+      if (location.hash === shown.current) return;
+      shown.current = location.hash;
+      setRoute(parseHash(location.hash));
+    };
     addEventListener('hashchange', on);
     // The listener comes after the first paint: an address changed in between (a link opened while
     // the app was starting, e.g. `#/chaos` right after the login page) fired no event it heard.
-    if (location.hash !== first.current) on();
+    on();
     return () => removeEventListener('hashchange', on);
   }, []);
   const navigate = (hash: string, options?: { replace?: boolean }) => {
     if (hash === location.hash) return;
     if (options?.replace) {
       history.replaceState(history.state, '', hash);
+      shown.current = location.hash;
       setRoute(parseHash(hash));
     } else location.hash = hash;
   };
