@@ -191,7 +191,7 @@ describe('the shared context in Chromium', () => {
     // A view that does not use it (Stats) keeps it for the next one.
     await page.click('[data-testid="nav-stats"]');
     await page.waitForFunction(() => location.hash === '#/stats');
-    expect(await page.locator('[data-testid="ctx-ignored"]').textContent()).toMatch(/Stats does not use this filter/);
+    await expect.poll(() => page.locator('[data-testid="ctx-ignored"]').textContent()).toMatch(/Stats does not use this filter/);
     expect(await page.locator('[data-testid="nav-logs"]').getAttribute('href')).toContain(`service=${SERVICE}`);
     await page.click('[data-testid="nav-logs"]');
     await page.locator('[data-testid="view-logs"]').waitFor();
