@@ -2,6 +2,7 @@ import { criticalPath } from '@debugpanel/flamegraph';
 import type { SpanRecord } from '@debugpanel/model';
 import { describe, expect, it } from 'vitest';
 import { BlockingCalls, isBlockingSpan, processOf } from './blocking.js';
+import { InsightsEngine } from './engine.js';
 import { digestTrace, type TraceDigest } from './digest.js';
 import { rank } from './rank.js';
 
@@ -46,6 +47,17 @@ describe('BlockingCalls', () => {
     expect(isBlockingSpan(s)).toBe(true);
     expect(isBlockingSpan({ ...s, attributes: { 'db.system.name': 'postgresql' } })).toBe(false);
     expect(isBlockingSpan({ ...s, kind: 'server' })).toBe(false);
+  });
+});
+
+describe('InsightsEngine.addSpans and blocking calls', () => {
+  it("keeps a statement that is its trace's first span to arrive (children end, and arrive, first)", () => {
+    const engine = new InsightsEngine({ criticalPath, now: () => 1000, source: { fine: () => [], coarse: () => [] } });
+    const statement = span('9', 'b', 'a', 'orders', 'client', 'SELECT orders', 100, 51, SQL);
+    engine.addSpans([statement]);
+    expect(engine.stats().blockingCalls).toBe(1);
+    engine.addSpans([span('9', 'c', 'a', 'orders', 'client', 'SELECT items', 160, 5, SQL), span('9', 'a', undefined, 'orders', 'server', 'GET /orders/:id', 95, 80, route('/orders/:id'))]);
+    expect(engine.stats().blockingCalls).toBe(2);
   });
 });
 

@@ -280,25 +280,24 @@ export class InsightsEngine {
   addSpans(spans: ReadonlyArray<SpanRecord>): void {
     const now = this.o.now();
     for (const s of spans) {
-      let p = this.pending.get(s.traceId);
+      const p = this.pending.get(s.traceId);
       if (!p) {
         if (this.pending.size >= this.o.maxPendingTraces) {
           this.droppedSpans++;
           continue;
         }
         // A literal of one: `push` onto `[]` would give the array 16 spare slots (~130 bytes).
-        p = { spans: [s], last: now };
-        this.pending.set(s.traceId, p);
-        this.pendingSpans++;
-        continue;
+        this.pending.set(s.traceId, { spans: [s], last: now });
+      } else {
+        if (p.spans.length >= this.o.maxSpansPerTrace) {
+          this.droppedSpans++;
+          continue;
+        }
+        p.spans.push(s);
+        p.last = now;
       }
-      if (p.spans.length >= this.o.maxSpansPerTrace) {
-        this.droppedSpans++;
-        continue;
-      }
-      p.spans.push(s);
-      p.last = now;
       this.pendingSpans++;
+      // a trace's first span is often its statement (children end first)
       if (this.o.blocking(s)) this.blockingCalls.add(s);
     }
   }
