@@ -29,6 +29,8 @@ interface CpuProfile {
 
 const CONTENDERS: Record<string, { script: string; env: Record<string, string> }> = {
   plain: { script: 'servers/plain.js', env: { NODE_ENV: 'development' } },
+  // plain + one AsyncLocalStorage run per request: the floor of any ALS context manager on Node 20
+  'plain-als': { script: 'servers/plain-als.js', env: { NODE_ENV: 'development' } },
   'debugpanel-dev': { script: 'servers/debugpanel.js', env: { NODE_ENV: 'development' } },
   'debugpanel-prod': { script: 'servers/debugpanel.js', env: { NODE_ENV: 'production', DEBUGPANEL_TOKEN: 'bench-token-not-secret' } },
   'debugpanel-own-sdk': { script: 'servers/debugpanel.js', env: { NODE_ENV: 'development', BENCH_OWN_SDK: '1' } },
