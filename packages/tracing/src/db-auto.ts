@@ -1,5 +1,5 @@
 /**
- * Instruments the app's pg and mysql2 once it has them, whatever the import order, without
+ * Instruments the app's pg, mysql2 and better-sqlite3 once it has them, whatever the import order, without
  * loading them itself (an app that has them installed but never requires them pays nothing):
  * - a copy already loaded (in `require.cache`, from any path) is patched at once (its prototypes;
  *   Node gives `import` of a CommonJS package the very module `require` loads);
@@ -12,6 +12,7 @@
 import { instrumentMysql2Pool, subscribeMysql2 } from './mysql2.js';
 import { watchModule } from './module-watch.js';
 import { instrumentPg, instrumentPgPool } from './pg.js';
+import { instrumentBetterSqlite3 } from './sqlite.js';
 import type { TracingState } from './state.js';
 
 type Patcher = (state: TracingState, exports: unknown) => unknown;
@@ -21,6 +22,18 @@ const DRIVERS: ReadonlyArray<readonly [string, string, Patcher]> = [
   ['pg', 'lib/index.js', instrumentPg],
   ['pg-pool', 'index.js', instrumentPgPool],
   ['mysql2', 'index.js', instrumentMysql2Pool],
+  // an unexpected shape is left uninstrumented, uncounted, as before
+  [
+    'better-sqlite3',
+    'lib/index.js',
+    (_state, Database) => {
+      try {
+        instrumentBetterSqlite3(Database);
+      } catch {
+        // not the Database class
+      }
+    },
+  ],
 ];
 
 /** Patches the drivers the app has loaded and, through a load hook, those it loads later. */
