@@ -2,8 +2,9 @@
  * What the default set-up leaves unloaded (issue 14, non-store heap): the OTLP codec and exporters
  * without hub or export, the pg / mysql2 / pino / winston / better-sqlite3 instrumentations' libraries
  * while the app has not required them (all installed in this workspace, resolvable from the child's
- * working directory, as they were loaded before). And the lazily loaded parts still work: export
- * reaches a collector, the hub decodes OTLP/protobuf. Each case in a fresh process.
+ * working directory, as they were loaded before), acorn until a breakpoint expression is checked,
+ * hdr-histogram-js's index (WebAssembly build, pako). And the lazily loaded parts still work:
+ * export reaches a collector, the hub decodes OTLP/protobuf. Each case in a fresh process.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ const run = (...args: string[]) =>
   };
 
 describe('lazily loaded modules', () => {
-  it('app.use(debugPanel()) and one request load none of the codec, exporters or instrumented libraries', () => {
+  it("app.use(debugPanel()) and one request load none of the codec, exporters, instrumented libraries, acorn or hdr-histogram-js's WebAssembly build", () => {
     const r = run('default');
     expect(r.loadedAtSetup).toEqual([]);
     expect(r.loaded).toEqual([]);

@@ -9,7 +9,8 @@ import { debugPanel } from 'debugpanel';
 
 const [mode, hex, traceId] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
-const WATCHED = ['protobufjs', '@opentelemetry/otlp-transformer', 'pg', 'mysql2', 'pino', 'winston', 'better-sqlite3'];
+// acorn: breakpoint expressions; pako: hdr-histogram-js's index (encoding, beside its WebAssembly build)
+const WATCHED = ['protobufjs', '@opentelemetry/otlp-transformer', 'pg', 'mysql2', 'pino', 'winston', 'better-sqlite3', 'acorn', 'pako'];
 const loaded = () => WATCHED.filter((pkg) => Object.keys(require.cache).some((k) => k.includes(`/node_modules/${pkg}/`)));
 const listen = (handler) => new Promise((resolve) => { const s = http.createServer(handler).listen(0, '127.0.0.1', () => resolve(s)); });
 
