@@ -1,4 +1,17 @@
-import { parseExpressionAt, type Node } from 'acorn';
+import { createRequire } from 'node:module';
+import type { Node } from 'acorn';
+
+type Acorn = typeof import('acorn');
+let acorn: Acorn | undefined;
+/**
+ * acorn (0.7 MiB of live heap once loaded) is required at the first expression checked, not with
+ * the panel: most processes never set a condition, watch or logpoint. Its CommonJS build, so that
+ * the check stays synchronous.
+ */
+function parseExpressionAt(input: string, pos: number, options: Parameters<Acorn['parseExpressionAt']>[2]): Node {
+  acorn ??= createRequire(import.meta.url)('acorn') as Acorn;
+  return acorn.parseExpressionAt(input, pos, options);
+}
 
 const MAX_EXPRESSION = 500;
 

@@ -13,7 +13,8 @@ import { parentBased, recordAll, traceIdRatio } from '@debugpanel/sampler';
 import type { LogStore } from '@debugpanel/logs';
 import { SpanStore } from '@debugpanel/span-store';
 import { setupTracing, type PanelTracing } from '@debugpanel/tracing';
-import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp';
+// The senders alone: the OTLP protobuf codec (`@debugpanel/tracing/otlp`) loads only with the hub.
+import { createOtlpLogSender, createOtlpSender, type OtlpSender } from '@debugpanel/tracing/otlp-sender';
 import { ErrorCapture, type ErrorRecorder, type LoggedErrorContext } from './error-capture.js';
 import { sendError, setSecurityHeaders } from './http.js';
 import { createPanelChaos, incidentsFrom, type PanelChaos } from './chaos.js';

@@ -142,6 +142,7 @@ function cut(t: string): string {
 
 /** Leaves a string as it is: the default of `digestTrace`'s `intern`. */
 const asIs = (s: string): string => s;
+const asIsList = (list: string[]): string[] => list;
 
 /**
  * Digests one trace (all the spans the engine has of it). `criticalPath` gives the self time on
@@ -160,6 +161,8 @@ export function digestTrace(
   spans: ReadonlyArray<SpanRecord>, criticalPath: CriticalPathFn, fingerprint?: FingerprintFn, errorGroup?: ErrorGroupFn, findings?: FindingsFn,
   blocking?: BlockingFn,
   intern: (s: string) => string = asIs,
+  /** shares equal scope and attribute lists between digests (the engine's `ListInterner`) */
+  share: (list: string[]) => string[] = asIsList,
 ): TraceDigest | undefined {
   if (spans.length === 0) return undefined;
   const byId = new Map<string, SpanRecord>();
@@ -311,8 +314,8 @@ export function digestTrace(
     traceId: root.traceId,
     start: root.startTime,
     duration: Math.max(0, root.duration),
-    scopes: [...scopes],
-    errorScopes: [...errorScopes],
+    scopes: share([...scopes]),
+    errorScopes: share([...errorScopes]),
     ops: [...ops.values()],
     ...(originKey !== undefined ? { origin: originKey } : {}),
     ...(originMessage !== undefined ? { originMessage: originMessage.slice(0, 120) } : {}),
@@ -320,7 +323,7 @@ export function digestTrace(
     ...(group?.type !== undefined ? { originGroupType: group.type.slice(0, 120) } : {}),
     ...(group?.message !== undefined ? { originGroupMessage: group.message.slice(0, 200) } : {}),
     ...(found.length ? { findings: found } : {}),
-    attrs: [...attrs],
+    attrs: share([...attrs]),
   };
 }
 

@@ -222,7 +222,7 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(s.pendingTraces).toBeLessThanOrEqual(5);
   });
 
-  it('shares the strings of its digests in a bounded table and counts when it starts afresh', () => {
+  it('shares the strings and lists of its digests in bounded tables and counts when they start afresh', () => {
     const shop = new Shop({}, 9);
     shop.run(30);
     const before = shop.engine.stats();
@@ -233,6 +233,9 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(after.digests).toBeGreaterThan(before.digests);
     expect(after.digestStrings).toBe(before.digestStrings);
     expect(after.digestStringResets).toBe(0);
+    expect(after.digestLists).toBeGreaterThan(0);
+    expect(after.digestLists).toBe(before.digestLists);
+    expect(after.digestListResets).toBe(0);
     // 6,000 distinct attribute values overflow the 4,096-string table: bounded, and counted
     for (let round = 0; round < 4; round++) {
       const t0 = shop.now;
@@ -252,6 +255,9 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(full.pendingTraces).toBe(0);
     expect(full.digestStrings).toBeLessThanOrEqual(4096);
     expect(full.digestStringResets).toBeGreaterThanOrEqual(1);
+    // each of those traces has a list of attribute pairs of its own: the list table is bounded too
+    expect(full.digestLists).toBeLessThanOrEqual(4096);
+    expect(full.digestListResets).toBeGreaterThanOrEqual(1);
   });
 
   it('checks its options', () => {

@@ -27,6 +27,7 @@ import {
   type Suspect,
 } from '@debugpanel/model';
 import { Detector, scopeKey, scopeName, type DetectorOptions, type SloTarget } from './detector.js';
+import { ListInterner } from './list-interner.js';
 import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FindingsFn, type FingerprintFn, type TraceDigest } from './digest.js';
 import { rank } from './rank.js';
 import { BlockingCalls, isBlockingSpan } from './blocking.js';
@@ -210,6 +211,9 @@ export class InsightsEngine {
   /** The strings digests build (scope and op keys, attribute pairs), held once for all of them */
   private readonly strings = new Interner({ max: DIGEST_STRINGS });
   private readonly intern = (s: string): string => this.strings.intern(s);
+  /** Their scope and attribute lists, equal from trace to trace of one route: held once too */
+  private readonly lists = new ListInterner(DIGEST_STRINGS);
+  private readonly share = (list: string[]): string[] => this.lists.intern(list);
   private readonly blockingCalls: BlockingCalls;
   private readonly incidents = new Map<string, Incident>();
   private evictedIncidents = 0;
@@ -352,7 +356,7 @@ export class InsightsEngine {
       budget--;
       this.pending.delete(id);
       this.pendingSpans -= p.spans.length;
-      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings, blocking, this.intern);
+      const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings, blocking, this.intern, this.share);
       if (d) this.digests.push(d);
     }
   }
@@ -631,6 +635,8 @@ export class InsightsEngine {
       evictedDigests: this.digests.dropped,
       digestStrings: this.strings.size,
       digestStringResets: this.strings.resets,
+      digestLists: this.lists.size,
+      digestListResets: this.lists.resets,
       blockingCalls: this.blockingCalls.count,
       droppedBlockingCalls: this.blockingCalls.dropped,
       anomaliesOpen: this.detector.open().length,

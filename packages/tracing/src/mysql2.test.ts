@@ -108,6 +108,14 @@ describe('mysql2 instrumentation (real MariaDB)', () => {
     expect(db.map((s) => s.attributes['db.query.text'])).toContain('SELECT ? AS one WHERE ? = ?');
   });
 
+  it.each(['import', 'require'])('is not loaded by the panel, and patched when the app loads it after set-up (%s, child process)', (mode) => {
+    const out = execFileSync(process.execPath, [path.join(here, '../../fixtures/lazy-load.mjs'), 'mysql2', mode, server.url], { encoding: 'utf8', timeout: 30_000 });
+    const r = JSON.parse(out) as { loadedAtSetup: boolean; traceId: string; db: SpanRecord[] };
+    expect(r.loadedAtSetup).toBe(false);
+    expect(r.db.map((s) => s.attributes['db.query.text'])).toContain('SELECT ? AS one WHERE ? = ?');
+    expect(r.db.every((s) => s.traceId === r.traceId && s.attributes['db.system.name'] === 'mysql')).toBe(true);
+  });
+
   it.each(['before', 'after'])('works when mysql2 is imported %s the panel (child process)', (order) => {
     const out = execFileSync(process.execPath, [path.join(here, '../../fixtures/db-order.mjs'), 'mysql2', order, server.url], { encoding: 'utf8', timeout: 30_000 });
     const db = JSON.parse(out) as SpanRecord[];

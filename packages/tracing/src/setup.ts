@@ -24,7 +24,7 @@ import { OWNER_KEY, SharedProcessorProxy, SingleSinkProcessor, Sink } from './pr
 import type { NativeTracer } from './native-span.js';
 import { routeNameStats, startServerSpan, type IncomingCounters, type ServerSpan } from './server-span.js';
 import { autoInstrumentDatabases, unpatchDatabases } from './db-auto.js';
-import { autoInstrumentBetterSqlite3, unpatchBetterSqlite3 } from './sqlite.js';
+import { unpatchBetterSqlite3 } from './sqlite.js';
 import { ensureProvider, getState, refreshSinkUnion, SCOPE_NAME, SCOPE_VERSION, type TracingState } from './state.js';
 
 export interface PanelTracingOptions {
@@ -177,7 +177,6 @@ class Handle implements PanelTracing {
 function enableInstrumentation(state: TracingState): void {
   patchHttp(state);
   state.fetchSubscription ??= subscribeFetch(state);
-  autoInstrumentBetterSqlite3();
   autoInstrumentDatabases(state);
 }
 

@@ -1,5 +1,4 @@
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { recordException } from './exception.js';
 import { tracedContext } from './client-span.js';
@@ -220,8 +219,8 @@ function patchDatabasePrototype(state: TracingState, proto: Record<string, unkno
  * Instruments better-sqlite3 given its Database class (`import Database from 'better-sqlite3'`)
  * or one Database instance. Every Database shares the Statement prototype, so this is needed
  * once per process. With the class, the Statement prototype is reached at the first `prepare()`,
- * so no database is opened here. `setupTracing()` calls it by itself when better-sqlite3 resolves
- * from `process.cwd()`; call it yourself when the app loads better-sqlite3 from elsewhere.
+ * so no database is opened here. `setupTracing()` calls it by itself for every copy the app loads
+ * (db-auto.ts); call it yourself for a copy that Node's CommonJS loader never sees (a bundle).
  *
  * @example
  * import Database from 'better-sqlite3';
@@ -263,27 +262,6 @@ function patchPrepareOnce(state: TracingState, proto: Record<string, unknown>): 
   once[PATCHED] = true;
   proto.prepare = once;
   state.sqlitePatches.push({ target: proto, originals: { prepare } });
-}
-
-/**
- * Instruments the better-sqlite3 that `process.cwd()` resolves, if any. It is the copy the app
- * loads through require, and through ESM import too (Node serves CommonJS to import from the
- * same module cache). Returns whether a copy was found.
- */
-export function autoInstrumentBetterSqlite3(): boolean {
-  let Database: unknown;
-  try {
-    const require = createRequire(path.join(process.cwd(), 'noop.js'));
-    Database = require('better-sqlite3');
-  } catch {
-    return false;
-  }
-  try {
-    instrumentBetterSqlite3(Database);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Restores every patched prototype. */

@@ -8,15 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip } from 'node:zlib';
 import type { HubStats, LogRecord, OtlpErrorResponse, SpanRecord } from '@debugpanel/model';
-import {
-  decodeOtlpJson,
-  decodeOtlpLogsJson,
-  decodeOtlpLogsProtobuf,
-  decodeOtlpProtobuf,
-  encodeOtlpLogsResponse,
-  encodeOtlpResponse,
-  OtlpDecodeError,
-} from '@debugpanel/tracing/otlp';
+// The codec (protobufjs and the generated OTLP messages, ~0.5 MiB of live heap) is imported by
+// the hub feature only: a panel without `hub` never loads it.
+type OtlpCodec = typeof import('@debugpanel/tracing/otlp');
 import { BodyError, consumedBody, readBodyBytes } from '../http.js';
 import type { PanelFeature, PanelRoute } from './registry.js';
 
@@ -69,7 +63,14 @@ function sendStatus(res: ServerResponse, status: number, message: string, header
 }
 
 /** One signal's decoding: items accepted, items rejected and the response body. */
-type Receive = (kind: Encoding, body: Buffer) => { accepted: number; rejected: number; payload: Uint8Array | string };
+type Receive = (codec: OtlpCodec, kind: Encoding, body: Buffer) => { accepted: number; rejected: number; payload: Uint8Array | string };
+
+let codecLoad: Promise<OtlpCodec> | undefined;
+/** The OTLP codec, imported on first use (shared by every panel of the process). */
+export function loadOtlpCodec(): Promise<OtlpCodec> {
+  codecLoad ??= import('@debugpanel/tracing/otlp');
+  return codecLoad;
+}
 
 /**
  * The receivers. `ingest` gets the decoded spans of each accepted request (the panel's pipeline:
@@ -86,14 +87,14 @@ export function otlpRoutes(
   let windowStart = 0;
   let windowSpans = 0;
 
-  const traces: Receive = (kind, body) => {
+  const traces: Receive = ({ decodeOtlpProtobuf, decodeOtlpJson, encodeOtlpResponse }, kind, body) => {
     const decoded = kind === 'protobuf' ? decodeOtlpProtobuf(body) : decodeOtlpJson(body);
     counters.acceptedSpans += decoded.spans.length;
     counters.rejectedSpans += decoded.rejectedSpans;
     if (decoded.spans.length > 0) ingest(decoded.spans);
     return { accepted: decoded.spans.length, rejected: decoded.rejectedSpans, payload: encodeOtlpResponse(kind, decoded.rejectedSpans, decoded.errorMessage ?? '') };
   };
-  const logs: Receive = (kind, body) => {
+  const logs: Receive = ({ decodeOtlpLogsProtobuf, decodeOtlpLogsJson, encodeOtlpLogsResponse }, kind, body) => {
     const decoded = kind === 'protobuf' ? decodeOtlpLogsProtobuf(body) : decodeOtlpLogsJson(body);
     counters.acceptedLogRecords += decoded.logs.length;
     counters.rejectedLogRecords += decoded.rejectedLogRecords;
@@ -134,11 +135,12 @@ export function otlpRoutes(
           const inflated = consumedBody(req) !== undefined;
           let body = await readBodyBytes(req, opts.maxBodyBytes);
           if (encoding === 'gzip' && !inflated) body = await inflate(body, opts.maxBodyBytes);
+          const codec = await loadOtlpCodec();
           let received: ReturnType<Receive>;
           try {
-            received = receive(kind, body);
+            received = receive(codec, kind, body);
           } catch (err) {
-            if (err instanceof OtlpDecodeError) throw new HttpError(400, err.message);
+            if (err instanceof codec.OtlpDecodeError) throw new HttpError(400, err.message);
             throw err;
           }
           windowSpans += received.accepted;
@@ -167,6 +169,8 @@ export function otlpRoutes(
 /** The hub feature: present only with `debugPanel({ hub: true })`. */
 export const hub: PanelFeature = (ctx) => {
   if (!ctx.options.hub) return [];
+  // started now, so that the first request finds it loaded; a failure surfaces there (a 500)
+  loadOtlpCodec().catch(() => undefined);
   const counters: HubCounters = { requests: 0, acceptedSpans: 0, rejectedSpans: 0, acceptedLogRecords: 0, rejectedLogRecords: 0, badRequests: 0, throttled: 0 };
   ctx.stats.hub = () => ({ ...counters });
   const logs = ctx.logs;

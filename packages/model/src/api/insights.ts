@@ -326,6 +326,9 @@ export interface InsightsStats {
    */
   digestStrings: number;
   digestStringResets: number;
+  /** Distinct scope and attribute lists the digests share, and the times that bounded table started afresh */
+  digestLists: number;
+  digestListResets: number;
   /** synchronous calls (SQLite) of the last minute, kept to charge the time they blocked other requests to them, and those dropped past the bound */
   blockingCalls: number;
   droppedBlockingCalls: number;

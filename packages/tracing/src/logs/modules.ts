@@ -1,36 +1,45 @@
 /**
- * Finds the app's copies of a logging library without importing it into the panel's own
- * dependency graph: copies already loaded (in `require.cache`, whatever path they came from) and
- * the one the app would get (resolved from the working directory and from the main script's
- * folder). Loading it here gives the app the very same module later (the CommonJS cache, which
- * ESM imports of these CommonJS packages share), so a logger made before or after the panel is
- * patched alike.
+ * Patches the app's copies of a logging library once the app has them, without importing it into
+ * the panel's own dependency graph nor loading it for an app that never requires it: copies
+ * already loaded (in `require.cache`, whatever path they came from) at once, copies loaded later
+ * (`require`, or ESM `import` of these CommonJS packages) as their load returns. A logger made
+ * before or after the panel is patched alike: the patches go on prototypes all loggers share.
  */
-import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import type { LogSource } from '@debugpanel/model';
+import { watchModule } from '../module-watch.js';
+import type { CaptureState } from './capture.js';
 
-const require = createRequire(import.meta.url);
-
-/** Absolute paths of `main` (e.g. `pino/pino.js`) of every copy found. */
-export function findModule(pkg: string, mainFile: string): string[] {
-  const found = new Set<string>();
-  const suffix = `${sep}node_modules${sep}${pkg}${sep}${mainFile.split('/').join(sep)}`;
-  for (const key of Object.keys(require.cache)) if (key.endsWith(suffix)) found.add(key);
-  const dirs = [process.cwd()];
-  const main = process.argv[1];
-  if (main) dirs.push(dirname(main));
-  for (const dir of dirs) {
+/**
+ * Patches each copy of `pkg`'s `file` (e.g. `pino`, `pino.js`) with `patch`, now or when the app
+ * loads it. Each undo is kept under `source:path`, the watch under `source:watch` (both run by the
+ * source's unpatch). Returns how many copies were patched by this call (those loaded already).
+ */
+export function patchWhenLoaded(
+  state: CaptureState,
+  source: LogSource,
+  pkg: string,
+  file: string,
+  patch: (state: CaptureState, exports: unknown) => (() => void) | undefined,
+): number {
+  let n = 0;
+  const watchKey = `${source}:watch`;
+  if (state.unpatch.has(watchKey)) return 0;
+  const onLoad = (exports: unknown, path: string): void => {
+    const key = `${source}:${path}`;
+    if (state.unpatch.has(key)) return;
+    let undo: (() => void) | undefined;
     try {
-      const resolved = createRequire(join(dir, 'noop.js')).resolve(`${pkg}/${mainFile}`);
-      if (resolved.endsWith(suffix)) found.add(resolved);
+      undo = patch(state, exports);
     } catch {
-      // not installed where the app looks: nothing to patch
+      state.counters.errors++;
     }
-  }
-  return [...found];
-}
-
-/** Loads a module by absolute path (from the cache when the app loaded it already). */
-export function loadModule(path: string): unknown {
-  return require(path);
+    if (undo === undefined) return;
+    state.unpatch.set(key, undo);
+    state.active.add(source);
+    n++;
+  };
+  // set before the first scan: a copy found by it is patched under its own key beside the watch
+  state.unpatch.set(watchKey, () => stop());
+  const stop = watchModule(pkg, file, onLoad);
+  return n;
 }

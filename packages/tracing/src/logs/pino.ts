@@ -13,7 +13,7 @@ import { SEVERITY, type Attributes } from '@debugpanel/model';
 import { activeIds, captureState, enqueue, nowMs, Pending, type CaptureState, type Formatted } from './capture.js';
 import { flattenInto, isError, safeJson } from './fields.js';
 import { exceptionAttributes } from '../exception.js';
-import { findModule, loadModule } from './modules.js';
+import { patchWhenLoaded } from './modules.js';
 
 interface PinoSymbols {
   asJsonSym: symbol;
@@ -234,22 +234,7 @@ export function instrumentPino(pino: unknown, state: CaptureState = captureState
   return true;
 }
 
-/** Patches every pino copy found (loaded already, or the app's own). Returns how many. */
+/** Patches every pino copy the app has loaded, now or later (modules.ts). Returns how many were patched now. */
 export function patchPino(state: CaptureState = captureState()): number {
-  let n = 0;
-  for (const path of findModule('pino', 'pino.js')) {
-    const key = `pino:${path}`;
-    if (state.unpatch.has(key)) continue;
-    let undo: (() => void) | undefined;
-    try {
-      undo = patchPinoModule(state, loadModule(path) as PinoModule);
-    } catch {
-      state.counters.errors++;
-    }
-    if (undo === undefined) continue;
-    state.unpatch.set(key, undo);
-    state.active.add('pino');
-    n++;
-  }
-  return n;
+  return patchWhenLoaded(state, 'pino', 'pino', 'pino.js', (st, exports) => patchPinoModule(st, exports as PinoModule));
 }

@@ -11,7 +11,7 @@ import type { Attributes } from '@debugpanel/model';
 import { activeIds, captureState, enqueue, nowMs, Pending, type CaptureState, type Formatted } from './capture.js';
 import { flattenInto, isError, safeJson } from './fields.js';
 import { exceptionAttributes } from '../exception.js';
-import { findModule, loadModule } from './modules.js';
+import { patchWhenLoaded } from './modules.js';
 
 const LEVEL = Symbol.for('level');
 
@@ -97,22 +97,7 @@ function patchLoggerClass(state: CaptureState, Logger: WinstonLoggerClass): (() 
   };
 }
 
-/** Patches every winston copy found (loaded already, or the app's own). Returns how many. */
+/** Patches every winston copy the app has loaded, now or later (modules.ts). Returns how many were patched now. */
 export function patchWinston(state: CaptureState = captureState()): number {
-  let n = 0;
-  for (const path of findModule('winston', 'lib/winston/logger.js')) {
-    const key = `winston:${path}`;
-    if (state.unpatch.has(key)) continue;
-    let undo: (() => void) | undefined;
-    try {
-      undo = patchLoggerClass(state, loadModule(path) as WinstonLoggerClass);
-    } catch {
-      state.counters.errors++;
-    }
-    if (undo === undefined) continue;
-    state.unpatch.set(key, undo);
-    state.active.add('winston');
-    n++;
-  }
-  return n;
+  return patchWhenLoaded(state, 'winston', 'winston', 'lib/winston/logger.js', (st, exports) => patchLoggerClass(st, exports as WinstonLoggerClass));
 }

@@ -1,16 +1,15 @@
 import { context, SpanKind, SpanStatusCode, TraceFlags, type HrTime, type Link, type SpanContext } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPLogExporter as OTLPJsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as OTLPProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import type { Attributes, LogRecord, SpanKind as RecordKind, SpanRecord, OtlpSenderStats } from '@debugpanel/model';
 
 /**
  * Sends SpanRecords over OTLP/HTTP with the official OpenTelemetry exporters (which bring retry
  * with backoff, timeouts and a concurrency limit). In front of them: a bounded queue, flushed in
  * batches on an unref'd timer, that drops and counts rather than grow when the far side is slow.
+ * The exporters (and the OTLP serializer, protobufjs and the SDK packages they bring: ~1.9 MiB of
+ * live heap) are imported when a sender is created, not when this module is: a panel that exports
+ * nothing never loads them. Items pushed meanwhile wait in the queue as usual.
  */
 export interface OtlpSenderOptions {
   /** Full URL of the traces endpoint, e.g. `http://collector:4318/v1/traces` */
@@ -132,8 +131,11 @@ interface AnyExporter {
  */
 export function createOtlpSender(options: OtlpSenderOptions): OtlpSender {
   const config = exporterConfig(options);
-  const exporter = options.protocol === 'json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
-  return queueSender<SpanRecord>(options, config.url, exporter as unknown as AnyExporter, toReadableSpan);
+  const exporter =
+    options.protocol === 'json'
+      ? import('@opentelemetry/exporter-trace-otlp-http').then((m) => new m.OTLPTraceExporter(config))
+      : import('@opentelemetry/exporter-trace-otlp-proto').then((m) => new m.OTLPTraceExporter(config));
+  return queueSender<SpanRecord>(options, config.url, exporter as Promise<unknown> as Promise<AnyExporter>, toReadableSpan);
 }
 
 /**
@@ -146,8 +148,11 @@ export function createOtlpSender(options: OtlpSenderOptions): OtlpSender {
  */
 export function createOtlpLogSender(options: OtlpSenderOptions): OtlpSender<LogRecord> {
   const config = exporterConfig(options);
-  const exporter = options.protocol === 'json' ? new OTLPJsonLogExporter(config) : new OTLPProtoLogExporter(config);
-  return queueSender<LogRecord>(options, config.url, exporter as unknown as AnyExporter, toReadableLogRecord);
+  const exporter =
+    options.protocol === 'json'
+      ? import('@opentelemetry/exporter-logs-otlp-http').then((m) => new m.OTLPLogExporter(config))
+      : import('@opentelemetry/exporter-logs-otlp-proto').then((m) => new m.OTLPLogExporter(config));
+  return queueSender<LogRecord>(options, config.url, exporter as Promise<unknown> as Promise<AnyExporter>, toReadableLogRecord);
 }
 
 function exporterConfig(options: OtlpSenderOptions) {
@@ -167,7 +172,7 @@ function exporterConfig(options: OtlpSenderOptions) {
 function queueSender<T>(
   options: OtlpSenderOptions,
   url: string,
-  exporter: AnyExporter,
+  loading: Promise<AnyExporter>,
   toReadable: (item: T, resources: Map<string, Resource>) => unknown,
 ): OtlpSender<T> {
   const maxQueue = options.maxQueue ?? 10_000;
@@ -177,8 +182,23 @@ function queueSender<T>(
   const s: OtlpSenderStats = { url, queued: 0, sent: 0, dropped: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
 
+  // An exporter that failed to load (a broken install) fails each batch, counted, as a failed send would.
+  let loadError: Error | undefined;
+  const ready = loading.then(
+    (e) => e,
+    (err: Error) => {
+      loadError = err;
+      return undefined;
+    },
+  );
+
   function exportBatch(batch: T[]): Promise<void> {
-    const p = new Promise<void>((resolve) => {
+    const p = ready.then((exporter) => new Promise<void>((resolve) => {
+      if (exporter === undefined) {
+        s.failed += batch.length;
+        s.lastError = `OTLP exporter did not load: ${loadError?.message ?? 'unknown error'}`;
+        return resolve();
+      }
       // The exporter's own HTTP requests must not become client spans of the app.
       context.with(suppressTracing(context.active()), () => {
         try {
@@ -199,7 +219,7 @@ function queueSender<T>(
           resolve();
         }
       });
-    });
+    }));
     inFlight.add(p);
     void p.then(() => inFlight.delete(p));
     return p;
@@ -235,7 +255,7 @@ function queueSender<T>(
     async shutdown() {
       clearInterval(timer);
       await this.flush();
-      await exporter.shutdown();
+      await (await ready)?.shutdown();
     },
   };
 }
