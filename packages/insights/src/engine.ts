@@ -7,6 +7,7 @@
  */
 import {
   Interner,
+  calleeOf,
   RingBuffer,
   checkKeys,
   isFunction,
@@ -30,6 +31,7 @@ import { Detector, scopeKey, scopeName, type DetectorOptions, type SloTarget } f
 import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FindingsFn, type FingerprintFn, type TraceDigest } from './digest.js';
 import { rank } from './rank.js';
 import { BlockingCalls, isBlockingSpan } from './blocking.js';
+import { StatementMix } from './mix.js';
 
 /** Where the engine reads the golden signals: every series of the fine and the coarse ring. */
 export interface SignalSource {
@@ -183,6 +185,10 @@ const DIGEST_STRINGS = 4096;
 /** How long a synchronous call is kept after it ended, past the settle time, ms */
 const BLOCKING_HORIZON_MS = 60_000;
 const MAX_MEMBERS = 50;
+/** Statements (edge and fingerprint) whose own latency baseline the statement mix keeps */
+const MIX_STATEMENTS = 512;
+/** Statement texts whose fingerprint is remembered for the mix (the table starts afresh past it) */
+const MIX_TEXTS = 2000;
 
 function modeOf(a: Anomaly): 'latency' | 'errors' {
   return a.signal === 'errors' || (a.signal === 'slo-burn' && a.detail.includes('error-rate SLO')) ? 'errors' : 'latency';
@@ -211,6 +217,9 @@ export class InsightsEngine {
   private readonly strings = new Interner({ max: DIGEST_STRINGS });
   private readonly intern = (s: string): string => this.strings.intern(s);
   private readonly blockingCalls: BlockingCalls;
+  /** per database edge, the statement mix and each statement's own latency (see `StatementMix`) */
+  private readonly mix: StatementMix;
+  private readonly mixKeys = new Map<string, string>();
   private readonly incidents = new Map<string, Incident>();
   private evictedIncidents = 0;
   private readonly silences = new Map<string, number>();
@@ -235,7 +244,15 @@ export class InsightsEngine {
     for (const k of ['windowSeconds', 'baselineSeconds', 'warmupMs', 'warmupRequests', 'minCount', 'minErrors', 'alpha', 'openTicks', 'closeAfterMs', 'minShiftMs', 'minRatio', 'loopDelayMs', 'slo'] as const) {
       if (rest[k] !== undefined) (detectorOptions as Record<string, unknown>)[k] = rest[k];
     }
-    this.detector = new Detector(detectorOptions);
+    this.detector = new Detector(detectorOptions, {
+      expectedLatency: (scope, now) => this.mix.expected(scopeKey(scope), now)?.p95,
+    });
+    this.mix = new StatementMix({
+      windowSeconds: this.detector.options.windowSeconds,
+      // a statement's latency: the baseline window, and at least ten minutes (a rare statement's shape)
+      memoryMs: Math.max(this.detector.options.baselineSeconds * 1000, 600_000),
+      maxStatements: MIX_STATEMENTS,
+    });
     this.o = {
       criticalPath,
       source,
@@ -299,7 +316,24 @@ export class InsightsEngine {
       this.pendingSpans++;
       // a trace's first span is often its statement (children end first)
       if (this.o.blocking(s)) this.blockingCalls.add(s);
+      if (s.kind === 'client' && (s.attributes['db.system.name'] ?? s.attributes['db.system']) !== undefined) this.noteStatement(s);
     }
+  }
+
+  /** A database call into its edge's statement mix, named by its fingerprint (remembered per text). */
+  private noteStatement(s: SpanRecord): void {
+    const callee = calleeOf(s);
+    if (callee.kind !== 'database') return;
+    const raw = s.attributes['db.query.text'] ?? s.attributes['db.statement'];
+    const text = typeof raw === 'string' && raw !== '' ? raw : s.name;
+    let key = this.mixKeys.get(text);
+    if (key === undefined) {
+      const fp = this.o.fingerprint?.(s);
+      key = typeof fp === 'string' && fp ? fp : typeof fp === 'object' && fp ? fp.id || fp.text : text.replace(/\s+/g, ' ').trim().slice(0, 160);
+      if (this.mixKeys.size >= MIX_TEXTS) this.mixKeys.clear();
+      this.mixKeys.set(text, key);
+    }
+    this.mix.add(`dependency:${s.service}:${callee.name}`, key, s.service, s.startTime + Math.max(0, s.duration), s.duration);
   }
 
   /** Adds a digest directly (replayed traffic, tests). */
@@ -313,6 +347,8 @@ export class InsightsEngine {
     try {
       this.ticks++;
       this.settle(now);
+      const inAnomaly = new Set(this.detector.open().map((a) => a.scope.service));
+      this.mix.advance(now, (service) => inAnomaly.has(service));
       if (now - this.coarseAt >= 10_000 || !this.coarse) {
         this.coarse = this.o.source.coarse();
         this.coarseAt = now;
@@ -631,6 +667,9 @@ export class InsightsEngine {
       evictedDigests: this.digests.dropped,
       digestStrings: this.strings.size,
       digestStringResets: this.strings.resets,
+      mixStatements: this.mix.statements,
+      droppedMixStatements: this.mix.dropped,
+      mixExplainedTicks: this.detector.mixExplainedTicks,
       blockingCalls: this.blockingCalls.count,
       droppedBlockingCalls: this.blockingCalls.dropped,
       anomaliesOpen: this.detector.open().length,

@@ -14,8 +14,10 @@
 export { InsightsEngine } from './engine.js';
 export type { InsightsOptions, SignalSource, IncidentVerdict } from './engine.js';
 export { Detector, scopeOf, scopeKey, scopeName, shareAbove } from './detector.js';
-export type { DetectorOptions, DetectorChanges, SignalSnapshot, SloTarget } from './detector.js';
+export type { DetectorOptions, DetectorChanges, DetectorHooks, SignalSnapshot, SloTarget } from './detector.js';
 export { digestTrace, routeOf } from './digest.js';
+export { StatementMix } from './mix.js';
+export type { StatementMixOptions, MixExpectation } from './mix.js';
 export { BlockingCalls, isBlockingSpan, processOf } from './blocking.js';
 export type { BlockingCall, BlockingFn } from './blocking.js';
 export type { TraceDigest, OpDigest, CriticalPathFn, FingerprintFn, ErrorGroupFn, ErrorGroupRef, QueryRef, FindingsFn, FindingRef } from './digest.js';

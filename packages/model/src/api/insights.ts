@@ -326,6 +326,14 @@ export interface InsightsStats {
    */
   digestStrings: number;
   digestStringResets: number;
+  /**
+   * Database statements (edge and fingerprint) whose own latency the statement mix keeps, those
+   * not tracked past its bound, and the ticks on which a dependency edge's latency shift was
+   * explained by its mix (each statement at its own baseline) and so not an anomaly
+   */
+  mixStatements?: number;
+  droppedMixStatements?: number;
+  mixExplainedTicks?: number;
   /** synchronous calls (SQLite) of the last minute, kept to charge the time they blocked other requests to them, and those dropped past the bound */
   blockingCalls: number;
   droppedBlockingCalls: number;
