@@ -310,6 +310,17 @@ export interface InsightsStats {
   tickErrors: number;
   /** ms the last tick took */
   lastTickMs: number;
+  /**
+   * The longest tick (or slice) so far, ms; the budget each aims to stay under (`tickBudgetMs` option) and
+   * the ticks that went over it; re-rankings and trace digests left for a later tick by the budget
+   */
+  maxTickMs?: number;
+  tickBudgetMs?: number;
+  tickOverruns?: number;
+  deferredRanks?: number;
+  deferredDigests?: number;
+  /** extra slices run after a tick to go on with what its budget left (the host's loop runs between them) */
+  slices?: number;
   series: number;
   /** spans waiting for their trace to settle, and traces */
   pendingSpans: number;
