@@ -40,7 +40,7 @@ function run(mod) {
     // the golden signals' reads are timed apart: the engine's own work is the rest of the tick
     source: {
       fine: (s) => { const t = performance.now(); const r = signals.queryAll(s); read += performance.now() - t; return r; },
-      coarse: () => { const t = performance.now(); const r = signals.queryAll(metrics.coarseWindow ?? 21_600); read += performance.now() - t; return r; },
+      coarse: (seconds) => { const t = performance.now(); const r = signals.queryAll(seconds ?? metrics.coarseWindow ?? 21_600); read += performance.now() - t; return r; },
     },
   });
   let read = 0;

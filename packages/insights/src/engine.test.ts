@@ -214,6 +214,34 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(() => new Shop({ tickBudgetMs: 0 })).toThrow(/tickBudgetMs must be a positive number of ms/);
   });
 
+  it('reads the coarse ring over its baseline window only (the whole 6 h ring with SLOs), and the whole ring from a source that answers short windows finer', () => {
+    const asked: Array<{ slo: boolean; seconds: number | undefined }> = [];
+    for (const slo of [false, true]) {
+      const shop = new Shop(slo ? { slo: { 'GET /api/products': { p95Ms: 300 } } } : {}, 5);
+      const source = (shop.engine as unknown as { o: { source: { coarse: (s?: number) => unknown } } }).o.source;
+      const coarse = source.coarse;
+      source.coarse = (seconds?: number) => {
+        asked.push({ slo, seconds });
+        return coarse(seconds);
+      };
+      shop.run(30);
+    }
+    // first the whole ring (to learn its resolution), then the 3600 s baseline + two windows + a minute
+    expect(asked.filter((a) => !a.slo).map((a) => a.seconds)).toEqual([undefined, 3690, 3690]);
+    expect(asked.filter((a) => a.slo).map((a) => a.seconds)).toEqual([undefined, 21_600, 21_600]);
+    // a 90 s baseline fits in the fine ring: the source answers at 1 s, so the engine asks for the whole ring again
+    const shop = new Shop({ baselineSeconds: 90 }, 5);
+    const source = (shop.engine as unknown as { o: { source: { coarse: (s?: number) => { resolution: number } } } }).o.source;
+    const coarse = source.coarse;
+    const seen: Array<number | undefined> = [];
+    source.coarse = (seconds?: number) => {
+      seen.push(seconds);
+      return coarse(seconds);
+    };
+    shop.run(30);
+    expect(seen).toEqual([undefined, 180, undefined, undefined]);
+  });
+
   it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {
     const alerts: Array<{ status: string; id: string }> = [];
     const shop = new Shop({ onAlert: (n) => alerts.push({ status: n.status, id: n.incident.id }), pendingMs: 10_000 }, 7);

@@ -37,8 +37,13 @@ import { StatementMix } from './mix.js';
 export interface SignalSource {
   /** every series over the last `seconds` of the fine ring */
   fine(seconds: number): MetricsResponse;
-  /** every series over the coarse ring */
-  coarse(): MetricsResponse;
+  /**
+   * every series over the coarse ring, or over its last `seconds` at least when given: the engine
+   * asks for its baseline window (plus two detection windows), or the 6 h the SLO burn rates read
+   * when SLOs are set. A source may ignore it and answer the whole ring (reading a default 6 h
+   * ring of 10 s slots every 10 s cost 40-65 ms of the host's thread on a replay).
+   */
+  coarse(seconds?: number): MetricsResponse;
 }
 
 export interface InsightsOptions extends DetectorOptions {
@@ -257,6 +262,10 @@ export class InsightsEngine {
   private coarseAt = -Infinity;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** what the detector reads of the coarse ring: its baseline window, or the SLOs' 6 h */
+  private readonly coarseSeconds: number;
+  private coarseResolution: number | undefined;
+  private shortCoarse = true;
 
   constructor(options: InsightsOptions) {
     checkKeys(options as unknown as Record<string, unknown>, OPTIONS, 'insights');
@@ -270,6 +279,8 @@ export class InsightsEngine {
     this.detector = new Detector(detectorOptions, {
       expectedLatency: (scope, now) => this.mix.expected(scopeKey(scope), now)?.p95,
     });
+    const d = this.detector.options;
+    this.coarseSeconds = Object.keys(d.slo).length > 0 ? 21_600 : d.baselineSeconds + 2 * d.windowSeconds + 60;
     this.mix = new StatementMix({
       windowSeconds: this.detector.options.windowSeconds,
       // a statement's latency: the baseline window, and at least ten minutes (a rare statement's shape)
@@ -426,7 +437,7 @@ export class InsightsEngine {
       const inAnomaly = new Set(this.detector.open().map((a) => a.scope.service));
       this.mix.advance(now, (service) => inAnomaly.has(service));
       if (now - this.coarseAt >= 10_000 || !this.coarse) {
-        this.coarse = this.o.source.coarse();
+        this.coarse = this.readCoarse();
         this.coarseAt = now;
       }
       // two windows: the error test of a series with little traffic reads both (see Detector.tick)
@@ -453,6 +464,25 @@ export class InsightsEngine {
     this.lastTickMs = performance.now() - t0;
     if (this.lastTickMs > this.maxTickMs) this.maxTickMs = this.lastTickMs;
     if (this.lastTickMs > this.o.tickBudgetMs) this.tickOverruns++;
+  }
+
+  /**
+   * The coarse ring over `coarseSeconds`: the first read takes the whole ring and learns its
+   * resolution; a shorter read that comes back at another resolution (a source answering short
+   * windows from its fine ring) is not asked again.
+   */
+  private readCoarse(): MetricsResponse {
+    if (this.coarseResolution === undefined) {
+      const all = this.o.source.coarse();
+      this.coarseResolution = all.resolution;
+      return all;
+    }
+    if (this.shortCoarse) {
+      const r = this.o.source.coarse(this.coarseSeconds);
+      if (r.resolution === this.coarseResolution) return r;
+      this.shortCoarse = false;
+    }
+    return this.o.source.coarse();
   }
 
   /** ms of the tick's budget left */

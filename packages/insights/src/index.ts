@@ -6,7 +6,7 @@
  * @example
  * import { InsightsEngine } from '@debugpanel/insights';
  * // criticalPath: from the @debugpanel/flamegraph package (the panel passes it in)
- * const engine = new InsightsEngine({ criticalPath, source: { fine: (s) => signals.queryAll(s), coarse: () => signals.queryAll(21600) } });
+ * const engine = new InsightsEngine({ criticalPath, source: { fine: (s) => signals.queryAll(s), coarse: (seconds) => signals.queryAll(seconds ?? 21600) } });
  * engine.start();
  * engine.addSpans(keptSpans);
  * engine.list().incidents[0]?.suspects[0]?.evidence.sentence;

@@ -21,7 +21,7 @@ class Orders {
   readonly signals = new GoldenSignals({ process: false, coarseResolution: 5, coarseWindow: 900, now: () => this.now });
   readonly engine = new InsightsEngine({
     criticalPath, ...FAST, blocking: () => false, now: () => this.now,
-    source: { fine: (s) => this.signals.queryAll(s), coarse: () => this.signals.queryAll(900) },
+    source: { fine: (s) => this.signals.queryAll(s), coarse: (seconds) => this.signals.queryAll(seconds ?? 900) },
   });
   /** ms added to the look-up statement */
   slowLookupMs = 0;
