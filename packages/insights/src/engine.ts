@@ -567,12 +567,15 @@ export class InsightsEngine {
       const cascade = Math.abs(a.startedAt - inc.startedAt) <= 2 * this.detector.options.windowSeconds * 1000;
       // the window traces of the anomaly's scope (none: not settled yet) and the share of them
       // that passed one of the incident's scopes
-      const { mine, share } = this.traceOverlap(key, inc.scopes, a.startedAt);
-      const noTraces = mine === 0;
-      const overlap = cascade && !noTraces && share >= 0.3;
-      if (overlap || (noTraces && (timeOnly ? close : cascade))) {
-        target = inc;
-        break;
+      // (read only when one of those rules could hold: the scan goes over every digest)
+      if (cascade || (timeOnly && close)) {
+        const { mine, share } = this.traceOverlap(key, inc.scopes, a.startedAt);
+        const noTraces = mine === 0;
+        const overlap = cascade && !noTraces && share >= 0.3;
+        if (overlap || (noTraces && (timeOnly ? close : cascade))) {
+          target = inc;
+          break;
+        }
       }
       const top = ranked().suspects[0];
       const incTop = inc.ranked[0];
