@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
     record: { type: 'string' },
+    'record-all': { type: 'string' },
   },
 });
 const RUNS = Number(args.runs);
@@ -49,6 +50,8 @@ const CLEAN_MS = Number(args.clean) * 1000;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const OUT = path.join(ROOT, 'bench', 'results');
 const RECORD = args.record ?? path.join(ROOT, 'bench', 'recordings', 'clean-traffic.json.gz');
+/** `--record-all FILE`: also every trace of lane 0 from its start (warm-up, faults, clean stretch), for replays with faults */
+const RECORD_ALL = args['record-all'];
 
 interface Result {
   scenario: string;
@@ -131,6 +134,8 @@ async function runLane(
     await Promise.all(Object.values(shop).map((s) => s.stop()));
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  const laneFrom = Date.now();
+  const faults: Array<{ name: string; from: number; to: number }> = [];
   try {
     await sleep(40_000);
     let cleared = 0;
@@ -142,6 +147,7 @@ async function runLane(
       const incidents = await watchIncidents(client, since, DETECT_MS, (l) => l.length > 0 && Date.now() - l[0]!.startedAt >= 8_000);
       await client.clearRules(s.service);
       cleared = Date.now();
+      faults.push({ name: s.name, from: since, to: cleared });
       const first = incidents[0];
       const ranked = first?.ranked ?? [];
       const r: Result = {
@@ -176,7 +182,17 @@ async function runLane(
     mkdirSync(path.dirname(RECORD), { recursive: true });
     writeFileSync(RECORD, gzipSync(JSON.stringify({ at: new Date(cleanFrom).toISOString(), rate: RATE, from: cleanFrom, to: cleanFrom + clean.cleanMs, options: FAST_INSIGHTS, spans })));
     console.log(`[${lane}] recorded ${clean.traces} traces (${spans.length} spans) to ${RECORD}`);
+    if (RECORD_ALL) {
+      const all = await record(client, laneFrom, cleanFrom + clean.cleanMs);
+      mkdirSync(path.dirname(RECORD_ALL), { recursive: true });
+      writeFileSync(RECORD_ALL, gzipSync(JSON.stringify({ at: new Date(laneFrom).toISOString(), rate: RATE, from: laneFrom, to: cleanFrom + clean.cleanMs, options: FAST_INSIGHTS, faults, spans: all })));
+      console.log(`[${lane}] recorded ${new Set(all.map((x) => x.traceId)).size} traces (${all.length} spans) from the lane's start, ${faults.length} fault(s), to ${RECORD_ALL}`);
+    }
   } finally {
+    // the hub's insights tick on the gateway's thread: its longest tick and the ticks over budget
+    const stats = await client.get<{ insights?: Record<string, unknown> }>('gateway', '/api/stats').catch(() => undefined);
+    const i = stats?.insights;
+    if (i) console.log(`[${lane}] hub insights ticks: ${i.ticks}, last ${i.lastTickMs} ms, max ${i.maxTickMs ?? '?'} ms, over the ${i.tickBudgetMs ?? '?'} ms budget ${i.tickOverruns ?? '?'}, deferred re-ranks ${i.deferredRanks ?? '?'}, mix-explained ticks ${i.mixExplainedTicks ?? '?'}`);
     await stopAll();
   }
 }

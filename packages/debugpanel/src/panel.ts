@@ -128,7 +128,7 @@ export function debugPanel(options?: DebugPanelOptions): DebugPanelMiddleware {
         // Evidence from the other analyses: query fingerprints, error groups, N+1 findings.
         ...insightsEvidence(errors, queries),
         service: opts.service,
-        source: { fine: (seconds) => metrics.queryAll(seconds), coarse: () => metrics.queryAll(opts.metrics?.coarseWindow ?? 21_600) },
+        source: { fine: (seconds) => metrics.queryAll(seconds), coarse: (seconds) => metrics.queryAll(seconds ?? opts.metrics?.coarseWindow ?? 21_600) },
         ...(opts.alerts.pendingMs !== undefined ? { pendingMs: opts.alerts.pendingMs } : {}),
         ...(opts.alerts.maxPerMinute !== undefined ? { maxNotificationsPerMinute: opts.alerts.maxPerMinute } : {}),
         onIncident: (incident) => {

@@ -70,6 +70,15 @@ export interface SignalSnapshot {
   coarse: MetricsResponse;
 }
 
+/**
+ * What the detector may ask its owner (the engine) beyond the series: `expectedLatency` gives a
+ * dependency edge's p95 at its current statement mix with every statement at its own baseline
+ * latency (see `StatementMix`), or undefined when it cannot tell.
+ */
+export interface DetectorHooks {
+  expectedLatency?: (scope: InsightScope, now: number) => number | undefined;
+}
+
 /** What changed in a tick. */
 export interface DetectorChanges {
   opened: Anomaly[];
@@ -218,9 +227,17 @@ export class Detector {
   private seq = 0;
   private total = 0;
   private readonly maxSeries = 2000;
+  private readonly hooks: DetectorHooks;
+  private explained = 0;
 
-  constructor(options: DetectorOptions = {}) {
+  constructor(options: DetectorOptions = {}, hooks: DetectorHooks = {}) {
     this.options = { ...DEFAULTS, ...options, slo: { ...options.slo } } as Detector['options'];
+    this.hooks = hooks;
+  }
+
+  /** Ticks on which a dependency edge's latency rule held but its statement mix explained the shift (not counted as holding). */
+  get mixExplainedTicks(): number {
+    return this.explained;
   }
 
   /** Anomalies raised since creation. */
@@ -285,7 +302,7 @@ export class Detector {
       if (!b) continue;
       const cur = current(f);
       if (b.ready) {
-        this.judge(state, 'latency', 'latency', now, this.latency(b, cur), changes);
+        this.judge(state, 'latency', 'latency', now, this.latency(b, cur, scope, now), changes);
         // Few requests in the window: a fault's errors cannot pass the test there (20% of 40
         // requests against a 4% baseline is p ~ 1e-4), so the error test reads up to two windows.
         // Both are tested, each at half the significance level (Bonferroni): the two windows
@@ -372,10 +389,21 @@ export class Detector {
     };
   }
 
-  private latency(b: Baseline, cur: Current): Verdict | undefined {
+  private latency(b: Baseline, cur: Current, scope: InsightScope, now: number): Verdict | undefined {
     if (cur.count < this.options.minCount || b.p95 <= 0) return undefined;
     const margin = Math.max(4 * MAD_SIGMA * b.p95Mad, (this.options.minRatio - 1) * b.p95, this.options.minShiftMs);
-    const holds = cur.p95 > b.p95 + margin;
+    let holds = cur.p95 > b.p95 + margin;
+    // A dependency edge's p95 is one series over all the statements it carries: a burst of a
+    // by-design slow statement lifts it with no statement slower than usual. The shift counts only
+    // when the p95 is also above what the current mix costs at each statement's own baseline (the
+    // same margin rule, with that expected value as the baseline).
+    if (holds && scope.kind === 'dependency' && this.hooks.expectedLatency) {
+      const expected = this.hooks.expectedLatency(scope, now);
+      if (expected !== undefined && expected > b.p95 && cur.p95 <= expected + Math.max((this.options.minRatio - 1) * expected, this.options.minShiftMs)) {
+        holds = false;
+        this.explained++;
+      }
+    }
     return {
       holds,
       back: cur.p95 <= b.p95 + margin / 2,

@@ -187,6 +187,61 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
     expect(inc!.suspects[0]).toMatchObject({ service: 'inventory', operation: 'GET /stock' });
   });
 
+  it('keeps each tick to its time budget: overruns counted, nothing starves, the same answer', () => {
+    // the host's thread pays for the tick (at a hub, the gateway's): a budget so small that every
+    // tick is over it shows the floor, one re-rank per tick, and that nothing starves
+    const run = (options: Record<string, unknown>) => {
+      const shop = new Shop(options, 2);
+      shop.run(WARM);
+      const faultAt = shop.now;
+      shop.faults = [{ service: 'inventory', latencyMs: 200 }];
+      shop.run(60);
+      return { shop, incidents: shop.engine.incidentsSince(faultAt - 30_000) };
+    };
+    const tight = run({ tickBudgetMs: 1e-6 });
+    const stats = tight.shop.engine.stats();
+    expect(stats.tickBudgetMs).toBe(1e-6);
+    expect(stats.tickOverruns).toBe(stats.ticks);
+    expect(stats.maxTickMs).toBeGreaterThanOrEqual(stats.lastTickMs);
+    const roomy = run({ tickBudgetMs: 10_000 });
+    expect(roomy.shop.engine.stats().tickOverruns).toBe(0);
+    expect(roomy.shop.engine.stats().deferredRanks).toBe(0);
+    // one incident, inventory's stock route first, with the budget or without
+    for (const r of [tight, roomy]) {
+      expect(r.incidents).toHaveLength(1);
+      expect(r.incidents[0]!.suspects[0]).toMatchObject({ service: 'inventory', operation: 'GET /stock' });
+    }
+    expect(() => new Shop({ tickBudgetMs: 0 })).toThrow(/tickBudgetMs must be a positive number of ms/);
+  });
+
+  it('reads the coarse ring over its baseline window only (the whole 6 h ring with SLOs), and the whole ring from a source that answers short windows finer', () => {
+    const asked: Array<{ slo: boolean; seconds: number | undefined }> = [];
+    for (const slo of [false, true]) {
+      const shop = new Shop(slo ? { slo: { 'GET /api/products': { p95Ms: 300 } } } : {}, 5);
+      const source = (shop.engine as unknown as { o: { source: { coarse: (s?: number) => unknown } } }).o.source;
+      const coarse = source.coarse;
+      source.coarse = (seconds?: number) => {
+        asked.push({ slo, seconds });
+        return coarse(seconds);
+      };
+      shop.run(30);
+    }
+    // first the whole ring (to learn its resolution), then the 3600 s baseline + two windows + a minute
+    expect(asked.filter((a) => !a.slo).map((a) => a.seconds)).toEqual([undefined, 3690, 3690]);
+    expect(asked.filter((a) => a.slo).map((a) => a.seconds)).toEqual([undefined, 21_600, 21_600]);
+    // a 90 s baseline fits in the fine ring: the source answers at 1 s, so the engine asks for the whole ring again
+    const shop = new Shop({ baselineSeconds: 90 }, 5);
+    const source = (shop.engine as unknown as { o: { source: { coarse: (s?: number) => { resolution: number } } } }).o.source;
+    const coarse = source.coarse;
+    const seen: Array<number | undefined> = [];
+    source.coarse = (seconds?: number) => {
+      seen.push(seconds);
+      return coarse(seconds);
+    };
+    shop.run(30);
+    expect(seen).toEqual([undefined, 180, undefined, undefined]);
+  });
+
   it('alerts: pending, firing, resolved; once each; ack silences; rate limit counted', () => {
     const alerts: Array<{ status: string; id: string }> = [];
     const shop = new Shop({ onAlert: (n) => alerts.push({ status: n.status, id: n.incident.id }), pendingMs: 10_000 }, 7);
@@ -246,7 +301,8 @@ describe('InsightsEngine on a simulated shop (real golden signals, real critical
           startTime: t0, duration: 1, status: { code: 'unset' }, attributes: { 'http.route': '/x', 'app.tenant': `tenant-${n}` }, events: [],
         };
       }));
-      for (let i = 0; i < 10; i++) {
+      // a tick digests what its time budget allows (20 at least), the rest in later ticks
+      for (let i = 0; i < 80 && shop.engine.stats().pendingTraces > 0; i++) {
         shop.now += 1000;
         shop.engine.tick();
       }

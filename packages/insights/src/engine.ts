@@ -7,6 +7,7 @@
  */
 import {
   Interner,
+  calleeOf,
   RingBuffer,
   checkKeys,
   isFunction,
@@ -31,13 +32,19 @@ import { ListInterner } from './list-interner.js';
 import { digestTrace, type CriticalPathFn, type ErrorGroupFn, type FindingsFn, type FingerprintFn, type TraceDigest } from './digest.js';
 import { rank } from './rank.js';
 import { BlockingCalls, isBlockingSpan } from './blocking.js';
+import { StatementMix } from './mix.js';
 
 /** Where the engine reads the golden signals: every series of the fine and the coarse ring. */
 export interface SignalSource {
   /** every series over the last `seconds` of the fine ring */
   fine(seconds: number): MetricsResponse;
-  /** every series over the coarse ring */
-  coarse(): MetricsResponse;
+  /**
+   * every series over the coarse ring, or over its last `seconds` at least when given: the engine
+   * asks for its baseline window (plus two detection windows), or the 6 h the SLO burn rates read
+   * when SLOs are set. A source may ignore it and answer the whole ring (reading a default 6 h
+   * ring of 10 s slots every 10 s cost 40-65 ms of the host's thread on a replay).
+   */
+  coarse(seconds?: number): MetricsResponse;
 }
 
 export interface InsightsOptions extends DetectorOptions {
@@ -80,6 +87,12 @@ export interface InsightsOptions extends DetectorOptions {
   rankForMs?: number;
   /** baseline traces: those that started this long before the anomaly, ms (default 600,000) */
   baselineTracesMs?: number;
+  /**
+   * ms of the host's thread a tick aims to stay under (default 5): digesting settled traces and
+   * re-ranking incidents stop once it is spent and go on next tick (at least one of each per tick,
+   * so work never starves); ticks that went over are counted (`tickOverruns`)
+   */
+  tickBudgetMs?: number;
   /** called when an incident opened or changed */
   onIncident?: (incident: IncidentSummary) => void;
   /** called with each notification that passed dedup, silences and the rate limit */
@@ -108,6 +121,7 @@ const OPTIONS: Schema = {
   rankEveryMs: isPositiveInt,
   rankForMs: isPositiveInt,
   baselineTracesMs: isPositiveInt,
+  tickBudgetMs: (v, n) => (typeof v === 'number' && v > 0 ? undefined : `${n} must be a positive number of ms, like 5`),
   onIncident: isFunction,
   onAlert: isFunction,
   service: (v, n) => (typeof v === 'string' ? undefined : `${n} must be a string`),
@@ -161,6 +175,8 @@ interface Incident {
   timeline: IncidentEvent[];
   /** the first member's mode: slow traces or failing traces */
   mode: 'latency' | 'errors';
+  /** an anomaly joined since the last ranking: re-ranked as soon as the tick's budget allows */
+  dirty: boolean;
 }
 
 /** An incident and its top suspects, as the chaos experiments' verdicts read them. */
@@ -184,6 +200,14 @@ const DIGEST_STRINGS = 4096;
 /** How long a synchronous call is kept after it ended, past the settle time, ms */
 const BLOCKING_HORIZON_MS = 60_000;
 const MAX_MEMBERS = 50;
+/** Settled traces digested per slice at least, whatever the budget */
+const MIN_DIGESTS_PER_SLICE = 20;
+/** Extra slices per second at most (each under the tick's budget, the host's loop running between them) */
+const MAX_SLICES = 8;
+/** Statements (edge and fingerprint) whose own latency baseline the statement mix keeps */
+const MIX_STATEMENTS = 512;
+/** Statement texts whose fingerprint is remembered for the mix (the table starts afresh past it) */
+const MIX_TEXTS = 2000;
 
 function modeOf(a: Anomaly): 'latency' | 'errors' {
   return a.signal === 'errors' || (a.signal === 'slo-burn' && a.detail.includes('error-rate SLO')) ? 'errors' : 'latency';
@@ -215,6 +239,9 @@ export class InsightsEngine {
   private readonly lists = new ListInterner(DIGEST_STRINGS);
   private readonly share = (list: string[]): string[] => this.lists.intern(list);
   private readonly blockingCalls: BlockingCalls;
+  /** per database edge, the statement mix and each statement's own latency (see `StatementMix`) */
+  private readonly mix: StatementMix;
+  private readonly mixKeys = new Map<string, string>();
   private readonly incidents = new Map<string, Incident>();
   private evictedIncidents = 0;
   private readonly silences = new Map<string, number>();
@@ -224,11 +251,25 @@ export class InsightsEngine {
   private ticks = 0;
   private tickErrors = 0;
   private lastTickMs = 0;
+  private maxTickMs = 0;
+  private tickOverruns = 0;
+  private deferredRanks = 0;
+  private deferredDigests = 0;
+  /** performance.now() at the start of the running tick */
+  private tickStart = 0;
+  /** the last slice left work for later (digests or re-ranks over its budget) */
+  private leftover = false;
+  private slices = 0;
+  private immediate: NodeJS.Immediate | undefined;
   private loggedError = false;
   private coarse: MetricsResponse | undefined;
   private coarseAt = -Infinity;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** what the detector reads of the coarse ring: its baseline window, or the SLOs' 6 h */
+  private readonly coarseSeconds: number;
+  private coarseResolution: number | undefined;
+  private shortCoarse = true;
 
   constructor(options: InsightsOptions) {
     checkKeys(options as unknown as Record<string, unknown>, OPTIONS, 'insights');
@@ -239,7 +280,17 @@ export class InsightsEngine {
     for (const k of ['windowSeconds', 'baselineSeconds', 'warmupMs', 'warmupRequests', 'minCount', 'minErrors', 'alpha', 'openTicks', 'closeAfterMs', 'minShiftMs', 'minRatio', 'loopDelayMs', 'slo'] as const) {
       if (rest[k] !== undefined) (detectorOptions as Record<string, unknown>)[k] = rest[k];
     }
-    this.detector = new Detector(detectorOptions);
+    this.detector = new Detector(detectorOptions, {
+      expectedLatency: (scope, now) => this.mix.expected(scopeKey(scope), now)?.p95,
+    });
+    const d = this.detector.options;
+    this.coarseSeconds = Object.keys(d.slo).length > 0 ? 21_600 : d.baselineSeconds + 2 * d.windowSeconds + 60;
+    this.mix = new StatementMix({
+      windowSeconds: this.detector.options.windowSeconds,
+      // a statement's latency: the baseline window, and at least ten minutes (a rare statement's shape)
+      memoryMs: Math.max(this.detector.options.baselineSeconds * 1000, 600_000),
+      maxStatements: MIX_STATEMENTS,
+    });
     this.o = {
       criticalPath,
       source,
@@ -263,6 +314,7 @@ export class InsightsEngine {
       rankEveryMs: rest.rankEveryMs ?? 5000,
       rankForMs: rest.rankForMs ?? 300_000,
       baselineTracesMs: rest.baselineTracesMs ?? 600_000,
+      tickBudgetMs: rest.tickBudgetMs ?? 5,
     };
     this.digests = new RingBuffer<TraceDigest>(this.o.maxDigests);
     this.blockingCalls = new BlockingCalls(this.o.maxBlockingCalls);
@@ -271,13 +323,54 @@ export class InsightsEngine {
   /** Starts the once-per-second tick (unref'd: it never keeps the process alive). */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer = setInterval(() => {
+      this.tick();
+      this.continueLater(0);
+    }, 1000);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = undefined;
+  }
+
+  /**
+   * Work a slice left over (digests, re-ranks) goes on in another slice after the host's pending
+   * I/O ran (setImmediate), each under the budget, up to MAX_SLICES per second: the thread is
+   * never held longer than one slice.
+   */
+  private continueLater(n: number): void {
+    if (!this.leftover || n >= MAX_SLICES || !this.timer) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      this.slice(this.o.now());
+      this.continueLater(n + 1);
+    });
+    this.immediate.unref();
+  }
+
+  /** One extra slice: settled traces and due re-ranks, under the budget. Never throws. */
+  private slice(now: number): void {
+    const t0 = performance.now();
+    this.tickStart = t0;
+    this.leftover = false;
+    this.slices++;
+    try {
+      this.settle(now);
+      this.rankDue(now);
+    } catch (err) {
+      this.tickErrors++;
+      if (!this.loggedError) {
+        this.loggedError = true;
+        console.error('debugpanel: insights tick failed (counted in /api/stats; logged once):', err);
+      }
+    }
+    const ms = performance.now() - t0;
+    if (ms > this.maxTickMs) this.maxTickMs = ms;
+    if (ms > this.o.tickBudgetMs) this.tickOverruns++;
   }
 
   /** Spans the pipeline kept (any batch, any order); grouped per trace until the trace settles. */
@@ -303,7 +396,24 @@ export class InsightsEngine {
       this.pendingSpans++;
       // a trace's first span is often its statement (children end first)
       if (this.o.blocking(s)) this.blockingCalls.add(s);
+      if (s.kind === 'client' && (s.attributes['db.system.name'] ?? s.attributes['db.system']) !== undefined) this.noteStatement(s);
     }
+  }
+
+  /** A database call into its edge's statement mix, named by its fingerprint (remembered per text). */
+  private noteStatement(s: SpanRecord): void {
+    const callee = calleeOf(s);
+    if (callee.kind !== 'database') return;
+    const raw = s.attributes['db.query.text'] ?? s.attributes['db.statement'];
+    const text = typeof raw === 'string' && raw !== '' ? raw : s.name;
+    let key = this.mixKeys.get(text);
+    if (key === undefined) {
+      const fp = this.o.fingerprint?.(s);
+      key = typeof fp === 'string' && fp ? fp : typeof fp === 'object' && fp ? fp.id || fp.text : text.replace(/\s+/g, ' ').trim().slice(0, 160);
+      if (this.mixKeys.size >= MIX_TEXTS) this.mixKeys.clear();
+      this.mixKeys.set(text, key);
+    }
+    this.mix.add(`dependency:${s.service}:${callee.name}`, key, s.service, s.startTime + Math.max(0, s.duration), s.duration);
   }
 
   /** Adds a digest directly (replayed traffic, tests). */
@@ -311,14 +421,27 @@ export class InsightsEngine {
     this.digests.push(d);
   }
 
-  /** One detection step; the timer calls it, tests call it with a fake clock. Never throws. */
+  /**
+   * One detection step; the timer calls it, tests call it with a fake clock. Never throws.
+   *
+   * It runs on the host's thread (at a hub, the gateway's), so it keeps to `tickBudgetMs`: the
+   * detector and the placing of new anomalies always run (placing ranks only an anomaly that opens
+   * an incident of its own); digesting settled traces and re-ranking incidents (the ones anomalies
+   * joined, and the periodic re-rank) stop once the budget is spent and go on next tick, at least
+   * one of each per tick. A cascade's eight anomalies once cost one tick 130 ms (eight rankings
+   * and a re-rank per join); now one ranking and one re-rank per tick.
+   */
   tick(now: number = this.o.now()): void {
     const t0 = performance.now();
+    this.tickStart = t0;
+    this.leftover = false;
     try {
       this.ticks++;
       this.settle(now);
+      const inAnomaly = new Set(this.detector.open().map((a) => a.scope.service));
+      this.mix.advance(now, (service) => inAnomaly.has(service));
       if (now - this.coarseAt >= 10_000 || !this.coarse) {
-        this.coarse = this.o.source.coarse();
+        this.coarse = this.readCoarse();
         this.coarseAt = now;
       }
       // two windows: the error test of a series with little traffic reads both (see Detector.tick)
@@ -334,6 +457,7 @@ export class InsightsEngine {
         if (inc.state === 'resolved') continue;
         this.advance(inc, now, touched.has(inc));
       }
+      this.rankDue(now);
     } catch (err) {
       this.tickErrors++;
       if (!this.loggedError) {
@@ -342,18 +466,81 @@ export class InsightsEngine {
       }
     }
     this.lastTickMs = performance.now() - t0;
+    if (this.lastTickMs > this.maxTickMs) this.maxTickMs = this.lastTickMs;
+    if (this.lastTickMs > this.o.tickBudgetMs) this.tickOverruns++;
+  }
+
+  /**
+   * The coarse ring over `coarseSeconds`: the first read takes the whole ring and learns its
+   * resolution; a shorter read that comes back at another resolution (a source answering short
+   * windows from its fine ring) is not asked again.
+   */
+  private readCoarse(): MetricsResponse {
+    if (this.coarseResolution === undefined) {
+      const all = this.o.source.coarse();
+      this.coarseResolution = all.resolution;
+      return all;
+    }
+    if (this.shortCoarse) {
+      const r = this.o.source.coarse(this.coarseSeconds);
+      if (r.resolution === this.coarseResolution) return r;
+      this.shortCoarse = false;
+    }
+    return this.o.source.coarse();
+  }
+
+  /** ms of the tick's budget left */
+  private budgetLeft(): number {
+    return this.o.tickBudgetMs - (performance.now() - this.tickStart);
+  }
+
+  /**
+   * Re-ranks the open incidents that need it, under the tick's budget: first those anomalies
+   * joined (their suspects are the first anomaly's until then), then the periodic re-rank (every
+   * `rankEveryMs`, each tick while nothing is ranked), the longest-waiting first; at least one.
+   */
+  private rankDue(now: number): void {
+    const due: Incident[] = [];
+    for (const inc of this.incidents.values()) {
+      if (inc.state === 'resolved') continue;
+      const periodic = now - inc.rankedAt >= (inc.ranked.length === 0 ? 1000 : this.o.rankEveryMs) && now - inc.startedAt <= this.o.rankForMs;
+      if (inc.dirty || periodic) due.push(inc);
+    }
+    if (due.length === 0) return;
+    due.sort((a, b) => Number(b.dirty) - Number(a.dirty) || a.rankedAt - b.rankedAt);
+    let done = 0;
+    for (const inc of due) {
+      if (done > 0 && this.budgetLeft() <= 0) {
+        this.deferredRanks += due.length - done;
+        this.leftover = true;
+        return;
+      }
+      this.rerank(inc, now);
+      inc.dirty = false;
+      done++;
+      this.o.onIncident?.(this.summary(inc));
+    }
   }
 
   private settle(now: number): void {
-    // A budget per tick, so a burst of traces costs many short ticks, not one long one.
+    // A budget per tick, so a burst of traces costs many short ticks, not one long one: at most
+    // maxDigestsPerTick, and once half the tick's time budget is spent, the rest waits for the
+    // next slice (at least MIN_DIGESTS_PER_SLICE per slice, so that the queue drains).
     let budget = this.o.maxDigestsPerTick;
+    let done = 0;
     // a call is needed until every trace it overlapped settled: traces last seconds, settle in settleMs
     this.blockingCalls.prune(now - this.o.settleMs - BLOCKING_HORIZON_MS);
     const blocking = (process: string, from: number, to: number) => this.blockingCalls.overlapping(process, from, to);
     for (const [id, p] of this.pending) {
       if (budget <= 0) break;
       if (now - p.last < this.o.settleMs) continue;
+      if (done >= MIN_DIGESTS_PER_SLICE && this.budgetLeft() <= this.o.tickBudgetMs / 2) {
+        this.deferredDigests++;
+        this.leftover = true;
+        break;
+      }
       budget--;
+      done++;
       this.pending.delete(id);
       this.pendingSpans -= p.spans.length;
       const d = digestTrace(p.spans, this.o.criticalPath, this.o.fingerprint, this.o.errorGroup, this.o.findings, blocking, this.intern, this.share);
@@ -361,28 +548,42 @@ export class InsightsEngine {
     }
   }
 
-  /** Puts a new anomaly into the open incident it shares a root with, or opens one. */
+  /**
+   * Puts a new anomaly into the open incident it shares a root with, or opens one. The anomaly's
+   * own ranking is computed only when needed (to compare roots with an incident its traces do not
+   * join it to, or for a new incident); an incident it joins is re-ranked by `rankDue`.
+   */
   private place(a: Anomaly, now: number): void {
     const key = scopeKey(a.scope);
-    const ranking = this.rankFor([key], modeOf(a), a.startedAt, now);
-    const top = ranking.suspects[0];
+    let ranking: ReturnType<InsightsEngine['rankFor']> | undefined;
+    const ranked = () => (ranking ??= this.rankFor([key], modeOf(a), a.startedAt, now));
+    // saturation and traffic anomalies rank no traces: grouped by time; a latency or error
+    // anomaly whose traces have not settled yet, only as a cascade (below)
+    const timeOnly = a.signal === 'saturation' || a.signal === 'traffic-drop' || a.signal === 'traffic-surge';
     let target: Incident | undefined;
     for (const inc of this.incidents.values()) {
       if (inc.state === 'resolved' || inc.members.length >= MAX_MEMBERS) continue;
-      const incTop = inc.ranked[0];
-      const sameRoot = top !== undefined && incTop !== undefined && top.service === incTop.service && top.operation === incTop.operation && top.attribute === incTop.attribute;
       const close = Math.abs(a.startedAt - inc.startedAt) <= 120_000;
-      // saturation and traffic anomalies rank no traces: grouped by time; a latency or error
-      // anomaly whose traces have not settled yet, only as a cascade (below)
-      const timeOnly = a.signal === 'saturation' || a.signal === 'traffic-drop' || a.signal === 'traffic-surge';
-      const noTraces = ranking.window === 0;
       // Shared traffic alone makes a cascade only while one can still be detecting: within two
       // detection windows of the incident's start (the aim for any anomaly of one fault). At a hub
       // nearly every trace passes the gateway, so later, a new fault's anomaly would otherwise be
       // folded into any incident still open (a blip on a gateway route), with no incident of its own.
       const cascade = Math.abs(a.startedAt - inc.startedAt) <= 2 * this.detector.options.windowSeconds * 1000;
-      const overlap = cascade && !noTraces && this.traceOverlap(key, inc.scopes, a.startedAt) >= 0.3;
-      if (sameRoot || overlap || (noTraces && (timeOnly ? close : cascade))) {
+      // the window traces of the anomaly's scope (none: not settled yet) and the share of them
+      // that passed one of the incident's scopes
+      // (read only when one of those rules could hold: the scan goes over every digest)
+      if (cascade || (timeOnly && close)) {
+        const { mine, share } = this.traceOverlap(key, inc.scopes, a.startedAt);
+        const noTraces = mine === 0;
+        const overlap = cascade && !noTraces && share >= 0.3;
+        if (overlap || (noTraces && (timeOnly ? close : cascade))) {
+          target = inc;
+          break;
+        }
+      }
+      const top = ranked().suspects[0];
+      const incTop = inc.ranked[0];
+      if (top !== undefined && incTop !== undefined && top.service === incTop.service && top.operation === incTop.operation && top.attribute === incTop.attribute) {
         target = inc;
         break;
       }
@@ -394,10 +595,11 @@ export class InsightsEngine {
       target.timeline.push({ at: now, type: 'anomaly', text: a.detail });
       if (target.timeline.length > MAX_TIMELINE) target.timeline.splice(1, 1);
       if (a.severity === 'critical' && target.members[0]!.severity !== 'critical') target.members[0]!.severity = 'critical';
-      this.rerank(target, now);
+      target.dirty = true;
       this.o.onIncident?.(this.summary(target));
       return;
     }
+    const r = ranked();
     const inc: Incident = {
       id: `inc-${now.toString(36)}-${(++this.seq).toString(36)}`,
       state: 'pending',
@@ -407,12 +609,13 @@ export class InsightsEngine {
       scopes: new Set([key]),
       acked: false,
       notifiedFiring: false,
-      ranked: ranking.suspects,
+      ranked: r.suspects,
       rankedAt: now,
-      traces: { baseline: ranking.baseline, window: ranking.window, anomalous: ranking.anomalous },
+      traces: { baseline: r.baseline, window: r.window, anomalous: r.anomalous },
       windows: this.windows(a.startedAt, now),
       timeline: [{ at: now, type: 'opened', text: a.detail }],
       mode: modeOf(a),
+      dirty: false,
     };
     a.incidentId = inc.id;
     this.incidents.set(inc.id, inc);
@@ -420,8 +623,8 @@ export class InsightsEngine {
     this.o.onIncident?.(this.summary(inc));
   }
 
-  /** Share of the anomaly's window traces that also passed one of the incident's scopes. */
-  private traceOverlap(key: string, scopes: Set<string>, from: number): number {
+  /** The anomaly's window traces (`mine`) and the share of them that also passed one of the incident's scopes. */
+  private traceOverlap(key: string, scopes: Set<string>, from: number): { mine: number; share: number } {
     let mine = 0;
     let both = 0;
     for (const d of this.digests) {
@@ -429,7 +632,7 @@ export class InsightsEngine {
       mine++;
       if (d.scopes.some((s) => scopes.has(s))) both++;
     }
-    return mine ? both / mine : 0;
+    return { mine, share: mine ? both / mine : 0 };
   }
 
   private windows(startedAt: number, now: number): IncidentDetail['windows'] {
@@ -479,12 +682,8 @@ export class InsightsEngine {
       notify = 'firing';
       changed = true;
     }
-    // An incident with nothing ranked yet (its traces had not settled) is ranked again each tick.
-    const due = now - inc.rankedAt >= (inc.ranked.length === 0 ? 1000 : this.o.rankEveryMs);
-    if (inc.state !== 'resolved' && due && now - inc.startedAt <= this.o.rankForMs) {
-      this.rerank(inc, now);
-      changed = true;
-    }
+    // The periodic re-rank (each tick while nothing is ranked: its traces had not settled) is
+    // `rankDue`'s, under the tick's budget.
     if (notify) this.notify(inc, notify, now);
     if (changed) this.o.onIncident?.(this.summary(inc));
   }
@@ -626,6 +825,12 @@ export class InsightsEngine {
       ticks: this.ticks,
       tickErrors: this.tickErrors,
       lastTickMs: Math.round(this.lastTickMs * 100) / 100,
+      maxTickMs: Math.round(this.maxTickMs * 100) / 100,
+      tickBudgetMs: this.o.tickBudgetMs,
+      tickOverruns: this.tickOverruns,
+      deferredRanks: this.deferredRanks,
+      deferredDigests: this.deferredDigests,
+      slices: this.slices,
       series: this.detector.seriesCount,
       pendingSpans: this.pendingSpans,
       pendingTraces: this.pending.size,
@@ -635,8 +840,14 @@ export class InsightsEngine {
       evictedDigests: this.digests.dropped,
       digestStrings: this.strings.size,
       digestStringResets: this.strings.resets,
+<<<<<<< HEAD
       digestLists: this.lists.size,
       digestListResets: this.lists.resets,
+=======
+      mixStatements: this.mix.statements,
+      droppedMixStatements: this.mix.dropped,
+      mixExplainedTicks: this.detector.mixExplainedTicks,
+>>>>>>> wip/rank
       blockingCalls: this.blockingCalls.count,
       droppedBlockingCalls: this.blockingCalls.dropped,
       anomaliesOpen: this.detector.open().length,

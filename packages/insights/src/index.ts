@@ -6,7 +6,7 @@
  * @example
  * import { InsightsEngine } from '@debugpanel/insights';
  * // criticalPath: from the @debugpanel/flamegraph package (the panel passes it in)
- * const engine = new InsightsEngine({ criticalPath, source: { fine: (s) => signals.queryAll(s), coarse: () => signals.queryAll(21600) } });
+ * const engine = new InsightsEngine({ criticalPath, source: { fine: (s) => signals.queryAll(s), coarse: (seconds) => signals.queryAll(seconds ?? 21600) } });
  * engine.start();
  * engine.addSpans(keptSpans);
  * engine.list().incidents[0]?.suspects[0]?.evidence.sentence;
@@ -14,8 +14,10 @@
 export { InsightsEngine } from './engine.js';
 export type { InsightsOptions, SignalSource, IncidentVerdict } from './engine.js';
 export { Detector, scopeOf, scopeKey, scopeName, shareAbove } from './detector.js';
-export type { DetectorOptions, DetectorChanges, SignalSnapshot, SloTarget } from './detector.js';
+export type { DetectorOptions, DetectorChanges, DetectorHooks, SignalSnapshot, SloTarget } from './detector.js';
 export { digestTrace, routeOf } from './digest.js';
+export { StatementMix } from './mix.js';
+export type { StatementMixOptions, MixExpectation } from './mix.js';
 export { BlockingCalls, isBlockingSpan, processOf } from './blocking.js';
 export type { BlockingCall, BlockingFn } from './blocking.js';
 export type { TraceDigest, OpDigest, CriticalPathFn, FingerprintFn, ErrorGroupFn, ErrorGroupRef, QueryRef, FindingsFn, FindingRef } from './digest.js';

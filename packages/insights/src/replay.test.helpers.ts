@@ -74,7 +74,7 @@ export function replay(rec: Recording, o: ReplayOptions): ReplayResult {
     criticalPath,
     ...o.insights,
     now: () => now,
-    source: { fine: (s) => signals.queryAll(s), coarse: () => signals.queryAll(o.metrics?.coarseWindow ?? 21_600) },
+    source: { fine: (s) => signals.queryAll(s), coarse: (seconds) => signals.queryAll(seconds ?? o.metrics?.coarseWindow ?? 21_600) },
   });
   let loop = 0;
   let i = 0;

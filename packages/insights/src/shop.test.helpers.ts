@@ -54,7 +54,7 @@ export class Shop {
     this.engine = new InsightsEngine({
       criticalPath,
       now: () => this.now,
-      source: { fine: (s) => this.signals.queryAll(s), coarse: () => this.signals.queryAll(21_600) },
+      source: { fine: (s) => this.signals.queryAll(s), coarse: (seconds) => this.signals.queryAll(seconds ?? 21_600) },
       // The simulated services are not single-threaded: their requests overlap freely, so a
       // statement of one does not hold the others (as a synchronous driver would in Node).
       blocking: () => false,

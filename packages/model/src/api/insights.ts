@@ -310,6 +310,17 @@ export interface InsightsStats {
   tickErrors: number;
   /** ms the last tick took */
   lastTickMs: number;
+  /**
+   * The longest tick (or slice) so far, ms; the budget each aims to stay under (`tickBudgetMs` option) and
+   * the ticks that went over it; re-rankings and trace digests left for a later tick by the budget
+   */
+  maxTickMs?: number;
+  tickBudgetMs?: number;
+  tickOverruns?: number;
+  deferredRanks?: number;
+  deferredDigests?: number;
+  /** extra slices run after a tick to go on with what its budget left (the host's loop runs between them) */
+  slices?: number;
   series: number;
   /** spans waiting for their trace to settle, and traces */
   pendingSpans: number;
@@ -329,6 +340,14 @@ export interface InsightsStats {
   /** Distinct scope and attribute lists the digests share, and the times that bounded table started afresh */
   digestLists: number;
   digestListResets: number;
+  /**
+   * Database statements (edge and fingerprint) whose own latency the statement mix keeps, those
+   * not tracked past its bound, and the ticks on which a dependency edge's latency shift was
+   * explained by its mix (each statement at its own baseline) and so not an anomaly
+   */
+  mixStatements?: number;
+  droppedMixStatements?: number;
+  mixExplainedTicks?: number;
   /** synchronous calls (SQLite) of the last minute, kept to charge the time they blocked other requests to them, and those dropped past the bound */
   blockingCalls: number;
   droppedBlockingCalls: number;
