@@ -840,14 +840,11 @@ export class InsightsEngine {
       evictedDigests: this.digests.dropped,
       digestStrings: this.strings.size,
       digestStringResets: this.strings.resets,
-<<<<<<< HEAD
       digestLists: this.lists.size,
       digestListResets: this.lists.resets,
-=======
       mixStatements: this.mix.statements,
       droppedMixStatements: this.mix.dropped,
       mixExplainedTicks: this.detector.mixExplainedTicks,
->>>>>>> wip/rank
       blockingCalls: this.blockingCalls.count,
       droppedBlockingCalls: this.blockingCalls.dropped,
       anomaliesOpen: this.detector.open().length,
