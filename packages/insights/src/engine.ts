@@ -648,7 +648,12 @@ export class InsightsEngine {
       if (d.start >= w.anomalous[0] && d.start <= w.anomalous[1]) window.push(d);
       else if (d.start >= w.baseline[0] && d.start < w.baseline[1]) baseline.push(d);
     }
-    return rank({ signal: mode === 'errors' ? 'errors' : 'latency', mode, scopes, window, baseline });
+    return rank({
+      signal: mode === 'errors' ? 'errors' : 'latency', mode, scopes, window, baseline,
+      // a synchronous statement's own latency over the last minutes, against which its blocking
+      // charge is weighed (the baseline traces may hold none of its runs)
+      statementBaseline: (op) => this.mix.baselineQuantile(op.service, op.fingerprint !== undefined ? [op.fingerprint, op.operation] : [op.operation], 0.9),
+    });
   }
 
   private rerank(inc: Incident, now: number): void {

@@ -153,4 +153,21 @@ describe('StatementMix', () => {
     mix.add('e', 'a', 'svc', 10_500, 50);
     expect(mix.expected('e', 11_000)).toMatchObject({ unknownShare: 1 });
   });
+
+  it("gives a statement's baseline quantile by service and name, a cut display name matching its start", () => {
+    const mix = new StatementMix({ windowSeconds: 2, memoryMs: 600_000, maxStatements: 10 });
+    const report = `with recent as materialized (${'select customer, total_cents, created_at from orders '.repeat(4)})`;
+    for (let s = 0; s < 30; s++) {
+      mix.add('dependency:orders:sqlite', report, 'orders', 1000 + s * 1000, 60 + (s % 10) * 30);
+      mix.add('dependency:orders:sqlite', 'select * from orders where id = ?', 'orders', 1000 + s * 1000, 0.5);
+    }
+    expect(mix.baselineQuantile('orders', [report], 0.9)).toBeUndefined(); // nothing left the window yet
+    mix.advance(40_000, () => false);
+    const p90 = mix.baselineQuantile('orders', [`${report.slice(0, 157)}...`], 0.9)!;
+    expect(p90).toBeGreaterThan(270 / 1.2);
+    expect(p90).toBeLessThan(330 * 1.2);
+    expect(mix.baselineQuantile('orders', ['select * from orders where id = ?'], 0.9)).toBeCloseTo(0.5, 0);
+    expect(mix.baselineQuantile('inventory', [report], 0.9)).toBeUndefined();
+    expect(mix.baselineQuantile('orders', ['select 1'], 0.9)).toBeUndefined();
+  });
 });

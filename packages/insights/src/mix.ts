@@ -157,6 +157,26 @@ export class StatementMix {
   }
 
   /**
+   * A statement's baseline latency quantile `q` (ms) from its histogram, over the edges of
+   * `service` (`dependency:<service>:<callee>`), named by any of `names` (a name ending in `...`,
+   * a statement text cut for display, matches the statements it is the start of); the highest
+   * over matching edges; undefined when no matching statement has a baseline yet.
+   */
+  baselineQuantile(service: string, names: ReadonlyArray<string>, q: number): number | undefined {
+    const prefix = `dependency:${service}:`;
+    let out: number | undefined;
+    for (const [key, b] of this.baselines) {
+      if (b.mass < MIN_MASS || !key.startsWith(prefix)) continue;
+      const statement = key.slice(key.indexOf('\0', prefix.length) + 1);
+      const match = names.some((n) => n === statement || (n.endsWith('...') && n.length > 3 && statement.startsWith(n.slice(0, -3))));
+      if (!match) continue;
+      const v = quantileOf(b.h, q);
+      if (out === undefined || v > out) out = v;
+    }
+    return out;
+  }
+
+  /**
    * The edge's p95 over the last `windowSeconds` with every statement at its baseline latency,
    * by the detector's statistic (the count-weighted median of the per-second p95s). A statement
    * with no baseline yet counts with its own durations. Undefined when the window holds no call.

@@ -141,6 +141,76 @@ describe('rank', () => {
     expect(top.evidence.sentence).toContain('Error group SqliteError: disk I/O error, 10 failing traces in the window vs 0 in the baseline.');
   });
 
+  describe('a by-design slow statement that blocks the thread in both windows', () => {
+    /**
+     * orders: GET /orders/:id runs the look-up (0.5 ms; 40.5 ms with the fault, in the anomaly
+     * window only); GET /reports runs the report (60-330 ms, every 5 s, in both windows, the same
+     * spread). The report is synchronous: the look-ups that arrive while it runs wait for it
+     * (their wait is charged to it). In the baseline one look-up of 60 overlapped a report; in the
+     * anomaly window, by chance (the look-ups come in bursts), 20 of 40 did, for 150 ms: the
+     * report's blocking charge per slow trace is about 75 ms against the look-up's 40 ms, though
+     * the report ran as often and as long as before.
+     */
+    const LOOKUP = 'select * from orders where id = ?';
+    const REPORT = 'with recent as materialized (select customer, total_cents ...';
+    const dbOp = (operation: string, count: number, self: number, blocked: number, durations: number[]): OpDigest => ({
+      key: `orders\0${operation}`, service: 'orders', operation, kind: 'self-time', count, self, total: count ? self : 0, errors: 0,
+      ...(blocked ? { blocked } : {}), durations,
+    });
+    const lookup = (start: number, ms: number, blockedBy: number): TraceDigest => ({
+      traceId: (++n).toString(16).padStart(32, '0'), start, duration: 2 + ms + blockedBy,
+      scopes: ['route:orders:GET /orders/:id', 'service:orders'], errorScopes: [],
+      ops: [op('orders', 'GET /orders/:id', 2), dbOp(LOOKUP, 1, ms, 0, [ms]), ...(blockedBy ? [dbOp(REPORT, 0, blockedBy, blockedBy, [])] : [])],
+      attrs: [],
+    });
+    const report = (start: number, ms: number): TraceDigest => ({
+      traceId: (++n).toString(16).padStart(32, '0'), start, duration: 1 + ms,
+      scopes: ['route:orders:GET /reports', 'service:orders'], errorScopes: [],
+      ops: [op('orders', 'GET /reports', 1), dbOp(REPORT, 1, ms, 0, [ms])],
+      attrs: [],
+    });
+    const reportMs = (i: number) => 60 + ((i * 37) % 7) * 45; // 60-330 ms, the same spread in both windows
+    const lookupScopes = ['route:orders:GET /orders/:id'];
+    const baselineLookups = Array.from({ length: 60 }, (_, i) => lookup(i * 1000, 0.5, i === 30 ? 100 : 0));
+    const baselineReports = Array.from({ length: 12 }, (_, i) => report(i * 5000 + 300, reportMs(i)));
+    const windowLookups = (ms: number, blockedMs = 150) => Array.from({ length: 40 }, (_, i) => lookup(100_000 + i * 500, ms, i % 2 === 0 ? blockedMs : 0));
+    const windowReports = Array.from({ length: 4 }, (_, i) => report(100_000 + i * 5000 + 300, reportMs(i + 3)));
+
+    it('ranks the look-up whose own latency rose above the report whose blocking is at its baseline', () => {
+      const r = rank({ signal: 'latency', scopes: lookupScopes, window: [...windowLookups(40.5), ...windowReports], baseline: [...baselineLookups, ...baselineReports] });
+      expect(r.anomalous).toBe(40);
+      expect(r.suspects[0]).toMatchObject({ service: 'orders', operation: LOOKUP, kind: 'self-time' });
+      const rep = r.suspects.find((s) => s.operation === REPORT);
+      if (rep) expect(rep.score).toBeLessThan(r.suspects[0]!.score / 2);
+    });
+
+    it("the statement's own baseline may come from outside the traces (the engine's statement mix): no report in the baseline traces", () => {
+      const window = [...windowLookups(40.5), ...windowReports];
+      const baseline = baselineLookups.map((t) => ({ ...t, ops: t.ops.filter((o) => o.operation !== REPORT) }));
+      // without it, a report never seen in the baseline traces is a new statement: its blocking counts
+      const unknown = rank({ signal: 'latency', scopes: lookupScopes, window, baseline });
+      expect(unknown.suspects[0]).toMatchObject({ operation: REPORT });
+      const r = rank({ signal: 'latency', scopes: lookupScopes, window, baseline, statementBaseline: (o) => (o.operation === REPORT ? 330 : undefined) });
+      expect(r.suspects[0]).toMatchObject({ operation: LOOKUP });
+    });
+
+    it('a report whose loop grew (each request runs it four times, each run as long as before) keeps the blocking it added', () => {
+      const loop = (start: number, ms: number): TraceDigest => {
+        const t = report(start, ms * 4);
+        return { ...t, ops: t.ops.map((o) => (o.operation === REPORT ? { ...o, count: 4, durations: [ms, ms, ms, ms] } : o)) };
+      };
+      const loops = Array.from({ length: 4 }, (_, i) => loop(100_000 + i * 5000 + 300, reportMs(i + 3)));
+      const r = rank({ signal: 'latency', scopes: lookupScopes, window: [...windowLookups(0.5, 600), ...loops], baseline: [...baselineLookups, ...baselineReports] });
+      expect(r.suspects[0]).toMatchObject({ operation: REPORT });
+    });
+
+    it('a report that itself got slower (330 -> 900 ms) keeps the blocking it added, and is first', () => {
+      const slowReports = Array.from({ length: 4 }, (_, i) => report(100_000 + i * 5000 + 300, 900));
+      const r = rank({ signal: 'latency', scopes: lookupScopes, window: [...windowLookups(0.5, 300), ...slowReports], baseline: [...baselineLookups, ...baselineReports] });
+      expect(r.suspects[0]).toMatchObject({ operation: REPORT });
+    });
+  });
+
   it('returns no suspects when nothing is anomalous', () => {
     const baseline = Array.from({ length: 50 }, (_, i) => trace(i, 10, 5, 20));
     expect(rank({ signal: 'latency', scopes, window: baseline.slice(0, 10), baseline }).suspects).toEqual([]);

@@ -14,6 +14,13 @@
  * - attribute values over-represented in anomalous traces, by lift P(v | anomalous) / P(v | normal)
  *   with a minimum support.
  *
+ * A synchronous statement's blocking charge (the time it held its process's thread while other
+ * traces waited, `OpDigest.blocked`) counts in its added latency only in the share its own latency
+ * explains: 1 - baseline / window own duration (median of its spans in the window against the p90
+ * of its spans in the baseline traces or, from `statementBaseline`, its longer history). A by-design
+ * slow statement that runs as long as before is not blamed for the waits it always causes, however
+ * many of the slow traces it happened to overlap; a statement that got slower keeps that share.
+ *
  * An operation's score is 0.75 x its share of the change (added latency, or added error origins)
  * + 0.25 x its Ochiai score; an attribute's is 0.5 x (1 - 1/lift) x its anomalous support, so an
  * attribute ranks above an operation only when the operations explain little.
@@ -32,6 +39,11 @@ export interface RankInput {
   baseline: ReadonlyArray<TraceDigest>;
   /** most suspects returned (default 10) */
   limit?: number;
+  /**
+   * a database statement's own baseline latency from outside the baseline traces (the engine's
+   * statement mix: its p90 over the last minutes), ms; undefined when unknown
+   */
+  statementBaseline?: (op: OpDigest) => number | undefined;
 }
 
 export interface Ranking {
@@ -148,7 +160,10 @@ export function rank(input: RankInput): Ranking {
     }
   }
   const suspects: Suspect[] = [];
-  if (mode === 'latency') suspects.push(...latencySuspects(anomalous, windowTraces, baseTraces, base, ef, ep, info));
+  if (mode === 'latency') {
+    const explained = blockingExplained(anomalous, input.window, input.baseline, input.statementBaseline);
+    suspects.push(...latencySuspects(anomalous, windowTraces, baseTraces, base, ef, ep, info, explained));
+  }
   else suspects.push(...errorSuspects(anomalous, windowTraces, baseTraces, ef, ep, info));
   suspects.push(...attributeSuspects(anomalous, normal, mode));
   suspects.sort((a, b) => b.score - a.score);
@@ -167,7 +182,7 @@ function opOf(t: TraceDigest, key: string): OpDigest | undefined {
 
 function latencySuspects(
   anomalous: TraceDigest[], windowTraces: TraceDigest[], baseTraces: TraceDigest[], base: Map<string, OpBaseline>,
-  ef: Map<string, number>, ep: Map<string, number>, info: Map<string, OpDigest>,
+  ef: Map<string, number>, ep: Map<string, number>, info: Map<string, OpDigest>, explained: Map<string, number>,
 ): Suspect[] {
   // Added self time per anomalous trace, per operation (zero where absent on either side).
   const added = new Map<string, number>();
@@ -182,6 +197,17 @@ function latencySuspects(
     }
   }
   for (const [k, b] of base) added.set(k, (added.get(k) ?? 0) - b.perTrace);
+  // A synchronous statement's blocking above its baseline counts only in the share its own
+  // latency's rise explains (`blockingExplained`).
+  for (const [k, share] of explained) {
+    if (share >= 1 || !added.has(k)) continue;
+    let after = 0;
+    for (const t of anomalous) after += opOf(t, k)?.blocked ?? 0;
+    let before = 0;
+    for (const t of baseTraces) before += opOf(t, k)?.blocked ?? 0;
+    const excess = Math.max(0, after / anomalous.length - (baseTraces.length ? before / baseTraces.length : 0));
+    added.set(k, added.get(k)! - (1 - share) * excess);
+  }
   let positive = 0;
   for (const v of added.values()) if (v > 0) positive += v;
   const out: Suspect[] = [];
@@ -218,6 +244,56 @@ function latencySuspects(
       evidence.sentence += ` The statement's p95 went ${fmtMs(query.p95Before)} -> ${fmtMs(query.p95After)} (${fmtCalls(query.callsBefore)} -> ${fmtCalls(query.callsAfter)} calls per request)${found[0] ? `; ${found[0].kind} in ${found[0].route}: ${Math.round(found[0].repeatsAfter)} queries per request in ${found[0].window} of the window's traces` : ''}.`;
     }
     out.push({ service: op.service, operation: op.operation, kind: op.kind === 'dependency' ? 'dependency' : 'self-time', score: 0.75 * share + 0.25 * ochiai, evidence });
+  }
+  return out;
+}
+
+/**
+ * Per statement that blocked anomalous traces: the share of its blocking its own latency's rise
+ * explains, 1 - before / after, with `after` the median of its own spans' durations in the window
+ * (all traces, not only the anomaly's: the statement usually runs in another route's requests) and
+ * `before` the p90 of its spans in the baseline traces, or its `statementBaseline`, whichever is
+ * higher. 1 (all of it counts, as a new or newly slow statement's) when either side is unknown,
+ * or when its calls per request that runs it grew by half (a loop that grew: each request holds
+ * the thread longer though each call is as fast as before).
+ */
+function blockingExplained(
+  anomalous: ReadonlyArray<TraceDigest>, window: ReadonlyArray<TraceDigest>, baseline: ReadonlyArray<TraceDigest>,
+  statementBaseline: RankInput['statementBaseline'],
+): Map<string, number> {
+  const blocking = new Map<string, OpDigest>();
+  for (const t of anomalous) for (const op of t.ops) if ((op.blocked ?? 0) > 0 && !blocking.has(op.key)) blocking.set(op.key, op);
+  const out = new Map<string, number>();
+  if (blocking.size === 0) return out;
+  // own span durations, and calls per trace that runs it (a loop that grew blocks longer per request)
+  const durations = (list: ReadonlyArray<TraceDigest>): Map<string, { d: number[]; calls: number; traces: number }> => {
+    const m = new Map<string, { d: number[]; calls: number; traces: number }>();
+    for (const t of list) {
+      for (const op of t.ops) {
+        if (op.count === 0 || !op.durations?.length || !blocking.has(op.key)) continue;
+        let e = m.get(op.key);
+        if (!e) m.set(op.key, (e = { d: [], calls: 0, traces: 0 }));
+        e.d.push(...op.durations);
+        e.calls += op.count;
+        e.traces++;
+      }
+    }
+    for (const e of m.values()) e.d.sort((a, b) => a - b);
+    return m;
+  };
+  const inWindow = durations(window);
+  const inBaseline = durations(baseline);
+  for (const [key, op] of blocking) {
+    const w = inWindow.get(key);
+    const b = inBaseline.get(key);
+    const history = statementBaseline?.(op);
+    const before = Math.max(b ? quantile(b.d, 0.9) : 0, history !== undefined && Number.isFinite(history) ? history : 0);
+    if (!w || !(before > 0) || (b && w.calls / w.traces > 1.5 * (b.calls / b.traces))) {
+      out.set(key, 1);
+      continue;
+    }
+    const after = quantile(w.d, 0.5);
+    out.set(key, after > 0 ? Math.min(1, Math.max(0, 1 - before / after)) : 0);
   }
   return out;
 }
