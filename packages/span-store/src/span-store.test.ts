@@ -369,3 +369,25 @@ describe('SpanStore root of a trace whose parent is in another process', () => {
     expect(s.httpStatus).toBe(200);
   });
 });
+
+describe('SpanStore tombstones', () => {
+  it('keeps at most a quarter as many evicted entries in its order as live traces (plus slack), queries unaffected', () => {
+    const store = new SpanStore({ maxSpans: 1000, exemplarsPerMinute: 0 });
+    // A kept trace at the front of the order (an exemplar or a slow trace under a flood): evicted
+    // ones behind it cannot be shifted off, they stay as tombstones until a compacting pass.
+    store.add(span(tid(1), { startTime: 0 }));
+    store.setTraceMeta(tid(1), { pinned: true });
+    let maxRefs = 0;
+    for (let i = 1; i < 10_000; i++) {
+      store.add(span(tid(i + 1), { startTime: i }));
+      maxRefs = Math.max(maxRefs, store.references);
+    }
+    // The class queue holds each live trace once; the order the live ones and at most 250 + 64 tombstones.
+    expect(maxRefs).toBeLessThanOrEqual(2 * 1000 + 250 + 64 + 1);
+    expect(store.query({ limit: 3 }).traces.map((t) => t.traceId)).toEqual([tid(10_000), tid(9999), tid(9998)]);
+    const page = store.query({ limit: 1000 });
+    expect(page.traces).toHaveLength(1000);
+    expect(page.traces.at(-1)!.traceId).toBe(tid(1));
+    expect(page.traces.at(-2)!.traceId).toBe(tid(9002));
+  });
+});

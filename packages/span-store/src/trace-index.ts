@@ -13,8 +13,102 @@ import { stringBytes } from './estimate.js';
 import { packTraceId } from './slab.js';
 import { TRACE_BYTES, type TraceEntry } from './trace-entry.js';
 
+/**
+ * Entries by an int32 key, open addressing with linear probing: the keys in an Int32Array (off
+ * the JS heap), the entries in one array of twice to four times as many slots. A Map of 100,000
+ * entries held 7.0 MiB of JS heap (after a 60 s /hello flood, bench/results/flood-memory.md);
+ * this holds 2 MiB of references and 1 MiB of keys. Deleting shifts the entries after the freed
+ * slot back (no tombstones), so probes stay short however many traces come and go.
+ */
+export class WordTable<T extends object> {
+  #keys = new Int32Array(MIN_SLOTS);
+  #vals: (T | undefined)[] = new Array<T | undefined>(MIN_SLOTS).fill(undefined);
+  #shift = 32 - Math.log2(MIN_SLOTS);
+  #mask = MIN_SLOTS - 1;
+  size = 0;
+
+  /** Home slot of `key`: Fibonacci hashing, so sequential ids spread too */
+  #home(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.#shift;
+  }
+
+  #find(key: number): number {
+    const keys = this.#keys;
+    const vals = this.#vals;
+    const mask = this.#mask;
+    let i = this.#home(key);
+    while (vals[i] !== undefined && keys[i] !== key) i = (i + 1) & mask;
+    return i;
+  }
+
+  get(key: number): T | undefined {
+    return this.#vals[this.#find(key)];
+  }
+
+  has(key: number): boolean {
+    return this.#vals[this.#find(key)] !== undefined;
+  }
+
+  set(key: number, value: T): void {
+    const i = this.#find(key);
+    if (this.#vals[i] === undefined) {
+      this.#keys[i] = key;
+      this.size++;
+    }
+    this.#vals[i] = value;
+    if (this.size * 2 > this.#vals.length) this.#resize(this.#vals.length * 2);
+  }
+
+  delete(key: number): boolean {
+    let i = this.#find(key);
+    const keys = this.#keys;
+    const vals = this.#vals;
+    if (vals[i] === undefined) return false;
+    vals[i] = undefined;
+    this.size--;
+    const mask = this.#mask;
+    // Moves back each following entry of the run whose home is not within (i, j] (cyclically).
+    for (let j = (i + 1) & mask; vals[j] !== undefined; j = (j + 1) & mask) {
+      const h = this.#home(keys[j]!);
+      const stays = i <= j ? i < h && h <= j : i < h || h <= j;
+      if (stays) continue;
+      keys[i] = keys[j]!;
+      vals[i] = vals[j];
+      vals[j] = undefined;
+      i = j;
+    }
+    return true;
+  }
+
+  clear(): void {
+    this.#keys = new Int32Array(MIN_SLOTS);
+    this.#vals = new Array<T | undefined>(MIN_SLOTS).fill(undefined);
+    this.#shift = 32 - Math.log2(MIN_SLOTS);
+    this.#mask = MIN_SLOTS - 1;
+    this.size = 0;
+  }
+
+  #resize(slots: number): void {
+    const keys = this.#keys;
+    const vals = this.#vals;
+    this.#keys = new Int32Array(slots);
+    this.#vals = new Array<T | undefined>(slots).fill(undefined);
+    this.#shift = 32 - Math.log2(slots);
+    this.#mask = slots - 1;
+    for (let i = 0; i < vals.length; i++) {
+      const v = vals[i];
+      if (v === undefined) continue;
+      const j = this.#find(keys[i]!);
+      this.#keys[j] = keys[i]!;
+      this.#vals[j] = v;
+    }
+  }
+}
+
+const MIN_SLOTS = 1024;
+
 export class TraceIndex {
-  readonly #byWord = new Map<number, TraceEntry>();
+  readonly #byWord = new WordTable<TraceEntry>();
   /** Ids that are not packed (not hex, or their last word taken) */
   readonly #byString = new Map<string, TraceEntry>();
   #lastId = '';
