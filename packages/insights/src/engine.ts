@@ -354,13 +354,23 @@ export class InsightsEngine {
 
   /** One extra slice: settled traces and due re-ranks, under the budget. Never throws. */
   private slice(now: number): void {
+    this.slices++;
+    this.budgeted(() => {
+      this.settle(now);
+      this.rankDue(now);
+    });
+  }
+
+  /**
+   * Runs one step of the engine's work on the host's thread (a tick or a slice): starts the budget's
+   * clock, counts and logs (once) what throws, and notes the step's time and whether it overran.
+   */
+  private budgeted(step: () => void): number {
     const t0 = performance.now();
     this.tickStart = t0;
     this.leftover = false;
-    this.slices++;
     try {
-      this.settle(now);
-      this.rankDue(now);
+      step();
     } catch (err) {
       this.tickErrors++;
       if (!this.loggedError) {
@@ -371,6 +381,7 @@ export class InsightsEngine {
     const ms = performance.now() - t0;
     if (ms > this.maxTickMs) this.maxTickMs = ms;
     if (ms > this.o.tickBudgetMs) this.tickOverruns++;
+    return ms;
   }
 
   /** Spans the pipeline kept (any batch, any order); grouped per trace until the trace settles. */
@@ -432,10 +443,7 @@ export class InsightsEngine {
    * and a re-rank per join); now one ranking and one re-rank per tick.
    */
   tick(now: number = this.o.now()): void {
-    const t0 = performance.now();
-    this.tickStart = t0;
-    this.leftover = false;
-    try {
+    this.lastTickMs = this.budgeted(() => {
       this.ticks++;
       this.settle(now);
       const inAnomaly = new Set(this.detector.open().map((a) => a.scope.service));
@@ -458,16 +466,7 @@ export class InsightsEngine {
         this.advance(inc, now, touched.has(inc));
       }
       this.rankDue(now);
-    } catch (err) {
-      this.tickErrors++;
-      if (!this.loggedError) {
-        this.loggedError = true;
-        console.error('debugpanel: insights tick failed (counted in /api/stats; logged once):', err);
-      }
-    }
-    this.lastTickMs = performance.now() - t0;
-    if (this.lastTickMs > this.maxTickMs) this.maxTickMs = this.lastTickMs;
-    if (this.lastTickMs > this.o.tickBudgetMs) this.tickOverruns++;
+    });
   }
 
   /**
