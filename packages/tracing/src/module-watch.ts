@@ -41,7 +41,11 @@ function scan(w: Watch): void {
     // a file still running (a require cycle) is reported once it has finished, on a later load
     if (mod === undefined || !mod.loaded) continue;
     w.seen.add(key);
-    w.onLoad(mod.exports, key);
+    try {
+      w.onLoad(mod.exports, key);
+    } catch {
+      // patching is the panel's business: the app's require returns its module regardless
+    }
   }
 }
 
