@@ -343,7 +343,8 @@ export class InsightsEngine {
    * never held longer than one slice.
    */
   private continueLater(n: number): void {
-    if (!this.leftover || n >= MAX_SLICES || !this.timer) return;
+    // one chain at a time: a tick that finds one queued leaves it (and its handle, for stop()) alone
+    if (!this.leftover || n >= MAX_SLICES || !this.timer || (n === 0 && this.immediate)) return;
     this.immediate = setImmediate(() => {
       this.immediate = undefined;
       this.slice(this.o.now());
@@ -373,15 +374,18 @@ export class InsightsEngine {
       step();
     } catch (err) {
       this.tickErrors++;
-      if (!this.loggedError) {
-        this.loggedError = true;
-        console.error('debugpanel: insights tick failed (counted in /api/stats; logged once):', err);
-      }
+      this.logOnce(err);
     }
     const ms = performance.now() - t0;
     if (ms > this.maxTickMs) this.maxTickMs = ms;
     if (ms > this.o.tickBudgetMs) this.tickOverruns++;
     return ms;
+  }
+
+  private logOnce(err: unknown): void {
+    if (this.loggedError) return;
+    this.loggedError = true;
+    console.error('debugpanel: insights tick failed (counted in /api/stats; logged once):', err);
   }
 
   /** Spans the pipeline kept (any batch, any order); grouped per trace until the trace settles. */
@@ -514,10 +518,19 @@ export class InsightsEngine {
         this.leftover = true;
         return;
       }
-      this.rerank(inc, now);
-      inc.dirty = false;
+      try {
+        this.rerank(inc, now);
+        this.o.onIncident?.(this.summary(inc));
+      } catch (err) {
+        // counted and logged once by the budgeted step; the incident waits for its periodic re-rank
+        // instead of being first again on every tick and starving the others
+        this.tickErrors++;
+        this.logOnce(err);
+      } finally {
+        inc.dirty = false;
+        inc.rankedAt = now;
+      }
       done++;
-      this.o.onIncident?.(this.summary(inc));
     }
   }
 

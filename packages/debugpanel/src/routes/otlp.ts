@@ -68,7 +68,11 @@ type Receive = (codec: OtlpCodec, kind: Encoding, body: Buffer) => { accepted: n
 let codecLoad: Promise<OtlpCodec> | undefined;
 /** The OTLP codec, imported on first use (shared by every panel of the process). */
 export function loadOtlpCodec(): Promise<OtlpCodec> {
-  codecLoad ??= import('@debugpanel/tracing/otlp');
+  // a failed load is tried again by the next request, not cached as a rejection for good
+  codecLoad ??= import('@debugpanel/tracing/otlp').catch((err: unknown) => {
+    codecLoad = undefined;
+    throw err;
+  });
   return codecLoad;
 }
 
