@@ -116,7 +116,8 @@ describe('logs view in Chromium on the demo', () => {
     await page.locator('[data-testid="ctx-service"]').selectOption('orders');
     await expect.poll(hash).toBe('#/logs?service=orders');
     await rows().first().waitFor();
-    expect(new Set(await rowServices())).toEqual(new Set(['orders']));
+    // the list is replaced when the filtered page arrives: read until it has (the hash changes first)
+    await expect.poll(async () => [...new Set(await rowServices())]).toEqual(['orders']);
     await page.reload();
     await rows().first().waitFor();
     expect(await page.locator('[data-testid="ctx-service"]').inputValue()).toBe('orders');
